@@ -1,0 +1,74 @@
+use super::ApiError;
+use leptos::prelude::*;
+use rehearse_types::{AuditPage, Role, UserView};
+
+/// Every account, for the admin users page.
+#[server(endpoint = "list_users")]
+pub async fn list_users() -> Result<Vec<UserView>, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    let users = ctx
+        .state
+        .accounts
+        .users()
+        .list()
+        .await
+        .map_err(crate::server::errors::internal)?;
+    Ok(users
+        .into_iter()
+        .map(|(u, methods)| crate::server::views::user_view(u, methods))
+        .collect())
+}
+
+/// Changes an account's role (admins only). Refuses to remove the last admin.
+#[server(endpoint = "change_role")]
+pub async fn change_role(user_id: String, role: Role) -> Result<UserView, ApiError> {
+    use rehearse_auth::RoleChangeError;
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    let user = ctx
+        .state
+        .accounts
+        .change_role(&ctx.actor, &user_id, role, ctx.ip)
+        .await
+        .map_err(|e| match e {
+            RoleChangeError::NotFound => crate::server::errors::status(ApiError::NotFound),
+            RoleChangeError::LastAdmin => crate::server::errors::status(ApiError::Invalid(
+                "This is the last admin; make someone else an admin first.".into(),
+            )),
+            RoleChangeError::Db(e) => crate::server::errors::internal(e),
+        })?;
+    Ok(crate::server::views::user_view(user, Vec::new()))
+}
+
+/// One page (50 events, newest first) of the audit log, optionally of one kind.
+#[server(endpoint = "list_audit")]
+pub async fn list_audit(kind: Option<String>, page: u32) -> Result<AuditPage, ApiError> {
+    const PAGE: i64 = 50;
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    let kind = kind.filter(|k| !k.is_empty());
+    if kind
+        .as_ref()
+        .is_some_and(|k| k.len() > 64 || !k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    {
+        return Err(crate::server::errors::status(ApiError::Invalid(
+            "Unknown event kind.".into(),
+        )));
+    }
+    let offset = i64::from(page.min(100_000)) * PAGE;
+    let mut events = ctx
+        .state
+        .accounts
+        .audit()
+        .list(kind.as_deref(), PAGE + 1, offset)
+        .await
+        .map_err(crate::server::errors::internal)?;
+    let has_more = events.len() as i64 > PAGE;
+    events.truncate(PAGE as usize);
+    Ok(AuditPage {
+        events: events
+            .into_iter()
+            .map(crate::server::views::audit_view)
+            .collect(),
+        page,
+        has_more,
+    })
+}

@@ -1,0 +1,29 @@
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What a server function can tell the browser went wrong. Each message is meant for the
+/// person using the page; internal causes stay in the server's log under the reference shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    #[error("You do not have access to this.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Something went wrong on our side. Reference: {0}.")]
+    Internal(String),
+    #[error("Could not reach the server ({0}).")]
+    Transport(String),
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,10 @@
+//! Server functions: the browser's typed API. Each body is one access check and one call into
+//! the domain crates, then a conversion into a wire type.
+
+mod admin;
+mod error;
+mod session;
+
+pub use admin::*;
+pub use error::ApiError;
+pub use session::*;

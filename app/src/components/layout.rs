@@ -1,0 +1,65 @@
+use crate::api::whoami;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use rehearse_types::{CurrentUser, Role};
+
+/// The signed-in user, loaded once per page and shared with every page through context.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Option<CurrentUser>>);
+
+pub fn use_user() -> Resource<Option<CurrentUser>> {
+    expect_context::<UserResource>().0
+}
+
+/// The frame of every page: a header whose navigation depends on the role, then the page.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let user = Resource::new(|| (), |_| async { whoami().await.ok().flatten() });
+    provide_context(UserResource(user));
+    view! {
+        <header class="border-b border-slate-200 bg-white">
+            <nav class="mx-auto flex max-w-5xl items-center gap-6 px-4 py-3" aria-label="Main">
+                <A href="/" attr:class="text-lg font-semibold tracking-tight text-indigo-700">"Rehearse"</A>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move { view! { <NavLinks user=user.await/> } })}
+                </Suspense>
+            </nav>
+        </header>
+        <main class="mx-auto max-w-5xl px-4 py-8">{children()}</main>
+    }
+}
+
+#[component]
+fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
+    let link = "text-sm font-medium text-slate-600 hover:text-indigo-700";
+    match user {
+        None => view! {
+            <div class="ml-auto flex items-center gap-4">
+                <a href="/login" class=link>"Sign in"</a>
+                <a href="/signup" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">"Sign up"</a>
+            </div>
+        }
+        .into_any(),
+        Some(user) => {
+            let admin = user.role == Role::Admin;
+            view! {
+                <div class="flex items-center gap-4">
+                    <a href="/home" class=link>"Home"</a>
+                    <Show when=move || admin>
+                        <a href="/admin/users" class=link>"Users"</a>
+                        <a href="/admin/audit" class=link>"Audit log"</a>
+                    </Show>
+                </div>
+                <div class="ml-auto flex items-center gap-3">
+                    <span class="text-sm text-slate-500" data-testid="whoami">
+                        {user.display_name.clone()} " · " {user.role.label()}
+                    </span>
+                    <form method="post" action="/auth/logout">
+                        <button type="submit" class="text-sm font-medium text-slate-600 hover:text-red-600">"Sign out"</button>
+                    </form>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}

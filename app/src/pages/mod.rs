@@ -1,0 +1,11 @@
+mod admin_audit;
+mod admin_users;
+mod auth;
+mod home;
+mod landing;
+
+pub use admin_audit::AdminAudit;
+pub use admin_users::AdminUsers;
+pub use auth::{SignIn, SignUp};
+pub use home::CandidateHome;
+pub use landing::{Landing, NotFound};

@@ -1,0 +1,9 @@
+//! Server-side context for server functions and the axum routes beside them (`ssr` only).
+
+pub mod client_ip;
+pub mod errors;
+pub mod flash;
+pub mod guard;
+pub mod session_keys;
+pub mod state;
+pub mod views;

@@ -1,0 +1,11 @@
+//! Names of the values kept in the server-side session. One place, so the sign-in routes and
+//! the server functions can never disagree.
+
+/// The signed-in account's id.
+pub const USER_ID: &str = "uid";
+/// The errors of the last failed form submission ([`rehearse_types::FormFlash`]).
+pub const FORM_FLASH: &str = "form_flash";
+/// The OAuth flow in progress ([`rehearse_auth::oauth::PendingFlow`]).
+pub const OAUTH_FLOW: &str = "oauth_flow";
+/// Where to go after signing in.
+pub const AFTER_SIGN_IN: &str = "after_sign_in";

@@ -1,0 +1,500 @@
+//! Account operations. Each one validates its input first, then makes its change and writes its
+//! audit event in one transaction: an account never exists without its sign-up event, and a
+//! role never changes without a record of who changed it.
+
+use crate::policy::Actor;
+use crate::throttle::{LoginThrottle, Throttled};
+use crate::{email, password};
+use rehearse_db::{
+    AuditKind, AuditRepo, Db, DbError, IdentityRepo, NewAuditEvent, NewUser, User, UserRepo,
+};
+use rehearse_types::{FormErrors, Role};
+use secrecy::{ExposeSecret, SecretString};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+const MAX_NAME_LEN: usize = 80;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    #[error("the form has errors")]
+    Invalid(FormErrors),
+    #[error("an account with this email already exists")]
+    Taken,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("the form has errors")]
+    Invalid(FormErrors),
+    #[error("wrong email or password")]
+    WrongCredentials,
+    #[error("too many sign-in attempts")]
+    Throttled(Throttled),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExternalSignInError {
+    #[error("the provider did not give an email address")]
+    NoEmail,
+    #[error("the provider has not verified this email address")]
+    UnverifiedEmail,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoleChangeError {
+    #[error("no such account")]
+    NotFound,
+    #[error("the last admin cannot stop being an admin")]
+    LastAdmin,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// What an OAuth / OIDC provider told us about the person, after its tokens were verified.
+#[derive(Debug, Clone)]
+pub struct ExternalIdentity {
+    pub provider: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+}
+
+/// Account operations over the relational store.
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    db: Db,
+    users: UserRepo,
+    identities: IdentityRepo,
+    audit: AuditRepo,
+    throttle: Arc<LoginThrottle>,
+    bootstrap_admins: Arc<Vec<String>>,
+}
+
+impl Accounts {
+    pub fn new(db: &Db, throttle: Arc<LoginThrottle>, bootstrap_admins: Vec<String>) -> Self {
+        let bootstrap_admins = bootstrap_admins
+            .iter()
+            .map(|e| e.trim().to_lowercase())
+            .collect();
+        Accounts {
+            db: db.clone(),
+            users: UserRepo::new(db),
+            identities: IdentityRepo::new(db),
+            audit: AuditRepo::new(db),
+            throttle,
+            bootstrap_admins: Arc::new(bootstrap_admins),
+        }
+    }
+
+    pub fn users(&self) -> &UserRepo {
+        &self.users
+    }
+
+    pub fn audit(&self) -> &AuditRepo {
+        &self.audit
+    }
+
+    pub fn throttle(&self) -> &LoginThrottle {
+        &self.throttle
+    }
+
+    /// The role a new account gets: admin for bootstrap emails, candidate otherwise.
+    fn initial_role(&self, email: &str) -> Role {
+        if self.bootstrap_admins.iter().any(|a| a == email) {
+            Role::Admin
+        } else {
+            Role::Candidate
+        }
+    }
+
+    /// Creates a local account. The password is checked against the rules before hashing.
+    pub async fn sign_up(
+        &self,
+        raw_email: &str,
+        raw_name: &str,
+        password: SecretString,
+        ip: Option<IpAddr>,
+    ) -> Result<User, SignUpError> {
+        let mut errors = FormErrors::default();
+        let email = match email::normalise(raw_email) {
+            Ok(e) => Some(e),
+            Err(message) => {
+                errors = errors.field("email", message);
+                None
+            }
+        };
+        let name = raw_name.trim();
+        if name.chars().count() > MAX_NAME_LEN {
+            errors = errors.field("name", format!("Use at most {MAX_NAME_LEN} characters."));
+        } else if name.chars().any(char::is_control) {
+            errors = errors.field("name", "Your name must not contain control characters.");
+        }
+        if let Err(message) =
+            password::check_rules(password.expose_secret(), email.as_deref().unwrap_or(""))
+        {
+            errors = errors.field("password", message);
+        }
+        let Some(email) = email.filter(|_| errors.is_empty()) else {
+            return Err(SignUpError::Invalid(errors));
+        };
+        if self.users.by_email(&email).await?.is_some() {
+            return Err(SignUpError::Taken);
+        }
+        let hash = password::hash(password).await?;
+        let display_name = if name.is_empty() {
+            default_name(&email)
+        } else {
+            name.to_owned()
+        };
+        let role = self.initial_role(&email);
+        let ip = ip.map(|i| i.to_string());
+        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let user = UserRepo::create(
+            &mut tx,
+            NewUser {
+                email: &email,
+                display_name: &display_name,
+                password_hash: Some(&hash),
+                role,
+                email_verified: false,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            DbError::Conflict => SignUpError::Taken,
+            other => SignUpError::Db(other),
+        })?;
+        AuditRepo::append(
+            &mut *tx,
+            AuditKind::SignUp,
+            NewAuditEvent {
+                actor_user_id: Some(&user.id),
+                actor_email: Some(&user.email),
+                subject_user_id: Some(&user.id),
+                subject_email: Some(&user.email),
+                ip: ip.as_deref(),
+                detail: &format!("local account, role {}", user.role),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(user)
+    }
+
+    /// Checks a local sign-in. Wrong email and wrong password are indistinguishable to the
+    /// caller, in message and in timing. Every attempt is charged to the throttle.
+    pub async fn sign_in(
+        &self,
+        raw_email: &str,
+        password: SecretString,
+        ip: Option<IpAddr>,
+    ) -> Result<User, SignInError> {
+        let email = email::normalise(raw_email)
+            .map_err(|m| SignInError::Invalid(FormErrors::default().field("email", m)))?;
+        if password.expose_secret().is_empty() {
+            return Err(SignInError::Invalid(
+                FormErrors::default().field("password", "Enter your password."),
+            ));
+        }
+        let ip_text = ip.map(|i| i.to_string());
+        if let Err(throttled) = self.throttle.check(&email, ip) {
+            self.audit
+                .record(
+                    AuditKind::SignInThrottled,
+                    NewAuditEvent {
+                        actor_email: Some(&email),
+                        subject_email: Some(&email),
+                        ip: ip_text.as_deref(),
+                        detail: "too many attempts",
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            return Err(SignInError::Throttled(throttled));
+        }
+        let user = self.users.by_email(&email).await?;
+        let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+        let ok = password::verify(password, stored).await?;
+        match user.filter(|_| ok) {
+            Some(user) => {
+                self.audit
+                    .record(
+                        AuditKind::SignIn,
+                        NewAuditEvent {
+                            actor_user_id: Some(&user.id),
+                            actor_email: Some(&user.email),
+                            subject_user_id: Some(&user.id),
+                            subject_email: Some(&user.email),
+                            ip: ip_text.as_deref(),
+                            detail: "password",
+                        },
+                    )
+                    .await?;
+                Ok(user)
+            }
+            None => {
+                self.audit
+                    .record(
+                        AuditKind::SignInFailed,
+                        NewAuditEvent {
+                            actor_email: Some(&email),
+                            subject_email: Some(&email),
+                            ip: ip_text.as_deref(),
+                            detail: "wrong email or password",
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                Err(SignInError::WrongCredentials)
+            }
+        }
+    }
+
+    /// Signs in through an external provider. An identity seen before signs into its account;
+    /// a new identity links to the account with the same email only when the provider has
+    /// verified that email; otherwise a new account is created. An unverified email is refused,
+    /// since accepting it would let anyone claim any address.
+    pub async fn sign_in_external(
+        &self,
+        identity: ExternalIdentity,
+        ip: Option<IpAddr>,
+    ) -> Result<User, ExternalSignInError> {
+        let ip_text = ip.map(|i| i.to_string());
+        if let Some(user_id) = self
+            .identities
+            .user_for(&identity.provider, &identity.subject)
+            .await?
+        {
+            let user = self.users.by_id(&user_id).await?.ok_or(DbError::NotFound)?;
+            self.audit
+                .record(
+                    AuditKind::SignIn,
+                    NewAuditEvent {
+                        actor_user_id: Some(&user.id),
+                        actor_email: Some(&user.email),
+                        subject_user_id: Some(&user.id),
+                        subject_email: Some(&user.email),
+                        ip: ip_text.as_deref(),
+                        detail: &format!("oauth {}", identity.provider),
+                    },
+                )
+                .await?;
+            return Ok(user);
+        }
+        let email = identity
+            .email
+            .as_deref()
+            .and_then(|e| email::normalise(e).ok())
+            .ok_or(ExternalSignInError::NoEmail)?;
+        if !identity.email_verified {
+            return Err(ExternalSignInError::UnverifiedEmail);
+        }
+        let existing = self.users.by_email(&email).await?;
+        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let (user, created) = match existing {
+            Some(user) => {
+                UserRepo::mark_verified(&mut tx, &user.id).await?;
+                (user, false)
+            }
+            None => {
+                let name = identity
+                    .name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| {
+                        !n.is_empty()
+                            && n.chars().count() <= MAX_NAME_LEN
+                            && !n.chars().any(char::is_control)
+                    })
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| default_name(&email));
+                let user = UserRepo::create(
+                    &mut tx,
+                    NewUser {
+                        email: &email,
+                        display_name: &name,
+                        password_hash: None,
+                        role: self.initial_role(&email),
+                        email_verified: true,
+                    },
+                )
+                .await?;
+                (user, true)
+            }
+        };
+        IdentityRepo::link(
+            &mut tx,
+            &identity.provider,
+            &identity.subject,
+            &user.id,
+            &email,
+        )
+        .await?;
+        let detail = if created {
+            format!("new account via {}", identity.provider)
+        } else {
+            format!("linked {} by verified email", identity.provider)
+        };
+        let event = NewAuditEvent {
+            actor_user_id: Some(&user.id),
+            actor_email: Some(&user.email),
+            subject_user_id: Some(&user.id),
+            subject_email: Some(&user.email),
+            ip: ip_text.as_deref(),
+            detail: &detail,
+        };
+        let kind = if created {
+            AuditKind::SignUp
+        } else {
+            AuditKind::OAuthLinked
+        };
+        AuditRepo::append(&mut *tx, kind, event.clone()).await?;
+        AuditRepo::append(
+            &mut *tx,
+            AuditKind::SignIn,
+            NewAuditEvent {
+                detail: &format!("oauth {}", identity.provider),
+                ..event
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(user)
+    }
+
+    /// Records a refused external sign-in (bad state, bad token, unverified email).
+    pub async fn record_external_failure(
+        &self,
+        provider: &str,
+        reason: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<(), DbError> {
+        let ip_text = ip.map(|i| i.to_string());
+        self.audit
+            .record(
+                AuditKind::OAuthFailed,
+                NewAuditEvent {
+                    ip: ip_text.as_deref(),
+                    detail: &format!("{provider}: {reason}"),
+                    ..Default::default()
+                },
+            )
+            .await
+    }
+
+    pub async fn record_sign_out(&self, actor: &Actor, ip: Option<IpAddr>) -> Result<(), DbError> {
+        let ip_text = ip.map(|i| i.to_string());
+        self.audit
+            .record(
+                AuditKind::SignOut,
+                NewAuditEvent {
+                    actor_user_id: Some(&actor.user_id),
+                    actor_email: Some(&actor.email),
+                    subject_user_id: Some(&actor.user_id),
+                    subject_email: Some(&actor.email),
+                    ip: ip_text.as_deref(),
+                    detail: "",
+                },
+            )
+            .await
+    }
+
+    /// Changes `target_id`'s role on behalf of `actor` (whose right to do so the caller has
+    /// already checked with the policy). Refuses to remove the last admin, which would lock
+    /// everyone out of administration.
+    pub async fn change_role(
+        &self,
+        actor: &Actor,
+        target_id: &str,
+        role: Role,
+        ip: Option<IpAddr>,
+    ) -> Result<User, RoleChangeError> {
+        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let before = UserRepo::set_role(&mut tx, target_id, role)
+            .await
+            .map_err(|e| match e {
+                DbError::NotFound => RoleChangeError::NotFound,
+                other => RoleChangeError::Db(other),
+            })?;
+        if before.role == Role::Admin && role != Role::Admin {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(DbError::from)?;
+            let admins: i64 = sqlx::Row::try_get(&row, "n").map_err(DbError::from)?;
+            if admins == 0 {
+                return Err(RoleChangeError::LastAdmin);
+            }
+        }
+        let ip_text = ip.map(|i| i.to_string());
+        AuditRepo::append(
+            &mut *tx,
+            AuditKind::RoleChanged,
+            NewAuditEvent {
+                actor_user_id: Some(&actor.user_id),
+                actor_email: Some(&actor.email),
+                subject_user_id: Some(&before.id),
+                subject_email: Some(&before.email),
+                ip: ip_text.as_deref(),
+                detail: &format!("{} -> {}", before.role, role),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(User { role, ..before })
+    }
+
+    /// Makes an existing account an admin from the command line (the first-admin path).
+    pub async fn promote_from_cli(&self, raw_email: &str) -> Result<User, RoleChangeError> {
+        let email = email::normalise(raw_email).map_err(|_| RoleChangeError::NotFound)?;
+        let user = self
+            .users
+            .by_email(&email)
+            .await?
+            .ok_or(RoleChangeError::NotFound)?;
+        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let before = UserRepo::set_role(&mut tx, &user.id, Role::Admin).await?;
+        AuditRepo::append(
+            &mut *tx,
+            AuditKind::RoleChanged,
+            NewAuditEvent {
+                subject_user_id: Some(&before.id),
+                subject_email: Some(&before.email),
+                detail: &format!("{} -> admin (command line)", before.role),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(User {
+            role: Role::Admin,
+            ..before
+        })
+    }
+
+    /// Resolves a session's user id into the current actor; None if the account is gone.
+    pub async fn actor(&self, user_id: &str) -> Result<Option<Actor>, DbError> {
+        Ok(self.users.by_id(user_id).await?.map(|u| Actor {
+            user_id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+        }))
+    }
+}
+
+fn default_name(email: &str) -> String {
+    email.split('@').next().unwrap_or(email).to_owned()
+}

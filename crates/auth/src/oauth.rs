@@ -1,0 +1,393 @@
+//! OAuth2 / OpenID Connect sign-in: the authorization-code flow with PKCE (S256), a random
+//! `state` bound to the browser's session, and (for OIDC) a `nonce` checked inside the signed ID
+//! token. This module only speaks to providers; the session handling and account linking are
+//! the caller's, so the flow can be tested against a real provider process in isolation.
+
+use crate::accounts::ExternalIdentity;
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::{
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+};
+use rehearse_settings::{OAuthKind, OAuthProviderSettings};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// A flow older than this is refused at the callback.
+pub const FLOW_TTL: Duration = Duration::from_secs(600);
+/// Discovery documents and keys are re-fetched after this long, so key rotation is picked up.
+const METADATA_TTL: Duration = Duration::from_secs(3600);
+
+const GITHUB_AUTHORIZE: &str = "https://github.com/login/oauth/authorize";
+const GITHUB_TOKEN: &str = "https://github.com/login/oauth/access_token";
+const GITHUB_API: &str = "https://api.github.com";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("unknown sign-in provider")]
+    UnknownProvider,
+    #[error("the sign-in provider could not be reached")]
+    ProviderUnavailable(String),
+    #[error("this sign-in link is not valid for your session; start again")]
+    UnknownState,
+    #[error("this sign-in attempt expired; start again")]
+    Expired,
+    #[error("the sign-in provider refused the sign-in")]
+    Refused(String),
+    #[error("the sign-in provider's answer could not be verified")]
+    InvalidToken(String),
+}
+
+/// What must survive the round trip to the provider; kept in the server-side session, never in
+/// the browser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingFlow {
+    pub provider: String,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub started_at_ms: i64,
+}
+
+struct Provider {
+    id: String,
+    settings: OAuthProviderSettings,
+    metadata: Mutex<Option<(Instant, Arc<CoreProviderMetadata>)>>,
+}
+
+/// The configured providers.
+#[derive(Clone)]
+pub struct OAuthProviders {
+    providers: Arc<BTreeMap<String, Provider>>,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for OAuthProviders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.providers.keys()).finish()
+    }
+}
+
+impl OAuthProviders {
+    pub fn new(settings: &BTreeMap<String, OAuthProviderSettings>) -> Result<Self, OAuthError> {
+        // No redirects: a provider endpoint that redirects elsewhere is a configuration error,
+        // and following it would open the server to request forgery.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(15))
+            .user_agent("rehearse")
+            .build()
+            .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
+        let providers = settings
+            .iter()
+            .map(|(id, s)| {
+                (
+                    id.clone(),
+                    Provider {
+                        id: id.clone(),
+                        settings: s.clone(),
+                        metadata: Mutex::new(None),
+                    },
+                )
+            })
+            .collect();
+        Ok(OAuthProviders {
+            providers: Arc::new(providers),
+            http,
+        })
+    }
+
+    /// (id, button label) of every provider, for the sign-in page.
+    pub fn list(&self) -> Vec<(String, String)> {
+        self.providers
+            .values()
+            .map(|p| (p.id.clone(), p.settings.label(&p.id)))
+            .collect()
+    }
+
+    fn provider(&self, id: &str) -> Result<&Provider, OAuthError> {
+        self.providers.get(id).ok_or(OAuthError::UnknownProvider)
+    }
+
+    async fn metadata(&self, provider: &Provider) -> Result<Arc<CoreProviderMetadata>, OAuthError> {
+        let mut cached = provider.metadata.lock().await;
+        if let Some((at, metadata)) = cached.as_ref() {
+            if at.elapsed() < METADATA_TTL {
+                return Ok(metadata.clone());
+            }
+        }
+        let issuer = provider
+            .settings
+            .issuer_url()
+            .ok_or(OAuthError::UnknownProvider)?;
+        let issuer =
+            IssuerUrl::new(issuer).map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+            .await
+            .map_err(|e| OAuthError::ProviderUnavailable(error_chain(&e)))?;
+        let metadata = Arc::new(metadata);
+        *cached = Some((Instant::now(), metadata.clone()));
+        Ok(metadata)
+    }
+
+    /// Begins a flow: the URL to send the browser to and what to keep in its session.
+    pub async fn start(
+        &self,
+        id: &str,
+        redirect_uri: &str,
+        now_ms: i64,
+    ) -> Result<(String, PendingFlow), OAuthError> {
+        let provider = self.provider(id)?;
+        let redirect = RedirectUrl::new(redirect_uri.to_owned())
+            .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = match provider.settings.kind {
+            OAuthKind::Oidc | OAuthKind::Google => {
+                let metadata = self.metadata(provider).await?;
+                let client = CoreClient::from_provider_metadata(
+                    (*metadata).clone(),
+                    client_id(provider),
+                    client_secret(provider),
+                )
+                .set_redirect_uri(redirect);
+                let (url, state, nonce) = client
+                    .authorize_url(
+                        CoreAuthenticationFlow::AuthorizationCode,
+                        CsrfToken::new_random,
+                        Nonce::new_random,
+                    )
+                    .add_scope(Scope::new("email".into()))
+                    .add_scope(Scope::new("profile".into()))
+                    .set_pkce_challenge(challenge)
+                    .url();
+                (url, state, nonce.secret().clone())
+            }
+            OAuthKind::Github => {
+                let (url, state) = github_client(provider, redirect)?
+                    .authorize_url(CsrfToken::new_random)
+                    .add_scope(oauth2::Scope::new("read:user".into()))
+                    .add_scope(oauth2::Scope::new("user:email".into()))
+                    .set_pkce_challenge(oauth2::PkceCodeChallenge::from_code_verifier_sha256(
+                        &oauth2::PkceCodeVerifier::new(verifier.secret().clone()),
+                    ))
+                    .url();
+                (url, state, String::new())
+            }
+        };
+        let pending = PendingFlow {
+            provider: id.to_owned(),
+            state: state.secret().clone(),
+            nonce,
+            pkce_verifier: verifier.secret().clone(),
+            started_at_ms: now_ms,
+        };
+        Ok((url.to_string(), pending))
+    }
+
+    /// Completes a flow. `pending` must have been taken out of the session (so it can never be
+    /// used twice); `state` and `code` are what the provider sent back.
+    pub async fn finish(
+        &self,
+        pending: PendingFlow,
+        state: &str,
+        code: &str,
+        redirect_uri: &str,
+        now_ms: i64,
+    ) -> Result<ExternalIdentity, OAuthError> {
+        if !constant_time_eq(pending.state.as_bytes(), state.as_bytes()) {
+            return Err(OAuthError::UnknownState);
+        }
+        let age_ms = now_ms.saturating_sub(pending.started_at_ms);
+        if age_ms < 0 || age_ms as u128 > FLOW_TTL.as_millis() {
+            return Err(OAuthError::Expired);
+        }
+        let provider = self.provider(&pending.provider)?;
+        let redirect = RedirectUrl::new(redirect_uri.to_owned())
+            .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
+        match provider.settings.kind {
+            OAuthKind::Oidc | OAuthKind::Google => {
+                self.finish_oidc(provider, pending, code, redirect).await
+            }
+            OAuthKind::Github => self.finish_github(provider, pending, code, redirect).await,
+        }
+    }
+
+    async fn finish_oidc(
+        &self,
+        provider: &Provider,
+        pending: PendingFlow,
+        code: &str,
+        redirect: RedirectUrl,
+    ) -> Result<ExternalIdentity, OAuthError> {
+        let metadata = self.metadata(provider).await?;
+        let client = CoreClient::from_provider_metadata(
+            (*metadata).clone(),
+            client_id(provider),
+            client_secret(provider),
+        )
+        .set_redirect_uri(redirect);
+        let token = client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| OAuthError::Refused(error_chain(&e)))?;
+        let id_token = token
+            .id_token()
+            .ok_or_else(|| OAuthError::InvalidToken("no ID token".into()))?;
+        let verifier = client.id_token_verifier();
+        let claims = id_token
+            .claims(&verifier, &Nonce::new(pending.nonce))
+            .map_err(|e| OAuthError::InvalidToken(error_chain(&e)))?;
+        if let Some(expected) = claims.access_token_hash() {
+            let alg = id_token
+                .signing_alg()
+                .map_err(|e| OAuthError::InvalidToken(e.to_string()))?;
+            let key = id_token
+                .signing_key(&verifier)
+                .map_err(|e| OAuthError::InvalidToken(e.to_string()))?;
+            let actual = AccessTokenHash::from_token(token.access_token(), alg, key)
+                .map_err(|e| OAuthError::InvalidToken(e.to_string()))?;
+            if actual != *expected {
+                return Err(OAuthError::InvalidToken(
+                    "access token hash mismatch".into(),
+                ));
+            }
+        }
+        let name = claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_owned());
+        Ok(ExternalIdentity {
+            provider: provider.id.clone(),
+            subject: claims.subject().as_str().to_owned(),
+            email: claims.email().map(|e| e.as_str().to_owned()),
+            email_verified: claims.email_verified().unwrap_or(false),
+            name,
+        })
+    }
+
+    async fn finish_github(
+        &self,
+        provider: &Provider,
+        pending: PendingFlow,
+        code: &str,
+        redirect: RedirectUrl,
+    ) -> Result<ExternalIdentity, OAuthError> {
+        let token = github_client(provider, redirect)?
+            .exchange_code(oauth2::AuthorizationCode::new(code.to_owned()))
+            .set_pkce_verifier(oauth2::PkceCodeVerifier::new(pending.pkce_verifier))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| OAuthError::Refused(error_chain(&e)))?;
+        let bearer = token.access_token().secret().clone();
+        let user: GithubUser = self
+            .github_get(&format!("{GITHUB_API}/user"), &bearer)
+            .await?;
+        let emails: Vec<GithubEmail> = self
+            .github_get(&format!("{GITHUB_API}/user/emails"), &bearer)
+            .await?;
+        let primary = emails.into_iter().find(|e| e.primary);
+        Ok(ExternalIdentity {
+            provider: provider.id.clone(),
+            subject: user.id.to_string(),
+            email: primary.as_ref().map(|e| e.email.clone()),
+            email_verified: primary.is_some_and(|e| e.verified),
+            name: user.name.or(Some(user.login)),
+        })
+    }
+
+    async fn github_get<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        bearer: &str,
+    ) -> Result<T, OAuthError> {
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(bearer)
+            .header("Accept", "application/vnd.github+json")
+            .send()
+            .await
+            .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(OAuthError::Refused(format!(
+                "GitHub API answered {}",
+                response.status()
+            )));
+        }
+        response
+            .json()
+            .await
+            .map_err(|e| OAuthError::InvalidToken(e.to_string()))
+    }
+}
+
+#[derive(Deserialize)]
+struct GithubUser {
+    id: u64,
+    login: String,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GithubEmail {
+    email: String,
+    primary: bool,
+    verified: bool,
+}
+
+type GithubClient = oauth2::basic::BasicClient<
+    oauth2::EndpointSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+fn github_client(provider: &Provider, redirect: RedirectUrl) -> Result<GithubClient, OAuthError> {
+    let bad = |e: url::ParseError| OAuthError::ProviderUnavailable(e.to_string());
+    let mut client =
+        oauth2::basic::BasicClient::new(oauth2::ClientId::new(provider.settings.client_id.clone()))
+            .set_auth_uri(oauth2::AuthUrl::new(GITHUB_AUTHORIZE.into()).map_err(bad)?)
+            .set_token_uri(oauth2::TokenUrl::new(GITHUB_TOKEN.into()).map_err(bad)?)
+            .set_redirect_uri(oauth2::RedirectUrl::new(redirect.as_str().to_owned()).map_err(bad)?);
+    if let Some(secret) = &provider.settings.client_secret {
+        client =
+            client.set_client_secret(oauth2::ClientSecret::new(secret.expose_secret().to_owned()));
+    }
+    Ok(client)
+}
+
+fn client_id(provider: &Provider) -> ClientId {
+    ClientId::new(provider.settings.client_id.clone())
+}
+
+fn client_secret(provider: &Provider) -> Option<ClientSecret> {
+    provider
+        .settings
+        .client_secret
+        .as_ref()
+        .map(|s| ClientSecret::new(s.expose_secret().to_owned()))
+}
+
+/// The whole `source()` chain, for logs; provider errors nest their useful part.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,37 @@
+//! The relational store.
+//!
+//! One [`Db`] handle serves SQLite (the embedded default, a file in WAL mode) and PostgreSQL
+//! (the scale-out backend) through sqlx's `Any` driver, so every repository is written once and
+//! tested against both. To keep that possible, queries stick to the common dialect: `$n`
+//! parameters, `TEXT` ids, `BIGINT` millisecond timestamps, `INTEGER` flags.
+//! Dialect-specific DDL lives in `migrations/sqlite` and `migrations/postgres`.
+
+mod audit;
+mod error;
+mod identities;
+mod pool;
+mod sessions;
+mod users;
+
+pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent};
+pub use error::DbError;
+pub use identities::IdentityRepo;
+pub use pool::{Backend, Db};
+pub use sessions::SessionStore;
+pub use users::{NewUser, User, UserRepo};
+
+/// Milliseconds since the Unix epoch: the one timestamp representation both dialects share.
+pub fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Formats a stored timestamp for people (UTC, minute precision).
+pub fn format_ms(ms: i64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}

@@ -1,0 +1,198 @@
+//! Configuration for the whole platform.
+//!
+//! Settings are read once at start from, in increasing priority: built-in defaults, an optional
+//! TOML file (`REHEARSE_CONFIG`, else `rehearse.toml` if it exists), and `REHEARSE_*`
+//! environment variables (nested keys use `__`, for example
+//! `REHEARSE_OAUTH__GOOGLE__CLIENT_ID`). [`Settings::validate`] rejects bad values with the name
+//! of the key at fault, so a typo stops the process at start instead of at the first request.
+//! Secrets are [`SecretString`]s: they print as `[REDACTED]` in logs and `Debug` output.
+
+mod load;
+mod oauth;
+
+pub use load::{load, load_from, SettingsError};
+pub use oauth::{OAuthKind, OAuthProviderSettings};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where the SQLite file, models and other local state live.
+    #[serde(default = "defaults::data_dir")]
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; defaults to `<data_dir>/rehearse.db`. Secret because a
+    /// PostgreSQL URL may carry a password.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+    /// The address to listen on; when unset the Leptos site address (`LEPTOS_SITE_ADDR`) is used.
+    #[serde(default)]
+    pub listen: Option<String>,
+    /// The URL people reach the site at. Decides OAuth redirect URIs and whether cookies are
+    /// marked `Secure` (they are when it is `https`).
+    #[serde(default)]
+    pub public_url: Option<url::Url>,
+    /// Emails that become admins when they sign up or sign in (the bootstrap path for the first
+    /// admin; `server promote` is the other).
+    #[serde(default)]
+    pub bootstrap_admins: Vec<String>,
+    /// Sign-in attempts allowed per account in one throttle window.
+    #[serde(default = "defaults::attempts_per_account")]
+    pub login_attempts_per_account: u32,
+    /// Sign-in attempts allowed per client IP in one throttle window.
+    #[serde(default = "defaults::attempts_per_ip")]
+    pub login_attempts_per_ip: u32,
+    /// Length of the sign-in throttle window.
+    #[serde(default = "defaults::login_window_secs")]
+    pub login_window_secs: u64,
+    /// Sessions expire after this long without activity.
+    #[serde(default = "defaults::session_idle_hours")]
+    pub session_idle_hours: u32,
+    /// Largest request body accepted, in bytes.
+    #[serde(default = "defaults::max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Trust the first `X-Forwarded-For` address as the client IP (only behind a proxy you run).
+    #[serde(default)]
+    pub trust_forwarded_for: bool,
+    /// OAuth2 / OpenID Connect providers by id (the id appears in URLs: `/auth/oauth/<id>/start`).
+    #[serde(default)]
+    pub oauth: BTreeMap<String, OAuthProviderSettings>,
+}
+
+mod defaults {
+    use std::path::PathBuf;
+
+    pub fn data_dir() -> PathBuf {
+        PathBuf::from("data")
+    }
+    pub fn attempts_per_account() -> u32 {
+        5
+    }
+    pub fn attempts_per_ip() -> u32 {
+        50
+    }
+    pub fn login_window_secs() -> u64 {
+        900
+    }
+    pub fn session_idle_hours() -> u32 {
+        24 * 7
+    }
+    pub fn max_body_bytes() -> usize {
+        64 * 1024
+    }
+}
+
+/// Which relational backend a database URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+impl Settings {
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        use secrecy::ExposeSecret;
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!("sqlite://{}/rehearse.db", self.data_dir.display()),
+        }
+    }
+
+    pub fn database_kind(&self) -> Option<DatabaseKind> {
+        database_kind(&self.database_url())
+    }
+
+    /// Whether cookies must carry the `Secure` flag.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
+
+    pub fn is_bootstrap_admin(&self, email: &str) -> bool {
+        self.bootstrap_admins
+            .iter()
+            .any(|a| a.trim().eq_ignore_ascii_case(email.trim()))
+    }
+
+    /// Checks what serde cannot: value ranges, URL schemes, provider completeness. The error
+    /// names the environment variable to fix.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let bad = |key: &str, message: &str| {
+            Err(SettingsError::Invalid {
+                key: env_key(key),
+                message: message.to_owned(),
+            })
+        };
+        if self.database_kind().is_none() {
+            return bad("database_url", "must start with sqlite:// or postgres://");
+        }
+        if let Some(url) = &self.public_url {
+            if !matches!(url.scheme(), "http" | "https") {
+                return bad("public_url", "must be an http:// or https:// URL");
+            }
+        }
+        for email in &self.bootstrap_admins {
+            if !email.contains('@') {
+                return bad(
+                    "bootstrap_admins",
+                    &format!("'{email}' is not an email address"),
+                );
+            }
+        }
+        if self.login_attempts_per_account == 0 || self.login_attempts_per_ip == 0 {
+            return bad(
+                "login_attempts_per_account",
+                "sign-in attempt limits must be at least 1",
+            );
+        }
+        if self.login_window_secs == 0 {
+            return bad("login_window_secs", "must be at least 1 second");
+        }
+        if self.session_idle_hours == 0 {
+            return bad("session_idle_hours", "must be at least 1 hour");
+        }
+        if self.max_body_bytes < 1024 {
+            return bad("max_body_bytes", "must be at least 1024 bytes");
+        }
+        for (id, provider) in &self.oauth {
+            let valid_id = !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !valid_id {
+                return bad(
+                    &format!("oauth__{id}"),
+                    "provider ids use a-z, 0-9 and '-' only",
+                );
+            }
+            provider
+                .validate()
+                .map_err(|(field, message)| SettingsError::Invalid {
+                    key: env_key(&format!("oauth__{id}__{field}")),
+                    message,
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// `sqlite:`/`postgres:` detection shared by settings validation and the database layer.
+pub fn database_kind(url: &str) -> Option<DatabaseKind> {
+    if url.starts_with("sqlite:") {
+        Some(DatabaseKind::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Some(DatabaseKind::Postgres)
+    } else {
+        None
+    }
+}
+
+/// The environment variable that sets `key`.
+pub fn env_key(key: &str) -> String {
+    format!("REHEARSE_{}", key.to_ascii_uppercase())
+}

@@ -1,0 +1,12 @@
+//! Types that cross the wire between the server and the browser.
+//!
+//! This crate compiles for `wasm32-unknown-unknown`, so it must never depend on anything
+//! server-only (sqlx, tokio, reqwest, model runtimes).
+
+mod form;
+mod role;
+mod views;
+
+pub use form::{FieldError, FormErrors};
+pub use role::{Role, UnknownRole};
+pub use views::{AuditEventView, AuditPage, CurrentUser, FormFlash, OAuthProviderView, UserView};

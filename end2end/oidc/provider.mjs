@@ -1,0 +1,52 @@
+// A real OpenID Connect provider (npm oidc-provider, OpenID-certified) for login tests.
+// Usage: node end2end/oidc/provider.mjs <port> <redirect_uri>[,<redirect_uri>...]
+// Accounts: any login works; the login is the account id and its email. Logins starting with
+// "unverified" get email_verified=false, to test that unverified emails are refused.
+import Provider from 'oidc-provider';
+
+const port = Number(process.argv[2]);
+const redirectUris = (process.argv[3] || '').split(',').filter(Boolean);
+if (!port || redirectUris.length === 0) {
+  console.error('usage: provider.mjs <port> <redirect_uri>[,...]');
+  process.exit(2);
+}
+
+const issuer = `http://127.0.0.1:${port}`;
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: 'rehearse',
+      client_secret: process.env.OIDC_CLIENT_SECRET || 'rehearse-test-secret',
+      redirect_uris: redirectUris,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+  ],
+  pkce: { required: () => true },
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  cookies: { keys: ['rehearse-test-cookie-key'] },
+  features: { devInteractions: { enabled: true } },
+  async findAccount(_ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return {
+          sub: `sub-${id}`,
+          email: id.includes('@') ? id : undefined,
+          email_verified: !id.startsWith('unverified'),
+          name: id.split('@')[0],
+        };
+      },
+    };
+  },
+});
+
+// Tests speak plain HTTP on loopback.
+provider.proxy = false;
+const server = provider.listen(port, '127.0.0.1', () => {
+  console.log(`oidc-provider ready at ${issuer}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

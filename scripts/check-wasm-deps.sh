@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Fails if the browser (wasm32) build depends on a server-only crate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tree=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal --prefix none --format '{p}')
+forbidden='^(sqlx|sqlx-core|tokio-postgres|libsqlite3-sys|surrealdb|reqwest|tower-sessions|argon2|openidconnect|oauth2|governor|axum|rehearse-db|rehearse-auth|rehearse-settings|llama-cpp-2|candle-core) '
+if echo "$tree" | grep -E "$forbidden"; then
+  echo "error: the crates above must not be in the browser build" >&2
+  exit 1
+fi
+echo "wasm build is free of server-only crates"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Browser tests: cargo-leptos builds the site, serves it on a fresh data directory and runs
+# end2end/tests with node's test runner and Debian Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rehearse/target}
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+export REHEARSE_DATA_DIR="$data"
+export REHEARSE_BOOTSTRAP_ADMINS="admin@e2e.rehearse.test"
+export E2E_ADMIN_EMAIL="admin@e2e.rehearse.test"
+export RUST_LOG=${RUST_LOG:-warn}
+port=${E2E_PORT:-3000}
+export LEPTOS_SITE_ADDR="127.0.0.1:$port"
+export E2E_BASE_URL="http://127.0.0.1:$port"
+cargo leptos end-to-end

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints (-D warnings) for the server and the WASM build,
+# unit and integration tests against SQLite and PostgreSQL, then the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rehearse/target}
+export CARGO_TERM_COLOR=never
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "tools"
+bash scripts/install-tools.sh
+bash scripts/ensure-postgres.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+SERVER_CRATES=(-p server -p app -p rehearse-auth -p rehearse-db -p rehearse-settings -p rehearse-types)
+
+step "clippy (server side)"
+cargo clippy "${SERVER_CRATES[@]}" --all-targets --features app/ssr -- -D warnings
+
+step "clippy (browser side, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "the browser build compiles no server-only crate"
+bash scripts/check-wasm-deps.sh
+
+step "unit and integration tests (SQLite and PostgreSQL)"
+cargo test "${SERVER_CRATES[@]}" --features app/ssr
+
+step "browser tests (cargo leptos end-to-end)"
+bash scripts/e2e.sh

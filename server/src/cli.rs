@@ -1,0 +1,39 @@
+use crate::startup::{leptos_options, Application};
+use rehearse_auth::throttle::LoginThrottle;
+use rehearse_auth::Accounts;
+use rehearse_db::Db;
+use rehearse_settings::Settings;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let options = leptos_options()?;
+    let app = Application::build(settings, options).await?;
+    tracing::info!(address = %app.address(), "Rehearse is serving");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url()).await?;
+    db.migrate().await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+pub async fn promote(settings: Settings, email: &str) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url()).await?;
+    db.migrate().await?;
+    let throttle = Arc::new(LoginThrottle::new(1, 1, Duration::from_secs(1)));
+    let accounts = Accounts::new(&db, throttle, Vec::new());
+    match accounts.promote_from_cli(email).await {
+        Ok(user) => {
+            println!("{} is now an admin", user.email);
+            Ok(())
+        }
+        Err(rehearse_auth::RoleChangeError::NotFound) => {
+            anyhow::bail!("no account with email {email}: sign up first, then promote")
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,9 @@
+//! The Rehearse server: the composition root ([`startup`]), the HTTP layers and routes, and the
+//! command-line subcommands. Integration tests drive it through [`startup::Application`].
+
+pub mod cli;
+pub mod csrf;
+pub mod page_guard;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

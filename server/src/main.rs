@@ -1,0 +1,52 @@
+//! `server` runs the platform; `server promote <email>` makes an account an admin;
+//! `server migrate` applies database migrations and exits.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "server",
+    about = "Rehearse: mock interviews for backend engineers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Make an existing account an admin (how the first admin is made without configuration).
+    Promote {
+        /// The account's email address.
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    server::telemetry::init();
+    let cli = Cli::parse();
+    let settings = match rehearse_settings::load() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => server::cli::serve(settings).await,
+        Command::Migrate => server::cli::migrate(settings).await,
+        Command::Promote { email } => server::cli::promote(settings, &email).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Sign-up, sign-in and sign-out as HTML form posts (they work without JavaScript), plus the
+//! OAuth routes. The session id is rotated whenever who is signed in changes.
+
+use super::negotiate::{failure, safe_next, wants_html};
+use app::server::client_ip::ClientIp;
+use app::server::errors::RouteError;
+use app::server::guard::actor_from_session;
+use app::server::session_keys;
+use app::server::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use rehearse_auth::{SignInError, SignUpError};
+use rehearse_db::User;
+use secrecy::SecretString;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", post(sign_up))
+        .route("/login", post(sign_in))
+        .route("/logout", post(sign_out))
+        .route("/oauth/{provider}/start", get(super::oauth::start))
+        .route("/oauth/{provider}/callback", get(super::oauth::callback))
+}
+
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Starts a signed-in session for `user` under a fresh session id (no session fixation).
+pub(super) async fn establish(session: &Session, user: &User) -> Result<(), RouteError> {
+    session.cycle_id().await.map_err(RouteError::internal)?;
+    session
+        .insert(session_keys::USER_ID, &user.id)
+        .await
+        .map_err(RouteError::internal)?;
+    Ok(())
+}
+
+/// The success response: a redirect for browsers, the account as JSON for API clients.
+pub(super) fn signed_in(headers: &HeaderMap, user: &User, next: &str) -> Response {
+    if wants_html(headers) {
+        Redirect::to(next).into_response()
+    } else {
+        Json(serde_json::json!({ "id": user.id, "email": user.email, "role": user.role, "next": next })).into_response()
+    }
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<SignUpForm>,
+) -> Response {
+    let result = state
+        .accounts
+        .sign_up(
+            &form.email,
+            &form.name,
+            SecretString::from(form.password),
+            ip,
+        )
+        .await;
+    let error = match result {
+        Ok(user) => {
+            return match establish(&session, &user).await {
+                Ok(()) => {
+                    let mut response = signed_in(&headers, &user, "/home");
+                    if !wants_html(&headers) {
+                        *response.status_mut() = StatusCode::CREATED;
+                    }
+                    response
+                }
+                Err(e) => e.into_response(),
+            };
+        }
+        Err(SignUpError::Invalid(errors)) => RouteError::Invalid(errors),
+        Err(SignUpError::Taken) => RouteError::Conflict(
+            "An account with this email already exists. Sign in instead.".into(),
+        ),
+        Err(e) => RouteError::internal(e),
+    };
+    failure(
+        &headers,
+        &session,
+        "/signup",
+        "signup",
+        &form.email,
+        &form.name,
+        error,
+    )
+    .await
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref().filter(|n| !n.is_empty()));
+    let result = state
+        .accounts
+        .sign_in(&form.email, SecretString::from(form.password), ip)
+        .await;
+    let error = match result {
+        Ok(user) => {
+            return match establish(&session, &user).await {
+                Ok(()) => signed_in(&headers, &user, &next),
+                Err(e) => e.into_response(),
+            };
+        }
+        Err(SignInError::Invalid(errors)) => RouteError::Invalid(errors),
+        Err(SignInError::WrongCredentials) => {
+            RouteError::Unauthorized("Wrong email or password.".into())
+        }
+        Err(SignInError::Throttled(t)) => RouteError::Throttled(t.retry_after),
+        Err(e) => RouteError::internal(e),
+    };
+    let back = match form.next.as_deref() {
+        Some(n) if !n.is_empty() && safe_next(Some(n)) == n => {
+            format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
+            )
+        }
+        _ => "/login".to_owned(),
+    };
+    failure(&headers, &session, &back, "login", &form.email, "", error).await
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    match actor_from_session(&session, &state.accounts).await {
+        Ok(Some(actor)) => {
+            if let Err(e) = state.accounts.record_sign_out(&actor, ip).await {
+                return RouteError::internal(e).into_response();
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return RouteError::internal(e).into_response(),
+    }
+    // Deletes the stored session and expires the cookie: the old id is worthless afterwards.
+    if let Err(e) = session.flush().await {
+        return RouteError::internal(e).into_response();
+    }
+    if wants_html(&headers) {
+        Redirect::to("/").into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}

@@ -1,0 +1,4 @@
+pub mod auth;
+pub mod health;
+mod negotiate;
+mod oauth;

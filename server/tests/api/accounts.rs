@@ -1,0 +1,229 @@
+use crate::both_backends;
+use crate::support::{json, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
+
+async fn sign_up_creates_a_candidate_and_signs_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.client();
+    let response = client.sign_up("  Ann@Example.com ", PASSWORD).await;
+    assert_eq!(response.status(), 201);
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("rehearse_session="))
+        .expect("session cookie set");
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Lax"), "{session}");
+    assert!(
+        !session.contains("Secure"),
+        "plain HTTP must not mark the cookie Secure: {session}"
+    );
+    let body = json(response).await;
+    assert_eq!(body["email"], "ann@example.com");
+    assert_eq!(body["role"], "candidate");
+
+    let me = json(client.server_fn("whoami", &[]).await).await;
+    assert_eq!(me["email"], "ann@example.com");
+    assert_eq!(me["role"], "candidate");
+    let home = client.get("/home").await;
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.expect("html").contains("Welcome, ann"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_up'")
+            .await,
+        1
+    );
+}
+both_backends!(sign_up_creates_a_candidate_and_signs_in);
+
+async fn bad_sign_ups_are_refused_and_write_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.client();
+
+    let malformed = client.sign_up("not-an-email", PASSWORD).await;
+    assert_eq!(malformed.status(), 422);
+    let body = json(malformed).await;
+    assert_eq!(body["fields"][0]["field"], "email");
+
+    let weak = client.sign_up("weak@example.com", "short").await;
+    assert_eq!(weak.status(), 422);
+    let body = json(weak).await;
+    assert_eq!(body["fields"][0]["field"], "password");
+    assert!(body["fields"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("at least 10"));
+
+    let common = client.sign_up("weak@example.com", "password123").await;
+    assert_eq!(common.status(), 422);
+
+    let long_name = "n".repeat(81);
+    let bad_name = client
+        .post_form(
+            "/auth/signup",
+            &[
+                ("email", "n@example.com"),
+                ("password", PASSWORD),
+                ("name", &long_name),
+            ],
+        )
+        .await;
+    assert_eq!(bad_name.status(), 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users").await,
+        0,
+        "nothing half-written"
+    );
+
+    assert_eq!(
+        client.sign_up("dup@example.com", PASSWORD).await.status(),
+        201
+    );
+    let other = app.client();
+    let duplicate = other.sign_up("DUP@example.com", PASSWORD).await;
+    assert_eq!(duplicate.status(), 409);
+    assert!(json(duplicate).await["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("already exists"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_up'")
+            .await,
+        1
+    );
+
+    let missing_fields = other.post_form("/auth/signup", &[]).await;
+    assert_eq!(missing_fields.status(), 422);
+}
+both_backends!(bad_sign_ups_are_refused_and_write_nothing);
+
+async fn sign_in_checks_the_password_and_says_nothing_about_which_part_was_wrong(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_up("bob@example.com").await;
+    let client = app.client();
+
+    let wrong = client.sign_in("bob@example.com", "wrong password!").await;
+    assert_eq!(wrong.status(), 401);
+    let wrong_message = json(wrong).await["message"].clone();
+    let unknown = client
+        .sign_in("nobody@example.com", "wrong password!")
+        .await;
+    assert_eq!(unknown.status(), 401);
+    assert_eq!(
+        json(unknown).await["message"],
+        wrong_message,
+        "no account enumeration"
+    );
+    assert_eq!(client.sign_in("bob", PASSWORD).await.status(), 422);
+    assert_eq!(client.sign_in("bob@example.com", "").await.status(), 422);
+
+    let ok = client.sign_in("BOB@example.com", PASSWORD).await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(json(ok).await["email"], "bob@example.com");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in'")
+            .await,
+        1
+    );
+}
+both_backends!(sign_in_checks_the_password_and_says_nothing_about_which_part_was_wrong);
+
+async fn sign_in_is_throttled_per_account_and_per_ip(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.login_attempts_per_account = 3;
+        s.login_attempts_per_ip = 6;
+    })
+    .await;
+    app.signed_up("carol@example.com").await;
+    let client = app.client();
+    for _ in 0..3 {
+        assert_eq!(
+            client
+                .sign_in("carol@example.com", "wrong password!")
+                .await
+                .status(),
+            401
+        );
+    }
+    let throttled = client.sign_in("carol@example.com", PASSWORD).await;
+    assert_eq!(
+        throttled.status(),
+        429,
+        "even the right password waits once the account is throttled"
+    );
+    let retry_after: u64 = throttled
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After header");
+    assert!(retry_after > 0);
+    // Other accounts from the same address still have the rest of the IP allowance...
+    for i in 0..2 {
+        let email = format!("spray{i}@example.com");
+        assert_eq!(
+            client.sign_in(&email, "wrong password!").await.status(),
+            401
+        );
+    }
+    // ...until the per-IP limit (6 here, 7 attempts made) is reached.
+    assert_eq!(
+        client
+            .sign_in("spray9@example.com", "wrong password!")
+            .await
+            .status(),
+        429
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_throttled'")
+            .await
+            >= 2
+    );
+}
+both_backends!(sign_in_is_throttled_per_account_and_per_ip);
+
+async fn bootstrap_email_becomes_admin(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.client();
+    let response = client.sign_up(ADMIN_EMAIL, PASSWORD).await;
+    assert_eq!(json(response).await["role"], "admin");
+}
+both_backends!(bootstrap_email_becomes_admin);
+
+async fn promote_subcommand_makes_the_first_admin(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let dana = app.signed_up("dana@example.com").await;
+    assert_eq!(dana.get("/admin/users").await.status(), 403);
+    let mut settings = rehearse_settings::load_from(
+        None,
+        figment::providers::Env::prefixed("REHEARSE_TEST_UNUSED_"),
+    )
+    .expect("settings");
+    settings.database_url = Some(secrecy::SecretString::from(app.db_url.clone()));
+    server::cli::promote(settings.clone(), "Dana@example.com")
+        .await
+        .expect("promote");
+    assert_eq!(
+        dana.get("/admin/users").await.status(),
+        200,
+        "the new role applies to the live session"
+    );
+    let missing = server::cli::promote(settings, "ghost@example.com").await;
+    assert!(missing.is_err());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'role_changed'")
+            .await,
+        1
+    );
+}
+both_backends!(promote_subcommand_makes_the_first_admin);

@@ -1,0 +1,12 @@
+//! Black-box tests: each starts the real server on a random port with a fresh database (SQLite
+//! file or PostgreSQL database) and speaks HTTP to it. Scenarios written with `both_backends!`
+//! run against SQLite and PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod health;
+mod oauth;
+mod roles;
+mod security;
+mod sessions;

@@ -1,0 +1,343 @@
+//! OpenID Connect sign-in against a real provider process (npm `oidc-provider`, started per
+//! test from `end2end/oidc/provider.mjs`): the full authorization-code + PKCE flow, linking by
+//! verified email, and refusal of wrong states, replayed callbacks and replayed codes.
+
+use crate::both_backends;
+use crate::support::{json, Backend, Client, TestApp, PASSWORD};
+use std::process::Stdio;
+use std::time::Duration;
+
+struct Provider {
+    _child: tokio::process::Child,
+    base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+async fn start_provider(redirect_uri: &str, port: u16) -> Provider {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let child = tokio::process::Command::new("node")
+        .arg(root.join("end2end/oidc/provider.mjs"))
+        .arg(port.to_string())
+        .arg(redirect_uri)
+        .current_dir(&root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node must be installed (npm ci provides oidc-provider)");
+    let base = format!("http://127.0.0.1:{port}");
+    let discovery = format!("{base}/.well-known/openid-configuration");
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(&discovery).await {
+            if r.status().is_success() {
+                return Provider {
+                    _child: child,
+                    base,
+                };
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("oidc-provider did not start on port {port}");
+}
+
+/// An app with provider "corp" configured, and the provider process.
+async fn app_with_provider(backend: Backend) -> (TestApp, Provider) {
+    let port = free_port();
+    let app = TestApp::spawn_with(backend, |s| {
+        let settings: rehearse_settings::OAuthProviderSettings =
+            serde_json::from_value(serde_json::json!({
+                "kind": "oidc",
+                "label": "Corp SSO",
+                "issuer": format!("http://127.0.0.1:{port}"),
+                "client_id": "rehearse",
+                "client_secret": "rehearse-test-secret",
+            }))
+            .expect("provider settings");
+        s.oauth.insert("corp".into(), settings);
+    })
+    .await;
+    let provider = start_provider(&app.url("/auth/oauth/corp/callback"), port).await;
+    (app, provider)
+}
+
+fn extract(html: &str, pattern: &str) -> Option<String> {
+    let start = html.find(pattern)? + pattern.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].replace("&amp;", "&"))
+}
+
+/// Starts a flow at our app and walks the provider's login and consent pages as `login`.
+/// Returns the callback URL the provider sends the browser back to (not yet visited).
+async fn walk_provider(app: &TestApp, provider: &Provider, client: &Client, login: &str) -> String {
+    let start = client.get("/auth/oauth/corp/start").await;
+    assert_eq!(start.status(), 303, "start redirects to the provider");
+    let mut next = start.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(next.starts_with(&provider.base), "{next}");
+    assert!(
+        next.contains("code_challenge_method=S256"),
+        "PKCE is used: {next}"
+    );
+    assert!(next.contains("nonce="), "a nonce is sent: {next}");
+    let callback = app.url("/auth/oauth/corp/callback");
+    for _ in 0..20 {
+        if next.starts_with(&callback) {
+            return next;
+        }
+        let url = if next.starts_with('/') {
+            format!("{}{next}", provider.base)
+        } else {
+            next.clone()
+        };
+        let response = client
+            .http
+            .get(&url)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("provider GET");
+        if response.status().is_redirection() {
+            next = response.headers()["location"]
+                .to_str()
+                .expect("location")
+                .to_owned();
+            continue;
+        }
+        let html = response.text().await.expect("provider page");
+        let action = extract(&html, "action=\"").expect("a form on the provider page");
+        let action = if action.starts_with('/') {
+            format!("{}{action}", provider.base)
+        } else {
+            action
+        };
+        let form: Vec<(&str, &str)> = if html.contains("value=\"login\"") {
+            vec![("prompt", "login"), ("login", login), ("password", "any")]
+        } else {
+            vec![("prompt", "consent")]
+        };
+        let posted = client
+            .http
+            .post(&action)
+            .form(&form)
+            .send()
+            .await
+            .expect("provider POST");
+        assert!(
+            posted.status().is_redirection(),
+            "provider form answered {}",
+            posted.status()
+        );
+        next = posted.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+    }
+    panic!("the provider never redirected back");
+}
+
+fn with_state(callback: &str, state: &str) -> String {
+    let mut url = reqwest::Url::parse(callback).expect("callback url");
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let value = if k == "state" {
+                state.to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), value)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    url.to_string()
+}
+
+async fn oidc_sign_in_creates_an_account_once(backend: Backend) {
+    let (app, provider) = app_with_provider(backend).await;
+    let login_page = app
+        .browser()
+        .get("/login")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(login_page.contains("Continue with Corp SSO"));
+
+    let client = app.client();
+    let callback = walk_provider(&app, &provider, &client, "kate@example.com").await;
+    let done = client.http.get(&callback).send().await.expect("callback");
+    assert_eq!(done.status(), 200);
+    let body = json(done).await;
+    assert_eq!(body["email"], "kate@example.com");
+    assert_eq!(body["role"], "candidate");
+    let me = json(client.server_fn("whoami", &[]).await).await;
+    assert_eq!(me["email"], "kate@example.com");
+
+    // The same callback again: the flow was used up, so it is refused.
+    let replay = app
+        .client()
+        .http
+        .get(&callback)
+        .send()
+        .await
+        .expect("replay");
+    assert_eq!(replay.status(), 400);
+    let replay_same_session = client.http.get(&callback).send().await.expect("replay");
+    assert_eq!(replay_same_session.status(), 400);
+
+    // Signing in again through the provider reaches the same account.
+    let again = app.client();
+    let callback = walk_provider(&app, &provider, &again, "kate@example.com").await;
+    assert_eq!(
+        json(again.http.get(&callback).send().await.expect("callback")).await["id"],
+        body["id"]
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 1);
+    assert!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_failed'")
+            .await
+            >= 2
+    );
+}
+both_backends!(oidc_sign_in_creates_an_account_once);
+
+async fn wrong_state_and_replayed_code_are_refused(backend: Backend) {
+    let (app, provider) = app_with_provider(backend).await;
+    let client = app.client();
+    let callback = walk_provider(&app, &provider, &client, "liam@example.com").await;
+    let forged = client
+        .http
+        .get(with_state(&callback, "forged-state"))
+        .send()
+        .await
+        .expect("forged");
+    assert_eq!(forged.status(), 400);
+    // The wrong state burned the flow: even the right URL is refused now.
+    let after = client.http.get(&callback).send().await.expect("after");
+    assert_eq!(after.status(), 400);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+
+    // A code that was already exchanged, presented with a fresh, valid state, is refused by
+    // the provider and so by us.
+    let first = app.client();
+    let used = walk_provider(&app, &provider, &first, "liam@example.com").await;
+    assert_eq!(
+        first
+            .http
+            .get(&used)
+            .send()
+            .await
+            .expect("first use")
+            .status(),
+        200
+    );
+    let attacker = app.client();
+    let fresh = walk_provider(&app, &provider, &attacker, "mallory@example.com").await;
+    let fresh_state = reqwest::Url::parse(&fresh)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
+    let replayed = attacker
+        .http
+        .get(with_state(&used, &fresh_state))
+        .send()
+        .await
+        .expect("replayed");
+    assert_eq!(replayed.status(), 401);
+    let me = attacker
+        .server_fn("whoami", &[])
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(me, "null", "the attacker is not signed in");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+}
+both_backends!(wrong_state_and_replayed_code_are_refused);
+
+async fn verified_email_links_to_the_existing_account(backend: Backend) {
+    let (app, provider) = app_with_provider(backend).await;
+    let local = app.signed_up("mia@example.com").await;
+    let local_id = json(local.server_fn("whoami", &[]).await).await["id"].clone();
+    let client = app.client();
+    let callback = walk_provider(&app, &provider, &client, "mia@example.com").await;
+    let body = json(client.http.get(&callback).send().await.expect("callback")).await;
+    assert_eq!(body["id"], local_id);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_linked'")
+            .await,
+        1
+    );
+    // Password sign-in still works for the linked account.
+    assert_eq!(
+        app.client()
+            .sign_in("mia@example.com", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+}
+both_backends!(verified_email_links_to_the_existing_account);
+
+async fn unverified_email_is_refused(backend: Backend) {
+    let (app, provider) = app_with_provider(backend).await;
+    app.signed_up("unverified@example.com").await;
+    let client = app.client();
+    let callback = walk_provider(&app, &provider, &client, "unverified@example.com").await;
+    let refused = client.http.get(&callback).send().await.expect("callback");
+    assert_eq!(refused.status(), 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 0);
+    let me = client
+        .server_fn("whoami", &[])
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(me, "null");
+}
+both_backends!(unverified_email_is_refused);
+
+async fn unknown_provider_and_incomplete_callbacks(backend: Backend) {
+    let (app, _provider) = app_with_provider(backend).await;
+    let client = app.client();
+    assert_eq!(client.get("/auth/oauth/nope/start").await.status(), 404);
+    assert_eq!(client.get("/auth/oauth/corp/callback").await.status(), 400);
+    assert_eq!(
+        client
+            .get("/auth/oauth/corp/callback?code=abc&state=def")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        client
+            .get("/auth/oauth/corp/callback?error=access_denied")
+            .await
+            .status(),
+        401
+    );
+    let browser = app.browser();
+    let redirected = browser
+        .get("/auth/oauth/corp/callback?code=abc&state=def")
+        .await;
+    assert_eq!(redirected.status(), 303);
+    let page = browser.get("/login").await.text().await.expect("html");
+    assert!(
+        page.contains("not valid for your session"),
+        "the reason is shown on the sign-in page"
+    );
+}
+both_backends!(unknown_provider_and_incomplete_callbacks);

@@ -1,0 +1,238 @@
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT};
+use sqlx::Row;
+use std::sync::Arc;
+
+/// Runs `scenario(Backend)` as two tests, one per relational backend.
+#[macro_export]
+macro_rules! both_backends {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario($crate::support::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$scenario($crate::support::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const ADMIN_EMAIL: &str = "root@rehearse.test";
+
+/// The PostgreSQL server tests create their databases on (trust auth on this machine kind).
+fn pg_admin_url() -> String {
+    std::env::var("REHEARSE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db_url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A client like a script: keeps cookies, follows no redirects, asks for JSON.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub jar: Arc<Jar>,
+    base: String,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts the server with test settings adjusted by `configure`.
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut rehearse_settings::Settings),
+    ) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}/rehearse.db", dir.path().display()),
+            Backend::Postgres => create_pg_database().await,
+        };
+        let mut settings = rehearse_settings::load_from(
+            None,
+            figment::providers::Env::prefixed("REHEARSE_TEST_UNUSED_"),
+        )
+        .expect("default settings");
+        settings.data_dir = dir.path().to_owned();
+        settings.database_url = Some(secrecy::SecretString::from(db_url.clone()));
+        settings.listen = Some("127.0.0.1:0".into());
+        settings.bootstrap_admins = vec![ADMIN_EMAIL.into()];
+        configure(&mut settings);
+        let options = leptos::prelude::LeptosOptions::builder()
+            .output_name("rehearse")
+            .site_root(dir.path().display().to_string())
+            .site_pkg_dir("pkg")
+            .build();
+        let app = server::startup::Application::build(settings, options)
+            .await
+            .expect("server starts");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            db_url,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn client(&self) -> Client {
+        let jar = Arc::new(Jar::default());
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Client {
+            http,
+            jar,
+            base: self.base.clone(),
+        }
+    }
+
+    /// A client that behaves like a browser without JavaScript: asks for HTML.
+    pub fn browser(&self) -> Client {
+        let jar = Arc::new(Jar::default());
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml"),
+        );
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Client {
+            http,
+            jar,
+            base: self.base.clone(),
+        }
+    }
+
+    /// Direct database access, for asserting what was (not) written.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.db_url)
+            .await
+            .expect("test db connection")
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let pool = self.db().await;
+        let row = sqlx::query(sql)
+            .fetch_one(&pool)
+            .await
+            .expect("count query");
+        row.try_get::<i64, _>(0).expect("count value")
+    }
+
+    /// Signs up a new account and returns a client signed in as it.
+    pub async fn signed_up(&self, email: &str) -> Client {
+        let client = self.client();
+        let response = client.sign_up(email, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            201,
+            "sign-up of {email} failed: {}",
+            response.text().await.unwrap_or_default()
+        );
+        client
+    }
+}
+
+impl Client {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/auth/signup",
+            &[("email", email), ("password", password), ("name", "")],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form("/auth/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// The session cookie's value, if the client holds one.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = reqwest::Url::parse(&self.base).expect("base url");
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|c| c.strip_prefix(&format!("{}=", server::startup::SESSION_COOKIE)))
+            .map(str::to_owned)
+    }
+
+    /// Calls a server function by its endpoint name with form-encoded arguments.
+    pub async fn server_fn(&self, name: &str, args: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form(&format!("/api/{name}"), args).await
+    }
+}
+
+async fn create_pg_database() -> String {
+    sqlx::any::install_default_drivers();
+    let admin_url = pg_admin_url();
+    let admin = sqlx::AnyPool::connect(&admin_url)
+        .await
+        .expect("PostgreSQL must be running for the postgres tests (bash .ci/run starts it)");
+    let name = format!("rehearse_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
+    format!("{base}/{name}")
+}
+
+/// The JSON body of a response.
+pub async fn json(response: reqwest::Response) -> serde_json::Value {
+    let text = response.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
