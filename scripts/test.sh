@@ -27,7 +27,7 @@ step "the browser build compiles no server-only crate"
 bash scripts/check-wasm-deps.sh
 
 step "unit and integration tests (SQLite and PostgreSQL)"
-cargo test "${SERVER_CRATES[@]}" --features app/ssr
+cargo test "${SERVER_CRATES[@]}" --features app/ssr --no-fail-fast
 
 step "browser tests (cargo leptos end-to-end)"
 bash scripts/e2e.sh

@@ -14,6 +14,8 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
+    #[error("The request was malformed: {0}")]
+    BadRequest(String),
     #[error("Something went wrong on our side. Reference: {0}.")]
     Internal(String),
     #[error("Could not reach the server ({0}).")]
@@ -23,7 +25,19 @@ pub enum ApiError {
 impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
+    /// Transport failures seen in the browser, and undecodable arguments seen on the server
+    /// (which get 400: the request, not the server, is at fault).
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        ApiError::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => bad_request(m),
+            other => ApiError::Transport(other.to_string()),
+        }
     }
+}
+
+fn bad_request(message: String) -> ApiError {
+    let error = ApiError::BadRequest(message.chars().take(200).collect());
+    #[cfg(feature = "ssr")]
+    let error = crate::server::errors::status(error);
+    error
 }

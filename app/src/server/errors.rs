@@ -11,6 +11,7 @@ pub fn status_code(error: &ApiError) -> StatusCode {
         ApiError::Forbidden => StatusCode::FORBIDDEN,
         ApiError::NotFound => StatusCode::NOT_FOUND,
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         ApiError::Transport(_) => StatusCode::BAD_REQUEST,
     }

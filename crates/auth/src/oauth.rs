@@ -4,7 +4,9 @@
 //! the caller's, so the flow can be tested against a real provider process in isolation.
 
 use crate::accounts::ExternalIdentity;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
 use openidconnect::{
     AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
     OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
@@ -259,17 +261,36 @@ impl OAuthProviders {
                 ));
             }
         }
-        let name = claims
-            .name()
-            .and_then(|n| n.get(None))
-            .map(|n| n.as_str().to_owned());
-        Ok(ExternalIdentity {
+        let subject = claims.subject().clone();
+        let mut identity = ExternalIdentity {
             provider: provider.id.clone(),
-            subject: claims.subject().as_str().to_owned(),
+            subject: subject.as_str().to_owned(),
             email: claims.email().map(|e| e.as_str().to_owned()),
             email_verified: claims.email_verified().unwrap_or(false),
-            name,
-        })
+            name: claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_owned()),
+        };
+        // Conformant providers may keep profile claims out of the ID token and serve them from
+        // the userinfo endpoint only; ask there, bound to the same subject.
+        if identity.email.is_none() {
+            let userinfo: CoreUserInfoClaims = client
+                .user_info(token.access_token().to_owned(), Some(subject))
+                .map_err(|e| OAuthError::InvalidToken(format!("no userinfo endpoint: {e}")))?
+                .request_async(&self.http)
+                .await
+                .map_err(|e| OAuthError::InvalidToken(error_chain(&e)))?;
+            identity.email = userinfo.email().map(|e| e.as_str().to_owned());
+            identity.email_verified = userinfo.email_verified().unwrap_or(false);
+            if identity.name.is_none() {
+                identity.name = userinfo
+                    .name()
+                    .and_then(|n| n.get(None))
+                    .map(|n| n.as_str().to_owned());
+            }
+        }
+        Ok(identity)
     }
 
     async fn finish_github(

@@ -47,10 +47,24 @@ pub fn load_from(file: Option<&Path>, env: Env) -> Result<Settings, SettingsErro
     Ok(settings)
 }
 
+/// Names the variable at fault (`REHEARSE_LOGIN_ATTEMPTS_PER_IP: invalid type ...`) rather
+/// than figment's internal key path.
 fn describe(error: figment::Error) -> String {
     error
         .into_iter()
-        .map(|e| e.to_string())
+        .map(|e| {
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| m.name.to_string())
+                .unwrap_or_default();
+            if e.path.is_empty() {
+                format!("{} ({source})", e.kind)
+            } else {
+                let key = crate::env_key(&e.path.join("__"));
+                format!("{key}: {} (from {source})", e.kind)
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -79,7 +93,7 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("REHEARSE_LOGIN_ATTEMPTS_PER_IP", "many");
             let err = from_env().expect_err("must fail").to_string();
-            assert!(err.contains("login_attempts_per_ip"), "{err}");
+            assert!(err.contains("REHEARSE_LOGIN_ATTEMPTS_PER_IP"), "{err}");
             Ok(())
         });
     }

@@ -31,7 +31,7 @@ async fn sign_up_creates_a_candidate_and_signs_in(backend: Backend) {
     assert_eq!(me["role"], "candidate");
     let home = client.get("/home").await;
     assert_eq!(home.status(), 200);
-    assert!(home.text().await.expect("html").contains("Welcome, ann"));
+    assert!(crate::support::html(home).await.contains("Welcome, ann"));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_up'")
             .await,

@@ -24,7 +24,7 @@ async fn pages_render_on_the_server(backend: Backend) {
     ] {
         let response = client.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
-        let html = response.text().await.expect("html");
+        let html = crate::support::html(response).await;
         assert!(html.contains(text), "{path} lacks {text:?}");
         assert!(
             html.contains("/pkg/rehearse.css"),

@@ -163,13 +163,7 @@ fn with_state(callback: &str, state: &str) -> String {
 
 async fn oidc_sign_in_creates_an_account_once(backend: Backend) {
     let (app, provider) = app_with_provider(backend).await;
-    let login_page = app
-        .browser()
-        .get("/login")
-        .await
-        .text()
-        .await
-        .expect("html");
+    let login_page = crate::support::html(app.browser().get("/login").await).await;
     assert!(login_page.contains("Continue with Corp SSO"));
 
     let client = app.client();
@@ -334,7 +328,7 @@ async fn unknown_provider_and_incomplete_callbacks(backend: Backend) {
         .get("/auth/oauth/corp/callback?code=abc&state=def")
         .await;
     assert_eq!(redirected.status(), 303);
-    let page = browser.get("/login").await.text().await.expect("html");
+    let page = crate::support::html(browser.get("/login").await).await;
     assert!(
         page.contains("not valid for your session"),
         "the reason is shown on the sign-in page"

@@ -134,7 +134,7 @@ async fn audit_page_lists_security_events_for_admins(backend: Backend) {
         .await;
     let page = admin.get("/admin/audit").await;
     assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("html");
+    let html = crate::support::html(page).await;
     assert!(html.contains("sign_in_failed"));
     assert!(html.contains("ivy@example.com"));
     let filtered = json(

@@ -236,3 +236,13 @@ pub async fn json(response: reqwest::Response) -> serde_json::Value {
     let text = response.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
+
+/// A page's HTML without Leptos' hydration markers, which split adjacent text nodes.
+pub async fn html(response: reqwest::Response) -> String {
+    response
+        .text()
+        .await
+        .expect("body")
+        .replace("<!>", "")
+        .replace("<!---->", "")
+}
