@@ -21,7 +21,7 @@ step "clippy (server side)"
 cargo clippy "${SERVER_CRATES[@]}" --all-targets --features app/ssr -- -D warnings
 
 step "clippy (browser side, wasm32)"
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
 
 step "the browser build compiles no server-only crate"
 bash scripts/check-wasm-deps.sh
