@@ -7,6 +7,7 @@
 //! of the key at fault, so a typo stops the process at start instead of at the first request.
 //! Secrets are [`SecretString`]s: they print as `[REDACTED]` in logs and `Debug` output.
 
+mod list;
 mod load;
 mod oauth;
 
@@ -36,8 +37,8 @@ pub struct Settings {
     #[serde(default)]
     pub public_url: Option<url::Url>,
     /// Emails that become admins when they sign up or sign in (the bootstrap path for the first
-    /// admin; `server promote` is the other).
-    #[serde(default)]
+    /// admin; `server promote` is the other). A comma-separated string or a list.
+    #[serde(default, deserialize_with = "list::comma_separated")]
     pub bootstrap_admins: Vec<String>,
     /// Sign-in attempts allowed per account in one throttle window.
     #[serde(default = "defaults::attempts_per_account")]

@@ -111,6 +111,20 @@ mod tests {
     }
 
     #[test]
+    fn bootstrap_admins_from_a_comma_separated_variable() {
+        Jail::expect_with(|jail| {
+            jail.set_env("REHEARSE_BOOTSTRAP_ADMINS", "a@x.io, B@x.io");
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert_eq!(
+                s.bootstrap_admins,
+                vec!["a@x.io".to_owned(), "B@x.io".to_owned()]
+            );
+            assert!(s.is_bootstrap_admin("b@x.io"));
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_key_is_refused() {
         Jail::expect_with(|jail| {
             jail.set_env("REHEARSE_DATABSE_URL", "sqlite://x");
