@@ -66,6 +66,8 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -d "$root/node_modules" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
   log "installing npm packages"
-  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install`, not `npm ci`: npm 11's ci rejects this lockfile over optional
+  # platform packages of @tailwindcss/oxide that it never installs on Linux anyway.
+  (cd "$root" && npm install --no-audit --no-fund --loglevel=error)
 fi
 log "tools ready"
