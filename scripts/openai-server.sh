@@ -6,7 +6,9 @@
 # scripts/fetch-models.sh). Default model id: the file stem (SmolLM2-135M-Instruct.Q4_1).
 # Prints `ready on http://127.0.0.1:<port>` on stdout once /v1/models answers; llama.cpp logs go to
 # stderr. Env: REHEARSE_CACHE_DIR (venv lives in $REHEARSE_CACHE_DIR/venv), REHEARSE_LLM_THREADS
-# (default 2), REHEARSE_LLM_CTX (default 4096).
+# (default 2), REHEARSE_LLM_CTX (default 4096), REHEARSE_LLM_CHAT_TEMPLATE (a Jinja file replacing
+# the GGUF's template; SmolLM2's own ChatML template ignores `tools`, so tool calls need
+# REHEARSE_LLM_CHAT_TEMPLATE=scripts/chatml-tools.jinja).
 set -euo pipefail
 log() { printf '[openai-server] %s\n' "$*" >&2; }
 die() { printf '[openai-server] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -40,4 +42,5 @@ fi
 
 # exec: the Python process receives SIGTERM directly and stops the server cleanly.
 exec "$py" -u "$here/openai_server.py" --port "$port" --model "$gguf" --alias "$alias" \
-  --threads "${REHEARSE_LLM_THREADS:-2}" --ctx "${REHEARSE_LLM_CTX:-4096}"
+  --threads "${REHEARSE_LLM_THREADS:-2}" --ctx "${REHEARSE_LLM_CTX:-4096}" \
+  --chat-template-file "${REHEARSE_LLM_CHAT_TEMPLATE:-}"

@@ -11,11 +11,12 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "tools"
 bash scripts/install-tools.sh
 bash scripts/ensure-postgres.sh
+bash scripts/fetch-models.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-SERVER_CRATES=(-p server -p app -p rehearse-auth -p rehearse-db -p rehearse-settings -p rehearse-types)
+SERVER_CRATES=(-p server -p app -p rehearse-auth -p rehearse-db -p rehearse-settings -p rehearse-types -p rehearse-llm -p rehearse-testkit)
 
 step "clippy (server side)"
 cargo clippy "${SERVER_CRATES[@]}" --all-targets --features app/ssr -- -D warnings

@@ -1,5 +1,5 @@
-use crate::both_backends;
 use crate::support::{json, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
+use rehearse_testkit::both_backends;
 
 async fn sign_up_creates_a_candidate_and_signs_in(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -1,5 +1,5 @@
-use crate::both_backends;
 use crate::support::{json, Backend, TestApp};
+use rehearse_testkit::both_backends;
 
 async fn health_and_readiness(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -2,8 +2,8 @@
 //! test from `end2end/oidc/provider.mjs`): the full authorization-code + PKCE flow, linking by
 //! verified email, and refusal of wrong states, replayed callbacks and replayed codes.
 
-use crate::both_backends;
 use crate::support::{json, Backend, Client, TestApp, PASSWORD};
+use rehearse_testkit::both_backends;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -12,15 +12,8 @@ struct Provider {
     base: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 async fn start_provider(redirect_uri: &str, port: u16) -> Provider {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = rehearse_testkit::workspace_root();
     let child = tokio::process::Command::new("node")
         .arg(root.join("end2end/oidc/provider.mjs"))
         .arg(port.to_string())
@@ -49,7 +42,7 @@ async fn start_provider(redirect_uri: &str, port: u16) -> Provider {
 
 /// An app with provider "corp" configured, and the provider process.
 async fn app_with_provider(backend: Backend) -> (TestApp, Provider) {
-    let port = free_port();
+    let port = rehearse_testkit::free_port();
     let app = TestApp::spawn_with(backend, |s| {
         let settings: rehearse_settings::OAuthProviderSettings =
             serde_json::from_value(serde_json::json!({

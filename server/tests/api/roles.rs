@@ -1,5 +1,5 @@
-use crate::both_backends;
 use crate::support::{json, Backend, TestApp, ADMIN_EMAIL};
+use rehearse_testkit::both_backends;
 
 async fn admin_changes_roles_and_it_is_audited(backend: Backend) {
     let app = TestApp::spawn(backend).await;

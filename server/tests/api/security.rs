@@ -1,5 +1,5 @@
-use crate::both_backends;
 use crate::support::{Backend, TestApp, ADMIN_EMAIL, PASSWORD};
+use rehearse_testkit::both_backends;
 
 async fn cross_site_posts_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;

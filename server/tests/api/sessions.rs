@@ -1,5 +1,5 @@
-use crate::both_backends;
 use crate::support::{Backend, TestApp, PASSWORD};
+use rehearse_testkit::both_backends;
 
 async fn session_id_rotates_at_sign_in_and_dies_at_sign_out(backend: Backend) {
     let app = TestApp::spawn(backend).await;

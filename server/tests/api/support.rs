@@ -3,37 +3,10 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT};
 use sqlx::Row;
 use std::sync::Arc;
 
-/// Runs `scenario(Backend)` as two tests, one per relational backend.
-#[macro_export]
-macro_rules! both_backends {
-    ($scenario:ident) => {
-        mod $scenario {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$scenario($crate::support::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$scenario($crate::support::Backend::Postgres).await
-            }
-        }
-    };
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use rehearse_testkit::Backend;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const ADMIN_EMAIL: &str = "root@rehearse.test";
-
-/// The PostgreSQL server tests create their databases on (trust auth on this machine kind).
-fn pg_admin_url() -> String {
-    std::env::var("REHEARSE_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
 
 pub struct TestApp {
     pub base: String,
@@ -59,10 +32,7 @@ impl TestApp {
         configure: impl FnOnce(&mut rehearse_settings::Settings),
     ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}/rehearse.db", dir.path().display()),
-            Backend::Postgres => create_pg_database().await,
-        };
+        let db_url = rehearse_testkit::database_url(backend, &dir).await;
         let mut settings = rehearse_settings::load_from(
             None,
             figment::providers::Env::prefixed("REHEARSE_TEST_UNUSED_"),
@@ -210,25 +180,6 @@ impl Client {
     pub async fn server_fn(&self, name: &str, args: &[(&str, &str)]) -> reqwest::Response {
         self.post_form(&format!("/api/{name}"), args).await
     }
-}
-
-async fn create_pg_database() -> String {
-    sqlx::any::install_default_drivers();
-    let admin_url = pg_admin_url();
-    let admin = sqlx::AnyPool::connect(&admin_url)
-        .await
-        .expect("PostgreSQL must be running for the postgres tests (bash .ci/run starts it)");
-    let name = format!("rehearse_t_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .expect("create test database");
-    admin.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .unwrap_or(&admin_url);
-    format!("{base}/{name}")
 }
 
 /// The JSON body of a response.

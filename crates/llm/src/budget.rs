@@ -1,0 +1,249 @@
+//! Cost ceilings per interview, per user per day and globally per day.
+//!
+//! A call first *reserves* its worst-case cost (estimated prompt plus the full reply allowance);
+//! the reservation is refused if any ceiling would be passed. After the call the reservation is
+//! *settled* to the actual cost. Until settled, the reservation counts in full, so concurrent
+//! calls cannot overshoot together. Reserve is serialised: a process-wide lock (enough for
+//! SQLite, which has one writer anyway) plus a transaction-scoped advisory lock on PostgreSQL
+//! (several server processes may share it).
+
+use crate::pricing::Nanos;
+use rehearse_db::{now_ms, Backend, Db, DbError};
+use sqlx::Row;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Interview,
+    UserDay,
+    GlobalDay,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Interview, Scope::UserDay, Scope::GlobalDay];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Interview => "interview",
+            Scope::UserDay => "user_day",
+            Scope::GlobalDay => "global_day",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Scope::Interview => "this interview's budget",
+            Scope::UserDay => "your daily budget",
+            Scope::GlobalDay => "today's budget for the whole platform",
+        })
+    }
+}
+
+/// Ceilings used when an admin has not set one in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefaultCeilings {
+    pub interview: Nanos,
+    pub user_day: Nanos,
+    pub global_day: Nanos,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BudgetError {
+    #[error("{scope} is used up ({used} of {limit} nano-USD)")]
+    CeilingReached {
+        scope: Scope,
+        used: Nanos,
+        limit: Nanos,
+    },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Who a call is charged to.
+#[derive(Debug, Clone, Default)]
+pub struct Payer {
+    pub user_id: Option<String>,
+    pub interview_id: Option<String>,
+}
+
+pub struct BudgetStore {
+    db: Db,
+    defaults: DefaultCeilings,
+    reserve_lock: tokio::sync::Mutex<()>,
+}
+
+fn sql_err(e: sqlx::Error) -> DbError {
+    DbError::from(e)
+}
+
+/// The UTC day a timestamp falls on, as `YYYY-MM-DD`.
+pub fn utc_day(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    // Civil-from-days (Howard Hinnant's algorithm): exact for the proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+impl BudgetStore {
+    pub fn new(db: &Db, defaults: DefaultCeilings) -> Self {
+        BudgetStore {
+            db: db.clone(),
+            defaults,
+            reserve_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The ceiling in force for `scope`: the admin's, else the configured default.
+    pub async fn ceiling(&self, scope: Scope) -> Result<Nanos, DbError> {
+        let row = sqlx::query("SELECT limit_nanos FROM budget_ceilings WHERE scope = $1")
+            .bind(scope.as_str())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(sql_err)?;
+        Ok(match row {
+            Some(row) => row.try_get("limit_nanos").map_err(sql_err)?,
+            None => match scope {
+                Scope::Interview => self.defaults.interview,
+                Scope::UserDay => self.defaults.user_day,
+                Scope::GlobalDay => self.defaults.global_day,
+            },
+        })
+    }
+
+    /// Sets a ceiling (an admin raising or lowering it).
+    pub async fn set_ceiling(&self, scope: Scope, limit: Nanos, by: &str) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO budget_ceilings (scope, limit_nanos, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (scope) DO UPDATE SET limit_nanos = excluded.limit_nanos, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(scope.as_str())
+        .bind(limit)
+        .bind(now_ms())
+        .bind(by)
+        .execute(self.db.pool())
+        .await
+        .map_err(sql_err)?;
+        Ok(())
+    }
+
+    /// Spend so far (settled at actual cost, open reservations in full) in `scope` for `payer`.
+    pub async fn used(&self, scope: Scope, payer: &Payer, day: &str) -> Result<Nanos, DbError> {
+        let pool = self.db.pool();
+        // PostgreSQL sums BIGINT into NUMERIC; cast back so both dialects return a 64-bit integer.
+        let sum = "SELECT CAST(COALESCE(SUM(COALESCE(charged_nanos, reserved_nanos)), 0) AS BIGINT) AS used FROM spend";
+        let row = match scope {
+            Scope::Interview => match &payer.interview_id {
+                Some(id) => {
+                    sqlx::query(&format!("{sum} WHERE interview_id = $1"))
+                        .bind(id)
+                        .fetch_one(pool)
+                        .await
+                }
+                None => return Ok(0),
+            },
+            Scope::UserDay => match &payer.user_id {
+                Some(id) => {
+                    sqlx::query(&format!("{sum} WHERE user_id = $1 AND day = $2"))
+                        .bind(id)
+                        .bind(day)
+                        .fetch_one(pool)
+                        .await
+                }
+                None => return Ok(0),
+            },
+            Scope::GlobalDay => {
+                sqlx::query(&format!("{sum} WHERE day = $1"))
+                    .bind(day)
+                    .fetch_one(pool)
+                    .await
+            }
+        }
+        .map_err(sql_err)?;
+        row.try_get::<i64, _>("used").map_err(sql_err)
+    }
+
+    /// Reserves `amount` for `call_id`, or says which ceiling it would pass.
+    pub async fn reserve(
+        &self,
+        call_id: &str,
+        payer: &Payer,
+        amount: Nanos,
+    ) -> Result<(), BudgetError> {
+        let _serial = self.reserve_lock.lock().await;
+        let now = now_ms();
+        let day = utc_day(now);
+        let mut tx = self.db.pool().begin().await.map_err(sql_err)?;
+        if self.db.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(727373)")
+                .execute(&mut *tx)
+                .await
+                .map_err(sql_err)?;
+        }
+        for scope in Scope::ALL {
+            let applies = match scope {
+                Scope::Interview => payer.interview_id.is_some(),
+                Scope::UserDay => payer.user_id.is_some(),
+                Scope::GlobalDay => true,
+            };
+            if !applies {
+                continue;
+            }
+            let used = self.used(scope, payer, &day).await?;
+            let limit = self.ceiling(scope).await?;
+            if used.saturating_add(amount) > limit {
+                return Err(BudgetError::CeilingReached { scope, used, limit });
+            }
+        }
+        sqlx::query(
+            "INSERT INTO spend (call_id, day, user_id, interview_id, reserved_nanos, charged_nanos, created_at) \
+             VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+        )
+        .bind(call_id)
+        .bind(&day)
+        .bind(payer.user_id.as_deref())
+        .bind(payer.interview_id.as_deref())
+        .bind(amount)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(sql_err)?;
+        tx.commit().await.map_err(sql_err)?;
+        Ok(())
+    }
+
+    /// Replaces the reservation with the actual cost.
+    pub async fn settle(&self, call_id: &str, actual: Nanos) -> Result<(), DbError> {
+        sqlx::query("UPDATE spend SET charged_nanos = $1 WHERE call_id = $2")
+            .bind(actual)
+            .bind(call_id)
+            .execute(self.db.pool())
+            .await
+            .map_err(sql_err)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_day;
+
+    #[test]
+    fn days() {
+        assert_eq!(utc_day(0), "1970-01-01");
+        assert_eq!(utc_day(951_782_400_000), "2000-02-29");
+        assert_eq!(utc_day(1_795_392_000_000), "2026-11-23");
+        assert_eq!(utc_day(1_795_392_000_000 - 1), "2026-11-22");
+    }
+}

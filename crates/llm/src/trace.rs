@@ -1,0 +1,204 @@
+//! The trace of every model call: written as `running` when the call starts and completed when
+//! it ends, whatever the ending (answer, error, timeout, refusal, cancellation), so a failure
+//! can always be debugged from the table.
+
+use rehearse_db::{Db, DbError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+fn sql_err(e: sqlx::Error) -> DbError {
+    DbError::from(e)
+}
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallStatus {
+    Running,
+    Ok,
+    Error,
+    Timeout,
+    Cancelled,
+    OverBudget,
+}
+
+impl CallStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Running => "running",
+            CallStatus::Ok => "ok",
+            CallStatus::Error => "error",
+            CallStatus::Timeout => "timeout",
+            CallStatus::Cancelled => "cancelled",
+            CallStatus::OverBudget => "over_budget",
+        }
+    }
+}
+
+/// What is known when a call starts.
+#[derive(Debug, Clone)]
+pub struct TraceStart<'a> {
+    pub id: &'a str,
+    pub started_at: i64,
+    pub user_id: Option<&'a str>,
+    pub interview_id: Option<&'a str>,
+    pub step: &'a str,
+    pub provider: &'a str,
+    pub model: &'a str,
+    pub prompt_version: Option<&'a str>,
+    pub request_json: &'a str,
+    pub context_ids_json: &'a str,
+}
+
+/// What is known when it ends.
+#[derive(Debug, Clone)]
+pub struct TraceEnd<'a> {
+    pub status: CallStatus,
+    pub output: &'a str,
+    pub tool_calls_json: &'a str,
+    pub refused_tools_json: &'a str,
+    pub ttft_ms: Option<i64>,
+    pub latency_ms: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_nanos: i64,
+    pub error: Option<&'a str>,
+}
+
+/// A stored trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub id: String,
+    pub started_at: i64,
+    pub user_id: Option<String>,
+    pub interview_id: Option<String>,
+    pub step: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt_version: Option<String>,
+    pub request_json: String,
+    pub context_ids: String,
+    pub output: String,
+    pub tool_calls_json: String,
+    pub refused_tools_json: String,
+    pub ttft_ms: Option<i64>,
+    pub latency_ms: Option<i64>,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_nanos: i64,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TraceStore {
+    db: Db,
+}
+
+impl TraceStore {
+    pub fn new(db: &Db) -> Self {
+        TraceStore { db: db.clone() }
+    }
+
+    pub async fn start(&self, t: TraceStart<'_>) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO model_calls (id, started_at, user_id, interview_id, step, provider, model, \
+             prompt_version, request_json, context_ids, status) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'running')",
+        )
+        .bind(t.id)
+        .bind(t.started_at)
+        .bind(t.user_id)
+        .bind(t.interview_id)
+        .bind(t.step)
+        .bind(t.provider)
+        .bind(t.model)
+        .bind(t.prompt_version)
+        .bind(t.request_json)
+        .bind(t.context_ids_json)
+        .execute(self.db.pool())
+        .await
+        .map_err(sql_err)?;
+        Ok(())
+    }
+
+    pub async fn end(&self, id: &str, e: TraceEnd<'_>) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE model_calls SET status = $1, output = $2, tool_calls_json = $3, refused_tools_json = $4, \
+             ttft_ms = $5, latency_ms = $6, prompt_tokens = $7, completion_tokens = $8, cost_nanos = $9, \
+             error = $10 WHERE id = $11",
+        )
+        .bind(e.status.as_str())
+        .bind(e.output)
+        .bind(e.tool_calls_json)
+        .bind(e.refused_tools_json)
+        .bind(e.ttft_ms)
+        .bind(e.latency_ms)
+        .bind(e.prompt_tokens)
+        .bind(e.completion_tokens)
+        .bind(e.cost_nanos)
+        .bind(e.error)
+        .bind(id)
+        .execute(self.db.pool())
+        .await
+        .map_err(sql_err)?;
+        Ok(())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Trace>, DbError> {
+        let row = sqlx::query("SELECT * FROM model_calls WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(sql_err)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Newest first, optionally for one interview.
+    pub async fn list(
+        &self,
+        interview_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Trace>, DbError> {
+        let rows = match interview_id {
+            Some(id) => {
+                sqlx::query("SELECT * FROM model_calls WHERE interview_id = $1 ORDER BY started_at DESC, id LIMIT $2")
+                    .bind(id)
+                    .bind(limit)
+                    .fetch_all(self.db.pool())
+                    .await
+            }
+            None => sqlx::query("SELECT * FROM model_calls ORDER BY started_at DESC, id LIMIT $1")
+                .bind(limit)
+                .fetch_all(self.db.pool())
+                .await,
+        }
+        .map_err(sql_err)?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
+fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
+    let get = |e: sqlx::Error| DbError::from(e);
+    Ok(Trace {
+        id: r.try_get("id").map_err(get)?,
+        started_at: r.try_get("started_at").map_err(get)?,
+        user_id: r.try_get("user_id").map_err(get)?,
+        interview_id: r.try_get("interview_id").map_err(get)?,
+        step: r.try_get("step").map_err(get)?,
+        provider: r.try_get("provider").map_err(get)?,
+        model: r.try_get("model").map_err(get)?,
+        prompt_version: r.try_get("prompt_version").map_err(get)?,
+        request_json: r.try_get("request_json").map_err(get)?,
+        context_ids: r.try_get("context_ids").map_err(get)?,
+        output: r.try_get("output").map_err(get)?,
+        tool_calls_json: r.try_get("tool_calls_json").map_err(get)?,
+        refused_tools_json: r.try_get("refused_tools_json").map_err(get)?,
+        ttft_ms: r.try_get("ttft_ms").map_err(get)?,
+        latency_ms: r.try_get("latency_ms").map_err(get)?,
+        prompt_tokens: r.try_get("prompt_tokens").map_err(get)?,
+        completion_tokens: r.try_get("completion_tokens").map_err(get)?,
+        cost_nanos: r.try_get("cost_nanos").map_err(get)?,
+        status: r.try_get("status").map_err(get)?,
+        error: r.try_get("error").map_err(get)?,
+    })
+}

@@ -1,0 +1,415 @@
+//! The choke point under a scripted model: iteration limits, ceilings, timeouts, the tool
+//! allow-list, cancellation and traces, on SQLite and PostgreSQL.
+
+use rehearse_llm::agent::{run_turn, ToolExecutor, TurnLimits, TurnOutcome};
+use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Scope};
+use rehearse_llm::gateway::{
+    CallContext, Gateway, GatewayError, GatewayEvent, Limits, TimeoutPhase,
+};
+use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::scripted::{Script, ScriptedModel, Step};
+use rehearse_llm::{ChatMessage, ChatRequest, ToolCall, ToolSpec};
+use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
+use std::sync::Arc;
+use std::time::Duration;
+
+const PRICING: Pricing = Pricing {
+    input_usd_per_mtok: 1.0,
+    output_usd_per_mtok: 2.0,
+};
+
+fn limits() -> Limits {
+    Limits {
+        max_reply_tokens: 256,
+        first_token_timeout: Duration::from_secs(10),
+        call_timeout: Duration::from_secs(20),
+    }
+}
+
+fn generous() -> DefaultCeilings {
+    DefaultCeilings {
+        interview: usd_to_nanos(1.0),
+        user_day: usd_to_nanos(5.0),
+        global_day: usd_to_nanos(100.0),
+    }
+}
+
+fn gateway(
+    t: &TestDb,
+    model: &ScriptedModel,
+    limits: Limits,
+    ceilings: DefaultCeilings,
+) -> Gateway {
+    let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
+    Gateway::new(&t.db, Arc::new(model.clone()), PRICING, limits, budget)
+}
+
+fn ctx(tools: &[&str]) -> CallContext {
+    CallContext {
+        user_id: Some("user-1".into()),
+        interview_id: Some("interview-1".into()),
+        step: "question".into(),
+        prompt_version: Some("interviewer@3".into()),
+        allowed_tools: tools.iter().map(|t| t.to_string()).collect(),
+        context_ids: vec!["chunk-7".into()],
+    }
+}
+
+fn tool(name: &str) -> ToolSpec {
+    ToolSpec {
+        name: name.into(),
+        description: format!("{name} tool"),
+        parameters: serde_json::json!({"type": "object"}),
+    }
+}
+
+fn request(text: &str) -> ChatRequest {
+    ChatRequest {
+        messages: vec![
+            ChatMessage::system("You interview."),
+            ChatMessage::user(text),
+        ],
+        tools: vec![],
+        max_tokens: 64,
+        temperature: None,
+    }
+}
+
+struct Echo;
+
+#[async_trait::async_trait]
+impl ToolExecutor for Echo {
+    async fn execute(&self, call: &ToolCall) -> Result<String, String> {
+        Ok(format!("results for {}", call.arguments))
+    }
+}
+
+struct Slow;
+
+#[async_trait::async_trait]
+impl ToolExecutor for Slow {
+    async fn execute(&self, _call: &ToolCall) -> Result<String, String> {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok(String::new())
+    }
+}
+
+async fn a_model_that_keeps_calling_tools_stops_at_the_iteration_limit(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script::tool(
+        "search_job_description",
+        r#"{"query":"rust"}"#,
+    )
+    .with_usage(40, 5)]);
+    let gw = gateway(&t, &model, limits(), generous());
+    let turn = TurnLimits {
+        max_iterations: 3,
+        deadline: Duration::from_secs(30),
+    };
+    let outcome = run_turn(
+        &gw,
+        &ctx(&["search_job_description"]),
+        request("Hi").messages,
+        &[tool("search_job_description")],
+        &Echo,
+        64,
+        turn,
+    )
+    .await
+    .expect("turn");
+    match outcome {
+        TurnOutcome::IterationLimit { calls } => assert_eq!(calls.len(), 3),
+        other => panic!("expected the iteration limit, got {other:?}"),
+    }
+    assert_eq!(model.calls(), 3, "no fourth call was made");
+    let traces = gw
+        .traces()
+        .list(Some("interview-1"), 10)
+        .await
+        .expect("traces");
+    assert_eq!(traces.len(), 3);
+    assert!(traces
+        .iter()
+        .all(|t| t.status == "ok" && t.tool_calls_json.contains("search_job_description")));
+    // The model saw the tool results fed back.
+    let last = model.requests().pop().expect("requests");
+    assert!(last
+        .messages
+        .iter()
+        .any(|m| m.content.contains("results for")));
+}
+both_backends!(a_model_that_keeps_calling_tools_stops_at_the_iteration_limit);
+
+async fn a_tool_outside_the_allow_list_is_refused_and_recorded(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![
+        Script::tool("drop_all_tables", "{}"),
+        Script::text("Fine, no tools then."),
+    ]);
+    let gw = gateway(&t, &model, limits(), generous());
+    let turn = TurnLimits {
+        max_iterations: 4,
+        deadline: Duration::from_secs(30),
+    };
+    let tools = [tool("search_job_description"), tool("drop_all_tables")];
+    let outcome = run_turn(
+        &gw,
+        &ctx(&["search_job_description"]),
+        request("Hi").messages,
+        &tools,
+        &Echo,
+        64,
+        turn,
+    )
+    .await
+    .expect("turn");
+    assert!(
+        matches!(outcome, TurnOutcome::Answer { ref text, .. } if text.contains("no tools")),
+        "{outcome:?}"
+    );
+    let offered: Vec<String> = model.requests()[0]
+        .tools
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    assert_eq!(
+        offered,
+        vec!["search_job_description".to_owned()],
+        "only allowed tools are offered"
+    );
+    let traces = gw
+        .traces()
+        .list(Some("interview-1"), 10)
+        .await
+        .expect("traces");
+    let refused = traces
+        .iter()
+        .find(|t| t.refused_tools_json.contains("drop_all_tables"))
+        .expect("refusal recorded");
+    assert_eq!(refused.tool_calls_json, "[]");
+    let second = &model.requests()[1];
+    assert!(
+        second
+            .messages
+            .iter()
+            .any(|m| m.content.contains("not available")),
+        "the model is told"
+    );
+}
+both_backends!(a_tool_outside_the_allow_list_is_refused_and_recorded);
+
+async fn a_ceiling_refuses_the_call_before_it_is_made_until_an_admin_raises_it(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![
+        Script::text("Tell me about a system you designed.").with_usage(1000, 100)
+    ]);
+    // One call costs 1000*1e3 + 100*2e3 = 1.2e6 nanos; a small request's worst case (64 reply
+    // tokens plus its prompt estimate) is about 0.14e6, so a second call would pass 1.25e6.
+    let ceilings = DefaultCeilings {
+        interview: 1_250_000,
+        user_day: usd_to_nanos(5.0),
+        global_day: usd_to_nanos(5.0),
+    };
+    let gw = gateway(&t, &model, limits(), ceilings);
+    let first = gw
+        .complete(ctx(&[]), request("Start"))
+        .await
+        .expect("first call fits");
+    assert_eq!(first.cost, 1_200_000, "charged at actual usage");
+    let second = gw.complete(ctx(&[]), request("Next")).await;
+    match second {
+        Err(GatewayError::CeilingReached {
+            scope: Scope::Interview,
+            used,
+            limit,
+        }) => {
+            assert_eq!(used, 1_200_000);
+            assert_eq!(limit, 1_250_000);
+        }
+        other => panic!("expected the interview ceiling, got {other:?}"),
+    }
+    assert_eq!(model.calls(), 1, "the refused call never reached the model");
+    let traces = gw
+        .traces()
+        .list(Some("interview-1"), 10)
+        .await
+        .expect("traces");
+    assert!(traces.iter().any(|t| t.status == "over_budget"));
+
+    gw.budget()
+        .set_ceiling(Scope::Interview, usd_to_nanos(1.0), "admin@x.io")
+        .await
+        .expect("raise");
+    gw.complete(ctx(&[]), request("Next"))
+        .await
+        .expect("fits after the raise");
+    assert_eq!(model.calls(), 2);
+
+    // Another interview of the same user is limited by the user's daily ceiling.
+    gw.budget()
+        .set_ceiling(Scope::UserDay, 2_450_000, "admin@x.io")
+        .await
+        .expect("lower");
+    let mut other = ctx(&[]);
+    other.interview_id = Some("interview-2".into());
+    let refused = gw.complete(other, request("Hello")).await;
+    assert!(
+        matches!(
+            refused,
+            Err(GatewayError::CeilingReached {
+                scope: Scope::UserDay,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+}
+both_backends!(a_ceiling_refuses_the_call_before_it_is_made_until_an_admin_raises_it);
+
+async fn timeouts_end_the_call_with_a_trace(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let slow_start = Script {
+        steps: vec![
+            Step::Pause(Duration::from_secs(30)),
+            Step::Token("late".into()),
+        ],
+        usage: None,
+    };
+    let model = ScriptedModel::new(vec![slow_start]);
+    let quick = Limits {
+        first_token_timeout: Duration::from_millis(200),
+        ..limits()
+    };
+    let gw = gateway(&t, &model, quick, generous());
+    let err = gw
+        .complete(ctx(&[]), request("Hi"))
+        .await
+        .expect_err("must time out");
+    assert!(
+        matches!(err, GatewayError::Timeout(TimeoutPhase::FirstToken)),
+        "{err:?}"
+    );
+
+    let stalls = Script {
+        steps: vec![
+            Step::Token("Let me ".into()),
+            Step::Pause(Duration::from_secs(30)),
+        ],
+        usage: None,
+    };
+    let model = ScriptedModel::new(vec![stalls]);
+    let total = Limits {
+        call_timeout: Duration::from_millis(300),
+        ..limits()
+    };
+    let gw = gateway(&t, &model, total, generous());
+    let err = gw
+        .complete(ctx(&[]), request("Hi"))
+        .await
+        .expect_err("must time out");
+    assert!(
+        matches!(err, GatewayError::Timeout(TimeoutPhase::Call)),
+        "{err:?}"
+    );
+
+    let traces = gw
+        .traces()
+        .list(Some("interview-1"), 10)
+        .await
+        .expect("traces");
+    assert_eq!(traces.iter().filter(|t| t.status == "timeout").count(), 2);
+    let partial = traces
+        .iter()
+        .find(|t| t.output == "Let me ")
+        .expect("partial output kept in the trace");
+    assert!(partial.ttft_ms.is_some());
+
+    // A whole turn has its own deadline, tools included.
+    let model = ScriptedModel::new(vec![Script::tool("search_job_description", "{}")]);
+    let gw = gateway(&t, &model, limits(), generous());
+    let turn = TurnLimits {
+        max_iterations: 5,
+        deadline: Duration::from_millis(300),
+    };
+    let err = run_turn(
+        &gw,
+        &ctx(&["search_job_description"]),
+        request("Hi").messages,
+        &[tool("search_job_description")],
+        &Slow,
+        64,
+        turn,
+    )
+    .await
+    .expect_err("deadline");
+    assert!(
+        matches!(err, GatewayError::Timeout(TimeoutPhase::Turn)),
+        "{err:?}"
+    );
+}
+both_backends!(timeouts_end_the_call_with_a_trace);
+
+async fn every_call_is_traced_in_full_and_reply_tokens_are_capped(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script::text("What is a B-tree?").with_usage(321, 12)]);
+    let gw = gateway(&t, &model, limits(), generous());
+    let mut big = request("Ask me something");
+    big.max_tokens = 100_000;
+    let summary = gw.complete(ctx(&[]), big).await.expect("call");
+    assert_eq!(
+        model.requests()[0].max_tokens,
+        256,
+        "capped at the configured maximum"
+    );
+    let trace = gw
+        .traces()
+        .get(&summary.call_id)
+        .await
+        .expect("get")
+        .expect("trace");
+    assert_eq!(trace.status, "ok");
+    assert_eq!(trace.provider, "scripted");
+    assert_eq!(trace.model, "scripted-test-double");
+    assert_eq!(trace.step, "question");
+    assert_eq!(trace.prompt_version.as_deref(), Some("interviewer@3"));
+    assert_eq!(trace.context_ids, r#"["chunk-7"]"#);
+    assert!(trace.request_json.contains("Ask me something"));
+    assert!(trace.request_json.contains("You interview."));
+    assert_eq!(trace.output, "What is a B-tree?");
+    assert_eq!((trace.prompt_tokens, trace.completion_tokens), (321, 12));
+    assert_eq!(trace.cost_nanos, 321_000 + 24_000);
+    assert!(trace.latency_ms.is_some() && trace.ttft_ms.is_some());
+    assert!(trace.error.is_none());
+}
+both_backends!(every_call_is_traced_in_full_and_reply_tokens_are_capped);
+
+async fn dropping_the_receiver_cancels_the_call(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let mut steps = Vec::new();
+    for i in 0..200 {
+        steps.push(Step::Token(format!("t{i} ")));
+        steps.push(Step::Pause(Duration::from_millis(5)));
+    }
+    let model = ScriptedModel::new(vec![Script { steps, usage: None }]);
+    let gw = gateway(&t, &model, limits(), generous());
+    let mut handle = gw.start(ctx(&[]), request("Go on")).await.expect("start");
+    let first = handle.events.recv().await.expect("a token");
+    assert_eq!(first, GatewayEvent::Token("t0 ".into()));
+    drop(handle.events);
+    let outcome = handle.outcome.await.expect("task");
+    assert!(outcome.is_err(), "a cancelled call has no summary");
+    let trace = gw
+        .traces()
+        .get(&handle.call_id)
+        .await
+        .expect("get")
+        .expect("trace");
+    assert_eq!(trace.status, "cancelled");
+    assert!(
+        trace.output.starts_with("t0 ") && !trace.output.contains("t199"),
+        "{}",
+        trace.output
+    );
+    assert!(trace.cost_nanos > 0, "what was generated is still charged");
+}
+both_backends!(dropping_the_receiver_cancels_the_call);
