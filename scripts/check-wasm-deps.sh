@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tree=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal --prefix none --format '{p}')
-forbidden='^(rehearse-llm|eventsource-stream|sqlx|sqlx-core|tokio-postgres|libsqlite3-sys|surrealdb|reqwest|tower-sessions|argon2|openidconnect|oauth2|governor|axum|rehearse-db|rehearse-auth|rehearse-settings|llama-cpp-2|candle-core) '
+forbidden='^(rehearse-llm|rehearse-interview|llama-cpp-sys-2|pulldown-cmark|ammonia|eventsource-stream|sqlx|sqlx-core|tokio-postgres|libsqlite3-sys|surrealdb|reqwest|tower-sessions|argon2|openidconnect|oauth2|governor|axum|rehearse-db|rehearse-auth|rehearse-settings|llama-cpp-2|candle-core) '
 if ! echo "$tree" | grep -qE '^leptos '; then
   echo "error: cargo tree printed no leptos for the browser build; the check would prove nothing" >&2
   exit 1

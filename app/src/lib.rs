@@ -6,6 +6,8 @@
 
 pub mod api;
 mod components;
+#[cfg(feature = "hydrate")]
+mod live;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("login") view=pages::SignIn ssr=SsrMode::Async/>
                     <Route path=path!("signup") view=pages::SignUp ssr=SsrMode::Async/>
                     <Route path=path!("home") view=pages::CandidateHome ssr=SsrMode::Async/>
+                    <Route path=path!("interviews/:id") view=pages::InterviewPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=pages::AdminUsers ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=pages::AdminAudit ssr=SsrMode::Async/>
                 </Routes>

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod csrf;
+pub mod models;
 pub mod page_guard;
 pub mod routes;
 pub mod startup;

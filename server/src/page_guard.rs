@@ -13,7 +13,11 @@ use rehearse_types::Role;
 use tower_sessions::Session;
 
 /// Path prefixes and the roles they admit.
-const GUARDED: &[(&str, &[Role])] = &[("/admin", policy::ADMIN), ("/home", policy::ANY_ROLE)];
+const GUARDED: &[(&str, &[Role])] = &[
+    ("/admin", policy::ADMIN),
+    ("/home", policy::ANY_ROLE),
+    ("/interviews", policy::ANY_ROLE),
+];
 
 fn required_roles(path: &str) -> Option<&'static [Role]> {
     GUARDED

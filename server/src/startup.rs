@@ -13,6 +13,10 @@ use rehearse_auth::oauth::OAuthProviders;
 use rehearse_auth::throttle::LoginThrottle;
 use rehearse_auth::Accounts;
 use rehearse_db::{Db, SessionStore};
+use rehearse_interview::live::LiveHub;
+use rehearse_interview::service::InterviewService;
+use rehearse_interview::store::InterviewStore;
+use rehearse_llm::ChatModel;
 use rehearse_settings::Settings;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -52,6 +56,16 @@ impl Application {
         settings: Settings,
         leptos_options: LeptosOptions,
     ) -> anyhow::Result<Application> {
+        Self::build_with_model(settings, leptos_options, None).await
+    }
+
+    /// Like [`Application::build`], with the chat model supplied instead of built from the
+    /// settings: tests pass a scripted double here.
+    pub async fn build_with_model(
+        settings: Settings,
+        leptos_options: LeptosOptions,
+        model: Option<Arc<dyn ChatModel>>,
+    ) -> anyhow::Result<Application> {
         let settings = Arc::new(settings);
         let db = Db::connect(&settings.database_url()).await?;
         db.migrate().await?;
@@ -70,6 +84,16 @@ impl Application {
         spawn_throttle_cleanup(throttle.clone());
         let accounts = Accounts::new(&db, throttle, settings.bootstrap_admins.clone());
         let oauth = OAuthProviders::new(&settings.oauth)?;
+        let model = match model {
+            Some(model) => model,
+            None => crate::models::chat_model(&settings).await?,
+        };
+        let gateway = crate::models::gateway(&settings, &db, model);
+        let interviews = InterviewService::new(
+            InterviewStore::new(&db),
+            gateway.clone(),
+            LiveHub::default(),
+        );
 
         let listen = match &settings.listen {
             Some(addr) => addr.clone(),
@@ -81,6 +105,8 @@ impl Application {
             db,
             accounts,
             oauth,
+            gateway,
+            interviews,
             leptos_options,
         };
         let router = router(state.clone(), sessions);
@@ -136,6 +162,7 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
     Router::new()
         .merge(routes::health::router())
         .nest("/auth", routes::auth::router())
+        .merge(routes::interviews::router())
         .leptos_routes_with_context(
             &state,
             routes,

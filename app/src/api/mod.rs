@@ -3,8 +3,10 @@
 
 mod admin;
 mod error;
+mod interviews;
 mod session;
 
 pub use admin::*;
 pub use error::ApiError;
+pub use interviews::*;
 pub use session::*;

@@ -2,10 +2,12 @@ mod admin_audit;
 mod admin_users;
 mod auth;
 mod home;
+mod interview;
 mod landing;
 
 pub use admin_audit::AdminAudit;
 pub use admin_users::AdminUsers;
 pub use auth::{SignIn, SignUp};
 pub use home::CandidateHome;
+pub use interview::InterviewPage;
 pub use landing::{Landing, NotFound};

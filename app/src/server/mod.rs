@@ -4,6 +4,7 @@ pub mod client_ip;
 pub mod errors;
 pub mod flash;
 pub mod guard;
+pub mod interviews;
 pub mod session_keys;
 pub mod state;
 pub mod views;

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use rehearse_auth::oauth::OAuthProviders;
 use rehearse_auth::Accounts;
 use rehearse_db::Db;
+use rehearse_interview::service::InterviewService;
+use rehearse_llm::gateway::Gateway;
 use rehearse_settings::Settings;
 use std::sync::Arc;
 
@@ -16,6 +18,9 @@ pub struct AppState {
     pub db: Db,
     pub accounts: Accounts,
     pub oauth: OAuthProviders,
+    /// The one choke point for model calls (traces, budgets).
+    pub gateway: Gateway,
+    pub interviews: InterviewService,
     pub leptos_options: LeptosOptions,
 }
 

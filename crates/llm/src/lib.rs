@@ -15,6 +15,7 @@ pub mod agent;
 pub mod anthropic;
 pub mod budget;
 pub mod gateway;
+pub mod local;
 pub mod openai;
 pub mod pricing;
 pub mod provider;

@@ -8,9 +8,11 @@
 //! Secrets are [`SecretString`]s: they print as `[REDACTED]` in logs and `Debug` output.
 
 mod list;
+mod llm;
 mod load;
 mod oauth;
 
+pub use llm::{BudgetSettings, LlmProvider, LlmSettings};
 pub use load::{load, load_from, SettingsError};
 pub use oauth::{OAuthKind, OAuthProviderSettings};
 
@@ -61,6 +63,12 @@ pub struct Settings {
     /// OAuth2 / OpenID Connect providers by id (the id appears in URLs: `/auth/oauth/<id>/start`).
     #[serde(default)]
     pub oauth: BTreeMap<String, OAuthProviderSettings>,
+    /// The chat model (`REHEARSE_LLM__PROVIDER`, `REHEARSE_LLM__MODEL`, ...).
+    #[serde(default)]
+    pub llm: LlmSettings,
+    /// Cost ceilings (`REHEARSE_BUDGET__PER_INTERVIEW_USD`, ...).
+    #[serde(default)]
+    pub budget: BudgetSettings,
 }
 
 mod defaults {
@@ -178,7 +186,27 @@ impl Settings {
                     message,
                 })?;
         }
+        self.llm
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("llm__{field}")),
+                message,
+            })?;
+        self.budget
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("budget__{field}")),
+                message,
+            })?;
         Ok(())
+    }
+
+    /// The local model's GGUF file.
+    pub fn local_model_path(&self) -> PathBuf {
+        self.llm.model_path.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+        })
     }
 }
 

@@ -125,6 +125,23 @@ mod tests {
     }
 
     #[test]
+    fn hosted_model_settings_are_checked() {
+        Jail::expect_with(|jail| {
+            jail.set_env("REHEARSE_LLM__PROVIDER", "anthropic");
+            jail.set_env("REHEARSE_LLM__MODEL", "claude-sonnet-4-5");
+            let err = from_env().expect_err("no key").to_string();
+            assert!(err.contains("REHEARSE_LLM__API_KEY"), "{err}");
+            jail.set_env("REHEARSE_LLM__API_KEY", "sk-ant-secret-value");
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert!(!format!("{s:?}").contains("sk-ant-secret-value"));
+            jail.set_env("REHEARSE_BUDGET__PER_INTERVIEW_USD", "-1");
+            let err = from_env().expect_err("negative").to_string();
+            assert!(err.contains("REHEARSE_BUDGET__PER_INTERVIEW_USD"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_key_is_refused() {
         Jail::expect_with(|jail| {
             jail.set_env("REHEARSE_DATABSE_URL", "sqlite://x");

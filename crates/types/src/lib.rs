@@ -4,9 +4,13 @@
 //! server-only (sqlx, tokio, reqwest, model runtimes).
 
 mod form;
+mod interview;
 mod role;
 mod views;
 
 pub use form::{FieldError, FormErrors};
+pub use interview::{
+    InterviewSummary, InterviewView, MessageView, ReportView, RoleView, ScoreView,
+};
 pub use role::{Role, UnknownRole};
 pub use views::{AuditEventView, AuditPage, CurrentUser, FormFlash, OAuthProviderView, UserView};

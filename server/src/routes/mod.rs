@@ -1,4 +1,5 @@
 pub mod auth;
 pub mod health;
+pub mod interviews;
 mod negotiate;
 mod oauth;

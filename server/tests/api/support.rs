@@ -26,10 +26,23 @@ impl TestApp {
         Self::spawn_with(backend, |_| {}).await
     }
 
-    /// Starts the server with test settings adjusted by `configure`.
+    /// Starts the server with test settings adjusted by `configure`, and a scripted model that
+    /// always phrases questions its own way (which the interview keeps only if acceptable).
     pub async fn spawn_with(
         backend: Backend,
         configure: impl FnOnce(&mut rehearse_settings::Settings),
+    ) -> TestApp {
+        let model =
+            rehearse_llm::scripted::ScriptedModel::new(vec![rehearse_llm::scripted::Script::text(
+                "Could you tell me about that?",
+            )]);
+        Self::spawn_with_model(backend, configure, std::sync::Arc::new(model)).await
+    }
+
+    pub async fn spawn_with_model(
+        backend: Backend,
+        configure: impl FnOnce(&mut rehearse_settings::Settings),
+        model: std::sync::Arc<dyn rehearse_llm::ChatModel>,
     ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_url = rehearse_testkit::database_url(backend, &dir).await;
@@ -48,7 +61,7 @@ impl TestApp {
             .site_root(dir.path().display().to_string())
             .site_pkg_dir("pkg")
             .build();
-        let app = server::startup::Application::build(settings, options)
+        let app = server::startup::Application::build_with_model(settings, options, Some(model))
             .await
             .expect("server starts");
         let port = app.port();

@@ -1,0 +1,66 @@
+use super::ApiError;
+use leptos::prelude::*;
+use rehearse_types::{InterviewSummary, InterviewView, MessageView, RoleView};
+
+/// The roles a candidate can practise for.
+#[server(endpoint = "list_roles")]
+pub async fn list_roles() -> Result<Vec<RoleView>, ApiError> {
+    crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    Ok(rehearse_interview::roles::samples()
+        .into_iter()
+        .map(|r| RoleView {
+            slug: r.slug,
+            title: r.title,
+            summary: r.summary,
+        })
+        .collect())
+}
+
+/// Starts an interview for the caller and sends the browser to it.
+#[server(endpoint = "start_interview")]
+pub async fn start_interview(
+    role: String,
+    kind: String,
+    difficulty: String,
+) -> Result<String, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    let id = crate::server::interviews::start(&ctx, &role, &kind, &difficulty).await?;
+    leptos_axum::redirect(&format!("/interviews/{id}"));
+    Ok(id)
+}
+
+/// The caller's interviews, newest first, with their scores.
+#[server(endpoint = "my_interviews")]
+pub async fn my_interviews() -> Result<Vec<InterviewSummary>, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    crate::server::interviews::history(&ctx).await
+}
+
+/// One interview with its transcript and report (its owner, reviewers and admins).
+#[server(endpoint = "interview_detail")]
+pub async fn interview_detail(id: String) -> Result<InterviewView, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    crate::server::interviews::detail(&ctx, &id).await
+}
+
+/// Sends the candidate's message. It is stored before the interviewer starts; resending with
+/// the same key returns the stored message instead of a copy.
+#[server(endpoint = "send_message")]
+pub async fn send_message(id: String, text: String, key: String) -> Result<MessageView, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    crate::server::interviews::send(&ctx, &id, &text, &key).await
+}
+
+/// Stops the reply being generated (the model call is cancelled upstream).
+#[server(endpoint = "stop_reply")]
+pub async fn stop_reply(id: String) -> Result<bool, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    crate::server::interviews::stop(&ctx, &id).await
+}
+
+/// Resumes an interview paused by a cost ceiling (after an admin raised it).
+#[server(endpoint = "resume_interview")]
+pub async fn resume_interview(id: String) -> Result<(), ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    crate::server::interviews::resume(&ctx, &id).await
+}

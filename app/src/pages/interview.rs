@@ -1,0 +1,158 @@
+//! One interview: the transcript, the reply being drafted (live), the message box with a stop
+//! button, and the report once it is over.
+
+use crate::api::{interview_detail, ResumeInterview, SendMessage, StopReply};
+use crate::components::forms::ErrorNotice;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use rehearse_types::{InterviewView, ReportView};
+
+#[component]
+pub fn InterviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let refresh = RwSignal::new(0u32);
+    let draft = RwSignal::new(String::new());
+    let notice = RwSignal::new(Option::<String>::None);
+    let send = ServerAction::<SendMessage>::new();
+    let stop = ServerAction::<StopReply>::new();
+    let resume = ServerAction::<ResumeInterview>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                id(),
+                refresh.get(),
+                send.version().get(),
+                resume.version().get(),
+            )
+        },
+        |(id, ..)| interview_detail(id),
+    );
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| crate::live::follow(&id(), draft, refresh, notice));
+
+    // Each submission carries a fresh idempotency key: the page's base key plus a counter, so a
+    // resent form (a retry after a dropped connection) reuses its key and is stored once.
+    let base_key = StoredValue::new(format!("k{}", std::process::id()));
+    #[cfg(feature = "hydrate")]
+    base_key.set_value(format!("k{}", (js_sys_random() * 1e15) as u64));
+    let key = move || format!("{}-{}", base_key.get_value(), send.version().get());
+
+    view! {
+        <Title text="Interview · Rehearse"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(interview) => view! { <Transcript interview=interview draft=draft/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        {move || notice.get().map(|n| view! { <div role="status" class="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-amber-800" data-testid="notice">{n}</div> })}
+        {move || send.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-4"><ErrorNotice message=e.to_string()/></div> })}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(interview) = detail.await else { return ().into_any() };
+                if interview.status == "paused" {
+                    return view! {
+                        <ActionForm action=resume attr:class="mt-4">
+                            <input type="hidden" name="id" value=interview.id.clone()/>
+                            <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-white" data-testid="resume">"Resume"</button>
+                        </ActionForm>
+                    }.into_any();
+                }
+                if !interview.can_write {
+                    return ().into_any();
+                }
+                let (id_send, id_stop) = (interview.id.clone(), interview.id.clone());
+                view! {
+                    <div class="mt-4 flex items-start gap-2">
+                        <ActionForm action=send attr:class="flex flex-1 items-start gap-2">
+                            <input type="hidden" name="id" value=id_send/>
+                            <input type="hidden" name="key" prop:value=key/>
+                            <textarea name="text" rows="3" maxlength="4000" required
+                                class="flex-1 rounded-md border border-slate-300 px-3 py-2" placeholder="Your answer…"
+                                data-testid="answer" prop:value=move || { send.version().get(); String::new() }></textarea>
+                            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500" data-testid="send">"Send"</button>
+                        </ActionForm>
+                        <ActionForm action=stop>
+                            <input type="hidden" name="id" value=id_stop/>
+                            <button type="submit" class="rounded-md border border-slate-300 px-3 py-2 text-slate-700 hover:border-red-400" data-testid="stop">"Stop"</button>
+                        </ActionForm>
+                    </div>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn js_sys_random() -> f64 {
+    // Math.random through the window's crypto is overkill here: the key only has to differ
+    // between page loads of the same interview.
+    web_sys::js_sys::Math::random()
+}
+
+#[component]
+fn Transcript(interview: InterviewView, draft: RwSignal<String>) -> impl IntoView {
+    let report = interview.report.clone();
+    view! {
+        <header class="mb-4">
+            <h1 class="text-2xl font-semibold">{interview.role_title.clone()}</h1>
+            <p class="text-sm text-slate-500">{interview.kind.clone()} " · " {interview.difficulty.clone()} " · "
+                <span data-testid="status">{interview.status.clone()}</span></p>
+            {interview.pause_reason.clone().map(|r| view! { <p class="mt-2 text-amber-700" data-testid="pause-reason">{r}</p> })}
+        </header>
+        <ol class="space-y-3" data-testid="transcript">
+            {interview.messages.into_iter().map(|m| {
+                let mine = m.author == "candidate";
+                let class = if mine { "ml-12 rounded-lg bg-indigo-50 px-4 py-3" } else { "mr-12 rounded-lg border border-slate-200 bg-white px-4 py-3" };
+                view! {
+                    <li class=class data-author=m.author.clone() data-seq=m.seq>
+                        <div class="prose prose-sm max-w-none" inner_html=m.html></div>
+                    </li>
+                }
+            }).collect_view()}
+            {move || {
+                let text = draft.get();
+                (!text.is_empty()).then(|| view! {
+                    <li class="mr-12 rounded-lg border border-dashed border-slate-300 bg-white px-4 py-3 text-slate-600" data-testid="draft">{text}</li>
+                })
+            }}
+        </ol>
+        {report.map(|r| view! { <Report report=r/> })}
+    }
+}
+
+#[component]
+fn Report(report: ReportView) -> impl IntoView {
+    view! {
+        <section class="mt-8 rounded-lg border border-slate-200 bg-white p-5" data-testid="report">
+            <h2 class="text-xl font-semibold">"Feedback"</h2>
+            <p class="mt-1 text-slate-600">"Overall: " <strong data-testid="overall">{format!("{:.1}", report.overall)}</strong> " / 5"</p>
+            <table class="mt-4 w-full text-sm">
+                <thead class="text-left text-slate-600"><tr>
+                    <th class="py-2">"Requirement"</th><th class="py-2">"Score"</th><th class="py-2">"Evidence from your answers"</th>
+                </tr></thead>
+                <tbody>
+                    {report.scores.into_iter().map(|s| view! {
+                        <tr class="border-t border-slate-200 align-top">
+                            <td class="py-2 pr-3"><strong>{s.competency}</strong><br/><span class="text-slate-500">{s.requirement} " [" {s.requirement_id} "]"</span></td>
+                            <td class="py-2 pr-3 font-semibold" data-testid="score">{s.score} " / 5"</td>
+                            <td class="py-2">
+                                {s.evidence.map(|e| view! { <blockquote class="border-l-4 border-indigo-200 pl-3 italic">{e}</blockquote> })}
+                                <p class="mt-1 text-slate-500">{s.rationale}</p>
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <div class="mt-4 grid gap-4 sm:grid-cols-2">
+                <div><h3 class="font-semibold">"Strengths"</h3><ul class="list-disc pl-5">{report.strengths.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul></div>
+                <div><h3 class="font-semibold">"To improve"</h3><ul class="list-disc pl-5">{report.improvements.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul></div>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,20 @@
+//! The interview, decided by structure, phrased by the model.
+//!
+//! - [`roles`]: the sample job descriptions (until the knowledge base lands) and their
+//!   requirements, which every question and every score points back to.
+//! - [`flow`]: the state machine. A pure function decides what happens after each candidate
+//!   message: a follow-up, the next main question, the candidate's own questions, wrap-up, the
+//!   report. The model never decides the flow.
+//! - [`questions`]: questions built from requirements; the model may rephrase one, and the
+//!   rephrasing is kept only if it passes checks, else the built question is used as is.
+//! - [`scoring`]: 1-5 per requirement from checkable evidence in the candidate's own words,
+//!   quoted verbatim.
+
+pub mod answers;
+pub mod flow;
+pub mod live;
+pub mod questions;
+pub mod roles;
+pub mod scoring;
+pub mod service;
+pub mod store;

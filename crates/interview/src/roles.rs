@@ -1,0 +1,75 @@
+//! Sample roles shipped with the product until admins upload their own job descriptions.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    /// Stable within a role: `r1`, `r2`...
+    pub id: String,
+    /// The competency it belongs to, as scored in the report.
+    pub competency: String,
+    /// The requirement as the job description states it.
+    pub text: String,
+    /// Words whose presence in an answer is evidence about this requirement.
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub requirements: Vec<Requirement>,
+}
+
+fn req(id: &str, competency: &str, text: &str, keywords: &[&str]) -> Requirement {
+    Requirement {
+        id: id.into(),
+        competency: competency.into(),
+        text: text.into(),
+        keywords: keywords.iter().map(|k| k.to_string()).collect(),
+    }
+}
+
+/// The roles offered before any job description is uploaded.
+pub fn samples() -> Vec<Role> {
+    vec![
+        Role {
+            slug: "backend-rust".into(),
+            title: "Senior Backend Engineer (Rust)".into(),
+            summary: "Build and operate the services behind a payments API in Rust on PostgreSQL.".into(),
+            requirements: vec![
+                req("r1", "Rust", "Write safe, fast asynchronous services in Rust with tokio", &["rust", "tokio", "async", "ownership", "borrow", "lifetime", "future"]),
+                req("r2", "Databases", "Design PostgreSQL schemas, indexes and transactions for high write volume", &["postgres", "index", "transaction", "isolation", "schema", "query", "lock"]),
+                req("r3", "Reliability", "Operate services in production: observability, incidents, graceful degradation", &["metrics", "tracing", "logs", "alert", "incident", "timeout", "retry", "slo"]),
+                req("r4", "API design", "Design versioned, idempotent HTTP APIs", &["idempot", "version", "http", "rest", "status", "pagination", "contract"]),
+            ],
+        },
+        Role {
+            slug: "platform-go".into(),
+            title: "Platform Engineer (Go, Kubernetes)".into(),
+            summary: "Own the internal platform: deployment pipelines, Kubernetes clusters and service templates.".into(),
+            requirements: vec![
+                req("r1", "Go", "Build reliable tools and services in Go", &["go", "goroutine", "channel", "context", "interface"]),
+                req("r2", "Kubernetes", "Run and upgrade Kubernetes clusters and workloads", &["kubernetes", "pod", "deployment", "helm", "node", "ingress", "operator"]),
+                req("r3", "Delivery", "Design CI/CD pipelines with safe rollouts", &["pipeline", "canary", "rollback", "ci", "deploy", "feature flag", "blue"]),
+                req("r4", "Collaboration", "Support product teams and write clear documentation", &["document", "team", "support", "review", "mentor", "communicat"]),
+            ],
+        },
+        Role {
+            slug: "data-infra".into(),
+            title: "Data Infrastructure Engineer".into(),
+            summary: "Build the event pipeline and storage that analytics and machine learning depend on.".into(),
+            requirements: vec![
+                req("r1", "Streaming", "Build event pipelines with Kafka or similar logs", &["kafka", "stream", "partition", "offset", "consumer", "exactly", "ordering"]),
+                req("r2", "Storage", "Choose and tune storage for analytical workloads", &["column", "parquet", "warehouse", "partition", "compaction", "olap"]),
+                req("r3", "Data quality", "Make data correct and traceable end to end", &["schema", "validation", "lineage", "test", "contract", "quality"]),
+                req("r4", "Scale", "Keep pipelines fast and affordable as volume grows", &["throughput", "latency", "cost", "backpressure", "batch", "scale"]),
+            ],
+        },
+    ]
+}
+
+pub fn find(slug: &str) -> Option<Role> {
+    samples().into_iter().find(|r| r.slug == slug)
+}

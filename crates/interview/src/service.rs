@@ -1,0 +1,385 @@
+//! Running interviews: start one, take the candidate's message (committed before anything
+//! else happens), and play the interviewer's turn in the background.
+//!
+//! A turn asks [`flow::next`] what to do, builds each reply from the role, and lets the model
+//! phrase questions through the gateway (the one choke point for cost, limits and traces). The
+//! model only phrases: if it fails, times out, is stopped, or writes something that does not
+//! pass [`questions::accept_rephrasing`], the built question is used. Only a cost ceiling stops
+//! the interview, and then it pauses with the candidate's message kept, to be resumed.
+
+use crate::answers;
+use crate::flow::{self, Action, Difficulty, FlowConfig, Kind, Phase};
+use crate::live::{LiveEvent, LiveHub};
+use crate::questions;
+use crate::roles::{self, Role};
+use crate::scoring;
+use crate::store::{Interview, InterviewStore, Message, Status, Submitted};
+use rehearse_db::{now_ms, DbError};
+use rehearse_llm::gateway::{CallContext, Gateway, GatewayError, GatewayEvent};
+use rehearse_llm::{ChatMessage, ChatRequest};
+
+/// The longest candidate message accepted, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("no such interview")]
+    NotFound,
+    #[error("unknown role")]
+    UnknownRole,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the interview is over")]
+    Over,
+    #[error("the interviewer is still answering")]
+    Busy,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Clone)]
+pub struct InterviewService {
+    store: InterviewStore,
+    gateway: Gateway,
+    live: LiveHub,
+}
+
+const PHRASE_SYSTEM: &str = "You rewrite an interviewer's question so it sounds natural. Keep its meaning and its key terms. \
+Write one question ending with a question mark. Do not add facts, names or numbers. Reply with the question only.";
+
+impl InterviewService {
+    pub fn new(store: InterviewStore, gateway: Gateway, live: LiveHub) -> Self {
+        InterviewService {
+            store,
+            gateway,
+            live,
+        }
+    }
+
+    pub fn store(&self) -> &InterviewStore {
+        &self.store
+    }
+
+    pub fn live(&self) -> &LiveHub {
+        &self.live
+    }
+
+    /// Starts an interview: plan from the role's requirements, greeting posted.
+    pub async fn start(
+        &self,
+        user_id: &str,
+        role_slug: &str,
+        kind: Kind,
+        difficulty: Difficulty,
+    ) -> Result<Interview, ServiceError> {
+        let role = roles::find(role_slug).ok_or(ServiceError::UnknownRole)?;
+        let config = FlowConfig::default();
+        let plan = flow::plan(&role, &config);
+        let interview = Interview {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user_id.to_owned(),
+            role_slug: role.slug.clone(),
+            role_title: role.title.clone(),
+            kind,
+            difficulty,
+            config,
+            plan,
+            phase: Phase::Intro,
+            status: Status::Active,
+            pause_reason: None,
+            report: None,
+            created_at: now_ms(),
+        };
+        self.store.create(&interview).await?;
+        let greeting = questions::greeting(&role, kind, interview.plan.len());
+        self.store
+            .append(&interview.id, "interviewer", &greeting, None, None, None)
+            .await?;
+        Ok(interview)
+    }
+
+    /// Validates and commits the candidate's message, then starts the interviewer's turn in the
+    /// background. A repeated idempotency key returns the stored message and starts nothing.
+    pub async fn submit(
+        &self,
+        interview: &Interview,
+        text: &str,
+        idempotency_key: &str,
+    ) -> Result<Submitted, ServiceError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ServiceError::Invalid("Write a message first.".into()));
+        }
+        if text.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(ServiceError::Invalid(format!(
+                "Keep messages under {MAX_MESSAGE_CHARS} characters."
+            )));
+        }
+        let key = idempotency_key.trim();
+        if key.is_empty()
+            || key.len() > 64
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ServiceError::Invalid(
+                "Missing or malformed idempotency key.".into(),
+            ));
+        }
+        if interview.status == Status::Done {
+            return Err(ServiceError::Over);
+        }
+        let Some(stop) = self.live.begin_turn(&interview.id) else {
+            // A resubmission while its own turn runs is still a duplicate, not an error.
+            return match self
+                .store
+                .append(&interview.id, "candidate", text, None, Some(key), None)
+                .await?
+            {
+                dup @ Submitted::Duplicate(_) => Ok(dup),
+                Submitted::New(_) => Err(ServiceError::Busy),
+            };
+        };
+        let submitted = match self
+            .store
+            .append(&interview.id, "candidate", text, None, Some(key), None)
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                self.live.end_turn(&interview.id);
+                return Err(e.into());
+            }
+        };
+        match &submitted {
+            Submitted::New(message) => {
+                self.live.publish(
+                    &interview.id,
+                    LiveEvent::Message {
+                        message: message.clone(),
+                    },
+                );
+                let service = self.clone();
+                let interview = interview.clone();
+                let text = text.to_owned();
+                tokio::spawn(async move {
+                    let id = interview.id.clone();
+                    if let Err(e) = service.turn(interview, &text, stop).await {
+                        tracing::error!(interview = %id, error = %e, "interviewer turn failed");
+                    }
+                    service.live.end_turn(&id);
+                });
+            }
+            Submitted::Duplicate(_) => self.live.end_turn(&interview.id),
+        }
+        Ok(submitted)
+    }
+
+    /// Resumes a paused interview by replaying the turn for the candidate's last message.
+    pub async fn resume(&self, interview: &Interview) -> Result<(), ServiceError> {
+        if interview.status != Status::Paused {
+            return Ok(());
+        }
+        let messages = self.store.messages(&interview.id).await?;
+        let Some(last) = messages
+            .iter()
+            .rev()
+            .find(|m| m.author == "candidate")
+            .cloned()
+        else {
+            return Ok(());
+        };
+        let Some(stop) = self.live.begin_turn(&interview.id) else {
+            return Err(ServiceError::Busy);
+        };
+        self.store
+            .set_phase(&interview.id, &interview.phase, Status::Active, None)
+            .await?;
+        let mut interview = interview.clone();
+        interview.status = Status::Active;
+        let result = self.turn(interview.clone(), &last.content, stop).await;
+        self.live.end_turn(&interview.id);
+        result
+    }
+
+    /// One interviewer turn. Commits the replies, then the new phase.
+    async fn turn(
+        &self,
+        interview: Interview,
+        message: &str,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), ServiceError> {
+        let role = roles::find(&interview.role_slug).ok_or(ServiceError::UnknownRole)?;
+        let Some((phase, actions)) = flow::next(
+            &interview.phase,
+            &interview.config,
+            &role,
+            &interview.plan,
+            message,
+        ) else {
+            return Err(ServiceError::Over);
+        };
+        for action in actions {
+            let (text, requirement_id, call_id) = match &action {
+                Action::AskMain { requirement_id, .. } => {
+                    let r = requirement(&role, requirement_id)?;
+                    let built = questions::main_question(r, interview.kind, interview.difficulty);
+                    match self
+                        .phrase(&interview, &built, requirement_id, stop.clone())
+                        .await
+                    {
+                        Ok(p) => (p.0, Some(requirement_id.clone()), p.1),
+                        Err(paused) => return self.pause(&interview, &paused).await,
+                    }
+                }
+                Action::FollowUp {
+                    requirement_id,
+                    reason,
+                    ..
+                } => {
+                    let r = requirement(&role, requirement_id)?;
+                    (
+                        questions::follow_up(r, *reason),
+                        Some(requirement_id.clone()),
+                        None,
+                    )
+                }
+                Action::InviteQuestions => (questions::INVITE.to_owned(), None, None),
+                Action::AnswerRoleQuestion => {
+                    let a = answers::answer(&role, message);
+                    (a.text, None, None)
+                }
+                Action::WrapUp => (questions::WRAP_UP.to_owned(), None, None),
+            };
+            let committed = self
+                .store
+                .append(
+                    &interview.id,
+                    "interviewer",
+                    &text,
+                    requirement_id.as_deref(),
+                    None,
+                    call_id.as_deref(),
+                )
+                .await?;
+            let (Submitted::New(m) | Submitted::Duplicate(m)) = committed;
+            self.live
+                .publish(&interview.id, LiveEvent::Message { message: m });
+            if action == Action::WrapUp {
+                let messages = self.store.messages(&interview.id).await?;
+                let report = scoring::score(&role, &answers_by_requirement(&messages));
+                self.store.set_report(&interview.id, &report).await?;
+            }
+        }
+        let status = if phase == Phase::Done {
+            Status::Done
+        } else {
+            Status::Active
+        };
+        self.store
+            .set_phase(&interview.id, &phase, status, None)
+            .await?;
+        if status == Status::Done {
+            self.live.publish(&interview.id, LiveEvent::Finished);
+        }
+        Ok(())
+    }
+
+    async fn pause(&self, interview: &Interview, reason: &str) -> Result<(), ServiceError> {
+        self.store
+            .set_phase(
+                &interview.id,
+                &interview.phase,
+                Status::Paused,
+                Some(reason),
+            )
+            .await?;
+        self.live.publish(
+            &interview.id,
+            LiveEvent::Paused {
+                reason: reason.to_owned(),
+            },
+        );
+        Ok(())
+    }
+
+    /// The model's phrasing of `built`, streamed live as a draft; the built question when the
+    /// model fails, is stopped, or writes something unacceptable. Err only for a cost ceiling
+    /// (the reason to show).
+    async fn phrase(
+        &self,
+        interview: &Interview,
+        built: &str,
+        requirement_id: &str,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(String, Option<String>), String> {
+        let ctx = CallContext {
+            user_id: Some(interview.user_id.clone()),
+            interview_id: Some(interview.id.clone()),
+            step: "phrase_question".into(),
+            prompt_version: Some("phrase_question@1".into()),
+            allowed_tools: Vec::new(),
+            context_ids: vec![format!("{}#{requirement_id}", interview.role_slug)],
+        };
+        let request = ChatRequest {
+            messages: vec![ChatMessage::system(PHRASE_SYSTEM), ChatMessage::user(built)],
+            tools: Vec::new(),
+            max_tokens: 96,
+            temperature: Some(0.3),
+        };
+        let mut handle = match self.gateway.start(ctx, request).await {
+            Ok(h) => h,
+            Err(GatewayError::CeilingReached { scope, .. }) => {
+                return Err(format!("The interview is paused: {scope} is used up. An admin can raise it; nothing you wrote is lost."))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "phrasing failed; using the built question");
+                return Ok((built.to_owned(), None));
+            }
+        };
+        let call_id = handle.call_id.clone();
+        loop {
+            tokio::select! {
+                event = handle.events.recv() => match event {
+                    Some(GatewayEvent::Token(t)) => self.live.publish(&interview.id, LiveEvent::Token { text: t }),
+                    Some(_) => {}
+                    None => break,
+                },
+                _ = stop.changed() => {
+                    // Dropping the receiver cancels the call and the upstream request.
+                    drop(handle.events);
+                    let _ = handle.outcome.await;
+                    return Ok((built.to_owned(), Some(call_id)));
+                }
+            }
+        }
+        match handle.outcome.await {
+            Ok(Ok(summary)) if questions::accept_rephrasing(built, &summary.output) => {
+                Ok((summary.output.trim().to_owned(), Some(call_id)))
+            }
+            _ => Ok((built.to_owned(), Some(call_id))),
+        }
+    }
+}
+
+fn requirement<'a>(
+    role: &'a Role,
+    id: &str,
+) -> Result<&'a crate::roles::Requirement, ServiceError> {
+    role.requirements
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or(ServiceError::UnknownRole)
+}
+
+/// Pairs each candidate answer with the requirement of the question it answers.
+pub fn answers_by_requirement(messages: &[Message]) -> Vec<(String, String)> {
+    let mut current: Option<String> = None;
+    let mut out = Vec::new();
+    for m in messages {
+        if m.author == "interviewer" {
+            current = m.requirement_id.clone();
+        } else if let Some(r) = &current {
+            out.push((r.clone(), m.content.clone()));
+        }
+    }
+    out
+}

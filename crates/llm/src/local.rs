@@ -1,0 +1,262 @@
+//! The embedded model: a GGUF run in-process by llama.cpp (through `llama-cpp-2`), needing no
+//! key and no network. Decoding runs on a blocking thread and streams pieces out through a
+//! bounded channel; when the receiver is dropped (the stop button, a closed connection) the
+//! decode loop stops at the next token. One generation runs at a time: on a 2-core machine a
+//! second concurrent decode only halves both.
+//!
+//! The chat template comes from the GGUF itself, so any architecture an admin points at is
+//! prompted correctly; ChatML is the fallback. Small models repeat themselves under greedy
+//! decoding, so sampling uses a repetition penalty, top-k/top-p and temperature, and stops at
+//! the end-of-generation token or `max_tokens`. Tool definitions are not sent: with the small
+//! local model the orchestrator decides the flow itself.
+
+use crate::provider::{ChatModel, EventStream, LlmError};
+use crate::types::{ChatRequest, FinishReason, MessageRole, StreamEvent, Usage};
+use futures::StreamExt;
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
+use llama_cpp_2::sampling::LlamaSampler;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{mpsc, Semaphore};
+
+/// llama.cpp's backend may be initialised once per process.
+static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
+
+fn backend() -> Result<&'static LlamaBackend, LlmError> {
+    BACKEND
+        .get_or_init(|| {
+            LlamaBackend::init()
+                .map(|mut b| {
+                    b.void_logs();
+                    b
+                })
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| LlmError::Unavailable(format!("llama.cpp backend: {e}")))
+}
+
+/// Settings of the embedded model.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    pub context_window: u32,
+    pub threads: i32,
+    pub temperature: f32,
+    pub repeat_penalty: f32,
+    pub seed: u32,
+}
+
+impl Default for LocalOptions {
+    fn default() -> Self {
+        LocalOptions {
+            context_window: 4096,
+            threads: 2,
+            temperature: 0.7,
+            repeat_penalty: 1.15,
+            seed: 42,
+        }
+    }
+}
+
+pub struct LocalModel {
+    model: Arc<LlamaModel>,
+    name: String,
+    options: LocalOptions,
+    one_at_a_time: Arc<Semaphore>,
+}
+
+impl LocalModel {
+    /// Loads a GGUF file (blocking: call it from a blocking context or at start).
+    pub fn load(path: &Path, options: LocalOptions) -> Result<LocalModel, LlmError> {
+        if !path.exists() {
+            return Err(LlmError::Unavailable(format!(
+                "model file {} is missing (run scripts/fetch-models.sh)",
+                path.display()
+            )));
+        }
+        let model = LlamaModel::load_from_file(backend()?, path, &LlamaModelParams::default())
+            .map_err(|e| LlmError::Unavailable(format!("loading {}: {e}", path.display())))?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "local".into());
+        Ok(LocalModel {
+            model: Arc::new(model),
+            name,
+            options,
+            one_at_a_time: Arc::new(Semaphore::new(1)),
+        })
+    }
+
+    /// The model's own chat template applied to the messages, or ChatML when it has none.
+    fn prompt(&self, request: &ChatRequest) -> Result<String, LlmError> {
+        let role = |r: MessageRole| match r {
+            MessageRole::System => "system",
+            MessageRole::User => "user",
+            MessageRole::Assistant => "assistant",
+            MessageRole::Tool => "user",
+        };
+        if let Ok(template) = self.model.chat_template(None) {
+            let messages: Result<Vec<LlamaChatMessage>, _> = request
+                .messages
+                .iter()
+                .map(|m| {
+                    LlamaChatMessage::new(role(m.role).to_owned(), m.content.replace('\0', ""))
+                })
+                .collect();
+            if let Ok(messages) = messages {
+                if let Ok(prompt) = self.model.apply_chat_template(&template, &messages, true) {
+                    return Ok(prompt);
+                }
+            }
+        }
+        let mut prompt = String::new();
+        for m in &request.messages {
+            prompt.push_str(&format!(
+                "<|im_start|>{}\n{}<|im_end|>\n",
+                role(m.role),
+                m.content
+            ));
+        }
+        prompt.push_str("<|im_start|>assistant\n");
+        Ok(prompt)
+    }
+}
+
+#[async_trait::async_trait]
+impl ChatModel for LocalModel {
+    fn provider(&self) -> &str {
+        "local"
+    }
+
+    fn model(&self) -> &str {
+        &self.name
+    }
+
+    async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
+        let prompt = self.prompt(request)?;
+        let permit = self
+            .one_at_a_time
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| LlmError::Unavailable("model closed".into()))?;
+        let (tx, rx) = mpsc::channel::<Result<StreamEvent, LlmError>>(32);
+        let model = self.model.clone();
+        let options = self.options.clone();
+        let max_tokens = request.max_tokens;
+        let temperature = request.temperature.unwrap_or(options.temperature);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            if let Err(e) = generate(&model, &prompt, max_tokens, temperature, &options, &tx) {
+                let _ = tx.blocking_send(Err(e));
+            }
+        });
+        Ok(tokio_stream_from(rx).boxed())
+    }
+}
+
+fn tokio_stream_from(
+    mut rx: mpsc::Receiver<Result<StreamEvent, LlmError>>,
+) -> impl futures::Stream<Item = Result<StreamEvent, LlmError>> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+/// The decode loop. Returns early, without error, when the receiver has gone away.
+fn generate(
+    model: &LlamaModel,
+    prompt: &str,
+    max_tokens: u32,
+    temperature: f32,
+    options: &LocalOptions,
+    tx: &mpsc::Sender<Result<StreamEvent, LlmError>>,
+) -> Result<(), LlmError> {
+    let failed =
+        |what: &str, e: &dyn std::fmt::Display| LlmError::Unavailable(format!("{what}: {e}"));
+    let vocab = model.vocab();
+    let tokens = vocab.tokenize(prompt.as_bytes(), false, true);
+    let window = options.context_window as usize;
+    if tokens.len() + max_tokens as usize > window {
+        return Err(LlmError::Upstream {
+            status: 400,
+            message: format!("prompt of {} tokens plus {max_tokens} reply tokens exceeds the context window of {window}", tokens.len()),
+        });
+    }
+    let params = LlamaContextParams::default()
+        .with_n_ctx(NonZeroU32::new(options.context_window))
+        .with_n_batch(options.context_window)
+        .with_n_threads(options.threads)
+        .with_n_threads_batch(options.threads);
+    let mut ctx = model
+        .new_context(backend()?, params)
+        .map_err(|e| failed("context", &e))?;
+    let mut batch = LlamaBatch::new(tokens.len().max(1), 1);
+    let last = tokens.len().saturating_sub(1);
+    for (i, token) in tokens.iter().enumerate() {
+        batch
+            .add(*token, i as i32, &[0], i == last)
+            .map_err(|e| failed("batch", &e))?;
+    }
+    ctx.decode(&mut batch).map_err(|e| failed("decode", &e))?;
+
+    let mut sampler = LlamaSampler::chain_simple([
+        LlamaSampler::penalties(vocab.n_tokens(), 64, options.repeat_penalty, 0.0, 0.0),
+        LlamaSampler::top_k(40),
+        LlamaSampler::top_p(0.9, 1),
+        LlamaSampler::temp(temperature.max(0.01)),
+        LlamaSampler::dist(options.seed),
+    ]);
+    let mut pending: Vec<u8> = Vec::new();
+    let mut position = tokens.len() as i32;
+    let mut generated: u64 = 0;
+    let mut finish = FinishReason::Length;
+    let mut logits_index = batch.n_tokens() - 1;
+    while generated < u64::from(max_tokens) {
+        let token = sampler.sample(&ctx, logits_index);
+        sampler.accept(token);
+        if vocab.is_eog(token) {
+            finish = FinishReason::Stop;
+            break;
+        }
+        generated += 1;
+        pending.extend(vocab.token_to_piece(token, false, None));
+        // Emit only complete UTF-8: a character may span several tokens.
+        let valid = match std::str::from_utf8(&pending) {
+            Ok(s) => s.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        if valid > 0 {
+            let text: String = String::from_utf8_lossy(&pending[..valid]).into_owned();
+            pending.drain(..valid);
+            if tx.blocking_send(Ok(StreamEvent::Token(text))).is_err() {
+                return Ok(());
+            }
+        }
+        batch.clear();
+        batch
+            .add(token, position, &[0], true)
+            .map_err(|e| failed("batch", &e))?;
+        position += 1;
+        logits_index = 0;
+        ctx.decode(&mut batch).map_err(|e| failed("decode", &e))?;
+    }
+    if !pending.is_empty() {
+        let _ = tx.blocking_send(Ok(StreamEvent::Token(
+            String::from_utf8_lossy(&pending).into_owned(),
+        )));
+    }
+    let usage = Usage {
+        prompt_tokens: tokens.len() as u64,
+        completion_tokens: generated,
+    };
+    let _ = tx.blocking_send(Ok(StreamEvent::Done {
+        finish,
+        usage: Some(usage),
+    }));
+    Ok(())
+}

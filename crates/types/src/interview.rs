@@ -1,0 +1,66 @@
+use serde::{Deserialize, Serialize};
+
+/// A role a candidate can practise for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleView {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+}
+
+/// A row of the candidate's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterviewSummary {
+    pub id: String,
+    pub role_title: String,
+    pub kind: String,
+    pub status: String,
+    pub started_at: String,
+    pub started_at_ms: i64,
+    /// The report's overall score (1-5), once there is one.
+    pub overall: Option<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: String,
+    pub seq: i64,
+    /// `candidate` or `interviewer`.
+    pub author: String,
+    /// The message as sanitised HTML (rendered from Markdown on the server).
+    pub html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreView {
+    pub competency: String,
+    pub requirement_id: String,
+    pub requirement: String,
+    pub score: u8,
+    pub evidence: Option<String>,
+    pub rationale: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub overall: f32,
+    pub scores: Vec<ScoreView>,
+    pub strengths: Vec<String>,
+    pub improvements: Vec<String>,
+}
+
+/// One interview, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterviewView {
+    pub id: String,
+    pub role_title: String,
+    pub kind: String,
+    pub difficulty: String,
+    /// `active`, `paused` or `done`.
+    pub status: String,
+    pub pause_reason: Option<String>,
+    /// Whether the signed-in user may write in it (its owner, while it runs).
+    pub can_write: bool,
+    pub messages: Vec<MessageView>,
+    pub report: Option<ReportView>,
+}
