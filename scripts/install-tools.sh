@@ -56,6 +56,15 @@ else
   install_patched wasm-bindgen-cli "$WASM_BINDGEN_VERSION" webpki-roots 1.0.10
 fi
 
+# llama.cpp (the embedded model, through llama-cpp-sys-2) builds with cmake and needs libclang
+# for its bindings.
+if ! command -v cmake >/dev/null 2>&1 || ! command -v clang >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1; then
+  log "installing cmake, clang and libclang-dev for llama.cpp"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq cmake clang libclang-dev >/dev/null
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   log "installing Debian chromium"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

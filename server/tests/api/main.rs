@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod health;
+mod interviews;
 mod oauth;
 mod roles;
 mod security;
