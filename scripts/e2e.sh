@@ -11,6 +11,9 @@ export REHEARSE_DATA_DIR="$data"
 export REHEARSE_BOOTSTRAP_ADMINS="admin@e2e.rehearse.test"
 export E2E_ADMIN_EMAIL="admin@e2e.rehearse.test"
 export RUST_LOG=${RUST_LOG:-warn}
+# The embedded model, unpacked under the checkout's data directory by scripts/fetch-models.sh.
+bash scripts/fetch-models.sh >/dev/null
+export REHEARSE_LLM__MODEL_PATH="$PWD/data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 port=${E2E_PORT:-3000}
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export E2E_BASE_URL="http://127.0.0.1:$port"

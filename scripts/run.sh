@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rehearse/target}
 bash scripts/install-tools.sh
+bash scripts/fetch-models.sh
 exec cargo leptos serve --release

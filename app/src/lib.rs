@@ -61,6 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("interviews/:id") view=pages::InterviewPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=pages::AdminUsers ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=pages::AdminAudit ssr=SsrMode::Async/>
+                    <Route path=path!("admin/ai") view=pages::AdminAi ssr=SsrMode::Async/>
+                    <Route path=path!("admin/ai/:id") view=pages::AdminTrace ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -4,9 +4,11 @@
 mod admin;
 mod error;
 mod interviews;
+mod ops;
 mod session;
 
 pub use admin::*;
 pub use error::ApiError;
 pub use interviews::*;
+pub use ops::*;
 pub use session::*;

@@ -48,6 +48,7 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
                     <Show when=move || admin>
                         <a href="/admin/users" class=link>"Users"</a>
                         <a href="/admin/audit" class=link>"Audit log"</a>
+                        <a href="/admin/ai" class=link>"AI"</a>
                     </Show>
                 </div>
                 <div class="ml-auto flex items-center gap-3">

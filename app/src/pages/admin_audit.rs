@@ -13,6 +13,7 @@ const KINDS: &[&str] = &[
     "role_changed",
     "oauth_linked",
     "oauth_failed",
+    "budget_changed",
 ];
 
 /// The audit log, newest first, filterable by event kind. The filter is a GET form, so it works

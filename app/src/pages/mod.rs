@@ -1,3 +1,4 @@
+mod admin_ai;
 mod admin_audit;
 mod admin_users;
 mod auth;
@@ -5,6 +6,7 @@ mod home;
 mod interview;
 mod landing;
 
+pub use admin_ai::{AdminAi, AdminTrace};
 pub use admin_audit::AdminAudit;
 pub use admin_users::AdminUsers;
 pub use auth::{SignIn, SignUp};

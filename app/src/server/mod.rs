@@ -5,6 +5,7 @@ pub mod errors;
 pub mod flash;
 pub mod guard;
 pub mod interviews;
+pub mod ops;
 pub mod session_keys;
 pub mod state;
 pub mod views;

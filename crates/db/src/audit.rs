@@ -13,6 +13,7 @@ pub enum AuditKind {
     RoleChanged,
     OAuthLinked,
     OAuthFailed,
+    BudgetChanged,
 }
 
 impl AuditKind {
@@ -26,6 +27,7 @@ impl AuditKind {
             AuditKind::RoleChanged => "role_changed",
             AuditKind::OAuthLinked => "oauth_linked",
             AuditKind::OAuthFailed => "oauth_failed",
+            AuditKind::BudgetChanged => "budget_changed",
         }
     }
 }

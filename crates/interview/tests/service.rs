@@ -13,7 +13,10 @@ use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
 use std::sync::Arc;
 use std::time::Duration;
 
-const PRICING: Pricing = Pricing { input_usd_per_mtok: 1.0, output_usd_per_mtok: 2.0 };
+const PRICING: Pricing = Pricing {
+    input_usd_per_mtok: 1.0,
+    output_usd_per_mtok: 2.0,
+};
 
 const ANSWER_RUST: &str = "In my last job we built an async payments service in Rust on tokio. We handled 3000 requests a second \
     with bounded channels, and ownership rules kept buffers safe across tasks. I wrote the retry layer and the timeouts myself.";
@@ -22,16 +25,28 @@ const ANSWER_DB: &str = "For example we designed the PostgreSQL schema with one 
 const ANSWER_OPS: &str = "We ran the service with metrics, tracing and logs feeding alerts tied to an SLO, and every outbound call \
     had a timeout and a retry budget so that an incident in one partner degraded gracefully instead of cascading.";
 
-async fn service_with(t: &TestDb, model: &ScriptedModel, ceilings: DefaultCeilings) -> InterviewService {
+async fn service_with(
+    t: &TestDb,
+    model: &ScriptedModel,
+    ceilings: DefaultCeilings,
+) -> InterviewService {
     sqlx_user(t, "u1").await;
     let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
-    let limits = Limits { max_reply_tokens: 128, first_token_timeout: Duration::from_secs(10), call_timeout: Duration::from_secs(20) };
+    let limits = Limits {
+        max_reply_tokens: 128,
+        first_token_timeout: Duration::from_secs(10),
+        call_timeout: Duration::from_secs(20),
+    };
     let gateway = Gateway::new(&t.db, Arc::new(model.clone()), PRICING, limits, budget);
     InterviewService::new(InterviewStore::new(&t.db), gateway, LiveHub::default())
 }
 
 fn generous() -> DefaultCeilings {
-    DefaultCeilings { interview: usd_to_nanos(1.0), user_day: usd_to_nanos(1.0), global_day: usd_to_nanos(1.0) }
+    DefaultCeilings {
+        interview: usd_to_nanos(1.0),
+        user_day: usd_to_nanos(1.0),
+        global_day: usd_to_nanos(1.0),
+    }
 }
 
 /// Interviews belong to users: create one directly.
@@ -55,7 +70,12 @@ async fn idle(service: &InterviewService, id: &str) {
 }
 
 async fn say(service: &InterviewService, id: &str, text: &str, key: &str) -> Submitted {
-    let interview = service.store().get(id).await.expect("get").expect("interview");
+    let interview = service
+        .store()
+        .get(id)
+        .await
+        .expect("get")
+        .expect("interview");
     let submitted = service.submit(&interview, text, key).await.expect("submit");
     idle(service, id).await;
     submitted
@@ -63,68 +83,158 @@ async fn say(service: &InterviewService, id: &str, text: &str, key: &str) -> Sub
 
 async fn a_whole_interview_ends_with_a_report(backend: Backend) {
     let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("How have you written safe, fast asynchronous services in Rust with tokio?").with_usage(60, 14)]);
+    let model = ScriptedModel::new(vec![Script::text(
+        "How have you written safe, fast asynchronous services in Rust with tokio?",
+    )
+    .with_usage(60, 14)]);
     let service = service_with(&t, &model, generous()).await;
-    let interview = service.start("u1", "backend-rust", Kind::Technical, Difficulty::Mid).await.expect("start");
+    let interview = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start");
     let id = interview.id.clone();
     let greeting = service.store().messages(&id).await.expect("messages");
     assert_eq!(greeting.len(), 1);
-    assert!(greeting[0].content.contains("Senior Backend Engineer (Rust)"));
+    assert!(greeting[0]
+        .content
+        .contains("Senior Backend Engineer (Rust)"));
 
     say(&service, &id, "Ready.", "k1").await;
     let messages = service.store().messages(&id).await.expect("messages");
     let q1 = messages.last().expect("question");
     assert_eq!(q1.author, "interviewer");
     assert_eq!(q1.requirement_id.as_deref(), Some("r1"));
-    assert_eq!(q1.content, "How have you written safe, fast asynchronous services in Rust with tokio?", "the acceptable phrasing is kept");
+    assert_eq!(
+        q1.content, "How have you written safe, fast asynchronous services in Rust with tokio?",
+        "the acceptable phrasing is kept"
+    );
 
     say(&service, &id, ANSWER_RUST, "k2").await;
-    let q2 = service.store().messages(&id).await.expect("messages").last().cloned().expect("q2");
+    let q2 = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("q2");
     assert_eq!(q2.requirement_id.as_deref(), Some("r2"));
-    assert!(q2.content.contains("PostgreSQL"), "a rejected phrasing falls back to the built question: {}", q2.content);
+    assert!(
+        q2.content.contains("PostgreSQL"),
+        "a rejected phrasing falls back to the built question: {}",
+        q2.content
+    );
     say(&service, &id, ANSWER_DB, "k3").await;
     say(&service, &id, "Not sure.", "k4").await; // short: one follow-up on r3
-    let follow = service.store().messages(&id).await.expect("messages").last().cloned().expect("follow-up");
-    assert!(follow.content.starts_with("Could you go deeper?"), "{}", follow.content);
+    let follow = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("follow-up");
+    assert!(
+        follow.content.starts_with("Could you go deeper?"),
+        "{}",
+        follow.content
+    );
     say(&service, &id, ANSWER_OPS, "k5").await;
-    let invite = service.store().messages(&id).await.expect("messages").last().cloned().expect("invite");
-    assert!(invite.content.contains("What would you like to know about the role?"));
+    let invite = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("invite");
+    assert!(invite
+        .content
+        .contains("What would you like to know about the role?"));
 
     say(&service, &id, "What is the salary for this role?", "k6").await;
-    let pay = service.store().messages(&id).await.expect("messages").last().cloned().expect("answer");
+    let pay = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("answer");
     assert_eq!(pay.content, "The job description does not state that.");
     say(&service, &id, "No questions, thanks.", "k7").await;
 
-    let done = service.store().get(&id).await.expect("get").expect("interview");
+    let done = service
+        .store()
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("interview");
     assert_eq!(done.phase, Phase::Done);
     assert_eq!(done.status, Status::Done);
     let report = done.report.expect("report");
-    let ids: Vec<&str> = report.scores.iter().map(|s| s.requirement_id.as_str()).collect();
+    let ids: Vec<&str> = report
+        .scores
+        .iter()
+        .map(|s| s.requirement_id.as_str())
+        .collect();
     assert_eq!(ids, vec!["r1", "r2", "r3"]);
     assert!(report.scores[0].score >= 4, "{:?}", report.scores[0]);
     let evidence = report.scores[0].evidence.clone().expect("evidence");
     assert!(ANSWER_RUST.contains(&evidence), "quoted verbatim");
-    let err = service.submit(&done_interview(&service, &id).await, "hello?", "k8").await;
+    let err = service
+        .submit(&done_interview(&service, &id).await, "hello?", "k8")
+        .await;
     assert!(matches!(err, Err(ServiceError::Over)));
-    let candidate = service.store().messages(&id).await.expect("messages").iter().filter(|m| m.author == "candidate").count();
+    let candidate = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .iter()
+        .filter(|m| m.author == "candidate")
+        .count();
     assert_eq!(candidate, 7, "every candidate message is stored");
 }
 both_backends!(a_whole_interview_ends_with_a_report);
 
-async fn done_interview(service: &InterviewService, id: &str) -> rehearse_interview::store::Interview {
-    service.store().get(id).await.expect("get").expect("interview")
+async fn done_interview(
+    service: &InterviewService,
+    id: &str,
+) -> rehearse_interview::store::Interview {
+    service
+        .store()
+        .get(id)
+        .await
+        .expect("get")
+        .expect("interview")
 }
 
 async fn the_candidates_message_survives_a_failing_model(backend: Backend) {
     let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script { steps: vec![Step::Fail(LlmError::Unavailable("connection reset".into()))], usage: None }]);
+    let model = ScriptedModel::new(vec![Script {
+        steps: vec![Step::Fail(LlmError::Unavailable("connection reset".into()))],
+        usage: None,
+    }]);
     let service = service_with(&t, &model, generous()).await;
-    let id = service.start("u1", "platform-go", Kind::Behavioural, Difficulty::Senior).await.expect("start").id;
+    let id = service
+        .start("u1", "platform-go", Kind::Behavioural, Difficulty::Senior)
+        .await
+        .expect("start")
+        .id;
     say(&service, &id, "Ready when you are.", "k1").await;
     let messages = service.store().messages(&id).await.expect("messages");
     assert_eq!(messages[1].content, "Ready when you are.");
-    assert!(messages[2].content.starts_with("Tell me about a time you had to build reliable tools"), "{}", messages[2].content);
-    assert!(messages[2].content.ends_with("Include the trade-offs you rejected."));
+    assert!(
+        messages[2]
+            .content
+            .starts_with("Tell me about a time you had to build reliable tools"),
+        "{}",
+        messages[2].content
+    );
+    assert!(messages[2]
+        .content
+        .ends_with("Include the trade-offs you rejected."));
     assert_eq!(model.calls(), 1);
 }
 both_backends!(the_candidates_message_survives_a_failing_model);
@@ -133,15 +243,32 @@ async fn a_cost_ceiling_pauses_and_resume_continues(backend: Backend) {
     let t = fresh_db(backend).await;
     let model = ScriptedModel::new(vec![Script::text("fine").with_usage(10, 1)]);
     // The phrasing call's worst case (128 reply tokens at 2 USD/Mtok plus its prompt) is over 1e5 nanos.
-    let tiny = DefaultCeilings { interview: 100_000, user_day: usd_to_nanos(1.0), global_day: usd_to_nanos(1.0) };
+    let tiny = DefaultCeilings {
+        interview: 100_000,
+        user_day: usd_to_nanos(1.0),
+        global_day: usd_to_nanos(1.0),
+    };
     let service = service_with(&t, &model, tiny).await;
-    let id = service.start("u1", "data-infra", Kind::SystemDesign, Difficulty::Mid).await.expect("start").id;
+    let id = service
+        .start("u1", "data-infra", Kind::SystemDesign, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
     let (_, mut events) = service.live().subscribe(&id);
     say(&service, &id, "Ready.", "k1").await;
-    let paused = service.store().get(&id).await.expect("get").expect("interview");
+    let paused = service
+        .store()
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("interview");
     assert_eq!(paused.status, Status::Paused);
     assert_eq!(paused.phase, Phase::Intro, "the phase did not advance");
-    assert!(paused.pause_reason.as_deref().unwrap_or_default().contains("nothing you wrote is lost"));
+    assert!(paused
+        .pause_reason
+        .as_deref()
+        .unwrap_or_default()
+        .contains("nothing you wrote is lost"));
     assert_eq!(model.calls(), 0);
     let mut saw_pause = false;
     while let Ok(event) = events.try_recv() {
@@ -149,17 +276,51 @@ async fn a_cost_ceiling_pauses_and_resume_continues(backend: Backend) {
     }
     assert!(saw_pause);
     let messages = service.store().messages(&id).await.expect("messages");
-    assert_eq!(messages.last().map(|m| m.content.as_str()), Some("Ready."), "the candidate's message is kept");
+    assert_eq!(
+        messages.last().map(|m| m.content.as_str()),
+        Some("Ready."),
+        "the candidate's message is kept"
+    );
 
-    service.store().set_phase(&id, &paused.phase, Status::Paused, paused.pause_reason.as_deref()).await.expect("noop");
+    service
+        .store()
+        .set_phase(
+            &id,
+            &paused.phase,
+            Status::Paused,
+            paused.pause_reason.as_deref(),
+        )
+        .await
+        .expect("noop");
     // An admin raises the ceiling; the candidate resumes.
     let budget = BudgetStore::new(&t.db, tiny);
-    budget.set_ceiling(Scope::Interview, usd_to_nanos(1.0), "admin@example.com").await.expect("raise");
+    budget
+        .set_ceiling(Scope::Interview, usd_to_nanos(1.0), "admin@example.com")
+        .await
+        .expect("raise");
     service.resume(&paused).await.expect("resume");
-    let resumed = service.store().get(&id).await.expect("get").expect("interview");
+    let resumed = service
+        .store()
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("interview");
     assert_eq!(resumed.status, Status::Active);
-    assert_eq!(resumed.phase, Phase::Main { index: 0, follow_ups: 0 });
-    let last = service.store().messages(&id).await.expect("messages").last().cloned().expect("question");
+    assert_eq!(
+        resumed.phase,
+        Phase::Main {
+            index: 0,
+            follow_ups: 0
+        }
+    );
+    let last = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("question");
     assert_eq!(last.requirement_id.as_deref(), Some("r1"));
 }
 both_backends!(a_cost_ceiling_pauses_and_resume_continues);
@@ -168,7 +329,11 @@ async fn resubmitting_with_the_same_key_stores_one_message(backend: Backend) {
     let t = fresh_db(backend).await;
     let model = ScriptedModel::new(vec![Script::text("ok")]);
     let service = service_with(&t, &model, generous()).await;
-    let id = service.start("u1", "backend-rust", Kind::Technical, Difficulty::Junior).await.expect("start").id;
+    let id = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Junior)
+        .await
+        .expect("start")
+        .id;
     let first = say(&service, &id, "Ready.", "same-key").await;
     let second = say(&service, &id, "Ready.", "same-key").await;
     assert!(matches!(first, Submitted::New(_)));
@@ -177,13 +342,31 @@ async fn resubmitting_with_the_same_key_stores_one_message(backend: Backend) {
         other => panic!("{other:?}"),
     }
     let messages = service.store().messages(&id).await.expect("messages");
-    assert_eq!(messages.len(), 3, "greeting, one candidate message, one question");
+    assert_eq!(
+        messages.len(),
+        3,
+        "greeting, one candidate message, one question"
+    );
     assert_eq!(model.calls(), 1, "the duplicate started no second turn");
 
-    let interview = service.store().get(&id).await.expect("get").expect("interview");
-    for (text, key) in [("", "k9"), ("   ", "k9"), ("ok", ""), ("ok", "bad key!"), (&"x".repeat(4001)[..], "k9")] {
+    let interview = service
+        .store()
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("interview");
+    for (text, key) in [
+        ("", "k9"),
+        ("   ", "k9"),
+        ("ok", ""),
+        ("ok", "bad key!"),
+        (&"x".repeat(4001)[..], "k9"),
+    ] {
         let err = service.submit(&interview, text, key).await;
-        assert!(matches!(err, Err(ServiceError::Invalid(_))), "{text:?} / {key:?}: {err:?}");
+        assert!(
+            matches!(err, Err(ServiceError::Invalid(_))),
+            "{text:?} / {key:?}: {err:?}"
+        );
     }
 }
 both_backends!(resubmitting_with_the_same_key_stores_one_message);
@@ -197,21 +380,52 @@ async fn stop_cancels_the_reply_and_the_built_question_is_posted(backend: Backen
     }
     let model = ScriptedModel::new(vec![Script { steps, usage: None }]);
     let service = service_with(&t, &model, generous()).await;
-    let id = service.start("u1", "backend-rust", Kind::Technical, Difficulty::Mid).await.expect("start").id;
+    let id = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
     let (_, mut events) = service.live().subscribe(&id);
-    let interview = service.store().get(&id).await.expect("get").expect("interview");
-    service.submit(&interview, "Ready.", "k1").await.expect("submit");
+    let interview = service
+        .store()
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("interview");
+    service
+        .submit(&interview, "Ready.", "k1")
+        .await
+        .expect("submit");
     loop {
-        match tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("an event").expect("open") {
+        match tokio::time::timeout(Duration::from_secs(10), events.recv())
+            .await
+            .expect("an event")
+            .expect("open")
+        {
             LiveEvent::Token { .. } => break,
             _ => continue,
         }
     }
     assert!(service.live().stop(&id), "a turn was running");
     idle(&service, &id).await;
-    let last = service.store().messages(&id).await.expect("messages").last().cloned().expect("question");
-    assert!(last.content.starts_with("The role asks you to write safe, fast asynchronous services"), "{}", last.content);
-    let rows = sqlx::query("SELECT status, output FROM model_calls").fetch_all(t.db.pool()).await.expect("traces");
+    let last = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("question");
+    assert!(
+        last.content
+            .starts_with("The role asks you to write safe, fast asynchronous services"),
+        "{}",
+        last.content
+    );
+    let rows = sqlx::query("SELECT status, output FROM model_calls")
+        .fetch_all(t.db.pool())
+        .await
+        .expect("traces");
     let status: String = sqlx::Row::try_get(&rows[0], "status").expect("status");
     let output: String = sqlx::Row::try_get(&rows[0], "output").expect("output");
     assert_eq!(status, "cancelled");

@@ -144,6 +144,10 @@ impl Gateway {
         self.model.as_ref()
     }
 
+    pub fn pricing(&self) -> Pricing {
+        self.pricing
+    }
+
     pub fn traces(&self) -> &TraceStore {
         &self.traces
     }

@@ -153,6 +153,26 @@ impl TraceStore {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// Newest first, filtered by interview and/or status (empty filters match all).
+    pub async fn search(
+        &self,
+        interview_id: Option<&str>,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Trace>, DbError> {
+        let rows = sqlx::query(
+            "SELECT * FROM model_calls WHERE ($1 = '' OR interview_id = $1) AND ($2 = '' OR status = $2) \
+             ORDER BY started_at DESC, id LIMIT $3",
+        )
+        .bind(interview_id.unwrap_or(""))
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(sql_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Newest first, optionally for one interview.
     pub async fn list(
         &self,

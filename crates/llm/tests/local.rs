@@ -8,15 +8,31 @@ use std::path::PathBuf;
 
 fn model() -> LocalModel {
     let root = rehearse_testkit::workspace_root();
-    let models = std::env::var("REHEARSE_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("data/models"));
+    let models = std::env::var("REHEARSE_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("data/models"));
     let path = models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf");
-    assert!(path.exists(), "{} is missing: run scripts/fetch-models.sh", path.display());
-    LocalModel::load(&path, LocalOptions { context_window: 2048, ..LocalOptions::default() }).expect("load")
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/fetch-models.sh",
+        path.display()
+    );
+    LocalModel::load(
+        &path,
+        LocalOptions {
+            context_window: 2048,
+            ..LocalOptions::default()
+        },
+    )
+    .expect("load")
 }
 
 fn request(max_tokens: u32) -> ChatRequest {
     ChatRequest {
-        messages: vec![ChatMessage::system("You are a helpful interviewer."), ChatMessage::user("Ask me one question about databases.")],
+        messages: vec![
+            ChatMessage::system("You are a helpful interviewer."),
+            ChatMessage::user("Ask me one question about databases."),
+        ],
         tools: vec![],
         max_tokens,
         temperature: None,
@@ -28,8 +44,16 @@ async fn streams_tokens_then_usage() {
     let model = model();
     assert_eq!(model.provider(), "local");
     assert_eq!(model.model(), "SmolLM2-135M-Instruct.Q4_1");
-    let events: Vec<_> = model.stream(&request(24)).await.expect("stream").collect().await;
-    let tokens = events.iter().filter(|e| matches!(e, Ok(StreamEvent::Token(_)))).count();
+    let events: Vec<_> = model
+        .stream(&request(24))
+        .await
+        .expect("stream")
+        .collect()
+        .await;
+    let tokens = events
+        .iter()
+        .filter(|e| matches!(e, Ok(StreamEvent::Token(_))))
+        .count();
     assert!(tokens > 1, "{events:?}");
     match events.last() {
         Some(Ok(StreamEvent::Done { usage: Some(u), .. })) => {
@@ -44,12 +68,22 @@ async fn streams_tokens_then_usage() {
 async fn dropping_the_stream_stops_decoding_and_frees_the_model() {
     let model = model();
     let mut stream = model.stream(&request(200)).await.expect("stream");
-    assert!(matches!(stream.next().await, Some(Ok(StreamEvent::Token(_)))));
+    assert!(matches!(
+        stream.next().await,
+        Some(Ok(StreamEvent::Token(_)))
+    ));
     drop(stream);
     // The model takes one generation at a time: a second call only starts once the first let go.
-    let second: Vec<_> = tokio::time::timeout(std::time::Duration::from_secs(60), model.stream(&request(8)).await.expect("stream").collect::<Vec<_>>())
-        .await
-        .expect("the first generation was cancelled, not run to its end");
+    let second: Vec<_> = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        model
+            .stream(&request(8))
+            .await
+            .expect("stream")
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .expect("the first generation was cancelled, not run to its end");
     assert!(matches!(second.last(), Some(Ok(StreamEvent::Done { .. }))));
 }
 
@@ -59,5 +93,11 @@ async fn an_oversized_prompt_is_refused_not_truncated() {
     let mut big = request(16);
     big.messages.push(ChatMessage::user("word ".repeat(5000)));
     let events: Vec<_> = model.stream(&big).await.expect("stream").collect().await;
-    assert!(matches!(events.last(), Some(Err(rehearse_llm::LlmError::Upstream { status: 400, .. }))), "{events:?}");
+    assert!(
+        matches!(
+            events.last(),
+            Some(Err(rehearse_llm::LlmError::Upstream { status: 400, .. }))
+        ),
+        "{events:?}"
+    );
 }

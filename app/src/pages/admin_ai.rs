@@ -1,0 +1,135 @@
+//! Admin view of the AI: the active model and prices, cost ceilings (editable), today's spend,
+//! and every model call with its full trace.
+
+use crate::api::{ai_overview, list_traces, trace_detail, SetCeiling};
+use crate::components::forms::ErrorNotice;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn AdminAi() -> impl IntoView {
+    let set = ServerAction::<SetCeiling>::new();
+    let status = Resource::new(move || set.version().get(), |_| ai_overview());
+    let query = use_query_map();
+    let filters = move || {
+        let q = query.read();
+        (
+            q.get("interview").filter(|v| !v.is_empty()),
+            q.get("status").filter(|v| !v.is_empty()),
+        )
+    };
+    let traces = Resource::new(filters, |(interview, status)| {
+        list_traces(interview, status)
+    });
+    view! {
+        <Title text="AI · Rehearse"/>
+        <h1 class="mb-4 text-2xl font-semibold">"AI: model, budgets and traces"</h1>
+        {move || set.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(s) => view! {
+                        <section class="rounded-lg border border-slate-200 bg-white p-5 text-sm" data-testid="ai-status">
+                            <p><strong>"Active model: "</strong>{s.provider.clone()} " / " {s.model.clone()} " · context " {s.context_window} " tokens"</p>
+                            <p>"Prices: " {format!("{:.2}", s.input_usd_per_mtok)} " USD in, " {format!("{:.2}", s.output_usd_per_mtok)} " USD out per million tokens"</p>
+                            <p>"Spent today: " <strong>{format!("{:.6}", s.spent_today_usd)} " USD"</strong></p>
+                            <div class="mt-3 grid gap-2 sm:grid-cols-3">
+                                {s.ceilings.into_iter().map(|c| view! {
+                                    <ActionForm action=set attr:class="flex items-end gap-2">
+                                        <input type="hidden" name="scope" value=c.scope.clone()/>
+                                        <label class="block">
+                                            <span class="text-slate-600">{c.scope.replace('_', " ")} " ceiling (USD)"</span>
+                                            <input name="usd" type="number" step="0.01" min="0" value=c.limit_usd.to_string()
+                                                class="mt-1 block w-28 rounded-md border border-slate-300 px-2 py-1"/>
+                                        </label>
+                                        <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Set"</button>
+                                    </ActionForm>
+                                }).collect_view()}
+                            </div>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <form method="get" action="/admin/ai" class="mt-6 flex items-end gap-2 text-sm">
+            <label class="block"><span class="text-slate-600">"Interview id"</span>
+                <input name="interview" class="mt-1 block rounded-md border border-slate-300 px-2 py-1"/></label>
+            <label class="block"><span class="text-slate-600">"Status"</span>
+                <select name="status" class="mt-1 block rounded-md border border-slate-300 px-2 py-1">
+                    <option value="">"Any"</option>
+                    {["ok", "error", "timeout", "cancelled", "over_budget", "running"].into_iter().map(|s| view! { <option value=s>{s}</option> }).collect_view()}
+                </select></label>
+            <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match traces.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="mt-3 w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="traces">
+                            <thead class="bg-slate-100 text-left text-slate-600"><tr>
+                                <th class="px-2 py-2">"When"</th><th class="px-2 py-2">"Step"</th><th class="px-2 py-2">"Model"</th>
+                                <th class="px-2 py-2">"Status"</th><th class="px-2 py-2">"TTFT / total ms"</th>
+                                <th class="px-2 py-2">"Tokens in / out"</th><th class="px-2 py-2">"Cost USD"</th>
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|t| view! {
+                                    <tr class="border-t border-slate-200">
+                                        <td class="px-2 py-2"><a class="text-indigo-700 underline" href=format!("/admin/ai/{}", t.id)>{t.started_at}</a></td>
+                                        <td class="px-2 py-2">{t.step}</td>
+                                        <td class="px-2 py-2">{t.provider} " / " {t.model}</td>
+                                        <td class="px-2 py-2">{t.status}</td>
+                                        <td class="px-2 py-2">{t.ttft_ms.map(|v| v.to_string()).unwrap_or_default()} " / " {t.latency_ms.map(|v| v.to_string()).unwrap_or_default()}</td>
+                                        <td class="px-2 py-2">{t.prompt_tokens} " / " {t.completion_tokens}</td>
+                                        <td class="px-2 py-2">{format!("{:.6}", t.cost_usd)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AdminTrace() -> impl IntoView {
+    let params = use_params_map();
+    let trace = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        trace_detail,
+    );
+    view! {
+        <Title text="Trace · Rehearse"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match trace.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(t) => view! {
+                        <h1 class="text-2xl font-semibold">"Model call " <span class="font-mono text-base">{t.row.id.clone()}</span></h1>
+                        <dl class="mt-4 grid grid-cols-4 gap-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="trace">
+                            <dt>"Status"</dt><dd>{t.row.status.clone()}</dd>
+                            <dt>"Step"</dt><dd>{t.row.step.clone()}</dd>
+                            <dt>"Model"</dt><dd>{t.row.provider.clone()} " / " {t.row.model.clone()}</dd>
+                            <dt>"Prompt version"</dt><dd>{t.prompt_version.clone().unwrap_or_default()}</dd>
+                            <dt>"Interview"</dt><dd>{t.row.interview_id.clone().unwrap_or_default()}</dd>
+                            <dt>"Context ids"</dt><dd>{t.context_ids.clone()}</dd>
+                            <dt>"TTFT / total"</dt><dd>{format!("{:?} / {:?} ms", t.row.ttft_ms, t.row.latency_ms)}</dd>
+                            <dt>"Tokens / cost"</dt><dd>{format!("{} in, {} out, {:.6} USD", t.row.prompt_tokens, t.row.completion_tokens, t.row.cost_usd)}</dd>
+                        </dl>
+                        {t.error.clone().map(|e| view! { <ErrorNotice message=e/> })}
+                        <h2 class="mt-4 font-semibold">"Messages sent"</h2>
+                        <pre class="mt-1 overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{t.request_json.clone()}</pre>
+                        <h2 class="mt-4 font-semibold">"Output"</h2>
+                        <pre class="mt-1 whitespace-pre-wrap rounded bg-white p-3 text-sm">{t.output.clone()}</pre>
+                        <h2 class="mt-4 font-semibold">"Tool calls / refused"</h2>
+                        <pre class="mt-1 rounded bg-white p-3 text-xs">{t.tool_calls_json.clone()} "\n" {t.refused_tools_json.clone()}</pre>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

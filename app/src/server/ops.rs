@@ -1,0 +1,142 @@
+//! What admins see of the AI: traces, the active model, ceilings and spend.
+
+use super::errors::{internal, status};
+use super::guard::Caller;
+use crate::api::ApiError;
+use rehearse_llm::budget::{utc_day, Payer, Scope};
+use rehearse_llm::pricing::{nanos_to_usd, usd_to_nanos};
+use rehearse_llm::trace::Trace;
+use rehearse_types::{AiStatus, CeilingView, TraceRow, TraceView};
+
+fn row(t: &Trace) -> TraceRow {
+    TraceRow {
+        id: t.id.clone(),
+        started_at: rehearse_db::format_ms(t.started_at),
+        interview_id: t.interview_id.clone(),
+        step: t.step.clone(),
+        provider: t.provider.clone(),
+        model: t.model.clone(),
+        status: t.status.clone(),
+        ttft_ms: t.ttft_ms,
+        latency_ms: t.latency_ms,
+        prompt_tokens: t.prompt_tokens,
+        completion_tokens: t.completion_tokens,
+        cost_usd: nanos_to_usd(t.cost_nanos),
+    }
+}
+
+fn filter(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+}
+
+pub async fn traces(
+    ctx: &Caller,
+    interview_id: Option<String>,
+    status_filter: Option<String>,
+) -> Result<Vec<TraceRow>, ApiError> {
+    let (interview, state) = (filter(interview_id), filter(status_filter));
+    let list = ctx
+        .state
+        .gateway
+        .traces()
+        .search(interview.as_deref(), state.as_deref(), 200)
+        .await
+        .map_err(internal)?;
+    Ok(list.iter().map(row).collect())
+}
+
+pub async fn trace(ctx: &Caller, id: &str) -> Result<TraceView, ApiError> {
+    let t = ctx
+        .state
+        .gateway
+        .traces()
+        .get(id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| status(ApiError::NotFound))?;
+    Ok(TraceView {
+        row: row(&t),
+        prompt_version: t.prompt_version,
+        request_json: t.request_json,
+        context_ids: t.context_ids,
+        output: t.output,
+        tool_calls_json: t.tool_calls_json,
+        refused_tools_json: t.refused_tools_json,
+        error: t.error,
+    })
+}
+
+pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
+    let gateway = &ctx.state.gateway;
+    let mut ceilings = Vec::new();
+    for scope in Scope::ALL {
+        let limit = gateway.budget().ceiling(scope).await.map_err(internal)?;
+        ceilings.push(CeilingView {
+            scope: scope.as_str().to_owned(),
+            limit_usd: nanos_to_usd(limit),
+        });
+    }
+    let today = utc_day(rehearse_db::now_ms());
+    let spent = gateway
+        .budget()
+        .used(Scope::GlobalDay, &Payer::default(), &today)
+        .await
+        .map_err(internal)?;
+    let pricing = gateway.pricing();
+    Ok(AiStatus {
+        provider: gateway.model().provider().to_owned(),
+        model: gateway.model().model().to_owned(),
+        context_window: ctx.state.settings.llm.context_window,
+        input_usd_per_mtok: pricing.input_usd_per_mtok,
+        output_usd_per_mtok: pricing.output_usd_per_mtok,
+        ceilings,
+        spent_today_usd: nanos_to_usd(spent),
+    })
+}
+
+pub async fn set_ceiling(ctx: &Caller, scope: &str, usd: f64) -> Result<(), ApiError> {
+    let scope = Scope::ALL
+        .into_iter()
+        .find(|s| s.as_str() == scope)
+        .ok_or_else(|| status(ApiError::Invalid("Unknown budget scope.".into())))?;
+    if !(usd.is_finite() && (0.0..=1_000_000.0).contains(&usd)) {
+        return Err(status(ApiError::Invalid(
+            "Give an amount between 0 and 1,000,000 USD.".into(),
+        )));
+    }
+    let before = ctx
+        .state
+        .gateway
+        .budget()
+        .ceiling(scope)
+        .await
+        .map_err(internal)?;
+    ctx.state
+        .gateway
+        .budget()
+        .set_ceiling(scope, usd_to_nanos(usd), &ctx.actor.email)
+        .await
+        .map_err(internal)?;
+    let ip = ctx.ip.map(|i| i.to_string());
+    let detail = format!(
+        "{}: {:.4} -> {usd:.4} USD",
+        scope.as_str(),
+        nanos_to_usd(before)
+    );
+    let event = rehearse_db::NewAuditEvent {
+        actor_user_id: Some(&ctx.actor.user_id),
+        actor_email: Some(&ctx.actor.email),
+        ip: ip.as_deref(),
+        detail: &detail,
+        ..Default::default()
+    };
+    ctx.state
+        .accounts
+        .audit()
+        .record(rehearse_db::AuditKind::BudgetChanged, event)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}

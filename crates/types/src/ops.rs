@@ -1,0 +1,50 @@
+use serde::{Deserialize, Serialize};
+
+/// A row of the admin traces page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceRow {
+    pub id: String,
+    pub started_at: String,
+    pub interview_id: Option<String>,
+    pub step: String,
+    pub provider: String,
+    pub model: String,
+    pub status: String,
+    pub ttft_ms: Option<i64>,
+    pub latency_ms: Option<i64>,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_usd: f64,
+}
+
+/// One model call in full.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceView {
+    pub row: TraceRow,
+    pub prompt_version: Option<String>,
+    pub request_json: String,
+    pub context_ids: String,
+    pub output: String,
+    pub tool_calls_json: String,
+    pub refused_tools_json: String,
+    pub error: Option<String>,
+}
+
+/// The active model and the cost ceilings, for admins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AiStatus {
+    pub provider: String,
+    pub model: String,
+    pub context_window: u32,
+    pub input_usd_per_mtok: f64,
+    pub output_usd_per_mtok: f64,
+    pub ceilings: Vec<CeilingView>,
+    pub spent_today_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CeilingView {
+    /// `interview`, `user_day` or `global_day`.
+    pub scope: String,
+    pub limit_usd: f64,
+}

@@ -1,0 +1,75 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, uniqueEmail, hydrated, signUp } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// Long enough and on topic for every requirement of the sample Rust role, so no follow-ups.
+const ANSWER = 'In my last job we built an async payments service in Rust on tokio with PostgreSQL. '
+  + 'We designed the schema with an index per hot query and short transactions, and we ran it with metrics, '
+  + 'tracing and logs, with a timeout and retry budget on every outbound call. For example, one incident taught '
+  + 'us to shed load early, which kept the service within its SLO during peak traffic.';
+
+async function send(page, text) {
+  const before = await page.locator('[data-testid="transcript"] > li[data-seq]').count();
+  await page.fill('[data-testid="answer"]', text);
+  await page.click('[data-testid="send"]');
+  // The candidate's message and the interviewer's reply both land in the transcript.
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length >= n + 2,
+    before,
+    { timeout: 120000 },
+  );
+}
+
+test('a short interview on the local model streams its replies, then reports', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, uniqueEmail('rhea'), 'Rhea');
+  await hydrated(page);
+  await page.selectOption('select[name="role"]', 'backend-rust');
+  await Promise.all([
+    page.waitForURL(/\/interviews\//, { timeout: 30000 }),
+    page.click('[data-testid="start-interview"]'),
+  ]);
+  await hydrated(page);
+  assert.match(await page.textContent('[data-testid="transcript"]'), /Senior Backend Engineer \(Rust\)/);
+
+  // Record when drafted tokens show and when the committed reply lands.
+  await page.evaluate(() => {
+    window.__seen = [];
+    const transcript = document.querySelector('[data-testid="transcript"]');
+    new MutationObserver(() => {
+      const draft = document.querySelector('[data-testid="draft"]');
+      const count = document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length;
+      window.__seen.push({ draft: draft ? draft.textContent.length : 0, count, t: performance.now() });
+    }).observe(transcript.parentElement, { childList: true, subtree: true, characterData: true });
+  });
+  await send(page, 'Ready.');
+  const seen = await page.evaluate(() => window.__seen);
+  const firstDraft = seen.find((s) => s.draft > 0);
+  assert.ok(firstDraft, `tokens arrived before the reply completed: ${JSON.stringify(seen.slice(0, 20))}`);
+  const committed = seen.find((s) => s.count >= 3);
+  assert.ok(committed && firstDraft.t <= committed.t, 'the draft came before the committed reply');
+
+  for (let i = 0; i < 3; i++) {
+    await send(page, ANSWER);
+  }
+  assert.match(await page.textContent('[data-testid="transcript"]'), /What would you like to know about the role\?/);
+  await send(page, 'What is the salary for this role?');
+  const last = page.locator('[data-testid="transcript"] > li[data-author="interviewer"]').last();
+  assert.equal((await last.textContent()).trim(), 'The job description does not state that.');
+  await send(page, 'No questions, thanks.');
+  await page.waitForSelector('[data-testid="report"]', { timeout: 30000 });
+  const scores = await page.locator('[data-testid="score"]').allTextContents();
+  assert.equal(scores.length, 3, 'one score per requirement asked about');
+  assert.match(await page.textContent('[data-testid="report"]'), /payments service in Rust/, 'evidence is quoted');
+  assert.equal(await page.locator('[data-testid="answer"]').count(), 0, 'a finished interview takes no more messages');
+
+  await page.goto(`${BASE}/home`);
+  await page.waitForSelector('[data-testid="score-chart"]');
+  assert.equal(await page.locator('[data-testid="history"] tbody tr').count(), 1);
+  await context.close();
+});
