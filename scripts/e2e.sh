@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rehearse/target}
 data=$(mktemp -d)
-trap 'rm -rf "$data"' EXIT
+trap 'rm -rf "$data" "${log:-}"' EXIT
 export REHEARSE_DATA_DIR="$data"
 export REHEARSE_BOOTSTRAP_ADMINS="admin@e2e.rehearse.test"
 export E2E_ADMIN_EMAIL="admin@e2e.rehearse.test"
@@ -17,4 +17,10 @@ export REHEARSE_LLM__MODEL_PATH="$PWD/data/models/smollm2/SmolLM2-135M-Instruct.
 port=${E2E_PORT:-3000}
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export E2E_BASE_URL="http://127.0.0.1:$port"
-cargo leptos end-to-end
+log=$(mktemp)
+# cargo-leptos has exited 0 after a failed build, so the test runner's own summary decides.
+cargo leptos end-to-end 2>&1 | tee "$log"
+if ! grep -qE '^# pass [1-9]' "$log" || ! grep -qE '^# fail 0$' "$log"; then
+  echo "error: the browser tests did not all run and pass" >&2
+  exit 1
+fi

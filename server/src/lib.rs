@@ -1,6 +1,7 @@
 //! The Rehearse server: the composition root ([`startup`]), the HTTP layers and routes, and the
 //! command-line subcommands. Integration tests drive it through [`startup::Application`].
 
+pub mod bench;
 pub mod cli;
 pub mod csrf;
 pub mod models;

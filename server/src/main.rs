@@ -19,6 +19,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Measure the configured model through the whole server path (HTTP, gateway, live stream).
+    Bench {
+        /// How many candidate messages to send (the interview may end sooner).
+        #[arg(long, default_value_t = 6)]
+        turns: usize,
+    },
     /// Make an existing account an admin (how the first admin is made without configuration).
     Promote {
         /// The account's email address.
@@ -41,6 +47,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => server::cli::serve(settings).await,
         Command::Migrate => server::cli::migrate(settings).await,
         Command::Promote { email } => server::cli::promote(settings, &email).await,
+        Command::Bench { turns } => server::bench::run(settings, turns).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

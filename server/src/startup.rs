@@ -14,6 +14,7 @@ use rehearse_auth::throttle::LoginThrottle;
 use rehearse_auth::Accounts;
 use rehearse_db::{Db, SessionStore};
 use rehearse_interview::live::LiveHub;
+use rehearse_interview::prompts::PromptStore;
 use rehearse_interview::service::InterviewService;
 use rehearse_interview::store::InterviewStore;
 use rehearse_llm::ChatModel;
@@ -89,8 +90,11 @@ impl Application {
             None => crate::models::chat_model(&settings).await?,
         };
         let gateway = crate::models::gateway(&settings, &db, model);
+        let prompts = PromptStore::new(&db);
+        prompts.seed().await?;
         let interviews = InterviewService::new(
             InterviewStore::new(&db),
+            prompts,
             gateway.clone(),
             LiveHub::default(),
         );

@@ -5,10 +5,12 @@ mod admin;
 mod error;
 mod interviews;
 mod ops;
+mod prompts;
 mod session;
 
 pub use admin::*;
 pub use error::ApiError;
 pub use interviews::*;
 pub use ops::*;
+pub use prompts::*;
 pub use session::*;

@@ -49,6 +49,7 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
                         <a href="/admin/users" class=link>"Users"</a>
                         <a href="/admin/audit" class=link>"Audit log"</a>
                         <a href="/admin/ai" class=link>"AI"</a>
+                        <a href="/admin/prompts" class=link>"Prompts"</a>
                     </Show>
                 </div>
                 <div class="ml-auto flex items-center gap-3">

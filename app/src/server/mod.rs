@@ -6,6 +6,7 @@ pub mod flash;
 pub mod guard;
 pub mod interviews;
 pub mod ops;
+pub mod prompts;
 pub mod session_keys;
 pub mod state;
 pub mod views;

@@ -13,6 +13,7 @@
 pub mod answers;
 pub mod flow;
 pub mod live;
+pub mod prompts;
 pub mod questions;
 pub mod roles;
 pub mod scoring;

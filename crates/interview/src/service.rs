@@ -10,6 +10,7 @@
 use crate::answers;
 use crate::flow::{self, Action, Difficulty, FlowConfig, Kind, Phase};
 use crate::live::{LiveEvent, LiveHub};
+use crate::prompts::PromptStore;
 use crate::questions;
 use crate::roles::{self, Role};
 use crate::scoring;
@@ -40,20 +41,30 @@ pub enum ServiceError {
 #[derive(Clone)]
 pub struct InterviewService {
     store: InterviewStore,
+    prompts: PromptStore,
     gateway: Gateway,
     live: LiveHub,
 }
 
-const PHRASE_SYSTEM: &str = "You rewrite an interviewer's question so it sounds natural. Keep its meaning and its key terms. \
-Write one question ending with a question mark. Do not add facts, names or numbers. Reply with the question only.";
+const PHRASE_PROMPT: &str = "phrase_question";
 
 impl InterviewService {
-    pub fn new(store: InterviewStore, gateway: Gateway, live: LiveHub) -> Self {
+    pub fn new(
+        store: InterviewStore,
+        prompts: PromptStore,
+        gateway: Gateway,
+        live: LiveHub,
+    ) -> Self {
         InterviewService {
             store,
+            prompts,
             gateway,
             live,
         }
+    }
+
+    pub fn prompts(&self) -> &PromptStore {
+        &self.prompts
     }
 
     pub fn store(&self) -> &InterviewStore {
@@ -88,6 +99,7 @@ impl InterviewService {
             status: Status::Active,
             pause_reason: None,
             report: None,
+            prompt_pins: self.prompts.active_pins().await?,
             created_at: now_ms(),
         };
         self.store.create(&interview).await?;
@@ -311,16 +323,30 @@ impl InterviewService {
         requirement_id: &str,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(String, Option<String>), String> {
+        let (system, version) = match self
+            .prompts
+            .body(PHRASE_PROMPT, &interview.prompt_pins)
+            .await
+        {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not load the phrasing prompt; using the built question");
+                return Ok((built.to_owned(), None));
+            }
+        };
         let ctx = CallContext {
             user_id: Some(interview.user_id.clone()),
             interview_id: Some(interview.id.clone()),
-            step: "phrase_question".into(),
-            prompt_version: Some("phrase_question@1".into()),
+            step: PHRASE_PROMPT.into(),
+            prompt_version: Some(match version {
+                Some(v) => format!("{PHRASE_PROMPT}@{v}"),
+                None => format!("{PHRASE_PROMPT}@builtin"),
+            }),
             allowed_tools: Vec::new(),
             context_ids: vec![format!("{}#{requirement_id}", interview.role_slug)],
         };
         let request = ChatRequest {
-            messages: vec![ChatMessage::system(PHRASE_SYSTEM), ChatMessage::user(built)],
+            messages: vec![ChatMessage::system(system), ChatMessage::user(built)],
             tools: Vec::new(),
             max_tokens: 96,
             temperature: Some(0.3),

@@ -55,6 +55,8 @@ pub struct Interview {
     pub status: Status,
     pub pause_reason: Option<String>,
     pub report: Option<Report>,
+    /// Prompt versions pinned at start.
+    pub prompt_pins: crate::prompts::Pins,
     pub created_at: i64,
 }
 
@@ -100,6 +102,8 @@ fn interview_from(row: &AnyRow) -> Result<Interview, DbError> {
             .map(|r| serde_json::from_str(&r))
             .transpose()
             .map_err(json_err)?,
+        prompt_pins: serde_json::from_str(&row.try_get::<String, _>("prompt_pins").map_err(sql)?)
+            .map_err(json_err)?,
         created_at: row.try_get("created_at").map_err(sql)?,
     })
 }
@@ -138,7 +142,8 @@ impl InterviewStore {
         let now = now_ms();
         sqlx::query(
             "INSERT INTO interviews (id, user_id, role_slug, role_title, kind, difficulty, config_json, plan_json, \
-             phase_json, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+             phase_json, status, prompt_pins, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
         )
         .bind(&interview.id)
         .bind(&interview.user_id)
@@ -150,6 +155,7 @@ impl InterviewStore {
         .bind(serde_json::to_string(&interview.plan).map_err(json_err)?)
         .bind(serde_json::to_string(&interview.phase).map_err(json_err)?)
         .bind(interview.status.as_str())
+        .bind(serde_json::to_string(&interview.prompt_pins).map_err(json_err)?)
         .bind(now)
         .execute(self.db.pool())
         .await

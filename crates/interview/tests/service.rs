@@ -2,6 +2,7 @@
 
 use rehearse_interview::flow::{Difficulty, Kind, Phase};
 use rehearse_interview::live::{LiveEvent, LiveHub};
+use rehearse_interview::prompts::PromptStore;
 use rehearse_interview::service::{InterviewService, ServiceError};
 use rehearse_interview::store::{InterviewStore, Status, Submitted};
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Scope};
@@ -38,7 +39,14 @@ async fn service_with(
         call_timeout: Duration::from_secs(20),
     };
     let gateway = Gateway::new(&t.db, Arc::new(model.clone()), PRICING, limits, budget);
-    InterviewService::new(InterviewStore::new(&t.db), gateway, LiveHub::default())
+    let prompts = PromptStore::new(&t.db);
+    prompts.seed().await.expect("seed prompts");
+    InterviewService::new(
+        InterviewStore::new(&t.db),
+        prompts,
+        gateway,
+        LiveHub::default(),
+    )
 }
 
 fn generous() -> DefaultCeilings {
@@ -432,3 +440,103 @@ async fn stop_cancels_the_reply_and_the_built_question_is_posted(backend: Backen
     assert!(!output.contains("w399"), "generation stopped early");
 }
 both_backends!(stop_cancels_the_reply_and_the_built_question_is_posted);
+
+async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script::text("ok")]);
+    let service = service_with(&t, &model, generous()).await;
+    let prompts = service.prompts().clone();
+    assert_eq!(
+        prompts
+            .active_version("phrase_question")
+            .await
+            .expect("active"),
+        Some(1)
+    );
+    let early = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+
+    let v2 = prompts
+        .create(
+            "phrase_question",
+            "Rephrase, briefly, as one question.",
+            Some("admin@example.com"),
+        )
+        .await
+        .expect("create");
+    assert_eq!(v2, 2);
+    assert_eq!(
+        prompts
+            .active_version("phrase_question")
+            .await
+            .expect("active"),
+        Some(1),
+        "new versions start inactive"
+    );
+    prompts
+        .activate("phrase_question", 2, Some("admin@example.com"))
+        .await
+        .expect("activate");
+    let late = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+
+    say(&service, &early, "Ready.", "k1").await;
+    say(&service, &late, "Ready.", "k1").await;
+    let requests = model.requests();
+    assert!(
+        requests[0].messages[0]
+            .content
+            .starts_with("You rewrite an interviewer's question"),
+        "the early interview kept v1"
+    );
+    assert_eq!(
+        requests[1].messages[0].content,
+        "Rephrase, briefly, as one question."
+    );
+    let versions: Vec<String> =
+        sqlx::query("SELECT prompt_version FROM model_calls ORDER BY started_at, id")
+            .fetch_all(t.db.pool())
+            .await
+            .expect("traces")
+            .iter()
+            .map(|r| sqlx::Row::try_get::<String, _>(r, "prompt_version").expect("version"))
+            .collect();
+    assert!(
+        versions.contains(&"phrase_question@1".to_owned())
+            && versions.contains(&"phrase_question@2".to_owned()),
+        "{versions:?}"
+    );
+
+    // Rolling back is activating the old version.
+    prompts
+        .activate("phrase_question", 1, None)
+        .await
+        .expect("roll back");
+    assert_eq!(
+        prompts
+            .active_version("phrase_question")
+            .await
+            .expect("active"),
+        Some(1)
+    );
+    assert!(
+        prompts.activate("phrase_question", 9, None).await.is_err(),
+        "unknown versions cannot be activated"
+    );
+    let d = rehearse_interview::prompts::diff("a\nb\n", "a\nc\n");
+    assert_eq!(
+        d,
+        vec![
+            (' ', "a".to_owned()),
+            ('-', "b".to_owned()),
+            ('+', "c".to_owned())
+        ]
+    );
+}
+both_backends!(interviews_keep_the_prompt_versions_they_started_with);

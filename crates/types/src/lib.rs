@@ -13,6 +13,6 @@ pub use form::{FieldError, FormErrors};
 pub use interview::{
     InterviewSummary, InterviewView, MessageView, ReportView, RoleView, ScoreView,
 };
-pub use ops::{AiStatus, CeilingView, TraceRow, TraceView};
+pub use ops::{AiStatus, CeilingView, PromptVersionView, TraceRow, TraceView};
 pub use role::{Role, UnknownRole};
 pub use views::{AuditEventView, AuditPage, CurrentUser, FormFlash, OAuthProviderView, UserView};

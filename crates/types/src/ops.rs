@@ -48,3 +48,16 @@ pub struct CeilingView {
     pub scope: String,
     pub limit_usd: f64,
 }
+
+/// One version of a prompt template, for the admin prompts page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromptVersionView {
+    pub name: String,
+    pub version: i64,
+    pub body: String,
+    pub created_at: String,
+    pub created_by: Option<String>,
+    pub active: bool,
+    /// Lines against the previous version, each prefixed `+ `, `- ` or `  `.
+    pub diff: Vec<String>,
+}

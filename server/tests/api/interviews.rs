@@ -420,3 +420,101 @@ async fn wait_for(
     }
     panic!("the interview never reached the expected state");
 }
+
+async fn admins_version_activate_and_roll_back_prompts(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let candidate = app.signed_up("sam@example.com").await;
+    let list = json(admin.server_fn("list_prompts", &[]).await).await;
+    assert_eq!(list[0]["version"], 1);
+    assert_eq!(list[0]["active"], true);
+
+    let created = admin
+        .server_fn(
+            "create_prompt_version",
+            &[
+                ("name", "phrase_question"),
+                ("body", "Ask it as one short question."),
+            ],
+        )
+        .await;
+    assert_eq!(json(created).await, 2);
+    let list = json(admin.server_fn("list_prompts", &[]).await).await;
+    assert_eq!(list[0]["version"], 2);
+    assert_eq!(list[0]["active"], false);
+    let diff: Vec<String> = serde_json::from_value(list[0]["diff"].clone()).expect("diff");
+    assert!(
+        diff.iter().any(|l| l == "+ Ask it as one short question."),
+        "{diff:?}"
+    );
+    assert!(
+        diff.iter().any(|l| l.starts_with("- You rewrite")),
+        "{diff:?}"
+    );
+
+    assert_eq!(
+        admin
+            .server_fn(
+                "activate_prompt_version",
+                &[("name", "phrase_question"), ("version", "2")]
+            )
+            .await
+            .status(),
+        200
+    );
+    let list = json(admin.server_fn("list_prompts", &[]).await).await;
+    assert_eq!(list[0]["active"], true);
+    assert_eq!(list[1]["active"], false);
+    assert_eq!(
+        admin
+            .server_fn(
+                "activate_prompt_version",
+                &[("name", "phrase_question"), ("version", "1")]
+            )
+            .await
+            .status(),
+        200,
+        "roll back"
+    );
+
+    assert_eq!(
+        admin
+            .server_fn(
+                "activate_prompt_version",
+                &[("name", "phrase_question"), ("version", "99")]
+            )
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        admin
+            .server_fn("create_prompt_version", &[("name", "nope"), ("body", "x")])
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        admin
+            .server_fn(
+                "create_prompt_version",
+                &[("name", "phrase_question"), ("body", "  ")]
+            )
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(candidate.server_fn("list_prompts", &[]).await.status(), 403);
+    assert_eq!(
+        candidate
+            .server_fn(
+                "create_prompt_version",
+                &[("name", "phrase_question"), ("body", "x")]
+            )
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(admin.get("/admin/prompts").await.status(), 200);
+}
+both_backends!(admins_version_activate_and_roll_back_prompts);

@@ -1,0 +1,169 @@
+//! `server bench`: the local model measured through the whole server path. It starts the
+//! server in-process on a random port with a throwaway SQLite database, signs up over HTTP,
+//! starts an interview and sends answers through the same server functions the browser uses,
+//! reading the live event stream as the browser does. It prints, per interviewer reply, the
+//! time from sending to the first drafted token and the drafting speed, then the prompt
+//! tokens of every model call (from the traces), which stay flat as the interview grows.
+
+use crate::startup::{leptos_options, Application};
+use futures::StreamExt;
+use rehearse_settings::Settings;
+use std::time::{Duration, Instant};
+
+const ANSWER: &str = "In my last job we built an async payments service in Rust on tokio with PostgreSQL, \
+with an index per hot query, short transactions, metrics, tracing and a timeout on every outbound call.";
+
+pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    settings.database_url = Some(secrecy::SecretString::from(format!(
+        "sqlite://{}/bench.db",
+        dir.display()
+    )));
+    settings.listen = Some("127.0.0.1:0".into());
+    settings.budget.per_interview_usd = 1_000.0;
+    settings.budget.per_user_day_usd = 1_000.0;
+    settings.budget.global_day_usd = 1_000.0;
+    let app = Application::build(settings, leptos_options()?).await?;
+    let base = format!("http://{}", app.address());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let json = [("accept", "application/json")];
+    http.post(format!("{base}/auth/signup"))
+        .header(json[0].0, json[0].1)
+        .form(&[
+            ("email", "bench@rehearse.local"),
+            ("password", "bench password 123"),
+            ("name", "Bench"),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    let started = http
+        .post(format!("{base}/api/start_interview"))
+        .form(&[
+            ("role", "backend-rust"),
+            ("kind", "technical"),
+            ("difficulty", "mid"),
+        ])
+        .send()
+        .await?;
+    let id = started
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(|l| l.trim_start_matches("/interviews/").to_owned())
+        .ok_or_else(|| anyhow::anyhow!("no interview id"))?;
+    println!(
+        "model: {} / {}",
+        state.gateway.model().provider(),
+        state.gateway.model().model()
+    );
+    println!(
+        "{:<6} {:>12} {:>10} {:>12}",
+        "turn", "ttft_ms", "tokens", "tokens/s"
+    );
+
+    let messages = ["Ready.".to_owned()].into_iter().chain(std::iter::repeat_n(
+        ANSWER.to_owned(),
+        turns.saturating_sub(1),
+    ));
+    for (turn, text) in messages.enumerate() {
+        let events = http
+            .get(format!("{base}/interviews/{id}/events"))
+            .send()
+            .await?;
+        let mut stream = events.bytes_stream();
+        let before = count_messages(&http, &base, &id).await?;
+        let sent = Instant::now();
+        http.post(format!("{base}/api/send_message"))
+            .form(&[
+                ("id", id.as_str()),
+                ("text", text.as_str()),
+                ("key", &format!("bench-{turn}")),
+            ])
+            .send()
+            .await?
+            .error_for_status()?;
+        let (mut first, mut tokens, mut last) = (None, 0usize, sent);
+        let mut buffer = String::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        'read: while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, stream.next()).await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk?));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if block.contains("event: token") {
+                    first.get_or_insert_with(|| sent.elapsed());
+                    tokens += 1;
+                    last = Instant::now();
+                }
+                if block.contains("event: message") && block.contains("\"author\":\"interviewer\"")
+                {
+                    let seq = block
+                        .split("\"seq\":")
+                        .nth(1)
+                        .and_then(|s| s.split(',').next())
+                        .and_then(|s| s.parse::<i64>().ok());
+                    if seq.is_some_and(|s| s > before + 1) {
+                        break 'read;
+                    }
+                }
+                if block.contains("event: finished") || block.contains("event: paused") {
+                    break 'read;
+                }
+            }
+        }
+        let drafting = last
+            .saturating_duration_since(sent + first.unwrap_or_default())
+            .as_secs_f64();
+        let rate = if drafting > 0.0 && tokens > 1 {
+            (tokens - 1) as f64 / drafting
+        } else {
+            0.0
+        };
+        let ttft = first
+            .map(|d| format!("{:.0}", d.as_secs_f64() * 1000.0))
+            .unwrap_or_else(|| "-".into());
+        println!("{:<6} {:>12} {:>10} {:>12.1}", turn + 1, ttft, tokens, rate);
+        let status = state.interviews.store().get(&id).await?.map(|i| i.status);
+        if status == Some(rehearse_interview::store::Status::Done) {
+            break;
+        }
+    }
+    let traces = state.gateway.traces().list(Some(&id), 1000).await?;
+    let prompt_tokens: Vec<String> = traces
+        .iter()
+        .rev()
+        .map(|t| t.prompt_tokens.to_string())
+        .collect();
+    println!(
+        "prompt tokens per model call, in order: {}",
+        prompt_tokens.join(" ")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+async fn count_messages(http: &reqwest::Client, base: &str, id: &str) -> anyhow::Result<i64> {
+    let detail: serde_json::Value = http
+        .post(format!("{base}/api/interview_detail"))
+        .form(&[("id", id)])
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(detail["messages"]
+        .as_array()
+        .map(|m| m.len() as i64)
+        .unwrap_or(0))
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("rehearse-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
