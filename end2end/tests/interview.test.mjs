@@ -35,6 +35,9 @@ test('a short interview on the local model streams its replies, then reports', a
     page.click('[data-testid="start-interview"]'),
   ]);
   await hydrated(page);
+  await page.waitForSelector('[data-testid="transcript"]', { timeout: 30000 }).catch(async (e) => {
+    throw new Error(`no transcript at ${page.url()}: ${await page.textContent('main')}`, { cause: e });
+  });
   assert.match(await page.textContent('[data-testid="transcript"]'), /Senior Backend Engineer \(Rust\)/);
 
   // Record when drafted tokens show and when the committed reply lands.

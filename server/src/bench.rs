@@ -52,12 +52,7 @@ pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
         ])
         .send()
         .await?;
-    let id = started
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(|l| l.trim_start_matches("/interviews/").to_owned())
-        .ok_or_else(|| anyhow::anyhow!("no interview id"))?;
+    let id: String = started.error_for_status()?.json().await?;
     println!(
         "model: {} / {}",
         state.gateway.model().provider(),

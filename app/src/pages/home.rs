@@ -11,7 +11,14 @@ pub fn CandidateHome() -> impl IntoView {
     let user = use_user();
     let start = ServerAction::<StartInterview>::new();
     let roles = Resource::new(|| (), |_| list_roles());
-    let history = Resource::new(|| (), |_| my_interviews());
+    let history = Resource::new(move || start.version().get(), |_| my_interviews());
+    // Open the new interview with a full page load, so its page starts its own live stream.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = start.value().get() {
+            let _ = window().location().set_href(&format!("/interviews/{id}"));
+        }
+    });
     view! {
         <Title text="Home · Rehearse"/>
         <Suspense fallback=|| ()>

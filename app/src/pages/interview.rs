@@ -35,9 +35,7 @@ pub fn InterviewPage() -> impl IntoView {
 
     // Each submission carries a fresh idempotency key: the page's base key plus a counter, so a
     // resent form (a retry after a dropped connection) reuses its key and is stored once.
-    let base_key = StoredValue::new(format!("k{}", std::process::id()));
-    #[cfg(feature = "hydrate")]
-    base_key.set_value(format!("k{}", (js_sys_random() * 1e15) as u64));
+    let base_key = StoredValue::new(key_base());
     let key = move || format!("{}-{}", base_key.get_value(), send.version().get());
 
     view! {
@@ -88,11 +86,21 @@ pub fn InterviewPage() -> impl IntoView {
     }
 }
 
-#[cfg(feature = "hydrate")]
-fn js_sys_random() -> f64 {
-    // Math.random through the window's crypto is overkill here: the key only has to differ
-    // between page loads of the same interview.
-    web_sys::js_sys::Math::random()
+/// A per-page-load prefix for idempotency keys: it only has to differ between loads of the same
+/// interview. (No `std::process::id()` here: it panics in the browser.)
+fn key_base() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        format!("k{}", (web_sys::js_sys::Math::random() * 1e15) as u64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        format!("k{nanos}")
+    }
 }
 
 #[component]
