@@ -179,14 +179,12 @@ impl Accounts {
         AuditRepo::append(
             &mut *tx,
             AuditKind::SignUp,
-            NewAuditEvent {
-                actor_user_id: Some(&user.id),
-                actor_email: Some(&user.email),
-                subject_user_id: Some(&user.id),
-                subject_email: Some(&user.email),
-                ip: ip.as_deref(),
-                detail: &format!("local account, role {}", user.role),
-            },
+            NewAuditEvent::by_self(
+                &user.id,
+                &user.email,
+                ip.as_deref(),
+                &format!("local account, role {}", user.role),
+            ),
         )
         .await?;
         tx.commit().await.map_err(DbError::from)?;
@@ -232,14 +230,12 @@ impl Accounts {
                 self.audit
                     .record(
                         AuditKind::SignIn,
-                        NewAuditEvent {
-                            actor_user_id: Some(&user.id),
-                            actor_email: Some(&user.email),
-                            subject_user_id: Some(&user.id),
-                            subject_email: Some(&user.email),
-                            ip: ip_text.as_deref(),
-                            detail: "password",
-                        },
+                        NewAuditEvent::by_self(
+                            &user.id,
+                            &user.email,
+                            ip_text.as_deref(),
+                            "password",
+                        ),
                     )
                     .await?;
                 Ok(user)
@@ -281,14 +277,12 @@ impl Accounts {
             self.audit
                 .record(
                     AuditKind::SignIn,
-                    NewAuditEvent {
-                        actor_user_id: Some(&user.id),
-                        actor_email: Some(&user.email),
-                        subject_user_id: Some(&user.id),
-                        subject_email: Some(&user.email),
-                        ip: ip_text.as_deref(),
-                        detail: &format!("oauth {}", identity.provider),
-                    },
+                    NewAuditEvent::by_self(
+                        &user.id,
+                        &user.email,
+                        ip_text.as_deref(),
+                        &format!("oauth {}", identity.provider),
+                    ),
                 )
                 .await?;
             return Ok(user);
@@ -347,14 +341,7 @@ impl Accounts {
         } else {
             format!("linked {} by verified email", identity.provider)
         };
-        let event = NewAuditEvent {
-            actor_user_id: Some(&user.id),
-            actor_email: Some(&user.email),
-            subject_user_id: Some(&user.id),
-            subject_email: Some(&user.email),
-            ip: ip_text.as_deref(),
-            detail: &detail,
-        };
+        let event = NewAuditEvent::by_self(&user.id, &user.email, ip_text.as_deref(), &detail);
         let kind = if created {
             AuditKind::SignUp
         } else {
@@ -399,14 +386,7 @@ impl Accounts {
         self.audit
             .record(
                 AuditKind::SignOut,
-                NewAuditEvent {
-                    actor_user_id: Some(&actor.user_id),
-                    actor_email: Some(&actor.email),
-                    subject_user_id: Some(&actor.user_id),
-                    subject_email: Some(&actor.email),
-                    ip: ip_text.as_deref(),
-                    detail: "",
-                },
+                NewAuditEvent::by_self(&actor.user_id, &actor.email, ip_text.as_deref(), ""),
             )
             .await
     }

@@ -44,6 +44,20 @@ pub struct NewAuditEvent<'a> {
     pub detail: &'a str,
 }
 
+impl<'a> NewAuditEvent<'a> {
+    /// An event someone caused about themselves (signing up, in or out).
+    pub fn by_self(user_id: &'a str, email: &'a str, ip: Option<&'a str>, detail: &'a str) -> Self {
+        NewAuditEvent {
+            actor_user_id: Some(user_id),
+            actor_email: Some(email),
+            subject_user_id: Some(user_id),
+            subject_email: Some(email),
+            ip,
+            detail,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
     pub id: i64,

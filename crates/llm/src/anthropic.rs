@@ -2,10 +2,8 @@
 //! `tool_use` content blocks whose input arrives as JSON fragments, and usage comes split
 //! between `message_start` (input) and `message_delta` (output).
 
-use crate::provider::{ChatModel, EventStream, LlmError};
+use crate::provider::{sse_events, ChatModel, EventStream, LlmError};
 use crate::types::{ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, Usage};
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -115,30 +113,8 @@ impl ChatModel for Anthropic {
             .send()
             .await
             .map_err(|e| LlmError::Unavailable(e.to_string()))?;
-        let status = response.status();
-        if !status.is_success() {
-            let text = response.text().await.unwrap_or_default();
-            let message = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| text.chars().take(300).collect());
-            return Err(LlmError::Upstream {
-                status: status.as_u16(),
-                message,
-            });
-        }
         let mut decoder = Decoder::default();
-        let events = response
-            .bytes_stream()
-            .eventsource()
-            .flat_map(move |event| {
-                let out = match event {
-                    Ok(event) => decoder.feed(&event.data),
-                    Err(e) => vec![Err(LlmError::Unavailable(e.to_string()))],
-                };
-                futures::stream::iter(out)
-            });
-        Ok(events.boxed())
+        sse_events(response, move |data| decoder.feed(data)).await
     }
 }
 

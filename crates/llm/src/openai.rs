@@ -1,12 +1,10 @@
 //! OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, llama.cpp server, LiteLLM...):
 //! streaming over server-sent events, with tool calls assembled from their deltas.
 
-use crate::provider::{ChatModel, EventStream, LlmError};
+use crate::provider::{sse_events, ChatModel, EventStream, LlmError};
 use crate::types::{
     ChatMessage, ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, Usage,
 };
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -108,35 +106,9 @@ impl ChatModel for OpenAiCompatible {
             .send()
             .await
             .map_err(|e| LlmError::Unavailable(e.to_string()))?;
-        let status = response.status();
-        if !status.is_success() {
-            let text = response.text().await.unwrap_or_default();
-            return Err(LlmError::Upstream {
-                status: status.as_u16(),
-                message: error_message(&text),
-            });
-        }
         let mut decoder = Decoder::default();
-        let events = response
-            .bytes_stream()
-            .eventsource()
-            .flat_map(move |event| {
-                let out: Vec<Result<StreamEvent, LlmError>> = match event {
-                    Ok(event) => decoder.feed(&event.data),
-                    Err(e) => vec![Err(LlmError::Unavailable(e.to_string()))],
-                };
-                futures::stream::iter(out)
-            });
-        Ok(events.boxed())
+        sse_events(response, move |data| decoder.feed(data)).await
     }
-}
-
-/// The message inside an OpenAI-style error body, or the body itself (shortened).
-fn error_message(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| body.chars().take(300).collect())
 }
 
 /// Turns `data:` payloads into events, holding partial tool calls until they are complete.
