@@ -140,7 +140,75 @@ pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
         prompt_tokens.join(" ")
     );
     let _ = std::fs::remove_dir_all(&dir);
+    memory_table(&state);
     Ok(())
+}
+
+/// Prompt size as a conversation grows, through the same assembly and summary code the
+/// interview uses (the summary job folds all but the recent turns).
+fn memory_table(state: &app::server::state::AppState) {
+    use rehearse_interview::memory::{assemble, summarise, TokenBudget};
+    use rehearse_interview::service::KEEP_RECENT;
+    use rehearse_interview::store::Message;
+    let llm = &state.settings.llm;
+    let budget =
+        TokenBudget::for_window(llm.context_window, llm.max_reply_tokens, llm.history_tokens);
+    println!(
+        "\nprompt size as the conversation grows (history budget {} tokens)",
+        budget.history_tokens
+    );
+    println!(
+        "{:<8} {:>14} {:>16}",
+        "turns", "prompt_tokens", "summary_chars"
+    );
+    for n in [10usize, 100, 500] {
+        let turns: Vec<Message> = (0..n)
+            .map(|i| Message {
+                id: i.to_string(),
+                seq: i as i64 + 1,
+                author: if i % 2 == 0 {
+                    "interviewer"
+                } else {
+                    "candidate"
+                }
+                .into(),
+                content: if i % 2 == 0 {
+                    "How would you design PostgreSQL indexes for a high write volume?".into()
+                } else {
+                    ANSWER.into()
+                },
+                requirement_id: None,
+                created_at: 0,
+            })
+            .collect();
+        let split = n.saturating_sub(KEEP_RECENT);
+        let summary = summarise(None, &turns[..split]);
+        let prompt = assemble(
+            "Rewrite the question.",
+            "Senior Backend Engineer (Rust)",
+            Some(&summary),
+            &turns[split..],
+            "Rewrite this question: ...",
+            budget,
+        );
+        let request = rehearse_llm::ChatRequest {
+            messages: prompt.messages,
+            tools: vec![],
+            max_tokens: 1,
+            temperature: None,
+        };
+        println!(
+            "{:<8} {:>14} {:>16}",
+            n,
+            rehearse_llm::pricing::estimate_prompt_tokens(&request),
+            summary.len()
+        );
+    }
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        if let Some(rss) = status.lines().find(|l| l.starts_with("VmRSS")) {
+            println!("server process {rss}");
+        }
+    }
 }
 
 async fn count_messages(http: &reqwest::Client, base: &str, id: &str) -> anyhow::Result<i64> {

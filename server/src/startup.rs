@@ -12,8 +12,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use rehearse_auth::oauth::OAuthProviders;
 use rehearse_auth::throttle::LoginThrottle;
 use rehearse_auth::Accounts;
-use rehearse_db::{Db, SessionStore};
+use rehearse_db::{Db, JobQueue, SessionStore};
 use rehearse_interview::live::LiveHub;
+use rehearse_interview::memory::TokenBudget;
 use rehearse_interview::prompts::PromptStore;
 use rehearse_interview::service::InterviewService;
 use rehearse_interview::store::InterviewStore;
@@ -97,7 +98,14 @@ impl Application {
             prompts,
             gateway.clone(),
             LiveHub::default(),
-        );
+            JobQueue::new(&db),
+        )
+        .with_budget(TokenBudget::for_window(
+            settings.llm.context_window,
+            settings.llm.max_reply_tokens,
+            settings.llm.history_tokens,
+        ));
+        spawn_job_worker(interviews.clone());
 
         let listen = match &settings.listen {
             Some(addr) => addr.clone(),
@@ -192,6 +200,22 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The background worker: runs queued jobs, idling briefly when there are none.
+fn spawn_job_worker(interviews: InterviewService) {
+    tokio::spawn(async move {
+        loop {
+            match interviews.run_next_job().await {
+                Ok(true) => continue,
+                Ok(false) => tokio::time::sleep(Duration::from_millis(500)).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "background job failed");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        }
+    });
 }
 
 fn spawn_throttle_cleanup(throttle: Arc<LoginThrottle>) {

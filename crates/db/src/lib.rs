@@ -9,6 +9,7 @@
 mod audit;
 mod error;
 mod identities;
+mod jobs;
 mod pool;
 mod sessions;
 mod users;
@@ -16,6 +17,7 @@ mod users;
 pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent};
 pub use error::DbError;
 pub use identities::IdentityRepo;
+pub use jobs::{Job, JobQueue};
 pub use pool::{Backend, Db};
 pub use sessions::SessionStore;
 pub use users::{NewUser, User, UserRepo};

@@ -13,9 +13,11 @@
 pub mod answers;
 pub mod flow;
 pub mod live;
+pub mod memory;
 pub mod prompts;
 pub mod questions;
 pub mod roles;
 pub mod scoring;
+pub mod screen;
 pub mod service;
 pub mod store;

@@ -10,14 +10,15 @@
 use crate::answers;
 use crate::flow::{self, Action, Difficulty, FlowConfig, Kind, Phase};
 use crate::live::{LiveEvent, LiveHub};
+use crate::memory::{self, TokenBudget};
 use crate::prompts::PromptStore;
 use crate::questions;
 use crate::roles::{self, Role};
 use crate::scoring;
 use crate::store::{Interview, InterviewStore, Message, Status, Submitted};
-use rehearse_db::{now_ms, DbError};
+use rehearse_db::{now_ms, DbError, JobQueue};
 use rehearse_llm::gateway::{CallContext, Gateway, GatewayError, GatewayEvent};
-use rehearse_llm::{ChatMessage, ChatRequest};
+use rehearse_llm::ChatRequest;
 
 /// The longest candidate message accepted, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -44,7 +45,16 @@ pub struct InterviewService {
     prompts: PromptStore,
     gateway: Gateway,
     live: LiveHub,
+    jobs: JobQueue,
+    budget: TokenBudget,
 }
+
+/// The background job that folds older turns into the rolling summary.
+pub const SUMMARISE_JOB: &str = "summarise_interview";
+/// Turns kept verbatim after the summary; older ones are summarised once there are more than
+/// [`SUMMARY_THRESHOLD`] unsummarised turns.
+pub const KEEP_RECENT: usize = 6;
+pub const SUMMARY_THRESHOLD: usize = 10;
 
 const PHRASE_PROMPT: &str = "phrase_question";
 
@@ -54,13 +64,83 @@ impl InterviewService {
         prompts: PromptStore,
         gateway: Gateway,
         live: LiveHub,
+        jobs: JobQueue,
     ) -> Self {
         InterviewService {
             store,
             prompts,
             gateway,
             live,
+            jobs,
+            budget: TokenBudget {
+                history_tokens: 512,
+            },
         }
+    }
+
+    /// Sets how much conversation a model call may carry.
+    pub fn with_budget(mut self, budget: TokenBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Runs one pending background job, if there is one; true if it ran one. The server's
+    /// worker loop calls this; tests call it to drain the queue deterministically.
+    pub async fn run_next_job(&self) -> Result<bool, ServiceError> {
+        let Some(job) = self.jobs.claim(&[SUMMARISE_JOB]).await? else {
+            return Ok(false);
+        };
+        match self.summarise(&job.payload).await {
+            Ok(()) => self.jobs.complete(&job.id).await?,
+            Err(e) => self.jobs.fail(&job, &e.to_string()).await?,
+        }
+        Ok(true)
+    }
+
+    /// Folds every turn but the last [`KEEP_RECENT`] into the rolling summary.
+    async fn summarise(&self, interview_id: &str) -> Result<(), ServiceError> {
+        let interview = self
+            .store
+            .get(interview_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let messages = self.store.messages(interview_id).await?;
+        let pending: Vec<_> = messages
+            .into_iter()
+            .filter(|m| m.seq > interview.summary_upto)
+            .collect();
+        if pending.len() <= KEEP_RECENT {
+            return Ok(());
+        }
+        let fold = &pending[..pending.len() - KEEP_RECENT];
+        let upto = fold.last().map(|m| m.seq).unwrap_or(interview.summary_upto);
+        let summary = memory::summarise(interview.summary.as_deref(), fold);
+        self.store.set_summary(interview_id, &summary, upto).await?;
+        Ok(())
+    }
+
+    /// Enqueues a summary once enough turns have piled up since the last one.
+    async fn maybe_enqueue_summary(&self, interview_id: &str) -> Result<(), ServiceError> {
+        let interview = self
+            .store
+            .get(interview_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let messages = self.store.messages(interview_id).await?;
+        let unsummarised = messages
+            .iter()
+            .filter(|m| m.seq > interview.summary_upto)
+            .count();
+        if unsummarised > SUMMARY_THRESHOLD {
+            self.jobs
+                .enqueue(
+                    SUMMARISE_JOB,
+                    interview_id,
+                    Some(&format!("{SUMMARISE_JOB}:{interview_id}")),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     pub fn prompts(&self) -> &PromptStore {
@@ -100,6 +180,8 @@ impl InterviewService {
             pause_reason: None,
             report: None,
             prompt_pins: self.prompts.active_pins().await?,
+            summary: None,
+            summary_upto: 0,
             created_at: now_ms(),
         };
         self.store.create(&interview).await?;
@@ -234,8 +316,12 @@ impl InterviewService {
                 Action::AskMain { requirement_id, .. } => {
                     let r = requirement(&role, requirement_id)?;
                     let built = questions::main_question(r, interview.kind, interview.difficulty);
+                    let context = format!(
+                        "{}: {}\nThis question covers: {}",
+                        role.title, role.summary, r.text
+                    );
                     match self
-                        .phrase(&interview, &built, requirement_id, stop.clone())
+                        .phrase(&interview, &built, requirement_id, &context, stop.clone())
                         .await
                     {
                         Ok(p) => (p.0, Some(requirement_id.clone()), p.1),
@@ -289,6 +375,7 @@ impl InterviewService {
         self.store
             .set_phase(&interview.id, &phase, status, None)
             .await?;
+        self.maybe_enqueue_summary(&interview.id).await?;
         if status == Status::Done {
             self.live.publish(&interview.id, LiveEvent::Finished);
         }
@@ -321,6 +408,7 @@ impl InterviewService {
         interview: &Interview,
         built: &str,
         requirement_id: &str,
+        role_context: &str,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(String, Option<String>), String> {
         let (system, version) = match self
@@ -334,6 +422,27 @@ impl InterviewService {
                 return Ok((built.to_owned(), None));
             }
         };
+        // The conversation since the rolling summary, under the token budget; flagged
+        // candidate messages are withheld and their flags go on the trace.
+        let turns = match self.store.messages(&interview.id).await {
+            Ok(all) => all
+                .into_iter()
+                .filter(|m| m.seq > interview.summary_upto)
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not load the conversation; using the built question");
+                return Ok((built.to_owned(), None));
+            }
+        };
+        let task = format!("Rewrite this question: {built}");
+        let assembled = memory::assemble(
+            &system,
+            role_context,
+            interview.summary.as_deref(),
+            &turns,
+            &task,
+            self.budget,
+        );
         let ctx = CallContext {
             user_id: Some(interview.user_id.clone()),
             interview_id: Some(interview.id.clone()),
@@ -344,9 +453,10 @@ impl InterviewService {
             }),
             allowed_tools: Vec::new(),
             context_ids: vec![format!("{}#{requirement_id}", interview.role_slug)],
+            screening: assembled.flags,
         };
         let request = ChatRequest {
-            messages: vec![ChatMessage::system(system), ChatMessage::user(built)],
+            messages: assembled.messages,
             tools: Vec::new(),
             max_tokens: 96,
             temperature: Some(0.3),

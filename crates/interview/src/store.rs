@@ -57,6 +57,9 @@ pub struct Interview {
     pub report: Option<Report>,
     /// Prompt versions pinned at start.
     pub prompt_pins: crate::prompts::Pins,
+    /// The rolling summary of turns up to and including `summary_upto` (a message seq).
+    pub summary: Option<String>,
+    pub summary_upto: i64,
     pub created_at: i64,
 }
 
@@ -104,6 +107,8 @@ fn interview_from(row: &AnyRow) -> Result<Interview, DbError> {
             .map_err(json_err)?,
         prompt_pins: serde_json::from_str(&row.try_get::<String, _>("prompt_pins").map_err(sql)?)
             .map_err(json_err)?,
+        summary: row.try_get("summary").map_err(sql)?,
+        summary_upto: row.try_get("summary_upto").map_err(sql)?,
         created_at: row.try_get("created_at").map_err(sql)?,
     })
 }
@@ -290,6 +295,18 @@ impl InterviewStore {
             .bind(status.as_str())
             .bind(pause_reason)
             .bind(now_ms())
+            .bind(id)
+            .execute(self.db.pool())
+            .await
+            .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Stores a newer rolling summary; an older one (a job that lost a race) never overwrites it.
+    pub async fn set_summary(&self, id: &str, summary: &str, upto: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE interviews SET summary = $1, summary_upto = $2 WHERE id = $3 AND summary_upto < $2")
+            .bind(summary)
+            .bind(upto)
             .bind(id)
             .execute(self.db.pool())
             .await

@@ -39,6 +39,8 @@ pub struct CallContext {
     pub allowed_tools: Vec<String>,
     /// Ids of retrieved context sent with the call, for traces.
     pub context_ids: Vec<String>,
+    /// Screening flags of content withheld from the prompt, for traces.
+    pub screening: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +173,7 @@ impl Gateway {
         let started_at = now_ms();
         let request_json = serde_json::to_string(&request).unwrap_or_default();
         let context_ids_json = serde_json::to_string(&ctx.context_ids).unwrap_or_default();
+        let screening_json = serde_json::to_string(&ctx.screening).unwrap_or_default();
         self.traces
             .start(TraceStart {
                 id: &call_id,
@@ -183,6 +186,7 @@ impl Gateway {
                 prompt_version: ctx.prompt_version.as_deref(),
                 request_json: &request_json,
                 context_ids_json: &context_ids_json,
+                screening_json: &screening_json,
             })
             .await?;
 

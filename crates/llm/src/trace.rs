@@ -47,6 +47,8 @@ pub struct TraceStart<'a> {
     pub prompt_version: Option<&'a str>,
     pub request_json: &'a str,
     pub context_ids_json: &'a str,
+    /// Screening flags of content withheld from this call (prompt-injection attempts).
+    pub screening_json: &'a str,
 }
 
 /// What is known when it ends.
@@ -77,6 +79,7 @@ pub struct Trace {
     pub prompt_version: Option<String>,
     pub request_json: String,
     pub context_ids: String,
+    pub screening_json: String,
     pub output: String,
     pub tool_calls_json: String,
     pub refused_tools_json: String,
@@ -102,8 +105,8 @@ impl TraceStore {
     pub async fn start(&self, t: TraceStart<'_>) -> Result<(), DbError> {
         sqlx::query(
             "INSERT INTO model_calls (id, started_at, user_id, interview_id, step, provider, model, \
-             prompt_version, request_json, context_ids, status) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'running')",
+             prompt_version, request_json, context_ids, screening_json, status) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'running')",
         )
         .bind(t.id)
         .bind(t.started_at)
@@ -115,6 +118,7 @@ impl TraceStore {
         .bind(t.prompt_version)
         .bind(t.request_json)
         .bind(t.context_ids_json)
+        .bind(t.screening_json)
         .execute(self.db.pool())
         .await
         .map_err(sql_err)?;
@@ -210,6 +214,7 @@ fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
         prompt_version: r.try_get("prompt_version").map_err(get)?,
         request_json: r.try_get("request_json").map_err(get)?,
         context_ids: r.try_get("context_ids").map_err(get)?,
+        screening_json: r.try_get("screening_json").map_err(get)?,
         output: r.try_get("output").map_err(get)?,
         tool_calls_json: r.try_get("tool_calls_json").map_err(get)?,
         refused_tools_json: r.try_get("refused_tools_json").map_err(get)?,

@@ -52,6 +52,7 @@ fn ctx(tools: &[&str]) -> CallContext {
         prompt_version: Some("interviewer@3".into()),
         allowed_tools: tools.iter().map(|t| t.to_string()).collect(),
         context_ids: vec!["chunk-7".into()],
+        screening: Vec::new(),
     }
 }
 

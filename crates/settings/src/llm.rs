@@ -42,6 +42,10 @@ pub struct LlmSettings {
     pub output_usd_per_mtok: f64,
     #[serde(default = "defaults::max_reply_tokens")]
     pub max_reply_tokens: u32,
+    /// Conversation (rolling summary plus recent turns) a call may carry, in tokens; also capped
+    /// by the context window. Small on purpose: a small local model slows with every token.
+    #[serde(default = "defaults::history_tokens")]
+    pub history_tokens: u64,
     #[serde(default = "defaults::first_token_timeout_secs")]
     pub first_token_timeout_secs: u64,
     #[serde(default = "defaults::call_timeout_secs")]
@@ -61,6 +65,7 @@ impl Default for LlmSettings {
             input_usd_per_mtok: 0.0,
             output_usd_per_mtok: 0.0,
             max_reply_tokens: defaults::max_reply_tokens(),
+            history_tokens: defaults::history_tokens(),
             first_token_timeout_secs: defaults::first_token_timeout_secs(),
             call_timeout_secs: defaults::call_timeout_secs(),
         }
@@ -102,6 +107,9 @@ mod defaults {
     }
     pub fn max_reply_tokens() -> u32 {
         256
+    }
+    pub fn history_tokens() -> u64 {
+        512
     }
     pub fn first_token_timeout_secs() -> u64 {
         30
