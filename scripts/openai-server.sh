@@ -43,4 +43,4 @@ fi
 # exec: the Python process receives SIGTERM directly and stops the server cleanly.
 exec "$py" -u "$here/openai_server.py" --port "$port" --model "$gguf" --alias "$alias" \
   --threads "${REHEARSE_LLM_THREADS:-2}" --ctx "${REHEARSE_LLM_CTX:-4096}" \
-  --chat-template-file "${REHEARSE_LLM_CHAT_TEMPLATE:-}"
+  --chat-template-file "${REHEARSE_LLM_CHAT_TEMPLATE:-}" ${REHEARSE_LLM_EMBEDDINGS:+--embeddings}

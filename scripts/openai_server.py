@@ -35,6 +35,8 @@ def main() -> int:
     ap.add_argument("--chat-template-file", default="",
                     help="Jinja chat template replacing the GGUF's (e.g. scripts/chatml-tools.jinja)")
     ap.add_argument("--ready-timeout", type=float, default=120.0)
+    ap.add_argument("--embeddings", action="store_true",
+                    help="serve /v1/embeddings (mean-pooled) instead of chat")
     args = ap.parse_args()
 
     if not os.path.isfile(args.model):
@@ -61,6 +63,9 @@ def main() -> int:
     params.n_threads_http = args.threads
     params.use_jinja = True  # chat template through Jinja: needed for `tools`
     params.ui = False  # no web UI, API only
+    if args.embeddings:
+        params.embedding = True
+        params.pooling_type = xlc.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
     if args.chat_template_file:
         with open(args.chat_template_file, encoding="utf-8") as f:
             params.chat_template = f.read()

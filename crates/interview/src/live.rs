@@ -86,6 +86,23 @@ impl LiveHub {
             e.stop = None;
             e.draft.clear();
         });
+        self.sweep();
+    }
+
+    /// Forgets interviews nobody follows and no turn runs for, so the hub's memory stays
+    /// bounded by the interviews in use, not the interviews ever held.
+    pub fn sweep(&self) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, e| e.busy || e.sender.as_ref().is_some_and(|s| s.receiver_count() > 0));
+    }
+
+    /// How many interviews the hub holds state for.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn is_busy(&self, id: &str) -> bool {
@@ -100,5 +117,24 @@ impl LiveHub {
                 .map(|s| s.send(true).is_ok())
                 .unwrap_or(false)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_unfollowed_interviews_are_forgotten() {
+        let hub = LiveHub::default();
+        let (_, followed) = hub.subscribe("a");
+        assert!(hub.begin_turn("b").is_some());
+        assert!(hub.begin_turn("b").is_none(), "one turn at a time");
+        hub.publish("b", LiveEvent::Token { text: "x".into() });
+        hub.end_turn("b");
+        assert_eq!(hub.len(), 1, "b is gone, a is followed");
+        drop(followed);
+        hub.sweep();
+        assert!(hub.is_empty());
     }
 }

@@ -634,3 +634,60 @@ async fn injection_attempts_never_reach_the_model_and_are_traced(backend: Backen
     );
 }
 both_backends!(injection_attempts_never_reach_the_model_and_are_traced);
+
+async fn a_model_timeout_still_gets_the_question_asked(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script {
+        steps: vec![
+            Step::Pause(Duration::from_secs(30)),
+            Step::Token("late".into()),
+        ],
+        usage: None,
+    }]);
+    sqlx_user(&t, "u1").await;
+    let budget = Arc::new(BudgetStore::new(&t.db, generous()));
+    let quick = Limits {
+        max_reply_tokens: 128,
+        first_token_timeout: Duration::from_millis(200),
+        call_timeout: Duration::from_secs(1),
+    };
+    let gateway = Gateway::new(&t.db, Arc::new(model.clone()), PRICING, quick, budget);
+    let prompts = PromptStore::new(&t.db);
+    prompts.seed().await.expect("seed");
+    let service = InterviewService::new(
+        InterviewStore::new(&t.db),
+        prompts,
+        gateway,
+        LiveHub::default(),
+        rehearse_db::JobQueue::new(&t.db),
+    );
+    let id = service
+        .start("u1", "data-infra", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+    say(&service, &id, "Ready.", "k1").await;
+    let last = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("question");
+    assert!(
+        last.content
+            .starts_with("The role asks you to build event pipelines"),
+        "{}",
+        last.content
+    );
+    let row = sqlx::query("SELECT status FROM model_calls")
+        .fetch_one(t.db.pool())
+        .await
+        .expect("trace");
+    assert_eq!(
+        sqlx::Row::try_get::<String, _>(&row, "status").expect("status"),
+        "timeout"
+    );
+}
+both_backends!(a_model_timeout_still_gets_the_question_asked);

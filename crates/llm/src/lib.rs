@@ -14,6 +14,7 @@
 pub mod agent;
 pub mod anthropic;
 pub mod budget;
+pub mod embed;
 pub mod gateway;
 pub mod local;
 pub mod openai;
