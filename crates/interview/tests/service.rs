@@ -31,13 +31,22 @@ async fn service_with(
     model: &ScriptedModel,
     ceilings: DefaultCeilings,
 ) -> InterviewService {
-    sqlx_user(t, "u1").await;
-    let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
     let limits = Limits {
         max_reply_tokens: 128,
         first_token_timeout: Duration::from_secs(10),
         call_timeout: Duration::from_secs(20),
     };
+    service_with_limits(t, model, ceilings, limits).await
+}
+
+async fn service_with_limits(
+    t: &TestDb,
+    model: &ScriptedModel,
+    ceilings: DefaultCeilings,
+    limits: Limits,
+) -> InterviewService {
+    sqlx_user(t, "u1").await;
+    let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
     let gateway = Gateway::new(&t.db, Arc::new(model.clone()), PRICING, limits, budget);
     let prompts = PromptStore::new(&t.db);
     prompts.seed().await.expect("seed prompts");
@@ -644,23 +653,12 @@ async fn a_model_timeout_still_gets_the_question_asked(backend: Backend) {
         ],
         usage: None,
     }]);
-    sqlx_user(&t, "u1").await;
-    let budget = Arc::new(BudgetStore::new(&t.db, generous()));
     let quick = Limits {
         max_reply_tokens: 128,
         first_token_timeout: Duration::from_millis(200),
         call_timeout: Duration::from_secs(1),
     };
-    let gateway = Gateway::new(&t.db, Arc::new(model.clone()), PRICING, quick, budget);
-    let prompts = PromptStore::new(&t.db);
-    prompts.seed().await.expect("seed");
-    let service = InterviewService::new(
-        InterviewStore::new(&t.db),
-        prompts,
-        gateway,
-        LiveHub::default(),
-        rehearse_db::JobQueue::new(&t.db),
-    );
+    let service = service_with_limits(&t, &model, generous(), quick).await;
     let id = service
         .start("u1", "data-infra", Kind::Technical, Difficulty::Mid)
         .await
