@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/audit") view=pages::AdminAudit ssr=SsrMode::Async/>
                     <Route path=path!("admin/ai") view=pages::AdminAi ssr=SsrMode::Async/>
                     <Route path=path!("admin/prompts") view=pages::AdminPrompts ssr=SsrMode::Async/>
+                    <Route path=path!("admin/jds") view=pages::AdminJds ssr=SsrMode::Async/>
+                    <Route path=path!("admin/jds/:id") view=pages::AdminJd ssr=SsrMode::Async/>
                     <Route path=path!("admin/ai/:id") view=pages::AdminTrace ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

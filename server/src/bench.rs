@@ -178,6 +178,9 @@ fn memory_table(state: &app::server::state::AppState) {
                     ANSWER.into()
                 },
                 requirement_id: None,
+                citations: Vec::new(),
+                held: false,
+                flags: Vec::new(),
                 created_at: 0,
             })
             .collect();

@@ -87,3 +87,54 @@ pub fn gateway(settings: &Settings, db: &Db, model: Arc<dyn ChatModel>) -> Gatew
     };
     Gateway::new(db, model, pricing, limits, budget)
 }
+
+/// The job-description knowledge base: the configured embedder (loaded on first use) and the
+/// embedded or remote chunk store.
+pub fn knowledge(settings: &Settings, db: &Db) -> rehearse_knowledge::KnowledgeBase {
+    use rehearse_knowledge::{KnowledgeConfig, Location, Thresholds};
+    use rehearse_settings::EmbeddingsProvider;
+    let k = &settings.knowledge;
+    let location = match &k.url {
+        Some(url) => Location::Remote {
+            url: url.clone(),
+            username: k.username.clone().unwrap_or_else(|| "root".into()),
+            password: k
+                .password
+                .clone()
+                .unwrap_or_else(|| secrecy::SecretString::from(String::new())),
+        },
+        None => Location::Embedded(settings.data_dir.join("knowledge")),
+    };
+    let config = KnowledgeConfig {
+        location,
+        max_upload_bytes: k.max_upload_bytes,
+        thresholds: Thresholds {
+            min_rerank: k.min_relevance,
+            min_cosine: k.min_cosine,
+            ..Thresholds::default()
+        },
+        ..KnowledgeConfig::embedded(settings.data_dir.join("knowledge"))
+    };
+    let factory: rehearse_knowledge::kb::EmbedderFactory = match k.embeddings {
+        EmbeddingsProvider::Local => {
+            let dir = settings.minilm_dir();
+            Arc::new(move || {
+                rehearse_llm::embed::LocalMiniLm::load(&dir)
+                    .map(|m| Arc::new(m) as Arc<dyn rehearse_llm::embed::Embedder>)
+                    .map_err(|e| format!("{e} (run `bash scripts/fetch-models.sh`)"))
+            })
+        }
+        EmbeddingsProvider::Openai => {
+            let base = k.embeddings_base_url.clone().unwrap_or_default();
+            let model = k.embeddings_model.clone().unwrap_or_default();
+            let key = k.embeddings_api_key.clone();
+            let dims = k.embeddings_dimensions.unwrap_or(0);
+            Arc::new(move || {
+                rehearse_llm::embed::OpenAiEmbeddings::new(&base, &model, key.clone(), dims)
+                    .map(|m| Arc::new(m) as Arc<dyn rehearse_llm::embed::Embedder>)
+                    .map_err(|e| e.to_string())
+            })
+        }
+    };
+    rehearse_knowledge::KnowledgeBase::new(db, config, factory)
+}

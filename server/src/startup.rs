@@ -5,7 +5,8 @@ use crate::{csrf, page_guard, routes};
 use app::server::client_ip::TrustForwardedFor;
 use app::server::state::AppState;
 use app::{shell, App};
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::response::IntoResponse;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -23,7 +24,6 @@ use rehearse_settings::Settings;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -104,7 +104,8 @@ impl Application {
             settings.llm.context_window,
             settings.llm.max_reply_tokens,
             settings.llm.history_tokens,
-        ));
+        ))
+        .with_knowledge(crate::models::knowledge(&settings, &db));
         spawn_job_worker(interviews.clone());
 
         let listen = match &settings.listen {
@@ -175,6 +176,7 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
         .merge(routes::health::router())
         .nest("/auth", routes::auth::router())
         .merge(routes::interviews::router())
+        .merge(routes::knowledge::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -194,8 +196,11 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
         .layer(axum::Extension(TrustForwardedFor(
             settings.trust_forwarded_for,
         )))
-        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
-        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .layer(DefaultBodyLimit::max(upload_limit(&settings)))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.clone(),
+            limit_body,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -203,14 +208,55 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
 }
 
 /// The background worker: runs queued jobs, idling briefly when there are none.
+/// The largest request body: job-description uploads may be larger than everything else.
+fn upload_limit(settings: &Settings) -> usize {
+    settings
+        .max_body_bytes
+        .max(settings.knowledge.max_upload_bytes + 64 * 1024)
+}
+
+/// Caps every request body at `max_body_bytes`, except the job-description upload route which
+/// gets the upload limit (plus room for the form around the file). Over the cap: 413.
+async fn limit_body(
+    State(settings): State<Arc<Settings>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = if request.uri().path() == routes::knowledge::UPLOAD_PATH {
+        upload_limit(&settings)
+    } else {
+        settings.max_body_bytes
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let request = request.map(|body| {
+        axum::body::Body::new(http_body_util::Limited::new(body, limit))
+    });
+    next.run(request).await
+}
+
+/// The one background worker: drains the durable job table (interview summaries, then
+/// knowledge-base ingestion and purges), sleeping while there is nothing to do.
 fn spawn_job_worker(interviews: InterviewService) {
     tokio::spawn(async move {
         loop {
-            match interviews.run_next_job().await {
-                Ok(true) => continue,
-                Ok(false) => tokio::time::sleep(Duration::from_millis(500)).await,
-                Err(e) => {
-                    tracing::warn!(error = %e, "background job failed");
+            let summaries = interviews.run_next_job().await;
+            let knowledge = match interviews.knowledge() {
+                Some(kb) => kb.run_next_job().await.map_err(|e| e.to_string()),
+                None => Ok(false),
+            };
+            match (summaries, knowledge) {
+                (Ok(true), _) | (_, Ok(true)) => continue,
+                (Ok(false), Ok(false)) => tokio::time::sleep(Duration::from_millis(500)).await,
+                (s, k) => {
+                    let error = s.err().map(|e| e.to_string()).or(k.err()).unwrap_or_default();
+                    tracing::warn!(%error, "background job failed");
                     tokio::time::sleep(Duration::from_secs(2)).await;
                 }
             }

@@ -5,8 +5,13 @@ use rehearse_types::{InterviewSummary, InterviewView, MessageView, RoleView};
 /// The roles a candidate can practise for.
 #[server(endpoint = "list_roles")]
 pub async fn list_roles() -> Result<Vec<RoleView>, ApiError> {
-    crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
-    Ok(rehearse_interview::roles::samples()
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    Ok(ctx
+        .state
+        .interviews
+        .available_roles()
+        .await
+        .map_err(crate::server::errors::internal)?
         .into_iter()
         .map(|r| RoleView {
             slug: r.slug,

@@ -4,6 +4,7 @@
 mod admin;
 mod error;
 mod interviews;
+mod knowledge;
 mod ops;
 mod prompts;
 mod session;
@@ -11,6 +12,7 @@ mod session;
 pub use admin::*;
 pub use error::ApiError;
 pub use interviews::*;
+pub use knowledge::*;
 pub use ops::*;
 pub use prompts::*;
 pub use session::*;

@@ -50,6 +50,7 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
                         <a href="/admin/audit" class=link>"Audit log"</a>
                         <a href="/admin/ai" class=link>"AI"</a>
                         <a href="/admin/prompts" class=link>"Prompts"</a>
+                        <a href="/admin/jds" class=link>"Job descriptions"</a>
                     </Show>
                 </div>
                 <div class="ml-auto flex items-center gap-3">

@@ -14,6 +14,7 @@ const KINDS: &[&str] = &[
     "oauth_linked",
     "oauth_failed",
     "budget_changed",
+    "job_description_changed",
 ];
 
 /// The audit log, newest first, filterable by event kind. The filter is a GET form, so it works

@@ -44,6 +44,7 @@ pub enum RouteError {
     Forbidden(String),
     BadRequest(String),
     NotFound(String),
+    TooLarge(String),
     Throttled(std::time::Duration),
     Upstream(String),
     Internal(String),
@@ -58,6 +59,7 @@ impl RouteError {
             RouteError::Forbidden(_) => StatusCode::FORBIDDEN,
             RouteError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RouteError::NotFound(_) => StatusCode::NOT_FOUND,
+            RouteError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             RouteError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             RouteError::Upstream(_) => StatusCode::BAD_GATEWAY,
             RouteError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -86,6 +88,7 @@ impl RouteError {
             | RouteError::Forbidden(m)
             | RouteError::BadRequest(m)
             | RouteError::NotFound(m)
+            | RouteError::TooLarge(m)
             | RouteError::Upstream(m) => m.clone(),
         }
     }
@@ -117,6 +120,7 @@ impl axum::response::IntoResponse for RouteError {
             RouteError::Forbidden(_) => "forbidden",
             RouteError::BadRequest(_) => "bad_request",
             RouteError::NotFound(_) => "not_found",
+            RouteError::TooLarge(_) => "too_large",
             RouteError::Throttled(_) => "throttled",
             RouteError::Upstream(_) => "upstream",
             RouteError::Internal(_) => "internal",

@@ -184,12 +184,40 @@ pub fn render_markdown(text: &str) -> String {
     ammonia::clean(&html)
 }
 
+/// Shown instead of an answer that failed the grounding check.
+pub const HELD_NOTICE: &str = "This answer is being checked by a reviewer before it is shown to you.";
+
+/// A message as the candidate sees it: Markdown rendered and sanitised, the job-description
+/// passages an answer cites listed under it, and a held answer replaced by a notice.
 pub fn message_view(m: Message) -> MessageView {
+    let html = if m.held {
+        format!("<p class=\"italic text-slate-500\" data-testid=\"held\">{HELD_NOTICE}</p>")
+    } else if m.citations.is_empty() {
+        render_markdown(&m.content)
+    } else {
+        let items: String = m
+            .citations
+            .iter()
+            .map(|c| {
+                format!(
+                    "<li data-chunk=\"{}\"><strong>[{}]</strong> <em>{}</em>: {}</li>",
+                    ammonia::clean_text(&c.chunk_id),
+                    c.marker,
+                    ammonia::clean_text(&c.section),
+                    ammonia::clean_text(&c.text)
+                )
+            })
+            .collect();
+        format!(
+            "{}<ol class=\"mt-2 list-none border-l-2 border-slate-300 pl-2 text-xs text-slate-600\" data-testid=\"citations\">{items}</ol>",
+            render_markdown(&m.content)
+        )
+    };
     MessageView {
         id: m.id,
         seq: m.seq,
         author: m.author,
-        html: render_markdown(&m.content),
+        html,
     }
 }
 

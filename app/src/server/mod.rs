@@ -5,6 +5,7 @@ pub mod errors;
 pub mod flash;
 pub mod guard;
 pub mod interviews;
+pub mod knowledge;
 pub mod ops;
 pub mod prompts;
 pub mod session_keys;

@@ -14,6 +14,7 @@ pub enum AuditKind {
     OAuthLinked,
     OAuthFailed,
     BudgetChanged,
+    JobDescriptionChanged,
 }
 
 impl AuditKind {
@@ -28,6 +29,7 @@ impl AuditKind {
             AuditKind::OAuthLinked => "oauth_linked",
             AuditKind::OAuthFailed => "oauth_failed",
             AuditKind::BudgetChanged => "budget_changed",
+            AuditKind::JobDescriptionChanged => "job_description_changed",
         }
     }
 }

@@ -173,6 +173,9 @@ mod tests {
             author: author.into(),
             content: content.into(),
             requirement_id: None,
+            citations: Vec::new(),
+            held: false,
+            flags: Vec::new(),
             created_at: 0,
         }
     }

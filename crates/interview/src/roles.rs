@@ -12,6 +12,9 @@ pub struct Requirement {
     pub text: String,
     /// Words whose presence in an answer is evidence about this requirement.
     pub keywords: Vec<String>,
+    /// For an uploaded job description: the chunk that states it (`section, chunk N`).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +23,9 @@ pub struct Role {
     pub title: String,
     pub summary: String,
     pub requirements: Vec<Requirement>,
+    /// The job-description version this role is read from; None for the built-in samples.
+    #[serde(default)]
+    pub version_id: Option<String>,
 }
 
 fn req(id: &str, competency: &str, text: &str, keywords: &[&str]) -> Requirement {
@@ -28,6 +34,7 @@ fn req(id: &str, competency: &str, text: &str, keywords: &[&str]) -> Requirement
         competency: competency.into(),
         text: text.into(),
         keywords: keywords.iter().map(|k| k.to_string()).collect(),
+        source: None,
     }
 }
 
@@ -44,6 +51,7 @@ pub fn samples() -> Vec<Role> {
                 req("r3", "Reliability", "Operate services in production: observability, incidents, graceful degradation", &["metrics", "tracing", "logs", "alert", "incident", "timeout", "retry", "slo"]),
                 req("r4", "API design", "Design versioned, idempotent HTTP APIs", &["idempot", "version", "http", "rest", "status", "pagination", "contract"]),
             ],
+            version_id: None,
         },
         Role {
             slug: "platform-go".into(),
@@ -55,6 +63,7 @@ pub fn samples() -> Vec<Role> {
                 req("r3", "Delivery", "Design CI/CD pipelines with safe rollouts", &["pipeline", "canary", "rollback", "ci", "deploy", "feature flag", "blue"]),
                 req("r4", "Collaboration", "Support product teams and write clear documentation", &["document", "team", "support", "review", "mentor", "communicat"]),
             ],
+            version_id: None,
         },
         Role {
             slug: "data-infra".into(),
@@ -66,10 +75,51 @@ pub fn samples() -> Vec<Role> {
                 req("r3", "Data quality", "Make data correct and traceable end to end", &["schema", "validation", "lineage", "test", "contract", "quality"]),
                 req("r4", "Scale", "Keep pipelines fast and affordable as volume grows", &["throughput", "latency", "cost", "backpressure", "batch", "scale"]),
             ],
+            version_id: None,
         },
     ]
 }
 
 pub fn find(slug: &str) -> Option<Role> {
     samples().into_iter().find(|r| r.slug == slug)
+}
+
+/// The slug of a role read from an uploaded job-description version: interviews pin it.
+pub fn version_slug(version_id: &str) -> String {
+    format!("jd:{version_id}")
+}
+
+/// The role an uploaded job-description version describes: its title, its opening paragraph,
+/// and the requirements read from its own bullets.
+pub fn from_version(v: &rehearse_knowledge::Version) -> Role {
+    let summary = v
+        .body
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with('#') && !p.starts_with("- "))
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    let sections = rehearse_knowledge::chunk::chunk(&v.body);
+    Role {
+        slug: version_slug(&v.id),
+        title: v.title.clone(),
+        summary,
+        requirements: v
+            .requirements
+            .iter()
+            .map(|r| Requirement {
+                id: r.id.clone(),
+                competency: r.competency.clone(),
+                text: r.text.clone(),
+                keywords: r.keywords.clone(),
+                source: Some(match sections.get(r.chunk_position) {
+                    Some(c) if !c.section.is_empty() => format!("{}, chunk {}", c.section, r.chunk_position + 1),
+                    _ => format!("chunk {}", r.chunk_position + 1),
+                }),
+            })
+            .collect(),
+        version_id: Some(v.id.clone()),
+    }
 }

@@ -18,6 +18,9 @@ pub struct CompetencyScore {
     pub evidence: Option<String>,
     /// Why this score, in words.
     pub rationale: String,
+    /// Where the job description states the requirement (section and chunk), for uploaded roles.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,6 +121,7 @@ pub fn score(role: &Role, answers: &[(String, String)]) -> Report {
             score,
             evidence: best_sentence(&text, requirement),
             rationale,
+            source: requirement.source.clone(),
         });
     }
     let overall = if scores.is_empty() {

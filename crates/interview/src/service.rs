@@ -15,7 +15,7 @@ use crate::prompts::PromptStore;
 use crate::questions;
 use crate::roles::{self, Role};
 use crate::scoring;
-use crate::store::{Interview, InterviewStore, Message, Status, Submitted};
+use crate::store::{Grounded, Interview, InterviewStore, Message, Status, Submitted};
 use rehearse_db::{now_ms, DbError, JobQueue};
 use rehearse_llm::gateway::{CallContext, Gateway, GatewayError, GatewayEvent};
 use rehearse_llm::ChatRequest;
@@ -47,6 +47,7 @@ pub struct InterviewService {
     live: LiveHub,
     jobs: JobQueue,
     budget: TokenBudget,
+    knowledge: Option<rehearse_knowledge::KnowledgeBase>,
 }
 
 /// The background job that folds older turns into the rolling summary.
@@ -75,7 +76,42 @@ impl InterviewService {
             budget: TokenBudget {
                 history_tokens: 512,
             },
+            knowledge: None,
         }
+    }
+
+    /// Offers the job descriptions in `knowledge` as roles, and answers questions about them
+    /// from their chunks.
+    pub fn with_knowledge(mut self, knowledge: rehearse_knowledge::KnowledgeBase) -> Self {
+        self.knowledge = Some(knowledge);
+        self
+    }
+
+    pub fn knowledge(&self) -> Option<&rehearse_knowledge::KnowledgeBase> {
+        self.knowledge.as_ref()
+    }
+
+    /// A role by slug: a built-in sample, or an uploaded job-description version (`jd:<id>`).
+    pub async fn role(&self, slug: &str) -> Result<Role, ServiceError> {
+        if let Some(version_id) = slug.strip_prefix("jd:") {
+            let kb = self.knowledge.as_ref().ok_or(ServiceError::UnknownRole)?;
+            let v = kb
+                .catalog()
+                .version(version_id)
+                .await?
+                .ok_or(ServiceError::UnknownRole)?;
+            return Ok(roles::from_version(&v));
+        }
+        roles::find(slug).ok_or(ServiceError::UnknownRole)
+    }
+
+    /// The roles a candidate can start: the samples, then every searchable job description.
+    pub async fn available_roles(&self) -> Result<Vec<Role>, ServiceError> {
+        let mut out = roles::samples();
+        if let Some(kb) = &self.knowledge {
+            out.extend(kb.catalog().ready_latest().await?.iter().map(roles::from_version));
+        }
+        Ok(out)
     }
 
     /// Sets how much conversation a model call may carry.
@@ -163,7 +199,17 @@ impl InterviewService {
         kind: Kind,
         difficulty: Difficulty,
     ) -> Result<Interview, ServiceError> {
-        let role = roles::find(role_slug).ok_or(ServiceError::UnknownRole)?;
+        let role = self.role(role_slug).await?;
+        if let (Some(version_id), Some(kb)) = (&role.version_id, &self.knowledge) {
+            let searchable = kb
+                .catalog()
+                .version(version_id)
+                .await?
+                .is_some_and(|v| v.status == rehearse_knowledge::VersionStatus::Ready);
+            if !searchable {
+                return Err(ServiceError::UnknownRole);
+            }
+        }
         let config = FlowConfig::default();
         let plan = flow::plan(&role, &config);
         let interview = Interview {
@@ -301,7 +347,7 @@ impl InterviewService {
         message: &str,
         stop: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(), ServiceError> {
-        let role = roles::find(&interview.role_slug).ok_or(ServiceError::UnknownRole)?;
+        let role = self.role(&interview.role_slug).await?;
         let Some((phase, actions)) = flow::next(
             &interview.phase,
             &interview.config,
@@ -312,6 +358,7 @@ impl InterviewService {
             return Err(ServiceError::Over);
         };
         for action in actions {
+            let mut grounded = Grounded::default();
             let (text, requirement_id, call_id) = match &action {
                 Action::AskMain { requirement_id, .. } => {
                     let r = requirement(&role, requirement_id)?;
@@ -341,21 +388,26 @@ impl InterviewService {
                     )
                 }
                 Action::InviteQuestions => (questions::INVITE.to_owned(), None, None),
-                Action::AnswerRoleQuestion => {
-                    let a = answers::answer(&role, message);
-                    (a.text, None, None)
-                }
+                Action::AnswerRoleQuestion => match (&role.version_id, &self.knowledge) {
+                    (Some(version_id), Some(kb)) => {
+                        let (text, g) = grounded_answer(kb, version_id, message).await;
+                        grounded = g;
+                        (text, None, None)
+                    }
+                    _ => (answers::answer(&role, message).text, None, None),
+                },
                 Action::WrapUp => (questions::WRAP_UP.to_owned(), None, None),
             };
             let committed = self
                 .store
-                .append(
+                .append_grounded(
                     &interview.id,
                     "interviewer",
                     &text,
                     requirement_id.as_deref(),
                     None,
                     call_id.as_deref(),
+                    grounded,
                 )
                 .await?;
             let (Submitted::New(m) | Submitted::Duplicate(m)) = committed;
@@ -492,6 +544,45 @@ impl InterviewService {
                 Ok((summary.output.trim().to_owned(), Some(call_id)))
             }
             _ => Ok((built.to_owned(), Some(call_id))),
+        }
+    }
+}
+
+/// An answer about an uploaded role from its chunks. A knowledge-base failure never invents
+/// anything: the candidate is told it cannot be answered now, and the failure is flagged.
+async fn grounded_answer(
+    kb: &rehearse_knowledge::KnowledgeBase,
+    version_id: &str,
+    question: &str,
+) -> (String, Grounded) {
+    match kb.answer(version_id, question).await {
+        Ok(a) => {
+            tracing::info!(
+                version = %version_id,
+                cited = a.citations.len(),
+                held = a.held,
+                flags = ?a.flags,
+                "answered a question about the role"
+            );
+            (
+                a.text,
+                Grounded {
+                    citations: a.citations,
+                    held: a.held,
+                    flags: a.flags,
+                },
+            )
+        }
+        Err(e) => {
+            tracing::warn!(version = %version_id, error = %e, "could not answer from the job description");
+            (
+                "I can't look that up in the job description right now, so I won't guess. Please ask again later.".to_owned(),
+                Grounded {
+                    citations: Vec::new(),
+                    held: false,
+                    flags: vec![format!("retrieval failed: {e}")],
+                },
+            )
         }
     }
 }

@@ -70,7 +70,20 @@ pub struct Message {
     pub author: String,
     pub content: String,
     pub requirement_id: Option<String>,
+    /// The job-description chunks an answer about the role quotes.
+    pub citations: Vec<rehearse_knowledge::Citation>,
+    /// Held back from the candidate: the answer failed the grounding check (see `flags`).
+    pub held: bool,
+    pub flags: Vec<String>,
     pub created_at: i64,
+}
+
+/// What an interviewer answer carries besides its text.
+#[derive(Debug, Clone, Default)]
+pub struct Grounded {
+    pub citations: Vec<rehearse_knowledge::Citation>,
+    pub held: bool,
+    pub flags: Vec<String>,
 }
 
 fn enum_text<T: Serialize>(value: &T) -> String {
@@ -120,6 +133,11 @@ fn message_from(row: &AnyRow) -> Result<Message, DbError> {
         author: row.try_get("author").map_err(sql)?,
         content: row.try_get("content").map_err(sql)?,
         requirement_id: row.try_get("requirement_id").map_err(sql)?,
+        citations: serde_json::from_str(&row.try_get::<String, _>("citations_json").map_err(sql)?)
+            .map_err(json_err)?,
+        held: row.try_get::<i64, _>("held").map_err(sql)? != 0,
+        flags: serde_json::from_str(&row.try_get::<String, _>("flags_json").map_err(sql)?)
+            .map_err(json_err)?,
         created_at: row.try_get("created_at").map_err(sql)?,
     })
 }
@@ -209,6 +227,30 @@ impl InterviewStore {
         idempotency_key: Option<&str>,
         call_id: Option<&str>,
     ) -> Result<Submitted, DbError> {
+        self.append_grounded(
+            interview_id,
+            author,
+            content,
+            requirement_id,
+            idempotency_key,
+            call_id,
+            Grounded::default(),
+        )
+        .await
+    }
+
+    /// Appends a message with its citations and grounding outcome.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn append_grounded(
+        &self,
+        interview_id: &str,
+        author: &str,
+        content: &str,
+        requirement_id: Option<&str>,
+        idempotency_key: Option<&str>,
+        call_id: Option<&str>,
+        grounded: Grounded,
+    ) -> Result<Submitted, DbError> {
         if let Some(key) = idempotency_key {
             if let Some(existing) = self.by_key(interview_id, key).await? {
                 return Ok(Submitted::Duplicate(existing));
@@ -226,8 +268,8 @@ impl InterviewStore {
         .map_err(sql)?;
         let seq: i64 = row.try_get::<i64, _>("s").map_err(sql)? + 1;
         let inserted = sqlx::query(
-            "INSERT INTO interview_messages (id, interview_id, seq, author, content, requirement_id, idempotency_key, call_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO interview_messages (id, interview_id, seq, author, content, requirement_id, idempotency_key, call_id, created_at, citations_json, held, flags_json) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&id)
         .bind(interview_id)
@@ -238,6 +280,9 @@ impl InterviewStore {
         .bind(idempotency_key)
         .bind(call_id)
         .bind(now)
+        .bind(serde_json::to_string(&grounded.citations).map_err(json_err)?)
+        .bind(i64::from(grounded.held))
+        .bind(serde_json::to_string(&grounded.flags).map_err(json_err)?)
         .execute(&mut *tx)
         .await;
         match inserted.map_err(DbError::from) {
@@ -267,6 +312,9 @@ impl InterviewStore {
             author: author.to_owned(),
             content: content.to_owned(),
             requirement_id: requirement_id.map(str::to_owned),
+            citations: grounded.citations,
+            held: grounded.held,
+            flags: grounded.flags,
             created_at: now,
         }))
     }

@@ -7,11 +7,13 @@
 //! of the key at fault, so a typo stops the process at start instead of at the first request.
 //! Secrets are [`SecretString`]s: they print as `[REDACTED]` in logs and `Debug` output.
 
+mod knowledge;
 mod list;
 mod llm;
 mod load;
 mod oauth;
 
+pub use knowledge::{EmbeddingsProvider, KnowledgeSettings};
 pub use llm::{BudgetSettings, LlmProvider, LlmSettings};
 pub use load::{load, load_from, SettingsError};
 pub use oauth::{OAuthKind, OAuthProviderSettings};
@@ -69,6 +71,9 @@ pub struct Settings {
     /// Cost ceilings (`REHEARSE_BUDGET__PER_INTERVIEW_USD`, ...).
     #[serde(default)]
     pub budget: BudgetSettings,
+    /// The job-description knowledge base (`REHEARSE_KNOWLEDGE__URL`, ...).
+    #[serde(default)]
+    pub knowledge: KnowledgeSettings,
 }
 
 mod defaults {
@@ -198,7 +203,21 @@ impl Settings {
                 key: env_key(&format!("budget__{field}")),
                 message,
             })?;
+        self.knowledge
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("knowledge__{field}")),
+                message,
+            })?;
         Ok(())
+    }
+
+    /// The local MiniLM embedding model's directory.
+    pub fn minilm_dir(&self) -> PathBuf {
+        self.knowledge
+            .minilm_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("models/minilm"))
     }
 
     /// The local model's GGUF file.

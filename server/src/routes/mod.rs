@@ -1,5 +1,6 @@
 pub mod auth;
 pub mod health;
 pub mod interviews;
+pub mod knowledge;
 mod negotiate;
 mod oauth;

@@ -7,6 +7,7 @@ mod support;
 mod accounts;
 mod health;
 mod interviews;
+mod knowledge;
 mod oauth;
 mod roles;
 mod security;

@@ -55,6 +55,12 @@ impl TestApp {
         settings.database_url = Some(secrecy::SecretString::from(db_url.clone()));
         settings.listen = Some("127.0.0.1:0".into());
         settings.bootstrap_admins = vec![ADMIN_EMAIL.into()];
+        settings.knowledge.minilm_dir = Some(
+            std::env::var("REHEARSE_MODELS_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|_| rehearse_testkit::workspace_root().join("data/models"))
+                .join("minilm"),
+        );
         configure(&mut settings);
         let options = leptos::prelude::LeptosOptions::builder()
             .output_name("rehearse")
@@ -84,6 +90,7 @@ impl TestApp {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(120))
             .default_headers(headers)
             .build()
             .expect("client");
@@ -105,6 +112,7 @@ impl TestApp {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(120))
             .default_headers(headers)
             .build()
             .expect("client");

@@ -1,0 +1,223 @@
+//! Job descriptions: the list with an add form (paste or upload), and one job description's
+//! versions, ingestion progress, chunks and a "try a question" box that shows every score.
+
+use crate::api::{jd_detail, list_jds, take_form_flash, DeleteJd, RetryIngestion, TryQuestion};
+use crate::components::forms::ErrorNotice;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+const UPLOAD: &str = "/admin/jds/upload";
+
+/// The add form: a file or pasted text, posted as multipart so it works without JavaScript.
+#[component]
+fn AddForm(#[prop(optional)] jd_id: Option<String>) -> impl IntoView {
+    let label = if jd_id.is_some() { "Upload a new version" } else { "Add a job description" };
+    view! {
+        <form method="post" action=UPLOAD enctype="multipart/form-data" class="mb-6 space-y-2 rounded-lg border border-slate-200 bg-white p-4" data-testid="jd-form">
+            <h2 class="font-semibold">{label}</h2>
+            <input type="hidden" name="jd_id" value=jd_id.unwrap_or_default()/>
+            <label class="block text-sm">
+                <span class="text-slate-600">"A .txt, .md or .pdf file"</span>
+                <input type="file" name="file" accept=".txt,.md,.markdown,.pdf,text/plain,text/markdown,application/pdf" class="mt-1 block text-sm"/>
+            </label>
+            <label class="block text-sm">
+                <span class="text-slate-600">"…or paste the text (Markdown headings and bullet lists help)"</span>
+                <textarea name="text" rows="8" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"></textarea>
+            </label>
+            <button type="submit" class="rounded-md bg-slate-800 px-3 py-1 text-white">"Upload"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Flash() -> impl IntoView {
+    let flash = Resource::new(|| (), |_| take_form_flash("jd_upload".into()));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                flash.await.ok().flatten().and_then(|f| f.errors.form).map(|m| view! { <ErrorNotice message=m/> })
+            })}
+        </Suspense>
+    }
+}
+
+fn status_badge(status: &str) -> impl IntoView {
+    let class = match status {
+        "ready" => "rounded bg-green-100 px-2 text-green-800",
+        "failed" => "rounded bg-red-100 px-2 text-red-800",
+        "deleted" => "rounded bg-slate-200 px-2 text-slate-700",
+        _ => "rounded bg-amber-100 px-2 text-amber-800",
+    };
+    view! { <span class=class data-testid="status">{status.to_owned()}</span> }
+}
+
+#[component]
+pub fn AdminJds() -> impl IntoView {
+    let jds = Resource::new(|| (), |_| list_jds());
+    view! {
+        <Title text="Job descriptions · Rehearse"/>
+        <h1 class="mb-4 text-2xl font-semibold">"Job descriptions"</h1>
+        <Flash/>
+        <AddForm/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match jds.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="text-slate-600">"No job descriptions yet. Candidates see the sample roles until you add one."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="w-full text-sm" data-testid="jd-list">
+                            <thead><tr class="text-left text-slate-500"><th>"Title"</th><th>"Versions"</th><th>"Latest"</th><th>"Chunks"</th><th>"Added"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|j| view! {
+                                    <tr class="border-t border-slate-200">
+                                        <td><a class="text-blue-700 underline" href=format!("/admin/jds/{}", j.id)>{j.title}</a></td>
+                                        <td>{j.versions}</td>
+                                        <td>{status_badge(&j.latest_status)}</td>
+                                        <td>{j.latest_chunks}</td>
+                                        <td class="text-slate-500">{j.created_at} " " {j.created_by}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AdminJd() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let retry = ServerAction::<RetryIngestion>::new();
+    let delete = ServerAction::<DeleteJd>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                query.read().get("v"),
+                retry.version().get(),
+                delete.version().get(),
+            )
+        },
+        |(id, v, _, _)| jd_detail(id, v),
+    );
+    view! {
+        <Title text="Job description · Rehearse"/>
+        <Flash/>
+        {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        {move || delete.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(d) => {
+                        let busy = d.versions.iter().any(|v| v.status == "queued" || v.status == "ingesting");
+                        let selected = d.selected.clone().unwrap_or_default();
+                        let ready = d.versions.iter().any(|v| v.id == selected && v.status == "ready");
+                        let jd_id = d.id.clone();
+                        view! {
+                            // Ingestion runs in the background: the page refreshes itself until it ends.
+                            {busy.then(|| view! { <Meta http_equiv="refresh" content="2"/> })}
+                            <h1 class="mb-1 text-2xl font-semibold" data-testid="jd-title">{d.title.clone()}</h1>
+                            {d.deleted.then(|| view! { <p class="mb-4 text-red-700">"Deleted: its chunks are gone; interviews that used it keep their transcripts."</p> })}
+                            <h2 class="mt-4 font-semibold">"Versions"</h2>
+                            <table class="mb-4 w-full text-sm" data-testid="versions">
+                                <thead><tr class="text-left text-slate-500"><th>"Version"</th><th>"Status"</th><th>"Progress"</th><th>"Source"</th><th>"Added"</th><th></th></tr></thead>
+                                <tbody>
+                                    {d.versions.clone().into_iter().map(|v| {
+                                        let href = format!("/admin/jds/{}?v={}", jd_id, v.id);
+                                        let failed = v.status == "failed";
+                                        let vid = v.id.clone();
+                                        view! {
+                                            <tr class="border-t border-slate-200" data-version=v.version>
+                                                <td><a class="text-blue-700 underline" href=href>"v" {v.version}</a></td>
+                                                <td>{status_badge(&v.status)}</td>
+                                                <td data-testid="progress">{format!("{}/{} chunks, {} embedded, {} from cache", v.chunks_done, v.chunks_total, v.embedded, v.cached)}</td>
+                                                <td>{v.source.clone()}</td>
+                                                <td class="text-slate-500">{v.created_at.clone()} " " {v.created_by.clone()}</td>
+                                                <td>
+                                                    {v.error.clone().map(|e| view! { <p class="text-red-700" data-testid="version-error">{e}</p> })}
+                                                    {failed.then(|| view! {
+                                                        <ActionForm action=retry>
+                                                            <input type="hidden" name="version_id" value=vid.clone()/>
+                                                            <button type="submit" class="rounded-md border border-slate-300 px-2">"Retry"</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {(!d.deleted).then(|| view! { <AddForm jd_id=d.id.clone()/> })}
+                            {ready.then(|| view! { <TryBox version_id=selected.clone()/> })}
+                            <h2 class="mt-4 font-semibold">"Chunks"</h2>
+                            <ol class="space-y-2 text-sm" data-testid="chunks">
+                                {d.chunks.clone().into_iter().map(|c| view! {
+                                    <li class="rounded border border-slate-200 bg-white p-2">
+                                        <div class="text-xs text-slate-500">"#" {c.position + 1} " · " {c.section.clone()} " · " {c.id.clone()}
+                                            {c.flagged.then(|| view! { <span class="ml-2 rounded bg-red-100 px-1 text-red-800">"reads as instructions: never cited"</span> })}
+                                        </div>
+                                        <pre class="whitespace-pre-wrap">{c.text.clone()}</pre>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                            <details class="mt-4"><summary>"Text of this version"</summary><pre class="whitespace-pre-wrap text-sm">{d.body.clone()}</pre></details>
+                            {(!d.deleted).then(|| view! {
+                                <ActionForm action=delete attr:class="mt-6">
+                                    <input type="hidden" name="id" value=d.id.clone()/>
+                                    <button type="submit" class="rounded-md bg-red-700 px-3 py-1 text-white" data-testid="delete-jd">"Delete this job description"</button>
+                                </ActionForm>
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Ask a question as a candidate would, and see the answer and every chunk's scores.
+#[component]
+fn TryBox(version_id: String) -> impl IntoView {
+    let ask = ServerAction::<TryQuestion>::new();
+    let fmt = |x: Option<f32>| x.map(|v| format!("{v:.3}")).unwrap_or_else(|| "–".into());
+    view! {
+        <section class="mb-4 rounded-lg border border-slate-200 bg-white p-4" data-testid="try-box">
+            <h2 class="font-semibold">"Try a question"</h2>
+            <ActionForm action=ask>
+                <input type="hidden" name="version_id" value=version_id/>
+                <input name="question" class="mt-1 w-full rounded-md border border-slate-300 px-3 py-1" placeholder="What is the salary?"/>
+                <button type="submit" class="mt-2 rounded-md bg-slate-800 px-3 py-1 text-white">"Retrieve"</button>
+            </ActionForm>
+            {move || ask.value().get().map(|r| match r {
+                Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                Ok(t) => view! {
+                    <p class="mt-3" data-testid="try-answer">{t.answer.clone()}</p>
+                    {t.held.then(|| view! { <p class="text-red-700">"Held for review: " {t.flags.join("; ")}</p> })}
+                    <table class="mt-2 w-full text-xs" data-testid="ranked">
+                        <thead><tr class="text-left text-slate-500"><th>"Chunk"</th><th>"cosine"</th><th>"BM25"</th><th>"vec rank"</th><th>"text rank"</th><th>"RRF"</th><th>"coverage"</th><th>"rerank"</th><th>"used"</th></tr></thead>
+                        <tbody>
+                            {t.ranked.into_iter().map(|s| view! {
+                                <tr class="border-t border-slate-200">
+                                    <td title=s.text.clone()>{s.section.clone()} " · " {s.chunk_id.clone()}</td>
+                                    <td>{fmt(s.cosine)}</td>
+                                    <td>{fmt(s.bm25)}</td>
+                                    <td>{s.vector_rank.map(|r| r.to_string()).unwrap_or_default()}</td>
+                                    <td>{s.text_rank.map(|r| r.to_string()).unwrap_or_default()}</td>
+                                    <td>{format!("{:.4}", s.rrf)}</td>
+                                    <td>{format!("{:.2}", s.coverage)}</td>
+                                    <td>{format!("{:.3}", s.rerank)}</td>
+                                    <td>{if s.passed { "yes".to_owned() } else { s.reason.clone().unwrap_or_default() }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,133 @@
+//! The retrieval evaluation: a labelled set of job descriptions and questions (under
+//! `crates/knowledge/eval/`), scored as recall@5 and MRR over the answerable questions, and
+//! the share of unanswerable questions that were declined or held. A chunk is relevant when
+//! its text contains one of the question's expected passages.
+
+use crate::kb::{compose, KbError, KnowledgeBase, NOT_STATED};
+use crate::rank::Thresholds;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Question {
+    pub jd: String,
+    pub question: String,
+    pub answerable: bool,
+    pub expected: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scores {
+    pub answerable: usize,
+    pub unanswerable: usize,
+    pub recall_at_5: f64,
+    pub mrr: f64,
+    /// Answerable questions that got an answer (not "not stated").
+    pub answered: f64,
+    /// Unanswerable questions declined ("not stated") or held for review.
+    pub declined_or_held: f64,
+    /// Unanswerable questions that produced an answer shown to the candidate: must be zero.
+    pub unflagged_unanswerable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub fused: Scores,
+    pub reranked: Scores,
+    pub chunks: usize,
+}
+
+/// The labelled set shipped in the repository.
+pub fn default_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("eval")
+}
+
+pub fn load(dir: &Path) -> Result<(Vec<(String, String)>, Vec<Question>), String> {
+    let mut jds = Vec::new();
+    let entries = std::fs::read_dir(dir.join("jds")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            jds.push((stem, text));
+        }
+    }
+    jds.sort();
+    let raw = std::fs::read_to_string(dir.join("questions.json")).map_err(|e| e.to_string())?;
+    let questions: Vec<Question> = serde_json::from_str(&raw).map_err(|e| e.to_string())?;
+    Ok((jds, questions))
+}
+
+/// Ingests the set's job descriptions into `kb` (as `by`) and scores every question with
+/// fusion alone and with reranking.
+pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbError> {
+    let (jds, questions) = load(dir).map_err(KbError::Invalid)?;
+    let mut versions = std::collections::HashMap::new();
+    for (stem, text) in &jds {
+        let added = kb.add(None, &format!("{stem}.md"), text, by).await?;
+        versions.insert(stem.clone(), added.version.id.clone());
+    }
+    while kb.run_next_job().await? {}
+    let mut report = Report::default();
+    for id in versions.values() {
+        let v = kb.catalog().version(id).await?.ok_or(KbError::NotFound)?;
+        if let Some(e) = v.error {
+            return Err(KbError::Invalid(format!("ingestion of {} failed: {e}", v.title)));
+        }
+        report.chunks += v.chunks_total as usize;
+    }
+    for (rerank, scores) in [(false, &mut report.fused), (true, &mut report.reranked)] {
+        let mut recall = 0.0;
+        let mut rr = 0.0;
+        let mut answered = 0.0;
+        let mut declined = 0.0;
+        for q in &questions {
+            let version = versions
+                .get(&q.jd)
+                .ok_or_else(|| KbError::Invalid(format!("unknown job description {}", q.jd)))?;
+            let r = kb.retrieve_with(version, &q.question, Thresholds::default(), rerank).await?;
+            let relevant = |text: &str| q.expected.iter().any(|e| text.contains(e.as_str()));
+            if q.answerable {
+                scores.answerable += 1;
+                if let Some(rank) = r.ranked.iter().position(|s| relevant(&s.candidate.text)) {
+                    if rank < 5 {
+                        recall += 1.0;
+                    }
+                    rr += 1.0 / (rank as f64 + 1.0);
+                }
+                if compose(r).text != NOT_STATED {
+                    answered += 1.0;
+                }
+            } else {
+                scores.unanswerable += 1;
+                let answer = compose(r);
+                if answer.text == NOT_STATED || answer.held {
+                    declined += 1.0;
+                } else {
+                    scores.unflagged_unanswerable.push(format!("{}: {} -> {}", q.jd, q.question, answer.text));
+                }
+            }
+        }
+        let a = scores.answerable.max(1) as f64;
+        scores.recall_at_5 = recall / a;
+        scores.mrr = rr / a;
+        scores.answered = answered / a;
+        scores.declined_or_held = declined / scores.unanswerable.max(1) as f64;
+    }
+    Ok(report)
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "questions: {} answerable, {} unanswerable; {} chunks", self.reranked.answerable, self.reranked.unanswerable, self.chunks)?;
+        writeln!(f, "{:<22} {:>10} {:>8} {:>10} {:>18}", "stage", "recall@5", "MRR", "answered", "declined/held (unans.)")?;
+        for (name, s) in [("fusion (RRF) only", &self.fused), ("fusion + rerank", &self.reranked)] {
+            writeln!(f, "{:<22} {:>10.3} {:>8.3} {:>10.3} {:>18.3}", name, s.recall_at_5, s.mrr, s.answered, s.declined_or_held)?;
+        }
+        for u in &self.reranked.unflagged_unanswerable {
+            writeln!(f, "UNFLAGGED ANSWER TO AN UNANSWERABLE QUESTION: {u}")?;
+        }
+        Ok(())
+    }
+}

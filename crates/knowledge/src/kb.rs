@@ -1,0 +1,533 @@
+//! The knowledge base as the rest of the product uses it: add and version job descriptions,
+//! ingest them through the durable job table, retrieve for a question, and answer from the
+//! retrieved chunks with citations and a grounding check.
+
+use crate::catalog::{Catalog, JobDescription, Version, VersionStatus};
+use crate::chunk;
+use crate::extract::{self, ExtractError};
+use crate::grounding::{self, Grounding};
+use crate::instructions;
+use crate::rank::{self, Scored, Thresholds};
+use crate::requirements;
+use crate::store::{ChunkStore, Location, StoreError, StoredChunk};
+use rehearse_db::{DbError, JobQueue};
+use rehearse_llm::embed::Embedder;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+/// The background job that ingests one version (payload: the version id).
+pub const INGEST_JOB: &str = "ingest_jd";
+/// The background job that removes a deleted job description's chunks (payload: its id).
+pub const PURGE_JOB: &str = "purge_jd";
+
+pub const NOT_STATED: &str = "The job description does not state that.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KbError {
+    /// Bad input from an admin: the message says what to do.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no such job description or version")]
+    NotFound,
+    #[error("this version is not searchable yet ({0})")]
+    NotSearchable(String),
+    #[error("the embedding model is unavailable: {0}")]
+    Embedding(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<ExtractError> for KbError {
+    fn from(e: ExtractError) -> Self {
+        KbError::Invalid(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KnowledgeConfig {
+    pub location: Location,
+    /// Largest upload or paste accepted, in bytes.
+    pub max_upload_bytes: usize,
+    pub thresholds: Thresholds,
+    /// How many chunks each search returns before fusion.
+    pub search_k: usize,
+    /// Texts per embedding call.
+    pub embed_batch: usize,
+}
+
+impl KnowledgeConfig {
+    pub fn embedded(dir: std::path::PathBuf) -> Self {
+        KnowledgeConfig {
+            location: Location::Embedded(dir),
+            max_upload_bytes: 256 * 1024,
+            thresholds: Thresholds::default(),
+            search_k: 20,
+            embed_batch: 32,
+        }
+    }
+}
+
+/// Builds the embedder on first use (loading a model costs memory and time that most requests
+/// and tests never need).
+pub type EmbedderFactory = Arc<dyn Fn() -> Result<Arc<dyn Embedder>, String> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct KnowledgeBase {
+    catalog: Catalog,
+    jobs: JobQueue,
+    config: KnowledgeConfig,
+    factory: EmbedderFactory,
+    embedder: Arc<OnceCell<Arc<dyn Embedder>>>,
+    store: Arc<OnceCell<ChunkStore>>,
+}
+
+/// What retrieval found for a question, every stage's score included.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Retrieval {
+    pub question: String,
+    pub ranked: Vec<Scored>,
+}
+
+impl Retrieval {
+    pub fn passed(&self) -> impl Iterator<Item = &Scored> {
+        self.ranked.iter().filter(|s| s.passed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    /// 1-based marker used in the answer text: `[1]`.
+    pub marker: usize,
+    pub chunk_id: String,
+    pub section: String,
+    /// The chunk's full text, shown when the candidate opens the citation.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Answer {
+    pub text: String,
+    pub citations: Vec<Citation>,
+    pub grounding: Grounding,
+    /// Held from the candidate (failed the grounding check); `flags` say why.
+    pub held: bool,
+    pub flags: Vec<String>,
+    pub retrieval: Retrieval,
+}
+
+/// Outcome of adding a job description or a version.
+#[derive(Debug, Clone)]
+pub struct Added {
+    pub jd: JobDescription,
+    pub version: Version,
+}
+
+impl KnowledgeBase {
+    pub fn new(db: &rehearse_db::Db, config: KnowledgeConfig, factory: EmbedderFactory) -> Self {
+        KnowledgeBase {
+            catalog: Catalog::new(db),
+            jobs: JobQueue::new(db),
+            config,
+            factory,
+            embedder: Arc::new(OnceCell::new()),
+            store: Arc::new(OnceCell::new()),
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn config(&self) -> &KnowledgeConfig {
+        &self.config
+    }
+
+    pub async fn embedder(&self) -> Result<Arc<dyn Embedder>, KbError> {
+        self.embedder
+            .get_or_try_init(|| async {
+                let factory = self.factory.clone();
+                tokio::task::spawn_blocking(move || factory())
+                    .await
+                    .map_err(|e| KbError::Embedding(e.to_string()))?
+                    .map_err(KbError::Embedding)
+            })
+            .await
+            .cloned()
+    }
+
+    pub async fn store(&self) -> Result<&ChunkStore, KbError> {
+        let dims = self.embedder().await?.dimensions();
+        Ok(self
+            .store
+            .get_or_try_init(|| ChunkStore::open(&self.config.location, dims))
+            .await?)
+    }
+
+    /// Validates text (pasted, or extracted from a file), derives the requirements and records
+    /// a new job description, or a new version of `jd_id`; ingestion runs in the background.
+    pub async fn add(&self, jd_id: Option<&str>, source: &str, text: &str, by: &str) -> Result<Added, KbError> {
+        let body = extract::extract_pasted(text, self.config.max_upload_bytes)?;
+        self.add_checked(jd_id, source, body, by).await
+    }
+
+    /// As [`add`](Self::add), for an uploaded file.
+    pub async fn add_file(&self, jd_id: Option<&str>, name: &str, bytes: Vec<u8>, by: &str) -> Result<Added, KbError> {
+        let limit = self.config.max_upload_bytes;
+        let file = name.to_owned();
+        let body = tokio::task::spawn_blocking(move || extract::extract_file(&file, &bytes, limit))
+            .await
+            .map_err(|e| KbError::Invalid(format!("The file could not be read: {e}")))??;
+        let source: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
+        self.add_checked(jd_id, &source, body, by).await
+    }
+
+    async fn add_checked(&self, jd_id: Option<&str>, source: &str, body: String, by: &str) -> Result<Added, KbError> {
+        let reqs = requirements::derive_from_text(&body).map_err(|e| KbError::Invalid(e.to_string()))?;
+        let title = requirements::title(&body);
+        let added = match jd_id {
+            None => {
+                let (jd, version) = self.catalog.create(&title, source, &body, &reqs, by).await?;
+                Added { jd, version }
+            }
+            Some(id) => {
+                let jd = self.catalog.get(id).await?.filter(|j| j.deleted_at.is_none()).ok_or(KbError::NotFound)?;
+                let version = self.catalog.add_version(id, &title, source, &body, &reqs, by).await?;
+                Added { jd, version }
+            }
+        };
+        self.enqueue_ingest(&added.version.id).await?;
+        Ok(added)
+    }
+
+    async fn enqueue_ingest(&self, version_id: &str) -> Result<(), KbError> {
+        self.jobs
+            .enqueue(INGEST_JOB, version_id, Some(&format!("{INGEST_JOB}:{version_id}")))
+            .await?;
+        Ok(())
+    }
+
+    /// Queues a failed version for another ingestion attempt.
+    pub async fn retry(&self, version_id: &str) -> Result<Version, KbError> {
+        let v = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+        if v.status != VersionStatus::Failed {
+            return Err(KbError::Invalid(format!("Only a failed version can be retried; this one is {}.", v.status.as_str())));
+        }
+        self.catalog.set_status(version_id, VersionStatus::Queued, None).await?;
+        self.catalog.set_progress(version_id, 0, 0, 0, 0).await?;
+        self.enqueue_ingest(version_id).await?;
+        Ok(Version { status: VersionStatus::Queued, error: None, ..v })
+    }
+
+    /// Deletes a job description: hidden at once, its chunks removed now or, if the store is
+    /// down, by a durable purge job.
+    pub async fn delete(&self, jd_id: &str) -> Result<(), KbError> {
+        self.catalog.get(jd_id).await?.ok_or(KbError::NotFound)?;
+        self.catalog.mark_deleted(jd_id).await?;
+        let purged = match self.store().await {
+            Ok(store) => store.delete_jd(jd_id).await.is_ok(),
+            Err(_) => false,
+        };
+        if !purged {
+            self.jobs.enqueue(PURGE_JOB, jd_id, Some(&format!("{PURGE_JOB}:{jd_id}"))).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs one pending ingestion or purge job; true if it ran one.
+    pub async fn run_next_job(&self) -> Result<bool, KbError> {
+        let Some(job) = self.jobs.claim(&[INGEST_JOB, PURGE_JOB]).await? else {
+            return Ok(false);
+        };
+        if job.kind == PURGE_JOB {
+            match self.store().await {
+                Ok(store) => match store.delete_jd(&job.payload).await {
+                    Ok(()) => self.jobs.complete(&job.id).await?,
+                    Err(e) => self.jobs.fail(&job, &e.to_string()).await?,
+                },
+                Err(e) => self.jobs.fail(&job, &e.to_string()).await?,
+            }
+            return Ok(true);
+        }
+        match self.ingest(&job.payload).await {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!(version = %job.payload, error = %e, "ingestion failed");
+                // Nothing of a failed version stays searchable or half-written.
+                if let Ok(store) = self.store().await {
+                    let _ = store.delete_version(&job.payload).await;
+                }
+                self.catalog
+                    .set_status(&job.payload, VersionStatus::Failed, Some(&e.to_string()))
+                    .await?;
+            }
+        }
+        self.jobs.complete(&job.id).await?;
+        Ok(true)
+    }
+
+    /// Chunks, embeds (through the content-hash cache) and stores one version, then makes it
+    /// searchable in one step.
+    pub async fn ingest(&self, version_id: &str) -> Result<(), KbError> {
+        let v = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+        if v.status == VersionStatus::Deleted {
+            self.store().await?.delete_version(version_id).await?;
+            return Ok(());
+        }
+        self.catalog.set_status(version_id, VersionStatus::Ingesting, None).await?;
+        let embedder = self.embedder().await?;
+        let store = self.store().await?;
+        store.delete_version(version_id).await?;
+        let chunks = chunk::chunk(&v.body);
+        let total = chunks.len();
+        if total == 0 {
+            return Err(KbError::Invalid("The job description produced no chunks.".into()));
+        }
+        let model = embedder.model().to_owned();
+        let hashes: Vec<String> = chunks.iter().map(|c| c.content_hash(&model)).collect();
+        let mut vectors = store.cached_embeddings(&hashes).await?;
+        let cached = hashes.iter().filter(|h| vectors.contains_key(*h)).count();
+        self.catalog.set_progress(version_id, 0, total, 0, cached).await?;
+        let missing: Vec<usize> = (0..total).filter(|i| !vectors.contains_key(&hashes[*i])).collect();
+        let mut embedded = 0;
+        for batch in missing.chunks(self.config.embed_batch.max(1)) {
+            let texts: Vec<String> = batch.iter().map(|i| chunks[*i].indexed_text()).collect();
+            let out = embedder.embed(&texts).await.map_err(|e| KbError::Embedding(e.to_string()))?;
+            if out.len() != texts.len() {
+                return Err(KbError::Embedding(format!("asked for {} vectors, got {}", texts.len(), out.len())));
+            }
+            let entries: Vec<(String, Vec<f32>)> = batch.iter().zip(out).map(|(i, vec)| (hashes[*i].clone(), vec)).collect();
+            store.cache_embeddings(&entries).await?;
+            for (h, vec) in entries {
+                vectors.insert(h, vec);
+            }
+            embedded += batch.len();
+            self.catalog.set_progress(version_id, 0, total, embedded, cached).await?;
+        }
+        let rows: Vec<StoredChunk> = chunks
+            .iter()
+            .zip(&hashes)
+            .map(|(c, h)| StoredChunk {
+                key: format!("{version_id}:{}", c.position),
+                jd_id: v.jd_id.clone(),
+                version_id: version_id.to_owned(),
+                position: c.position,
+                section: c.section.clone(),
+                text: c.text.clone(),
+                indexed: c.indexed_text(),
+                hash: h.clone(),
+                flagged: instructions::reads_as_instructions(&c.text),
+                embedding: vectors.get(h).cloned().unwrap_or_default(),
+            })
+            .collect();
+        store.insert(&rows).await?;
+        let stored = store.count_version(version_id).await?;
+        if stored != total {
+            return Err(KbError::Invalid(format!("stored {stored} of {total} chunks")));
+        }
+        self.catalog.set_progress(version_id, total, total, embedded, cached).await?;
+        // A deletion that raced the ingestion wins.
+        let now = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+        if now.status == VersionStatus::Deleted {
+            store.delete_version(version_id).await?;
+            return Ok(());
+        }
+        self.catalog.set_status(version_id, VersionStatus::Ready, None).await?;
+        Ok(())
+    }
+
+    /// A version's chunks in order (for the admin page).
+    pub async fn chunks(&self, version_id: &str) -> Result<Vec<rank::Candidate>, KbError> {
+        Ok(self.store().await?.chunks(version_id).await?)
+    }
+
+    /// Hybrid retrieval for a question within one searchable version.
+    pub async fn retrieve(&self, version_id: &str, question: &str) -> Result<Retrieval, KbError> {
+        self.retrieve_with(version_id, question, self.config.thresholds, true).await
+    }
+
+    /// Retrieval with explicit thresholds and reranking on or off (the eval compares both).
+    pub async fn retrieve_with(&self, version_id: &str, question: &str, thresholds: Thresholds, rerank: bool) -> Result<Retrieval, KbError> {
+        let v = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+        if v.status != VersionStatus::Ready {
+            return Err(KbError::NotSearchable(v.status.as_str().to_owned()));
+        }
+        let question: String = question.chars().take(1000).collect();
+        let embedder = self.embedder().await?;
+        let q = embedder
+            .embed(std::slice::from_ref(&question))
+            .await
+            .map_err(|e| KbError::Embedding(e.to_string()))?
+            .pop()
+            .ok_or_else(|| KbError::Embedding("no vector returned".into()))?;
+        let store = self.store().await?;
+        let by_vector = store.nearest(version_id, &q, self.config.search_k).await?;
+        let by_text = store.full_text(version_id, &question, self.config.search_k).await?;
+        Ok(Retrieval {
+            ranked: rank::rank(&question, &by_vector, &by_text, thresholds, rerank),
+            question,
+        })
+    }
+
+    /// Answers a candidate's question about the role from the version's chunks.
+    pub async fn answer(&self, version_id: &str, question: &str) -> Result<Answer, KbError> {
+        let retrieval = self.retrieve(version_id, question).await?;
+        Ok(compose(retrieval))
+    }
+}
+
+/// Composes an answer from the chunks that passed: the lines of each that speak to the
+/// question, quoted and cited; "not stated" when none passed. The grounding check runs on the
+/// result, and an answer that fails it is held.
+pub fn compose(retrieval: Retrieval) -> Answer {
+    let passed: Vec<&Scored> = retrieval.passed().collect();
+    let mut flags = Vec::new();
+    if passed.is_empty() {
+        let best = retrieval.ranked.first().map(|s| s.rerank).unwrap_or(0.0);
+        flags.push(format!("no chunk passed the relevance thresholds (best {best:.2})"));
+        return Answer {
+            text: NOT_STATED.to_owned(),
+            citations: Vec::new(),
+            grounding: grounding::check(NOT_STATED, &[]),
+            held: false,
+            flags,
+            retrieval,
+        };
+    }
+    let asked = crate::terms::content_stems(&retrieval.question);
+    let mut quotes = Vec::new();
+    let mut citations = Vec::new();
+    for (i, s) in passed.iter().enumerate() {
+        let marker = i + 1;
+        let pieces: Vec<String> = s
+            .candidate
+            .text
+            .lines()
+            .flat_map(|l| {
+                let l = l.trim().trim_start_matches("- ").to_owned();
+                if l.len() > 200 { chunk::sentences(&l) } else { vec![l] }
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut scored: Vec<(usize, &String)> = pieces
+            .iter()
+            .map(|p| {
+                let have = crate::terms::content_stems(&format!("{} {p}", s.candidate.section));
+                (asked.iter().filter(|a| have.contains(a)).count(), p)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        let best = scored.first().map(|(n, _)| *n).unwrap_or(0);
+        let chosen: Vec<&String> = if best == 0 {
+            pieces.iter().take(2).collect()
+        } else {
+            pieces
+                .iter()
+                .filter(|p| scored.iter().any(|(n, q)| q == p && *n == best))
+                .take(3)
+                .collect()
+        };
+        let quote = chosen
+            .iter()
+            .map(|p| p.trim_end_matches(['.', ';', ',']).to_owned())
+            .collect::<Vec<_>>()
+            .join("; ");
+        quotes.push(format!("{quote} [{marker}]."));
+        citations.push(Citation {
+            marker,
+            chunk_id: s.candidate.chunk_id.clone(),
+            section: s.candidate.section.clone(),
+            text: s.candidate.text.clone(),
+        });
+    }
+    let text = format!("From the job description: {}", quotes.join(" "));
+    let cited: Vec<&str> = citations.iter().map(|c| c.text.as_str()).collect();
+    let grounding = grounding::check(&strip_markers(&text), &cited);
+    let held = !grounding.passed();
+    flags.extend(grounding.reasons());
+    Answer {
+        text,
+        citations,
+        grounding,
+        held,
+        flags,
+        retrieval,
+    }
+}
+
+/// The answer without its `[n]` citation markers, which are not claims.
+fn strip_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close) if after[..close].chars().all(|c| c.is_ascii_digit()) => rest = &after[close + 1..],
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rank::Candidate;
+
+    fn retrieval(question: &str, chunks: &[(&str, &str, f32)]) -> Retrieval {
+        let vector: Vec<Candidate> = chunks
+            .iter()
+            .enumerate()
+            .map(|(i, (section, text, cos))| Candidate {
+                chunk_id: format!("v:{i}"),
+                position: i,
+                section: (*section).into(),
+                text: (*text).into(),
+                cosine: Some(*cos),
+                bm25: None,
+                flagged: false,
+            })
+            .collect();
+        Retrieval {
+            question: question.into(),
+            ranked: rank::rank(question, &vector, &[], Thresholds::default(), true),
+        }
+    }
+
+    #[test]
+    fn an_answer_quotes_and_cites_the_passing_chunks() {
+        let r = retrieval(
+            "How often is on-call?",
+            &[("Role > How we work", "- Everyone joins the on-call rotation, one week in six\n- We deploy daily", 0.7)],
+        );
+        let a = compose(r);
+        assert!(!a.held, "{a:#?}");
+        assert_eq!(a.citations.len(), 1);
+        assert_eq!(a.citations[0].chunk_id, "v:0");
+        assert_eq!(a.text, "From the job description: Everyone joins the on-call rotation, one week in six [1].");
+        assert!(a.grounding.passed());
+    }
+
+    #[test]
+    fn nothing_relevant_means_not_stated_and_no_number() {
+        let r = retrieval("What is the salary?", &[("Role > Benefits", "- 28 days of holiday\n- A learning budget", 0.5)]);
+        let a = compose(r);
+        assert_eq!(a.text, NOT_STATED);
+        assert!(a.citations.is_empty());
+        assert!(!a.held);
+        assert!(!a.text.chars().any(|c| c.is_ascii_digit()));
+        assert!(a.flags[0].contains("thresholds"));
+    }
+
+    #[test]
+    fn markers_are_not_claims() {
+        assert_eq!(strip_markers("Rust [1]. Go [2] and [x]"), "Rust . Go  and [x]");
+    }
+}

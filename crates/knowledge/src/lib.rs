@@ -1,0 +1,21 @@
+//! The job-description knowledge base: admins' documents become chunks with vectors in
+//! SurrealDB; a candidate's question about the role is answered only from the chunks that
+//! pass hybrid retrieval, reranking and thresholds, and the answer's claims are checked
+//! against the chunks it cites.
+
+pub mod catalog;
+pub mod chunk;
+pub mod eval;
+pub mod extract;
+pub mod grounding;
+pub mod instructions;
+pub mod kb;
+pub mod rank;
+pub mod requirements;
+pub mod store;
+pub mod terms;
+
+pub use catalog::{Catalog, JobDescription, Version, VersionStatus};
+pub use kb::{Answer, Citation, KbError, KnowledgeBase, KnowledgeConfig, Retrieval, INGEST_JOB, NOT_STATED, PURGE_JOB};
+pub use rank::{Scored, Thresholds};
+pub use store::{ChunkStore, Location};

@@ -1,0 +1,82 @@
+use serde::{Deserialize, Serialize};
+
+/// A job description in the admin list, with its newest version's ingestion state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JdSummaryView {
+    pub id: String,
+    pub title: String,
+    pub versions: i64,
+    pub latest_status: String,
+    pub latest_chunks: i64,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// One version of a job description and how its ingestion went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JdVersionView {
+    pub id: String,
+    pub version: i64,
+    pub title: String,
+    pub source: String,
+    /// queued, ingesting, ready, failed or deleted.
+    pub status: String,
+    /// Why ingestion failed, in words the admin can act on.
+    pub error: Option<String>,
+    pub chunks_done: i64,
+    pub chunks_total: i64,
+    /// Vectors computed, and vectors reused from the content-hash cache.
+    pub embedded: i64,
+    pub cached: i64,
+    pub requirements: Vec<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkView {
+    pub id: String,
+    pub position: i64,
+    pub section: String,
+    pub text: String,
+    /// Reads as instructions to a model: stored as data, never cited.
+    pub flagged: bool,
+}
+
+/// A job description with its versions, and one version's text and chunks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JdDetailView {
+    pub id: String,
+    pub title: String,
+    pub deleted: bool,
+    pub versions: Vec<JdVersionView>,
+    pub selected: Option<String>,
+    pub body: String,
+    pub chunks: Vec<ChunkView>,
+}
+
+/// A chunk as retrieval ranked it for a question, with every stage's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankedChunkView {
+    pub chunk_id: String,
+    pub section: String,
+    pub text: String,
+    pub cosine: Option<f32>,
+    pub bm25: Option<f32>,
+    pub vector_rank: Option<usize>,
+    pub text_rank: Option<usize>,
+    pub rrf: f64,
+    pub coverage: f64,
+    pub rerank: f64,
+    pub passed: bool,
+    pub reason: Option<String>,
+}
+
+/// The answer a candidate would get, and the ranking behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryQuestionView {
+    pub answer: String,
+    pub held: bool,
+    pub flags: Vec<String>,
+    pub ranked: Vec<RankedChunkView>,
+}
