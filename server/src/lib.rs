@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cli;
 pub mod csrf;
+pub mod kb_bench;
 pub mod models;
 pub mod page_guard;
 pub mod routes;

@@ -25,6 +25,17 @@ enum Command {
         #[arg(long, default_value_t = 6)]
         turns: usize,
     },
+    /// Score retrieval on the labelled eval set (recall@5, MRR, unanswerable declined).
+    Eval,
+    /// Measure the knowledge base: ingestion throughput, retrieval latency, HNSW recall.
+    BenchKnowledge {
+        /// Filler chunks loaded before timing retrieval.
+        #[arg(long, default_value_t = 100_000)]
+        chunks: usize,
+        /// Vectors in the HNSW recall measurement.
+        #[arg(long, default_value_t = 5_000)]
+        hnsw_vectors: usize,
+    },
     /// Make an existing account an admin (how the first admin is made without configuration).
     Promote {
         /// The account's email address.
@@ -48,6 +59,11 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => server::cli::migrate(settings).await,
         Command::Promote { email } => server::cli::promote(settings, &email).await,
         Command::Bench { turns } => server::bench::run(settings, turns).await,
+        Command::Eval => server::kb_bench::eval(settings).await,
+        Command::BenchKnowledge {
+            chunks,
+            hnsw_vectors,
+        } => server::kb_bench::bench(settings, chunks, hnsw_vectors).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -235,9 +235,8 @@ async fn limit_body(
     if declared.is_some_and(|n| n > limit) {
         return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
-    let request = request.map(|body| {
-        axum::body::Body::new(http_body_util::Limited::new(body, limit))
-    });
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
 }
 
@@ -255,7 +254,11 @@ fn spawn_job_worker(interviews: InterviewService) {
                 (Ok(true), _) | (_, Ok(true)) => continue,
                 (Ok(false), Ok(false)) => tokio::time::sleep(Duration::from_millis(500)).await,
                 (s, k) => {
-                    let error = s.err().map(|e| e.to_string()).or(k.err()).unwrap_or_default();
+                    let error = s
+                        .err()
+                        .map(|e| e.to_string())
+                        .or(k.err())
+                        .unwrap_or_default();
                     tracing::warn!(%error, "background job failed");
                     tokio::time::sleep(Duration::from_secs(2)).await;
                 }

@@ -28,7 +28,10 @@ pub async fn add_jd(jd_id: Option<String>, text: String) -> Result<String, ApiEr
 
 /// What retrieval finds for a question in one version, every score shown (admins).
 #[server(endpoint = "try_question")]
-pub async fn try_question(version_id: String, question: String) -> Result<TryQuestionView, ApiError> {
+pub async fn try_question(
+    version_id: String,
+    question: String,
+) -> Result<TryQuestionView, ApiError> {
     let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
     crate::server::knowledge::try_question(&ctx, &version_id, &question).await
 }

@@ -12,7 +12,11 @@ const UPLOAD: &str = "/admin/jds/upload";
 /// The add form: a file or pasted text, posted as multipart so it works without JavaScript.
 #[component]
 fn AddForm(#[prop(optional)] jd_id: Option<String>) -> impl IntoView {
-    let label = if jd_id.is_some() { "Upload a new version" } else { "Add a job description" };
+    let label = if jd_id.is_some() {
+        "Upload a new version"
+    } else {
+        "Add a job description"
+    };
     view! {
         <form method="post" action=UPLOAD enctype="multipart/form-data" class="mb-6 space-y-2 rounded-lg border border-slate-200 bg-white p-4" data-testid="jd-form">
             <h2 class="font-semibold">{label}</h2>

@@ -185,7 +185,8 @@ pub fn render_markdown(text: &str) -> String {
 }
 
 /// Shown instead of an answer that failed the grounding check.
-pub const HELD_NOTICE: &str = "This answer is being checked by a reviewer before it is shown to you.";
+pub const HELD_NOTICE: &str =
+    "This answer is being checked by a reviewer before it is shown to you.";
 
 /// A message as the candidate sees it: Markdown rendered and sanitised, the job-description
 /// passages an answer cites listed under it, and a held answer replaced by a notice.

@@ -5,7 +5,9 @@ use super::errors::{internal, status};
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_knowledge::{KbError, KnowledgeBase, Version};
-use rehearse_types::{ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView};
+use rehearse_types::{
+    ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView,
+};
 
 /// The longest question the "try a question" box takes.
 pub const MAX_QUESTION_CHARS: usize = 500;
@@ -23,7 +25,9 @@ pub fn api_error(e: KbError) -> ApiError {
     match e {
         KbError::Invalid(m) => status(ApiError::Invalid(m)),
         KbError::NotFound => status(ApiError::NotFound),
-        KbError::NotSearchable(s) => status(ApiError::Invalid(format!("This version is not searchable yet (it is {s})."))),
+        KbError::NotSearchable(s) => status(ApiError::Invalid(format!(
+            "This version is not searchable yet (it is {s})."
+        ))),
         other => internal(other),
     }
 }
@@ -57,7 +61,11 @@ pub fn version_view(v: &Version) -> JdVersionView {
         chunks_total: v.chunks_total,
         embedded: v.embedded,
         cached: v.cached,
-        requirements: v.requirements.iter().map(|r| format!("{} ({})", r.text, r.competency)).collect(),
+        requirements: v
+            .requirements
+            .iter()
+            .map(|r| format!("{} ({})", r.text, r.competency))
+            .collect(),
         created_at: rehearse_db::format_ms(v.created_at),
         created_by: v.created_by.clone(),
     }
@@ -73,7 +81,9 @@ pub async fn list(ctx: &Caller) -> Result<Vec<JdSummaryView>, ApiError> {
             id: jd.id.clone(),
             title: jd.title.clone(),
             versions: versions.len() as i64,
-            latest_status: latest.map(|v| v.status.as_str().to_owned()).unwrap_or_default(),
+            latest_status: latest
+                .map(|v| v.status.as_str().to_owned())
+                .unwrap_or_default(),
             latest_chunks: latest.map(|v| v.chunks_total).unwrap_or(0),
             created_at: rehearse_db::format_ms(jd.created_at),
             created_by: jd.created_by.clone(),
@@ -82,12 +92,26 @@ pub async fn list(ctx: &Caller) -> Result<Vec<JdSummaryView>, ApiError> {
     Ok(out)
 }
 
-pub async fn detail(ctx: &Caller, id: &str, version: Option<&str>) -> Result<JdDetailView, ApiError> {
+pub async fn detail(
+    ctx: &Caller,
+    id: &str,
+    version: Option<&str>,
+) -> Result<JdDetailView, ApiError> {
     let kb = kb(ctx)?;
-    let jd = kb.catalog().get(id).await.map_err(internal)?.ok_or_else(|| status(ApiError::NotFound))?;
+    let jd = kb
+        .catalog()
+        .get(id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| status(ApiError::NotFound))?;
     let versions = kb.catalog().versions(id).await.map_err(internal)?;
     let selected = match version.filter(|v| !v.is_empty()) {
-        Some(v) => Some(versions.iter().find(|x| x.id == v).ok_or_else(|| status(ApiError::NotFound))?),
+        Some(v) => Some(
+            versions
+                .iter()
+                .find(|x| x.id == v)
+                .ok_or_else(|| status(ApiError::NotFound))?,
+        ),
         None => versions.first(),
     };
     let chunks = match selected {
@@ -117,12 +141,21 @@ pub async fn detail(ctx: &Caller, id: &str, version: Option<&str>) -> Result<JdD
     })
 }
 
-pub async fn try_question(ctx: &Caller, version_id: &str, question: &str) -> Result<TryQuestionView, ApiError> {
+pub async fn try_question(
+    ctx: &Caller,
+    version_id: &str,
+    question: &str,
+) -> Result<TryQuestionView, ApiError> {
     let question = question.trim();
     if question.is_empty() || question.chars().count() > MAX_QUESTION_CHARS {
-        return Err(status(ApiError::Invalid(format!("Ask a question of 1 to {MAX_QUESTION_CHARS} characters."))));
+        return Err(status(ApiError::Invalid(format!(
+            "Ask a question of 1 to {MAX_QUESTION_CHARS} characters."
+        ))));
     }
-    let answer = kb(ctx)?.answer(version_id, question).await.map_err(api_error)?;
+    let answer = kb(ctx)?
+        .answer(version_id, question)
+        .await
+        .map_err(api_error)?;
     Ok(TryQuestionView {
         answer: answer.text,
         held: answer.held,
@@ -151,14 +184,27 @@ pub async fn try_question(ctx: &Caller, version_id: &str, question: &str) -> Res
 
 pub async fn retry(ctx: &Caller, version_id: &str) -> Result<(), ApiError> {
     let v = kb(ctx)?.retry(version_id).await.map_err(api_error)?;
-    audit(ctx, &format!("retried ingestion of {} v{}", v.title, v.version)).await
+    audit(
+        ctx,
+        &format!("retried ingestion of {} v{}", v.title, v.version),
+    )
+    .await
 }
 
 pub async fn delete(ctx: &Caller, id: &str) -> Result<(), ApiError> {
     let kb = kb(ctx)?;
-    let jd = kb.catalog().get(id).await.map_err(internal)?.ok_or_else(|| status(ApiError::NotFound))?;
+    let jd = kb
+        .catalog()
+        .get(id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| status(ApiError::NotFound))?;
     kb.delete(id).await.map_err(api_error)?;
-    audit(ctx, &format!("deleted job description {} ({})", jd.title, jd.id)).await
+    audit(
+        ctx,
+        &format!("deleted job description {} ({})", jd.title, jd.id),
+    )
+    .await
 }
 
 /// Adds a job description (or a version of `jd_id`) from pasted text or an uploaded file.
@@ -173,13 +219,20 @@ pub async fn add(
     let added = match (file, text.map(str::trim).filter(|t| !t.is_empty())) {
         (Some((name, bytes)), None) => kb.add_file(jd_id, &name, bytes, by).await,
         (None, Some(text)) => kb.add(jd_id, "pasted", text, by).await,
-        (Some(_), Some(_)) => Err(KbError::Invalid("Paste text or choose a file, not both.".into())),
-        (None, None) => Err(KbError::Invalid(rehearse_knowledge::extract::ExtractError::Empty.to_string())),
+        (Some(_), Some(_)) => Err(KbError::Invalid(
+            "Paste text or choose a file, not both.".into(),
+        )),
+        (None, None) => Err(KbError::Invalid(
+            rehearse_knowledge::extract::ExtractError::Empty.to_string(),
+        )),
     }
     .map_err(api_error)?;
     audit(
         ctx,
-        &format!("added {} v{} ({})", added.version.title, added.version.version, added.version.source),
+        &format!(
+            "added {} v{} ({})",
+            added.version.title, added.version.version, added.version.source
+        ),
     )
     .await?;
     Ok(added)

@@ -115,7 +115,9 @@ pub fn from_version(v: &rehearse_knowledge::Version) -> Role {
                 text: r.text.clone(),
                 keywords: r.keywords.clone(),
                 source: Some(match sections.get(r.chunk_position) {
-                    Some(c) if !c.section.is_empty() => format!("{}, chunk {}", c.section, r.chunk_position + 1),
+                    Some(c) if !c.section.is_empty() => {
+                        format!("{}, chunk {}", c.section, r.chunk_position + 1)
+                    }
                     _ => format!("chunk {}", r.chunk_position + 1),
                 }),
             })

@@ -109,7 +109,13 @@ impl InterviewService {
     pub async fn available_roles(&self) -> Result<Vec<Role>, ServiceError> {
         let mut out = roles::samples();
         if let Some(kb) = &self.knowledge {
-            out.extend(kb.catalog().ready_latest().await?.iter().map(roles::from_version));
+            out.extend(
+                kb.catalog()
+                    .ready_latest()
+                    .await?
+                    .iter()
+                    .map(roles::from_version),
+            );
         }
         Ok(out)
     }

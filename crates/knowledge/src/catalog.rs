@@ -155,10 +155,11 @@ impl Catalog {
         by: &str,
     ) -> Result<Version, DbError> {
         let mut tx = self.db.pool().begin().await?;
-        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM jd_versions WHERE jd_id = $1")
-            .bind(jd_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM jd_versions WHERE jd_id = $1")
+                .bind(jd_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let next: i64 = row.try_get::<i64, _>("v")? + 1;
         sqlx::query("UPDATE job_descriptions SET title = $1 WHERE id = $2 AND deleted_at IS NULL")
             .bind(title)
@@ -187,18 +188,22 @@ impl Catalog {
     }
 
     pub async fn versions(&self, jd_id: &str) -> Result<Vec<Version>, DbError> {
-        let rows = sqlx::query(&format!("SELECT {VERSION_COLUMNS} FROM jd_versions WHERE jd_id = $1 ORDER BY version DESC"))
-            .bind(jd_id)
-            .fetch_all(self.db.pool())
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM jd_versions WHERE jd_id = $1 ORDER BY version DESC"
+        ))
+        .bind(jd_id)
+        .fetch_all(self.db.pool())
+        .await?;
         rows.iter().map(version).collect()
     }
 
     pub async fn version(&self, version_id: &str) -> Result<Option<Version>, DbError> {
-        let row = sqlx::query(&format!("SELECT {VERSION_COLUMNS} FROM jd_versions WHERE id = $1"))
-            .bind(version_id)
-            .fetch_optional(self.db.pool())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM jd_versions WHERE id = $1"
+        ))
+        .bind(version_id)
+        .fetch_optional(self.db.pool())
+        .await?;
         row.as_ref().map(version).transpose()
     }
 
@@ -216,20 +221,34 @@ impl Catalog {
         rows.iter().map(version).collect()
     }
 
-    pub async fn set_status(&self, version_id: &str, status: VersionStatus, error: Option<&str>) -> Result<(), DbError> {
-        sqlx::query("UPDATE jd_versions SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
-            .bind(status.as_str())
-            .bind(error)
-            .bind(now_ms())
-            .bind(version_id)
-            .execute(self.db.pool())
-            .await?;
+    pub async fn set_status(
+        &self,
+        version_id: &str,
+        status: VersionStatus,
+        error: Option<&str>,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE jd_versions SET status = $1, error = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(status.as_str())
+        .bind(error)
+        .bind(now_ms())
+        .bind(version_id)
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 
     /// Records progress: chunks written of the total, and how many vectors were computed or
     /// came from the cache.
-    pub async fn set_progress(&self, version_id: &str, done: usize, total: usize, embedded: usize, cached: usize) -> Result<(), DbError> {
+    pub async fn set_progress(
+        &self,
+        version_id: &str,
+        done: usize,
+        total: usize,
+        embedded: usize,
+        cached: usize,
+    ) -> Result<(), DbError> {
         sqlx::query("UPDATE jd_versions SET chunks_done = $1, chunks_total = $2, embedded = $3, cached = $4, updated_at = $5 WHERE id = $6")
             .bind(done as i64)
             .bind(total as i64)

@@ -55,7 +55,10 @@ fn heading(line: &str) -> Option<(usize, String)> {
     let t = line.trim();
     let hashes = t.chars().take_while(|c| *c == '#').count();
     if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
-        return Some((hashes, t[hashes..].trim().trim_end_matches('#').trim().to_owned()));
+        return Some((
+            hashes,
+            t[hashes..].trim().trim_end_matches('#').trim().to_owned(),
+        ));
     }
     // "Requirements:" alone on a line, as plain-text and PDF job descriptions write headings.
     if t.ends_with(':')
@@ -106,7 +109,10 @@ fn blocks(text: &str) -> Vec<Block> {
         } else if let Some(b) = bullet(line) {
             flush(&mut para, &mut out);
             out.push(Block::Bullet(b));
-        } else if line.starts_with("  ") && matches!(out.last(), Some(Block::Bullet(_))) && para.is_empty() {
+        } else if line.starts_with("  ")
+            && matches!(out.last(), Some(Block::Bullet(_)))
+            && para.is_empty()
+        {
             // An indented continuation of the bullet above.
             if let Some(Block::Bullet(b)) = out.last_mut() {
                 b.push(' ');
@@ -132,13 +138,13 @@ pub fn sentences(text: &str) -> Vec<String> {
             let after = chars.get(i + 2).copied();
             let ends = match next {
                 None => true,
-                Some(n) if n.is_whitespace() => after.is_none_or(|a| a.is_uppercase() || a.is_ascii_digit() || a == '"' || a == '('),
+                Some(n) if n.is_whitespace() => after
+                    .is_none_or(|a| a.is_uppercase() || a.is_ascii_digit() || a == '"' || a == '('),
                 _ => false,
             };
-            let abbreviation = current
-                .split_whitespace()
-                .last()
-                .is_some_and(|w| ["e.g.", "i.e.", "etc.", "vs."].contains(&w.to_lowercase().as_str()));
+            let abbreviation = current.split_whitespace().last().is_some_and(|w| {
+                ["e.g.", "i.e.", "etc.", "vs."].contains(&w.to_lowercase().as_str())
+            });
             if ends && !abbreviation {
                 out.push(current.trim().to_owned());
                 current.clear();
@@ -164,7 +170,11 @@ fn render(items: &[Item]) -> String {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             let prev_bullet = items[i - 1].bullet;
-            out.push(if item.bullet || prev_bullet { '\n' } else { ' ' });
+            out.push(if item.bullet || prev_bullet {
+                '\n'
+            } else {
+                ' '
+            });
         }
         if item.bullet {
             out.push_str("- ");
@@ -202,7 +212,11 @@ pub fn chunk(text: &str) -> Vec<Chunk> {
         if items.is_empty() {
             return;
         }
-        let section = path.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join(" > ");
+        let section = path
+            .iter()
+            .map(|(_, h)| h.as_str())
+            .collect::<Vec<_>>()
+            .join(" > ");
         let mut current: Vec<Item> = Vec::new();
         let mut size = 0;
         let all = std::mem::take(items);
@@ -217,7 +231,10 @@ pub fn chunk(text: &str) -> Vec<Chunk> {
         };
         for item in all {
             let len = item.text.len() + 3;
-            if !current.is_empty() && size + len > TARGET_CHARS && (size >= TARGET_CHARS / 2 || size + len > MAX_CHARS) {
+            if !current.is_empty()
+                && size + len > TARGET_CHARS
+                && (size >= TARGET_CHARS / 2 || size + len > MAX_CHARS)
+            {
                 push(&mut current, chunks);
                 let last = current.last().cloned();
                 current.clear();
@@ -243,8 +260,15 @@ pub fn chunk(text: &str) -> Vec<Chunk> {
                 path.push((level, text));
             }
             Block::Bullet(b) => {
-                for piece in if b.len() > MAX_CHARS { hard_split(&b) } else { vec![b] } {
-                    items.push(Item { text: piece, bullet: true });
+                for piece in if b.len() > MAX_CHARS {
+                    hard_split(&b)
+                } else {
+                    vec![b]
+                } {
+                    items.push(Item {
+                        text: piece,
+                        bullet: true,
+                    });
                 }
             }
             Block::Paragraph(p) => {
@@ -253,8 +277,15 @@ pub fn chunk(text: &str) -> Vec<Chunk> {
                     emit(&path, &mut items, &mut chunks);
                 }
                 for s in sentences(&p) {
-                    for piece in if s.len() > MAX_CHARS { hard_split(&s) } else { vec![s] } {
-                        items.push(Item { text: piece, bullet: false });
+                    for piece in if s.len() > MAX_CHARS {
+                        hard_split(&s)
+                    } else {
+                        vec![s]
+                    } {
+                        items.push(Item {
+                            text: piece,
+                            bullet: false,
+                        });
                     }
                 }
             }
@@ -276,14 +307,24 @@ mod tests {
         assert_eq!(chunks.len(), 3, "{chunks:#?}");
         assert_eq!(chunks[0].section, "Payments Backend Engineer");
         assert!(chunks[0].text.starts_with("We move money for 4,000 shops."));
-        assert_eq!(chunks[1].section, "Payments Backend Engineer > Requirements");
+        assert_eq!(
+            chunks[1].section,
+            "Payments Backend Engineer > Requirements"
+        );
         assert!(chunks[1].list);
-        assert!(chunks[1].text.contains("- PostgreSQL schema design, e.g. partitioning and indexes"));
-        assert_eq!(chunks[2].section, "Payments Backend Engineer > Benefits > Benefits");
+        assert!(chunks[1]
+            .text
+            .contains("- PostgreSQL schema design, e.g. partitioning and indexes"));
+        assert_eq!(
+            chunks[2].section,
+            "Payments Backend Engineer > Benefits > Benefits"
+        );
         for (i, c) in chunks.iter().enumerate() {
             assert_eq!(c.position, i);
         }
-        assert!(chunks[1].indexed_text().starts_with("Payments Backend Engineer > Requirements\n"));
+        assert!(chunks[1]
+            .indexed_text()
+            .starts_with("Payments Backend Engineer > Requirements\n"));
     }
 
     #[test]
@@ -299,11 +340,20 @@ mod tests {
             assert_eq!(c.section, "Long");
         }
         for pair in chunks.windows(2) {
-            let last = sentences(&pair[0].text).last().cloned().expect("a sentence");
-            assert!(pair[1].text.starts_with(&last), "no overlap between {pair:#?}");
+            let last = sentences(&pair[0].text)
+                .last()
+                .cloned()
+                .expect("a sentence");
+            assert!(
+                pair[1].text.starts_with(&last),
+                "no overlap between {pair:#?}"
+            );
         }
         for s in &written {
-            assert!(chunks.iter().any(|c| c.text.contains(s.as_str())), "lost {s}");
+            assert!(
+                chunks.iter().any(|c| c.text.contains(s.as_str())),
+                "lost {s}"
+            );
         }
     }
 

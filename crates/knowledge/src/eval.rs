@@ -3,7 +3,8 @@
 //! the share of unanswerable questions that were declined or held. A chunk is relevant when
 //! its text contains one of the question's expected passages.
 
-use crate::kb::{compose, KbError, KnowledgeBase, NOT_STATED};
+use crate::kb::{compose, KbError, KnowledgeBase, Retrieval, NOT_STATED};
+use crate::rank;
 use crate::rank::Thresholds;
 use serde::Deserialize;
 use std::path::Path;
@@ -44,12 +45,18 @@ pub fn default_dir() -> std::path::PathBuf {
 
 pub fn load(dir: &Path) -> Result<(Vec<(String, String)>, Vec<Question>), String> {
     let mut jds = Vec::new();
-    let entries = std::fs::read_dir(dir.join("jds")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir.join("jds")).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "md") {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             jds.push((stem, text));
         }
     }
@@ -73,39 +80,82 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
     for id in versions.values() {
         let v = kb.catalog().version(id).await?.ok_or(KbError::NotFound)?;
         if let Some(e) = v.error {
-            return Err(KbError::Invalid(format!("ingestion of {} failed: {e}", v.title)));
+            return Err(KbError::Invalid(format!(
+                "ingestion of {} failed: {e}",
+                v.title
+            )));
         }
         report.chunks += v.chunks_total as usize;
+    }
+    let verbose = std::env::var_os("REHEARSE_EVAL_VERBOSE").is_some();
+    let mut lists = Vec::new();
+    for q in &questions {
+        let version = versions
+            .get(&q.jd)
+            .ok_or_else(|| KbError::Invalid(format!("unknown job description {}", q.jd)))?;
+        lists.push(kb.candidates(version, &q.question).await?);
+    }
+    if let Some(path) = std::env::var_os("REHEARSE_EVAL_DUMP") {
+        // The first-stage lists with their scores, for tuning the reranker offline.
+        let dump: Vec<serde_json::Value> = questions
+            .iter()
+            .zip(&lists)
+            .map(|(q, (v, t))| serde_json::json!({"question": q.question, "answerable": q.answerable, "expected": q.expected, "vector": v, "text": t}))
+            .collect();
+        let _ = std::fs::write(path, serde_json::to_string(&dump).unwrap_or_default());
     }
     for (rerank, scores) in [(false, &mut report.fused), (true, &mut report.reranked)] {
         let mut recall = 0.0;
         let mut rr = 0.0;
         let mut answered = 0.0;
         let mut declined = 0.0;
-        for q in &questions {
-            let version = versions
-                .get(&q.jd)
-                .ok_or_else(|| KbError::Invalid(format!("unknown job description {}", q.jd)))?;
-            let r = kb.retrieve_with(version, &q.question, Thresholds::default(), rerank).await?;
+        for (q, (by_vector, by_text)) in questions.iter().zip(&lists) {
+            let r = Retrieval {
+                ranked: rank::rank(
+                    &q.question,
+                    by_vector,
+                    by_text,
+                    Thresholds::default(),
+                    rerank,
+                ),
+                question: q.question.clone(),
+            };
             let relevant = |text: &str| q.expected.iter().any(|e| text.contains(e.as_str()));
+            let position = r.ranked.iter().position(|s| relevant(&s.candidate.text));
+            let answer = compose(r.clone());
+            if verbose && rerank {
+                let top = r.ranked.first();
+                println!(
+                    "{:<5} {:<40.40} rel@{:<4} top: rerank {:.3} cos {:.3} cov {:.2} {:<30.30} -> {:.60}",
+                    if q.answerable { "ANS" } else { "UNANS" },
+                    q.question,
+                    position.map(|p| (p + 1).to_string()).unwrap_or("-".into()),
+                    top.map(|t| t.rerank).unwrap_or(0.0),
+                    top.and_then(|t| t.candidate.cosine).unwrap_or(0.0),
+                    top.map(|t| t.coverage).unwrap_or(0.0),
+                    top.and_then(|t| t.reason.clone()).unwrap_or_else(|| "passed".into()),
+                    answer.flags.first().cloned().unwrap_or_else(|| answer.text.clone()),
+                );
+            }
             if q.answerable {
                 scores.answerable += 1;
-                if let Some(rank) = r.ranked.iter().position(|s| relevant(&s.candidate.text)) {
+                if let Some(rank) = position {
                     if rank < 5 {
                         recall += 1.0;
                     }
                     rr += 1.0 / (rank as f64 + 1.0);
                 }
-                if compose(r).text != NOT_STATED {
+                if answer.text != NOT_STATED {
                     answered += 1.0;
                 }
             } else {
                 scores.unanswerable += 1;
-                let answer = compose(r);
                 if answer.text == NOT_STATED || answer.held {
                     declined += 1.0;
                 } else {
-                    scores.unflagged_unanswerable.push(format!("{}: {} -> {}", q.jd, q.question, answer.text));
+                    scores
+                        .unflagged_unanswerable
+                        .push(format!("{}: {} -> {}", q.jd, q.question, answer.text));
                 }
             }
         }
@@ -120,10 +170,25 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "questions: {} answerable, {} unanswerable; {} chunks", self.reranked.answerable, self.reranked.unanswerable, self.chunks)?;
-        writeln!(f, "{:<22} {:>10} {:>8} {:>10} {:>18}", "stage", "recall@5", "MRR", "answered", "declined/held (unans.)")?;
-        for (name, s) in [("fusion (RRF) only", &self.fused), ("fusion + rerank", &self.reranked)] {
-            writeln!(f, "{:<22} {:>10.3} {:>8.3} {:>10.3} {:>18.3}", name, s.recall_at_5, s.mrr, s.answered, s.declined_or_held)?;
+        writeln!(
+            f,
+            "questions: {} answerable, {} unanswerable; {} chunks",
+            self.reranked.answerable, self.reranked.unanswerable, self.chunks
+        )?;
+        writeln!(
+            f,
+            "{:<22} {:>10} {:>8} {:>10} {:>18}",
+            "stage", "recall@5", "MRR", "answered", "declined/held (unans.)"
+        )?;
+        for (name, s) in [
+            ("fusion (RRF) only", &self.fused),
+            ("fusion + rerank", &self.reranked),
+        ] {
+            writeln!(
+                f,
+                "{:<22} {:>10.3} {:>8.3} {:>10.3} {:>18.3}",
+                name, s.recall_at_5, s.mrr, s.answered, s.declined_or_held
+            )?;
         }
         for u in &self.reranked.unflagged_unanswerable {
             writeln!(f, "UNFLAGGED ANSWER TO AN UNANSWERABLE QUESTION: {u}")?;

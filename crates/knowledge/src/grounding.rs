@@ -43,7 +43,13 @@ impl Grounding {
     pub fn reasons(&self) -> Vec<String> {
         self.unsupported
             .iter()
-            .map(|c| format!("{:?} \"{}\" is not in the cited job description text", c.kind, c.text).to_lowercase())
+            .map(|c| {
+                format!(
+                    "{:?} \"{}\" is not in the cited job description text",
+                    c.kind, c.text
+                )
+                .to_lowercase()
+            })
             .collect()
     }
 }
@@ -57,29 +63,237 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:(?:\d{1,2}\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+\d{1,2})?(?:,?\s+\d{4})?|q[1-4]\s+\d{4}|(?:19|20)\d{2})\b").expect("date pattern")
 });
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d[\d,.]*%?").expect("number pattern"));
+static NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d[\d,.]*%?").expect("number pattern"));
 static NUMBER_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b").expect("number word pattern")
 });
 
 const LOCATIONS: &[&str] = &[
-    "amsterdam", "athens", "austin", "bangalore", "barcelona", "berlin", "boston", "brussels", "bucharest", "budapest", "cape town", "chicago", "copenhagen", "dublin", "edinburgh", "frankfurt", "hamburg", "helsinki", "hong kong", "krakow", "kraków", "lisbon", "london", "los angeles", "madrid", "manchester", "melbourne", "milan", "montreal", "munich", "nairobi", "new york", "oslo", "paris", "porto", "prague", "rome", "san francisco", "sao paulo", "são paulo", "seattle", "singapore", "stockholm", "sydney", "tallinn", "tokyo", "toronto", "vancouver", "vienna", "warsaw", "zurich", "zürich",
-    "australia", "austria", "belgium", "brazil", "canada", "china", "denmark", "estonia", "europe", "finland", "france", "germany", "greece", "india", "ireland", "italy", "japan", "netherlands", "norway", "poland", "portugal", "romania", "spain", "sweden", "switzerland", "united kingdom", "united states", "usa", "uk", "emea", "apac", "latam", "north america",
-    "cet", "cest", "utc", "gmt", "est", "pst",
+    "amsterdam",
+    "athens",
+    "austin",
+    "bangalore",
+    "barcelona",
+    "berlin",
+    "boston",
+    "brussels",
+    "bucharest",
+    "budapest",
+    "cape town",
+    "chicago",
+    "copenhagen",
+    "dublin",
+    "edinburgh",
+    "frankfurt",
+    "hamburg",
+    "helsinki",
+    "hong kong",
+    "krakow",
+    "kraków",
+    "lisbon",
+    "london",
+    "los angeles",
+    "madrid",
+    "manchester",
+    "melbourne",
+    "milan",
+    "montreal",
+    "munich",
+    "nairobi",
+    "new york",
+    "oslo",
+    "paris",
+    "porto",
+    "prague",
+    "rome",
+    "san francisco",
+    "sao paulo",
+    "são paulo",
+    "seattle",
+    "singapore",
+    "stockholm",
+    "sydney",
+    "tallinn",
+    "tokyo",
+    "toronto",
+    "vancouver",
+    "vienna",
+    "warsaw",
+    "zurich",
+    "zürich",
+    "australia",
+    "austria",
+    "belgium",
+    "brazil",
+    "canada",
+    "china",
+    "denmark",
+    "estonia",
+    "europe",
+    "finland",
+    "france",
+    "germany",
+    "greece",
+    "india",
+    "ireland",
+    "italy",
+    "japan",
+    "netherlands",
+    "norway",
+    "poland",
+    "portugal",
+    "romania",
+    "spain",
+    "sweden",
+    "switzerland",
+    "united kingdom",
+    "united states",
+    "usa",
+    "uk",
+    "emea",
+    "apac",
+    "latam",
+    "north america",
+    "cet",
+    "cest",
+    "utc",
+    "gmt",
+    "est",
+    "pst",
 ];
 
 const TECHNOLOGIES: &[&str] = &[
-    "rust", "go", "golang", "python", "java", "kotlin", "scala", "c++", "c#", "typescript", "javascript", "node.js", "ruby", "elixir", "erlang", "haskell", "php", "swift",
-    "postgresql", "postgres", "mysql", "mariadb", "sqlite", "redis", "memcached", "mongodb", "cassandra", "dynamodb", "elasticsearch", "opensearch", "clickhouse", "snowflake", "bigquery", "redshift", "cockroachdb", "surrealdb",
-    "kafka", "rabbitmq", "nats", "pulsar", "kinesis", "spark", "flink", "airflow", "dbt", "hadoop", "parquet", "iceberg", "delta lake",
-    "kubernetes", "k8s", "docker", "terraform", "ansible", "helm", "argo", "argocd", "istio", "envoy", "nginx", "linux", "aws", "gcp", "azure", "grpc", "graphql", "openapi", "protobuf",
-    "prometheus", "grafana", "opentelemetry", "jaeger", "datadog", "sentry", "pagerduty", "splunk", "loki",
-    "pytorch", "tensorflow", "jax", "triton", "cuda", "onnx", "mlflow", "kubeflow",
-    "tokio", "axum", "actix", "django", "rails", "oauth", "oidc", "saml", "tls", "wasm", "webassembly",
+    "rust",
+    "go",
+    "golang",
+    "python",
+    "java",
+    "kotlin",
+    "scala",
+    "c++",
+    "c#",
+    "typescript",
+    "javascript",
+    "node.js",
+    "ruby",
+    "elixir",
+    "erlang",
+    "haskell",
+    "php",
+    "swift",
+    "postgresql",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "sqlite",
+    "redis",
+    "memcached",
+    "mongodb",
+    "cassandra",
+    "dynamodb",
+    "elasticsearch",
+    "opensearch",
+    "clickhouse",
+    "snowflake",
+    "bigquery",
+    "redshift",
+    "cockroachdb",
+    "surrealdb",
+    "kafka",
+    "rabbitmq",
+    "nats",
+    "pulsar",
+    "kinesis",
+    "spark",
+    "flink",
+    "airflow",
+    "dbt",
+    "hadoop",
+    "parquet",
+    "iceberg",
+    "delta lake",
+    "kubernetes",
+    "k8s",
+    "docker",
+    "terraform",
+    "ansible",
+    "helm",
+    "argo",
+    "argocd",
+    "istio",
+    "envoy",
+    "nginx",
+    "linux",
+    "aws",
+    "gcp",
+    "azure",
+    "grpc",
+    "graphql",
+    "openapi",
+    "protobuf",
+    "prometheus",
+    "grafana",
+    "opentelemetry",
+    "jaeger",
+    "datadog",
+    "sentry",
+    "pagerduty",
+    "splunk",
+    "loki",
+    "pytorch",
+    "tensorflow",
+    "jax",
+    "triton",
+    "cuda",
+    "onnx",
+    "mlflow",
+    "kubeflow",
+    "tokio",
+    "axum",
+    "actix",
+    "django",
+    "rails",
+    "oauth",
+    "oidc",
+    "saml",
+    "tls",
+    "wasm",
+    "webassembly",
 ];
 
 const BENEFITS: &[&str] = &[
-    "equity", "stock options", "stock", "bonus", "pension", "401(k)", "401k", "health insurance", "private health", "dental", "vision", "life insurance", "parental leave", "maternity", "paternity", "gym", "learning budget", "training budget", "conference", "relocation", "visa sponsorship", "four-day week", "4-day week", "childcare", "meal", "lunch", "sabbatical", "commuter", "stipend", "home office", "laptop",
+    "equity",
+    "stock options",
+    "stock",
+    "bonus",
+    "pension",
+    "401(k)",
+    "401k",
+    "health insurance",
+    "private health",
+    "dental",
+    "vision",
+    "life insurance",
+    "parental leave",
+    "maternity",
+    "paternity",
+    "gym",
+    "learning budget",
+    "training budget",
+    "conference",
+    "relocation",
+    "visa sponsorship",
+    "four-day week",
+    "4-day week",
+    "childcare",
+    "meal",
+    "lunch",
+    "sabbatical",
+    "commuter",
+    "stipend",
+    "home office",
+    "laptop",
 ];
 
 fn number_word(w: &str) -> Option<f64> {
@@ -117,7 +331,9 @@ pub fn numbers(text: &str) -> Vec<f64> {
         } else {
             raw.replace(',', "")
         };
-        let Ok(mut v) = digits.parse::<f64>() else { continue };
+        let Ok(mut v) = digits.parse::<f64>() else {
+            continue;
+        };
         let rest = &lower[m.end()..];
         let rest = rest.trim_start();
         if rest.starts_with('k') && !rest[1..].starts_with(char::is_alphabetic) {
@@ -141,7 +357,9 @@ fn contains_phrase(haystack: &str, phrase: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
-    hay.contains(&format!(" {needle} ")) || hay.contains(&format!(" {needle}s ")) || hay.contains(&format!(" {needle}es "))
+    hay.contains(&format!(" {needle} "))
+        || hay.contains(&format!(" {needle}s "))
+        || hay.contains(&format!(" {needle}es "))
 }
 
 /// The checkable claims an answer makes.
@@ -153,7 +371,10 @@ pub fn claims(answer: &str) -> Vec<Claim> {
             return;
         }
         covered.push((m.start(), m.end()));
-        out.push(Claim { kind, text: m.as_str().trim().to_owned() });
+        out.push(Claim {
+            kind,
+            text: m.as_str().trim().to_owned(),
+        });
     };
     for m in MONEY.find_iter(answer) {
         push(ClaimKind::Money, m, &mut out, &mut covered);
@@ -175,10 +396,14 @@ pub fn claims(answer: &str) -> Vec<Claim> {
     ] {
         for item in list {
             let needle = crate::terms::words(item).join(" ");
-            let found = words.contains(&format!(" {needle} ")) || words.contains(&format!(" {needle}s "));
+            let found =
+                words.contains(&format!(" {needle} ")) || words.contains(&format!(" {needle}s "));
             // "stock" inside "stock options" is one claim, not two.
             if found && !out.iter().any(|c| c.kind == kind && c.text.contains(item)) {
-                out.push(Claim { kind, text: (*item).to_owned() });
+                out.push(Claim {
+                    kind,
+                    text: (*item).to_owned(),
+                });
             }
         }
     }
@@ -191,10 +416,13 @@ fn supported(claim: &Claim, evidence: &str, evidence_numbers: &[f64]) -> bool {
         ClaimKind::Money | ClaimKind::Number | ClaimKind::Duration => {
             let stated = numbers(&claim.text);
             !stated.is_empty()
-                && stated.iter().all(|v| evidence_numbers.iter().any(|e| (e - v).abs() < 1e-6))
+                && stated
+                    .iter()
+                    .all(|v| evidence_numbers.iter().any(|e| (e - v).abs() < 1e-6))
                 && (claim.kind != ClaimKind::Duration || {
                     let unit = claim.text.split_whitespace().last().unwrap_or("");
-                    contains_phrase(evidence, crate::terms::stem(unit).as_str()) || contains_phrase(evidence, unit)
+                    contains_phrase(evidence, crate::terms::stem(unit).as_str())
+                        || contains_phrase(evidence, unit)
                 })
         }
         ClaimKind::Date => {
@@ -204,9 +432,14 @@ fn supported(claim: &Claim, evidence: &str, evidence_numbers: &[f64]) -> bool {
                 .split_whitespace()
                 .filter(|w| w.chars().all(char::is_alphabetic) && w.len() > 2)
                 .all(|w| contains_phrase(evidence, w));
-            months_ok && nums.iter().all(|v| evidence_numbers.iter().any(|e| (e - v).abs() < 1e-6))
+            months_ok
+                && nums
+                    .iter()
+                    .all(|v| evidence_numbers.iter().any(|e| (e - v).abs() < 1e-6))
         }
-        ClaimKind::Location | ClaimKind::Technology | ClaimKind::Benefit => contains_phrase(evidence, &claim.text),
+        ClaimKind::Location | ClaimKind::Technology | ClaimKind::Benefit => {
+            contains_phrase(evidence, &claim.text)
+        }
     }
 }
 
@@ -220,7 +453,10 @@ pub fn check(answer: &str, cited: &[&str]) -> Grounding {
         .filter(|c| !supported(c, &evidence, &evidence_numbers))
         .cloned()
         .collect();
-    Grounding { claims, unsupported }
+    Grounding {
+        claims,
+        unsupported,
+    }
 }
 
 #[cfg(test)]
@@ -233,7 +469,15 @@ mod tests {
     fn claims_of_every_kind_are_found() {
         let found = claims("It pays €90k and $120,000, offers 25 days of holiday, health insurance and stock options, is based in Berlin, uses Go and Kubernetes, starts in June 2026, and has 3 teams.");
         let kinds: Vec<ClaimKind> = found.iter().map(|c| c.kind).collect();
-        for k in [ClaimKind::Money, ClaimKind::Duration, ClaimKind::Date, ClaimKind::Number, ClaimKind::Location, ClaimKind::Technology, ClaimKind::Benefit] {
+        for k in [
+            ClaimKind::Money,
+            ClaimKind::Duration,
+            ClaimKind::Date,
+            ClaimKind::Number,
+            ClaimKind::Location,
+            ClaimKind::Technology,
+            ClaimKind::Benefit,
+        ] {
             assert!(kinds.contains(&k), "{k:?} missing from {found:#?}");
         }
         assert!(found.iter().any(|c| c.text == "€90k"));
@@ -256,7 +500,10 @@ mod tests {
         assert!(!g.passed());
         let bad: Vec<&str> = g.unsupported.iter().map(|c| c.text.as_str()).collect();
         for expected in ["$150,000", "30 days", "berlin", "go", "gym", "April 2026"] {
-            assert!(bad.iter().any(|b| b.eq_ignore_ascii_case(expected)), "{expected} not flagged in {bad:?}");
+            assert!(
+                bad.iter().any(|b| b.eq_ignore_ascii_case(expected)),
+                "{expected} not flagged in {bad:?}"
+            );
         }
         assert!(g.reasons().iter().any(|r| r.contains("$150,000")));
     }

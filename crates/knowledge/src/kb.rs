@@ -168,13 +168,25 @@ impl KnowledgeBase {
 
     /// Validates text (pasted, or extracted from a file), derives the requirements and records
     /// a new job description, or a new version of `jd_id`; ingestion runs in the background.
-    pub async fn add(&self, jd_id: Option<&str>, source: &str, text: &str, by: &str) -> Result<Added, KbError> {
+    pub async fn add(
+        &self,
+        jd_id: Option<&str>,
+        source: &str,
+        text: &str,
+        by: &str,
+    ) -> Result<Added, KbError> {
         let body = extract::extract_pasted(text, self.config.max_upload_bytes)?;
         self.add_checked(jd_id, source, body, by).await
     }
 
     /// As [`add`](Self::add), for an uploaded file.
-    pub async fn add_file(&self, jd_id: Option<&str>, name: &str, bytes: Vec<u8>, by: &str) -> Result<Added, KbError> {
+    pub async fn add_file(
+        &self,
+        jd_id: Option<&str>,
+        name: &str,
+        bytes: Vec<u8>,
+        by: &str,
+    ) -> Result<Added, KbError> {
         let limit = self.config.max_upload_bytes;
         let file = name.to_owned();
         let body = tokio::task::spawn_blocking(move || extract::extract_file(&file, &bytes, limit))
@@ -184,17 +196,35 @@ impl KnowledgeBase {
         self.add_checked(jd_id, &source, body, by).await
     }
 
-    async fn add_checked(&self, jd_id: Option<&str>, source: &str, body: String, by: &str) -> Result<Added, KbError> {
-        let reqs = requirements::derive_from_text(&body).map_err(|e| KbError::Invalid(e.to_string()))?;
+    async fn add_checked(
+        &self,
+        jd_id: Option<&str>,
+        source: &str,
+        body: String,
+        by: &str,
+    ) -> Result<Added, KbError> {
+        let reqs =
+            requirements::derive_from_text(&body).map_err(|e| KbError::Invalid(e.to_string()))?;
         let title = requirements::title(&body);
         let added = match jd_id {
             None => {
-                let (jd, version) = self.catalog.create(&title, source, &body, &reqs, by).await?;
+                let (jd, version) = self
+                    .catalog
+                    .create(&title, source, &body, &reqs, by)
+                    .await?;
                 Added { jd, version }
             }
             Some(id) => {
-                let jd = self.catalog.get(id).await?.filter(|j| j.deleted_at.is_none()).ok_or(KbError::NotFound)?;
-                let version = self.catalog.add_version(id, &title, source, &body, &reqs, by).await?;
+                let jd = self
+                    .catalog
+                    .get(id)
+                    .await?
+                    .filter(|j| j.deleted_at.is_none())
+                    .ok_or(KbError::NotFound)?;
+                let version = self
+                    .catalog
+                    .add_version(id, &title, source, &body, &reqs, by)
+                    .await?;
                 Added { jd, version }
             }
         };
@@ -204,21 +234,38 @@ impl KnowledgeBase {
 
     async fn enqueue_ingest(&self, version_id: &str) -> Result<(), KbError> {
         self.jobs
-            .enqueue(INGEST_JOB, version_id, Some(&format!("{INGEST_JOB}:{version_id}")))
+            .enqueue(
+                INGEST_JOB,
+                version_id,
+                Some(&format!("{INGEST_JOB}:{version_id}")),
+            )
             .await?;
         Ok(())
     }
 
     /// Queues a failed version for another ingestion attempt.
     pub async fn retry(&self, version_id: &str) -> Result<Version, KbError> {
-        let v = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+        let v = self
+            .catalog
+            .version(version_id)
+            .await?
+            .ok_or(KbError::NotFound)?;
         if v.status != VersionStatus::Failed {
-            return Err(KbError::Invalid(format!("Only a failed version can be retried; this one is {}.", v.status.as_str())));
+            return Err(KbError::Invalid(format!(
+                "Only a failed version can be retried; this one is {}.",
+                v.status.as_str()
+            )));
         }
-        self.catalog.set_status(version_id, VersionStatus::Queued, None).await?;
+        self.catalog
+            .set_status(version_id, VersionStatus::Queued, None)
+            .await?;
         self.catalog.set_progress(version_id, 0, 0, 0, 0).await?;
         self.enqueue_ingest(version_id).await?;
-        Ok(Version { status: VersionStatus::Queued, error: None, ..v })
+        Ok(Version {
+            status: VersionStatus::Queued,
+            error: None,
+            ..v
+        })
     }
 
     /// Deletes a job description: hidden at once, its chunks removed now or, if the store is
@@ -231,7 +278,9 @@ impl KnowledgeBase {
             Err(_) => false,
         };
         if !purged {
-            self.jobs.enqueue(PURGE_JOB, jd_id, Some(&format!("{PURGE_JOB}:{jd_id}"))).await?;
+            self.jobs
+                .enqueue(PURGE_JOB, jd_id, Some(&format!("{PURGE_JOB}:{jd_id}")))
+                .await?;
         }
         Ok(())
     }
@@ -271,40 +320,65 @@ impl KnowledgeBase {
     /// Chunks, embeds (through the content-hash cache) and stores one version, then makes it
     /// searchable in one step.
     pub async fn ingest(&self, version_id: &str) -> Result<(), KbError> {
-        let v = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+        let v = self
+            .catalog
+            .version(version_id)
+            .await?
+            .ok_or(KbError::NotFound)?;
         if v.status == VersionStatus::Deleted {
             self.store().await?.delete_version(version_id).await?;
             return Ok(());
         }
-        self.catalog.set_status(version_id, VersionStatus::Ingesting, None).await?;
+        self.catalog
+            .set_status(version_id, VersionStatus::Ingesting, None)
+            .await?;
         let embedder = self.embedder().await?;
         let store = self.store().await?;
         store.delete_version(version_id).await?;
         let chunks = chunk::chunk(&v.body);
         let total = chunks.len();
         if total == 0 {
-            return Err(KbError::Invalid("The job description produced no chunks.".into()));
+            return Err(KbError::Invalid(
+                "The job description produced no chunks.".into(),
+            ));
         }
         let model = embedder.model().to_owned();
         let hashes: Vec<String> = chunks.iter().map(|c| c.content_hash(&model)).collect();
         let mut vectors = store.cached_embeddings(&hashes).await?;
         let cached = hashes.iter().filter(|h| vectors.contains_key(*h)).count();
-        self.catalog.set_progress(version_id, 0, total, 0, cached).await?;
-        let missing: Vec<usize> = (0..total).filter(|i| !vectors.contains_key(&hashes[*i])).collect();
+        self.catalog
+            .set_progress(version_id, 0, total, 0, cached)
+            .await?;
+        let missing: Vec<usize> = (0..total)
+            .filter(|i| !vectors.contains_key(&hashes[*i]))
+            .collect();
         let mut embedded = 0;
         for batch in missing.chunks(self.config.embed_batch.max(1)) {
             let texts: Vec<String> = batch.iter().map(|i| chunks[*i].indexed_text()).collect();
-            let out = embedder.embed(&texts).await.map_err(|e| KbError::Embedding(e.to_string()))?;
+            let out = embedder
+                .embed(&texts)
+                .await
+                .map_err(|e| KbError::Embedding(e.to_string()))?;
             if out.len() != texts.len() {
-                return Err(KbError::Embedding(format!("asked for {} vectors, got {}", texts.len(), out.len())));
+                return Err(KbError::Embedding(format!(
+                    "asked for {} vectors, got {}",
+                    texts.len(),
+                    out.len()
+                )));
             }
-            let entries: Vec<(String, Vec<f32>)> = batch.iter().zip(out).map(|(i, vec)| (hashes[*i].clone(), vec)).collect();
+            let entries: Vec<(String, Vec<f32>)> = batch
+                .iter()
+                .zip(out)
+                .map(|(i, vec)| (hashes[*i].clone(), vec))
+                .collect();
             store.cache_embeddings(&entries).await?;
             for (h, vec) in entries {
                 vectors.insert(h, vec);
             }
             embedded += batch.len();
-            self.catalog.set_progress(version_id, 0, total, embedded, cached).await?;
+            self.catalog
+                .set_progress(version_id, 0, total, embedded, cached)
+                .await?;
         }
         let rows: Vec<StoredChunk> = chunks
             .iter()
@@ -325,16 +399,26 @@ impl KnowledgeBase {
         store.insert(&rows).await?;
         let stored = store.count_version(version_id).await?;
         if stored != total {
-            return Err(KbError::Invalid(format!("stored {stored} of {total} chunks")));
+            return Err(KbError::Invalid(format!(
+                "stored {stored} of {total} chunks"
+            )));
         }
-        self.catalog.set_progress(version_id, total, total, embedded, cached).await?;
+        self.catalog
+            .set_progress(version_id, total, total, embedded, cached)
+            .await?;
         // A deletion that raced the ingestion wins.
-        let now = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+        let now = self
+            .catalog
+            .version(version_id)
+            .await?
+            .ok_or(KbError::NotFound)?;
         if now.status == VersionStatus::Deleted {
             store.delete_version(version_id).await?;
             return Ok(());
         }
-        self.catalog.set_status(version_id, VersionStatus::Ready, None).await?;
+        self.catalog
+            .set_status(version_id, VersionStatus::Ready, None)
+            .await?;
         Ok(())
     }
 
@@ -345,12 +429,38 @@ impl KnowledgeBase {
 
     /// Hybrid retrieval for a question within one searchable version.
     pub async fn retrieve(&self, version_id: &str, question: &str) -> Result<Retrieval, KbError> {
-        self.retrieve_with(version_id, question, self.config.thresholds, true).await
+        self.retrieve_with(version_id, question, self.config.thresholds, true)
+            .await
     }
 
     /// Retrieval with explicit thresholds and reranking on or off (the eval compares both).
-    pub async fn retrieve_with(&self, version_id: &str, question: &str, thresholds: Thresholds, rerank: bool) -> Result<Retrieval, KbError> {
-        let v = self.catalog.version(version_id).await?.ok_or(KbError::NotFound)?;
+    pub async fn retrieve_with(
+        &self,
+        version_id: &str,
+        question: &str,
+        thresholds: Thresholds,
+        rerank: bool,
+    ) -> Result<Retrieval, KbError> {
+        let question: String = question.chars().take(1000).collect();
+        let (by_vector, by_text) = self.candidates(version_id, &question).await?;
+        Ok(Retrieval {
+            ranked: rank::rank(&question, &by_vector, &by_text, thresholds, rerank),
+            question,
+        })
+    }
+
+    /// The two first-stage lists for a question: nearest chunks by vector, and full-text
+    /// matches by BM25, both within one searchable version.
+    pub async fn candidates(
+        &self,
+        version_id: &str,
+        question: &str,
+    ) -> Result<(Vec<rank::Candidate>, Vec<rank::Candidate>), KbError> {
+        let v = self
+            .catalog
+            .version(version_id)
+            .await?
+            .ok_or(KbError::NotFound)?;
         if v.status != VersionStatus::Ready {
             return Err(KbError::NotSearchable(v.status.as_str().to_owned()));
         }
@@ -364,11 +474,10 @@ impl KnowledgeBase {
             .ok_or_else(|| KbError::Embedding("no vector returned".into()))?;
         let store = self.store().await?;
         let by_vector = store.nearest(version_id, &q, self.config.search_k).await?;
-        let by_text = store.full_text(version_id, &question, self.config.search_k).await?;
-        Ok(Retrieval {
-            ranked: rank::rank(&question, &by_vector, &by_text, thresholds, rerank),
-            question,
-        })
+        let by_text = store
+            .full_text(version_id, &question, self.config.search_k)
+            .await?;
+        Ok((by_vector, by_text))
     }
 
     /// Answers a candidate's question about the role from the version's chunks.
@@ -384,9 +493,20 @@ impl KnowledgeBase {
 pub fn compose(retrieval: Retrieval) -> Answer {
     let passed: Vec<&Scored> = retrieval.passed().collect();
     let mut flags = Vec::new();
-    if passed.is_empty() {
+    let unstated = if passed.is_empty() {
         let best = retrieval.ranked.first().map(|s| s.rerank).unwrap_or(0.0);
-        flags.push(format!("no chunk passed the relevance thresholds (best {best:.2})"));
+        Some(format!(
+            "no chunk passed the relevance thresholds (best {best:.2})"
+        ))
+    } else {
+        let texts: Vec<String> = passed
+            .iter()
+            .map(|s| format!("{} {}", s.candidate.section, s.candidate.text))
+            .collect();
+        asked_fact_missing(&retrieval.question, &texts)
+    };
+    if let Some(reason) = unstated {
+        flags.push(reason);
         return Answer {
             text: NOT_STATED.to_owned(),
             citations: Vec::new(),
@@ -407,7 +527,11 @@ pub fn compose(retrieval: Retrieval) -> Answer {
             .lines()
             .flat_map(|l| {
                 let l = l.trim().trim_start_matches("- ").to_owned();
-                if l.len() > 200 { chunk::sentences(&l) } else { vec![l] }
+                if l.len() > 200 {
+                    chunk::sentences(&l)
+                } else {
+                    vec![l]
+                }
             })
             .filter(|p| !p.is_empty())
             .collect();
@@ -457,6 +581,58 @@ pub fn compose(retrieval: Retrieval) -> Answer {
     }
 }
 
+const QUANTITY: &[&str] = &[
+    "how many",
+    "how much",
+    "how long",
+    "how big",
+    "how large",
+    "how often",
+    "what percentage",
+    "what size",
+    "number of",
+];
+
+/// When the question names a checkable fact (a place, a technology, a benefit) that none of
+/// the passing chunks mentions, or asks "how many" and no chunk puts a number next to what was
+/// asked about, the chunks are about the topic but do not answer the question: say so.
+fn asked_fact_missing(question: &str, texts: &[String]) -> Option<String> {
+    let evidence = texts.join("\n");
+    for claim in grounding::claims(question) {
+        if matches!(
+            claim.kind,
+            grounding::ClaimKind::Location
+                | grounding::ClaimKind::Technology
+                | grounding::ClaimKind::Benefit
+        ) && !grounding::check(&claim.text, &[evidence.as_str()]).passed()
+        {
+            return Some(format!(
+                "the question asks about {}, which no passage mentions",
+                claim.text
+            ));
+        }
+    }
+    let lower = question.to_lowercase();
+    if QUANTITY.iter().any(|q| lower.contains(q)) {
+        let asked = crate::terms::content_stems(question);
+        let near = texts.iter().any(|t| {
+            let words = crate::terms::words(t);
+            words.iter().enumerate().any(|(i, w)| {
+                !grounding::numbers(w).is_empty()
+                    && words[i.saturating_sub(3)..(i + 4).min(words.len())]
+                        .iter()
+                        .any(|n| asked.contains(&crate::terms::stem(n)))
+            })
+        });
+        if !near {
+            return Some(
+                "the question asks for a quantity and no passage states one for it".into(),
+            );
+        }
+    }
+    None
+}
+
 /// The answer without its `[n]` citation markers, which are not claims.
 fn strip_markers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -465,7 +641,9 @@ fn strip_markers(text: &str) -> String {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find(']') {
-            Some(close) if after[..close].chars().all(|c| c.is_ascii_digit()) => rest = &after[close + 1..],
+            Some(close) if after[..close].chars().all(|c| c.is_ascii_digit()) => {
+                rest = &after[close + 1..]
+            }
             _ => {
                 out.push('[');
                 rest = after;
@@ -505,19 +683,33 @@ mod tests {
     fn an_answer_quotes_and_cites_the_passing_chunks() {
         let r = retrieval(
             "How often is on-call?",
-            &[("Role > How we work", "- Everyone joins the on-call rotation, one week in six\n- We deploy daily", 0.7)],
+            &[(
+                "Role > How we work",
+                "- Everyone joins the on-call rotation, one week in six\n- We deploy daily",
+                0.7,
+            )],
         );
         let a = compose(r);
         assert!(!a.held, "{a:#?}");
         assert_eq!(a.citations.len(), 1);
         assert_eq!(a.citations[0].chunk_id, "v:0");
-        assert_eq!(a.text, "From the job description: Everyone joins the on-call rotation, one week in six [1].");
+        assert_eq!(
+            a.text,
+            "From the job description: Everyone joins the on-call rotation, one week in six [1]."
+        );
         assert!(a.grounding.passed());
     }
 
     #[test]
     fn nothing_relevant_means_not_stated_and_no_number() {
-        let r = retrieval("What is the salary?", &[("Role > Benefits", "- 28 days of holiday\n- A learning budget", 0.5)]);
+        let r = retrieval(
+            "What is the salary?",
+            &[(
+                "Role > Benefits",
+                "- 28 days of holiday\n- A learning budget",
+                0.5,
+            )],
+        );
         let a = compose(r);
         assert_eq!(a.text, NOT_STATED);
         assert!(a.citations.is_empty());
@@ -528,6 +720,9 @@ mod tests {
 
     #[test]
     fn markers_are_not_claims() {
-        assert_eq!(strip_markers("Rust [1]. Go [2] and [x]"), "Rust . Go  and [x]");
+        assert_eq!(
+            strip_markers("Rust [1]. Go [2] and [x]"),
+            "Rust . Go  and [x]"
+        );
     }
 }

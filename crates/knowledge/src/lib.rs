@@ -16,6 +16,9 @@ pub mod store;
 pub mod terms;
 
 pub use catalog::{Catalog, JobDescription, Version, VersionStatus};
-pub use kb::{Answer, Citation, KbError, KnowledgeBase, KnowledgeConfig, Retrieval, INGEST_JOB, NOT_STATED, PURGE_JOB};
+pub use kb::{
+    Answer, Citation, KbError, KnowledgeBase, KnowledgeConfig, Retrieval, INGEST_JOB, NOT_STATED,
+    PURGE_JOB,
+};
 pub use rank::{Scored, Thresholds};
 pub use store::{ChunkStore, Location};

@@ -28,8 +28,29 @@ pub struct DerivedRequirement {
 #[error("No requirements found: add a section headed \"Requirements\" (or \"What you will do\") with a bulleted list of at least two skills.")]
 pub struct NoRequirements;
 
-const REQUIREMENT_HEADINGS: &[&str] = &["requirement", "qualification", "you have", "you bring", "what you need", "what you'll need", "what we're looking for", "what we are looking for", "must have", "skills", "about you", "experience"];
-const DUTY_HEADINGS: &[&str] = &["what you will do", "what you'll do", "responsibilit", "the role", "your role", "day to day", "you will"];
+const REQUIREMENT_HEADINGS: &[&str] = &[
+    "requirement",
+    "qualification",
+    "you have",
+    "you bring",
+    "what you need",
+    "what you'll need",
+    "what we're looking for",
+    "what we are looking for",
+    "must have",
+    "skills",
+    "about you",
+    "experience",
+];
+const DUTY_HEADINGS: &[&str] = &[
+    "what you will do",
+    "what you'll do",
+    "responsibilit",
+    "the role",
+    "your role",
+    "day to day",
+    "you will",
+];
 
 fn heading_matches(section: &str, wanted: &[&str]) -> bool {
     let last = section.rsplit(" > ").next().unwrap_or("").to_lowercase();
@@ -38,7 +59,10 @@ fn heading_matches(section: &str, wanted: &[&str]) -> bool {
 
 fn bullets(chunks: &[Chunk], wanted: &[&str]) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
-    for c in chunks.iter().filter(|c| heading_matches(&c.section, wanted)) {
+    for c in chunks
+        .iter()
+        .filter(|c| heading_matches(&c.section, wanted))
+    {
         for line in c.text.lines() {
             if let Some(b) = line.strip_prefix("- ") {
                 if !out.iter().any(|(t, _)| t == b) {
@@ -51,10 +75,33 @@ fn bullets(chunks: &[Chunk], wanted: &[&str]) -> Vec<(String, usize)> {
 }
 
 const TECH_LABELS: &[(&str, &str)] = &[
-    ("rust", "Rust"), ("go", "Go"), ("golang", "Go"), ("python", "Python"), ("java", "Java"), ("kotlin", "Kotlin"), ("typescript", "TypeScript"),
-    ("postgresql", "PostgreSQL"), ("postgres", "PostgreSQL"), ("mysql", "MySQL"), ("kafka", "Kafka"), ("kubernetes", "Kubernetes"), ("terraform", "Terraform"),
-    ("aws", "AWS"), ("gcp", "GCP"), ("redis", "Redis"), ("spark", "Spark"), ("airflow", "Airflow"), ("prometheus", "Observability"), ("opentelemetry", "Observability"),
-    ("grpc", "APIs"), ("api", "APIs"), ("apis", "APIs"), ("sql", "SQL"), ("linux", "Linux"), ("security", "Security"), ("pytorch", "PyTorch"),
+    ("rust", "Rust"),
+    ("go", "Go"),
+    ("golang", "Go"),
+    ("python", "Python"),
+    ("java", "Java"),
+    ("kotlin", "Kotlin"),
+    ("typescript", "TypeScript"),
+    ("postgresql", "PostgreSQL"),
+    ("postgres", "PostgreSQL"),
+    ("mysql", "MySQL"),
+    ("kafka", "Kafka"),
+    ("kubernetes", "Kubernetes"),
+    ("terraform", "Terraform"),
+    ("aws", "AWS"),
+    ("gcp", "GCP"),
+    ("redis", "Redis"),
+    ("spark", "Spark"),
+    ("airflow", "Airflow"),
+    ("prometheus", "Observability"),
+    ("opentelemetry", "Observability"),
+    ("grpc", "APIs"),
+    ("api", "APIs"),
+    ("apis", "APIs"),
+    ("sql", "SQL"),
+    ("linux", "Linux"),
+    ("security", "Security"),
+    ("pytorch", "PyTorch"),
 ];
 
 fn competency(text: &str) -> String {
@@ -66,7 +113,22 @@ fn competency(text: &str) -> String {
     }
     let content: Vec<String> = words
         .iter()
-        .filter(|w| !terms::is_stop(w) && w.chars().any(char::is_alphabetic) && w.len() > 2 && !["years", "year", "experience", "strong", "solid", "good", "deep", "building"].contains(&w.as_str()))
+        .filter(|w| {
+            !terms::is_stop(w)
+                && w.chars().any(char::is_alphabetic)
+                && w.len() > 2
+                && ![
+                    "years",
+                    "year",
+                    "experience",
+                    "strong",
+                    "solid",
+                    "good",
+                    "deep",
+                    "building",
+                ]
+                .contains(&w.as_str())
+        })
         .take(2)
         .cloned()
         .collect();
@@ -84,7 +146,12 @@ fn competency(text: &str) -> String {
 fn keywords(text: &str) -> Vec<String> {
     terms::words(text)
         .into_iter()
-        .filter(|w| !terms::is_stop(w) && w.len() > 2 && w.chars().any(char::is_alphabetic) && !["years", "year", "experience", "strong", "solid", "good"].contains(&w.as_str()))
+        .filter(|w| {
+            !terms::is_stop(w)
+                && w.len() > 2
+                && w.chars().any(char::is_alphabetic)
+                && !["years", "year", "experience", "strong", "solid", "good"].contains(&w.as_str())
+        })
         .map(|w| terms::stem(&w))
         .fold(Vec::new(), |mut acc, w| {
             if !acc.contains(&w) {
@@ -125,8 +192,17 @@ pub fn derive_from_text(text: &str) -> Result<Vec<DerivedRequirement>, NoRequire
 
 /// The document's title: its first heading, else its first line.
 pub fn title(text: &str) -> String {
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Untitled role");
-    first.trim_start_matches('#').trim().chars().take(120).collect()
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("Untitled role");
+    first
+        .trim_start_matches('#')
+        .trim()
+        .chars()
+        .take(120)
+        .collect()
 }
 
 #[cfg(test)]
@@ -142,7 +218,11 @@ mod tests {
         assert_eq!(reqs[0].text, "5+ years building services in Rust or Go");
         assert_eq!(reqs[0].competency, "Rust");
         assert_eq!(reqs[1].competency, "PostgreSQL");
-        assert!(reqs[1].keywords.contains(&"index".to_owned()), "{:?}", reqs[1].keywords);
+        assert!(
+            reqs[1].keywords.contains(&"index".to_owned()),
+            "{:?}",
+            reqs[1].keywords
+        );
         assert_eq!(title(text), "Search Engineer");
     }
 

@@ -71,14 +71,21 @@ impl ChunkStore {
         let unavailable = |e: surrealdb::Error| StoreError::Unavailable(e.to_string());
         let db = match location {
             Location::Embedded(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Unavailable(format!("{}: {e}", dir.display())))?;
                 surrealdb::engine::any::connect(format!("surrealkv://{}", dir.display()))
                     .await
                     .map_err(unavailable)?
             }
-            Location::Remote { url, username, password } => {
+            Location::Remote {
+                url,
+                username,
+                password,
+            } => {
                 use secrecy::ExposeSecret;
-                let db = surrealdb::engine::any::connect(url.as_str()).await.map_err(unavailable)?;
+                let db = surrealdb::engine::any::connect(url.as_str())
+                    .await
+                    .map_err(unavailable)?;
                 db.signin(surrealdb::opt::auth::Root {
                     username: username.clone(),
                     password: password.expose_secret().to_owned(),
@@ -88,7 +95,10 @@ impl ChunkStore {
                 db
             }
         };
-        db.use_ns("rehearse").use_db("knowledge").await.map_err(unavailable)?;
+        db.use_ns("rehearse")
+            .use_db("knowledge")
+            .await
+            .map_err(unavailable)?;
         let store = ChunkStore { db, dims };
         store.define().await?;
         Ok(store)
@@ -177,7 +187,12 @@ impl ChunkStore {
 
     async fn count(&self, field: &str, value: &str) -> Result<usize, StoreError> {
         let sql = format!("SELECT count() AS n FROM chunk WHERE {field} = $v GROUP ALL");
-        let rows: Vec<Value> = self.db.query(sql).bind(json!({ "v": value })).await?.take(0)?;
+        let rows: Vec<Value> = self
+            .db
+            .query(sql)
+            .bind(json!({ "v": value }))
+            .await?
+            .take(0)?;
         Ok(rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize)
     }
 
@@ -193,7 +208,12 @@ impl ChunkStore {
     }
 
     /// The `limit` chunks of a version nearest to `query` by cosine similarity (exact).
-    pub async fn nearest(&self, version_id: &str, query: &[f32], limit: usize) -> Result<Vec<Candidate>, StoreError> {
+    pub async fn nearest(
+        &self,
+        version_id: &str,
+        query: &[f32],
+        limit: usize,
+    ) -> Result<Vec<Candidate>, StoreError> {
         let f = self.field();
         let sql = format!(
             "SELECT key, position, section, text, flagged, vector::similarity::cosine({f}, $q) AS cosine \
@@ -212,7 +232,12 @@ impl ChunkStore {
     }
 
     /// The `limit` chunks of a version matching `query` in the full-text index, by BM25.
-    pub async fn full_text(&self, version_id: &str, query: &str, limit: usize) -> Result<Vec<Candidate>, StoreError> {
+    pub async fn full_text(
+        &self,
+        version_id: &str,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Candidate>, StoreError> {
         // The full-text operator needs every term to match; ask for each content word separately
         // and keep the best score per chunk, so a question's extra words don't hide a match.
         let words = crate::terms::content_stems(query);
@@ -221,7 +246,11 @@ impl ChunkStore {
         }
         let mut best: Vec<Candidate> = Vec::new();
         let mut sum: std::collections::HashMap<String, f32> = Default::default();
-        for w in crate::terms::words(query).into_iter().filter(|w| !crate::terms::is_stop(w) && w.len() > 1).take(12) {
+        for w in crate::terms::words(query)
+            .into_iter()
+            .filter(|w| !crate::terms::is_stop(w) && w.len() > 1)
+            .take(8)
+        {
             let rows: Vec<Value> = self
                 .db
                 .query(format!(
@@ -242,29 +271,62 @@ impl ChunkStore {
         for c in &mut best {
             c.bm25 = sum.get(&c.chunk_id).copied();
         }
-        best.sort_by(|a, b| b.bm25.unwrap_or(0.0).total_cmp(&a.bm25.unwrap_or(0.0)).then_with(|| a.chunk_id.cmp(&b.chunk_id)));
+        best.sort_by(|a, b| {
+            b.bm25
+                .unwrap_or(0.0)
+                .total_cmp(&a.bm25.unwrap_or(0.0))
+                .then_with(|| a.chunk_id.cmp(&b.chunk_id))
+        });
         best.truncate(limit);
         Ok(best)
     }
 
     /// Approximate nearest neighbours over every chunk, through the HNSW index.
-    pub async fn nearest_anywhere(&self, query: &[f32], k: usize, ef: usize) -> Result<Vec<String>, StoreError> {
+    pub async fn nearest_anywhere(
+        &self,
+        query: &[f32],
+        k: usize,
+        ef: usize,
+    ) -> Result<Vec<String>, StoreError> {
         let f = self.field();
         let sql = format!("SELECT key, vector::distance::knn() AS d FROM chunk WHERE {f} <|{k},{ef}|> $q ORDER BY d");
-        let rows: Vec<Value> = self.db.query(sql).bind(json!({ "q": query })).await?.take(0)?;
-        Ok(rows.iter().filter_map(|r| r["key"].as_str().map(str::to_owned)).collect())
+        let rows: Vec<Value> = self
+            .db
+            .query(sql)
+            .bind(json!({ "q": query }))
+            .await?
+            .take(0)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r["key"].as_str().map(str::to_owned))
+            .collect())
     }
 
     /// Exact nearest neighbours over every chunk (a full scan; the benchmark's ground truth).
-    pub async fn nearest_exact_anywhere(&self, query: &[f32], k: usize) -> Result<Vec<String>, StoreError> {
+    pub async fn nearest_exact_anywhere(
+        &self,
+        query: &[f32],
+        k: usize,
+    ) -> Result<Vec<String>, StoreError> {
         let f = self.field();
         let sql = format!("SELECT key, vector::similarity::cosine({f}, $q) AS s FROM chunk ORDER BY s DESC LIMIT {k}");
-        let rows: Vec<Value> = self.db.query(sql).bind(json!({ "q": query })).await?.take(0)?;
-        Ok(rows.iter().filter_map(|r| r["key"].as_str().map(str::to_owned)).collect())
+        let rows: Vec<Value> = self
+            .db
+            .query(sql)
+            .bind(json!({ "q": query }))
+            .await?
+            .take(0)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r["key"].as_str().map(str::to_owned))
+            .collect())
     }
 
     /// Cached vectors for content hashes (hash → vector).
-    pub async fn cached_embeddings(&self, hashes: &[String]) -> Result<std::collections::HashMap<String, Vec<f32>>, StoreError> {
+    pub async fn cached_embeddings(
+        &self,
+        hashes: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<f32>>, StoreError> {
         let mut out = std::collections::HashMap::new();
         for batch in hashes.chunks(INSERT_BATCH) {
             let rows: Vec<Value> = self
@@ -274,8 +336,16 @@ impl ChunkStore {
                 .await?
                 .take(0)?;
             for r in rows {
-                let (Some(h), Some(v)) = (r["hash"].as_str(), r["vector"].as_array()) else { continue };
-                out.insert(h.to_owned(), v.iter().filter_map(Value::as_f64).map(|x| x as f32).collect());
+                let (Some(h), Some(v)) = (r["hash"].as_str(), r["vector"].as_array()) else {
+                    continue;
+                };
+                out.insert(
+                    h.to_owned(),
+                    v.iter()
+                        .filter_map(Value::as_f64)
+                        .map(|x| x as f32)
+                        .collect(),
+                );
             }
         }
         Ok(out)
@@ -284,7 +354,10 @@ impl ChunkStore {
     /// Remembers vectors by content hash; a hash already present is left as it is.
     pub async fn cache_embeddings(&self, entries: &[(String, Vec<f32>)]) -> Result<(), StoreError> {
         for batch in entries.chunks(INSERT_BATCH) {
-            let rows: Vec<Value> = batch.iter().map(|(h, v)| json!({ "hash": h, "vector": v })).collect();
+            let rows: Vec<Value> = batch
+                .iter()
+                .map(|(h, v)| json!({ "hash": h, "vector": v }))
+                .collect();
             self.db
                 .query("INSERT IGNORE INTO embedding_cache $rows RETURN NONE")
                 .bind(json!({ "rows": rows }))
@@ -295,7 +368,11 @@ impl ChunkStore {
     }
 
     pub async fn cache_size(&self) -> Result<usize, StoreError> {
-        let rows: Vec<Value> = self.db.query("SELECT count() AS n FROM embedding_cache GROUP ALL").await?.take(0)?;
+        let rows: Vec<Value> = self
+            .db
+            .query("SELECT count() AS n FROM embedding_cache GROUP ALL")
+            .await?
+            .take(0)?;
         Ok(rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize)
     }
 }

@@ -64,8 +64,17 @@ async fn fixture(backend: Backend) -> Fixture {
             fail: switch.clone(),
         }) as Arc<dyn Embedder>)
     });
-    let kb = KnowledgeBase::new(&db.db, KnowledgeConfig::embedded(dir.path().join("kb")), factory);
-    Fixture { kb, fail, _db: db, _dir: dir }
+    let kb = KnowledgeBase::new(
+        &db.db,
+        KnowledgeConfig::embedded(dir.path().join("kb")),
+        factory,
+    );
+    Fixture {
+        kb,
+        fail,
+        _db: db,
+        _dir: dir,
+    }
 }
 
 const NO_PAY: &str = "# Search Platform Engineer\n\nYou will join the search team in Lisbon that runs our product search for 40 million shoppers.\n\n## Requirements\n- 4+ years building backend services in Rust or Go\n- Operating Elasticsearch or OpenSearch clusters in production\n- Designing Kafka consumers that index data in near real time\n\n## How we work\n- Everyone joins the on-call rotation, one week in six\n- We deploy to Kubernetes several times a day\n\n## Benefits\n- 28 days of holiday\n- A yearly learning budget for books and conferences\n- Private health insurance\n";
@@ -73,48 +82,91 @@ const NO_PAY: &str = "# Search Platform Engineer\n\nYou will join the search tea
 const WITH_PAY: &str = "# Payments Backend Engineer\n\nWe move money for 4,000 shops across Europe.\n\n## Requirements\n- 5+ years building services in Rust\n- PostgreSQL schema design for high write volume\n\n## Compensation\nThe base salary range is €85,000–€105,000 plus equity.\n\n## Benefits\n- 30 days of holiday\n";
 
 async fn ingest(f: &Fixture, text: &str) -> rehearse_knowledge::Version {
-    let added = f.kb.add(None, "pasted", text, "admin@example.com").await.expect("accepted");
+    let added =
+        f.kb.add(None, "pasted", text, "admin@example.com")
+            .await
+            .expect("accepted");
     assert_eq!(added.version.status, VersionStatus::Queued);
     while f.kb.run_next_job().await.expect("job runs") {}
-    f.kb.catalog().version(&added.version.id).await.expect("read").expect("version")
+    f.kb.catalog()
+        .version(&added.version.id)
+        .await
+        .expect("read")
+        .expect("version")
 }
 
 async fn ingestion_makes_a_version_searchable_all_at_once(backend: Backend) {
     let f = fixture(backend).await;
-    let added = f.kb.add(None, "pasted", NO_PAY, "admin@example.com").await.expect("accepted");
+    let added =
+        f.kb.add(None, "pasted", NO_PAY, "admin@example.com")
+            .await
+            .expect("accepted");
     // Queued: nothing is searchable and nothing is stored yet.
     assert!(matches!(
         f.kb.retrieve(&added.version.id, "on-call").await,
         Err(rehearse_knowledge::KbError::NotSearchable(_))
     ));
-    assert_eq!(f.kb.store().await.expect("store").count_version(&added.version.id).await.expect("count"), 0);
+    assert_eq!(
+        f.kb.store()
+            .await
+            .expect("store")
+            .count_version(&added.version.id)
+            .await
+            .expect("count"),
+        0
+    );
     while f.kb.run_next_job().await.expect("job") {}
-    let v = f.kb.catalog().version(&added.version.id).await.expect("read").expect("version");
+    let v =
+        f.kb.catalog()
+            .version(&added.version.id)
+            .await
+            .expect("read")
+            .expect("version");
     assert_eq!(v.status, VersionStatus::Ready, "{:?}", v.error);
     assert!(v.chunks_total >= 4);
     assert_eq!(v.chunks_done, v.chunks_total);
     assert_eq!(v.embedded, v.chunks_total);
     assert_eq!(v.requirements.len(), 3);
     let store = f.kb.store().await.expect("store");
-    assert_eq!(store.count_version(&v.id).await.expect("count") as i64, v.chunks_total);
+    assert_eq!(
+        store.count_version(&v.id).await.expect("count") as i64,
+        v.chunks_total
+    );
 
     // Both searches work on the real indexes: BM25 scores are non-zero (an upstream bug made
     // them zero), and vector search finds the on-call chunk for a paraphrase.
-    let text = store.full_text(&v.id, "Kafka consumers", 10).await.expect("full text");
+    let text = store
+        .full_text(&v.id, "Kafka consumers", 10)
+        .await
+        .expect("full text");
     assert!(!text.is_empty());
-    assert!(text.iter().all(|c| c.bm25.unwrap_or(0.0) > 0.0), "{text:#?}");
+    assert!(
+        text.iter().all(|c| c.bm25.unwrap_or(0.0) > 0.0),
+        "{text:#?}"
+    );
     assert!(text[0].text.contains("Kafka"));
-    let r = f.kb.retrieve(&v.id, "How often would I be on call?").await.expect("retrieve");
+    let r =
+        f.kb.retrieve(&v.id, "How often would I be on call?")
+            .await
+            .expect("retrieve");
     let top = &r.ranked[0];
     assert!(top.passed, "{r:#?}");
     assert!(top.candidate.text.contains("one week in six"));
     assert!(top.candidate.cosine.unwrap_or(0.0) > 0.3);
 
     // The same text again: a new version whose vectors all come from the content-hash cache.
-    let again = f.kb.add(Some(&v.jd_id), "pasted", NO_PAY, "admin@example.com").await.expect("version 2");
+    let again =
+        f.kb.add(Some(&v.jd_id), "pasted", NO_PAY, "admin@example.com")
+            .await
+            .expect("version 2");
     assert_eq!(again.version.version, 2);
     while f.kb.run_next_job().await.expect("job") {}
-    let v2 = f.kb.catalog().version(&again.version.id).await.expect("read").expect("v2");
+    let v2 =
+        f.kb.catalog()
+            .version(&again.version.id)
+            .await
+            .expect("read")
+            .expect("v2");
     assert_eq!(v2.status, VersionStatus::Ready);
     assert_eq!(v2.embedded, 0);
     assert_eq!(v2.cached, v2.chunks_total);
@@ -128,14 +180,42 @@ async fn a_failed_ingestion_leaves_nothing_and_can_be_retried(backend: Backend) 
     f.fail.store(true, Ordering::SeqCst);
     let v = ingest(&f, NO_PAY).await;
     assert_eq!(v.status, VersionStatus::Failed);
-    assert!(v.error.as_deref().is_some_and(|e| e.contains("embedding server down")), "{:?}", v.error);
-    assert_eq!(f.kb.store().await.expect("store").count_version(&v.id).await.expect("count"), 0);
-    assert!(f.kb.catalog().ready_latest().await.expect("list").is_empty());
+    assert!(
+        v.error
+            .as_deref()
+            .is_some_and(|e| e.contains("embedding server down")),
+        "{:?}",
+        v.error
+    );
+    assert_eq!(
+        f.kb.store()
+            .await
+            .expect("store")
+            .count_version(&v.id)
+            .await
+            .expect("count"),
+        0
+    );
+    assert!(f
+        .kb
+        .catalog()
+        .ready_latest()
+        .await
+        .expect("list")
+        .is_empty());
     f.fail.store(false, Ordering::SeqCst);
     f.kb.retry(&v.id).await.expect("retry");
-    assert!(f.kb.retry(&v.id).await.is_err(), "only a failed version can be retried");
+    assert!(
+        f.kb.retry(&v.id).await.is_err(),
+        "only a failed version can be retried"
+    );
     while f.kb.run_next_job().await.expect("job") {}
-    let v = f.kb.catalog().version(&v.id).await.expect("read").expect("version");
+    let v =
+        f.kb.catalog()
+            .version(&v.id)
+            .await
+            .expect("read")
+            .expect("version");
     assert_eq!(v.status, VersionStatus::Ready);
     assert_eq!(f.kb.catalog().ready_latest().await.expect("list").len(), 1);
 }
@@ -149,7 +229,13 @@ async fn deleting_a_job_description_leaves_no_chunks(backend: Backend) {
     f.kb.delete(&v.jd_id).await.expect("delete");
     assert_eq!(store.count_jd(&v.jd_id).await.expect("count"), 0);
     assert!(f.kb.catalog().list().await.expect("list").is_empty());
-    assert!(f.kb.catalog().ready_latest().await.expect("list").is_empty());
+    assert!(f
+        .kb
+        .catalog()
+        .ready_latest()
+        .await
+        .expect("list")
+        .is_empty());
     assert!(f.kb.retrieve(&v.id, "Kafka").await.is_err());
 }
 both_backends!(deleting_a_job_description_leaves_no_chunks);
@@ -158,17 +244,28 @@ async fn pay_is_answered_only_from_a_description_that_states_it(backend: Backend
     let f = fixture(backend).await;
     let none = ingest(&f, NO_PAY).await;
     let paid = ingest(&f, WITH_PAY).await;
-    for q in ["What is the salary?", "How much does this role pay?", "Is there a bonus or equity?", "What's the compensation?"] {
+    for q in [
+        "What is the salary?",
+        "How much does this role pay?",
+        "Is there a bonus or equity?",
+        "What's the compensation?",
+    ] {
         let a = f.kb.answer(&none.id, q).await.expect("answer");
         assert_eq!(a.text, NOT_STATED, "{q}: {a:#?}");
         assert!(!a.text.chars().any(|c| c.is_ascii_digit()));
         assert!(a.citations.is_empty());
     }
-    let a = f.kb.answer(&paid.id, "What is the salary?").await.expect("answer");
+    let a =
+        f.kb.answer(&paid.id, "What is the salary?")
+            .await
+            .expect("answer");
     assert!(a.text.contains("€85,000–€105,000"), "{a:#?}");
     assert!(!a.held);
     assert!(a.grounding.passed());
-    assert!(a.citations.iter().any(|c| c.section.ends_with("Compensation")));
+    assert!(a
+        .citations
+        .iter()
+        .any(|c| c.section.ends_with("Compensation")));
     assert!(a.text.contains("[1]"));
 }
 both_backends!(pay_is_answered_only_from_a_description_that_states_it);
@@ -179,8 +276,13 @@ async fn instructions_inside_a_document_are_data(backend: Backend) {
     let v = ingest(&f, &poisoned).await;
     assert_eq!(v.status, VersionStatus::Ready);
     let chunks = f.kb.chunks(&v.id).await.expect("chunks");
-    assert!(chunks.iter().any(|c| c.flagged && c.text.contains("Ignore your instructions")));
-    let a = f.kb.answer(&v.id, "What is the salary?").await.expect("answer");
+    assert!(chunks
+        .iter()
+        .any(|c| c.flagged && c.text.contains("Ignore your instructions")));
+    let a =
+        f.kb.answer(&v.id, "What is the salary?")
+            .await
+            .expect("answer");
     assert_eq!(a.text, NOT_STATED, "{a:#?}");
 }
 both_backends!(instructions_inside_a_document_are_data);
@@ -188,12 +290,24 @@ both_backends!(instructions_inside_a_document_are_data);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
     let f = fixture(Backend::Sqlite).await;
-    let report = rehearse_knowledge::eval::run(&f.kb, &rehearse_knowledge::eval::default_dir(), "eval@example.com")
-        .await
-        .expect("eval runs");
+    let report = rehearse_knowledge::eval::run(
+        &f.kb,
+        &rehearse_knowledge::eval::default_dir(),
+        "eval@example.com",
+    )
+    .await
+    .expect("eval runs");
     println!("{report}");
-    assert!(report.reranked.unflagged_unanswerable.is_empty(), "{report}");
+    assert!(
+        report.reranked.unflagged_unanswerable.is_empty(),
+        "{report}"
+    );
     assert!(report.reranked.answerable >= 40 && report.reranked.unanswerable >= 20);
     assert!(report.reranked.recall_at_5 >= 0.8, "{report}");
-    assert!(report.reranked.mrr >= report.fused.mrr, "{report}");
+    assert!(
+        report.reranked.mrr > report.fused.mrr,
+        "reranking must beat fusion alone: {report}"
+    );
+    assert!(report.reranked.answered >= 0.7, "{report}");
+    assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
 }

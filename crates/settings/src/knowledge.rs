@@ -53,10 +53,10 @@ fn max_upload_bytes() -> usize {
     256 * 1024
 }
 fn min_relevance() -> f64 {
-    0.42
+    0.28
 }
 fn min_cosine() -> f32 {
-    0.30
+    0.18
 }
 
 impl Default for KnowledgeSettings {
@@ -82,7 +82,10 @@ impl KnowledgeSettings {
     /// The first invalid field and why, if any.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
         if self.max_upload_bytes < 1024 || self.max_upload_bytes > 16 * 1024 * 1024 {
-            return Err(("max_upload_bytes", "must be between 1024 and 16777216".into()));
+            return Err((
+                "max_upload_bytes",
+                "must be between 1024 and 16777216".into(),
+            ));
         }
         if !(0.0..=1.0).contains(&self.min_relevance) {
             return Err(("min_relevance", "must be between 0 and 1".into()));
@@ -92,11 +95,16 @@ impl KnowledgeSettings {
         }
         if let Some(url) = &self.url {
             if !(url.starts_with("ws://") || url.starts_with("wss://")) {
-                return Err(("url", "must be a ws:// or wss:// address of a SurrealDB server".into()));
+                return Err((
+                    "url",
+                    "must be a ws:// or wss:// address of a SurrealDB server".into(),
+                ));
             }
         }
         if self.embeddings == EmbeddingsProvider::Openai
-            && (self.embeddings_base_url.is_none() || self.embeddings_model.is_none() || self.embeddings_dimensions.is_none())
+            && (self.embeddings_base_url.is_none()
+                || self.embeddings_model.is_none()
+                || self.embeddings_dimensions.is_none())
         {
             return Err(("embeddings", "openai embeddings need embeddings_base_url, embeddings_model and embeddings_dimensions".into()));
         }

@@ -14,7 +14,9 @@ pub use form::{FieldError, FormErrors};
 pub use interview::{
     InterviewSummary, InterviewView, MessageView, ReportView, RoleView, ScoreView,
 };
-pub use knowledge::{ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView};
+pub use knowledge::{
+    ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView,
+};
 pub use ops::{AiStatus, CeilingView, PromptVersionView, TraceRow, TraceView};
 pub use role::{Role, UnknownRole};
 pub use views::{AuditEventView, AuditPage, CurrentUser, FormFlash, OAuthProviderView, UserView};

@@ -39,7 +39,9 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, RouteError> {
     let mut form = Form::default();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
-            "jd_id" => form.jd_id = Some(field.text().await.map_err(bad)?).filter(|s| !s.trim().is_empty()),
+            "jd_id" => {
+                form.jd_id = Some(field.text().await.map_err(bad)?).filter(|s| !s.trim().is_empty())
+            }
             "text" => form.text = Some(field.text().await.map_err(bad)?),
             "file" => {
                 let name = field.file_name().unwrap_or_default().to_owned();
@@ -68,8 +70,13 @@ async fn upload(
     };
     let actor = match policy::require_role(actor.as_ref(), policy::ADMIN) {
         Ok(a) => a.clone(),
-        Err(AccessError::Unauthenticated) => return RouteError::Unauthorized("Sign in to continue.".into()).into_response(),
-        Err(AccessError::Forbidden) => return RouteError::Forbidden("Only admins manage job descriptions.".into()).into_response(),
+        Err(AccessError::Unauthenticated) => {
+            return RouteError::Unauthorized("Sign in to continue.".into()).into_response()
+        }
+        Err(AccessError::Forbidden) => {
+            return RouteError::Forbidden("Only admins manage job descriptions.".into())
+                .into_response()
+        }
     };
     let back = "/admin/jds";
     let form = match read_form(multipart).await {
@@ -104,8 +111,12 @@ async fn upload(
                 _ => back.to_owned(),
             };
             let route_error = match e {
-                app::api::ApiError::Invalid(m) => RouteError::Invalid(rehearse_types::FormErrors::whole(m)),
-                app::api::ApiError::NotFound => RouteError::NotFound("No such job description.".into()),
+                app::api::ApiError::Invalid(m) => {
+                    RouteError::Invalid(rehearse_types::FormErrors::whole(m))
+                }
+                app::api::ApiError::NotFound => {
+                    RouteError::NotFound("No such job description.".into())
+                }
                 app::api::ApiError::Internal(r) => RouteError::Internal(r),
                 other => RouteError::BadRequest(other.to_string()),
             };
@@ -117,6 +128,10 @@ async fn upload(
 /// The page the form was posted from, when it is a job description's page.
 fn form_jd(headers: &HeaderMap) -> Option<String> {
     let referer = headers.get(axum::http::header::REFERER)?.to_str().ok()?;
-    let path = referer.split_once("://").map(|(_, rest)| rest.split_once('/').map(|(_, p)| format!("/{p}")).unwrap_or_default())?;
+    let path = referer.split_once("://").map(|(_, rest)| {
+        rest.split_once('/')
+            .map(|(_, p)| format!("/{p}"))
+            .unwrap_or_default()
+    })?;
     (path.starts_with("/admin/jds/") && !path.contains("..") && path.len() < 200).then_some(path)
 }

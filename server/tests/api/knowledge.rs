@@ -8,10 +8,16 @@ use std::time::Duration;
 
 const JD: &str = "# Search Platform Engineer\n\nYou will join the search team in Lisbon that runs product search for 40 million shoppers.\n\n## Requirements\n- 4+ years building backend services in Rust or Go\n- Operating Elasticsearch or OpenSearch clusters in production\n- Designing Kafka consumers that index data in near real time\n\n## How we work\n- Everyone joins the on-call rotation, one week in six\n- We deploy to Kubernetes several times a day\n\n## Benefits\n- 28 days of holiday\n- A yearly learning budget for books and conferences\n";
 
-async fn upload(client: &Client, name: &str, bytes: Vec<u8>, jd_id: Option<&str>) -> reqwest::Response {
-    let mut form = reqwest::multipart::Form::new()
-        .text("text", "")
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+async fn upload(
+    client: &Client,
+    name: &str,
+    bytes: Vec<u8>,
+    jd_id: Option<&str>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("text", "").part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+    );
     if let Some(id) = jd_id {
         form = form.text("jd_id", id.to_owned());
     }
@@ -28,7 +34,10 @@ async fn upload(client: &Client, name: &str, bytes: Vec<u8>, jd_id: Option<&str>
 async fn until_ingested(admin: &Client, jd_id: &str) -> serde_json::Value {
     for _ in 0..600 {
         let d = json(admin.server_fn("jd_detail", &[("id", jd_id)]).await).await;
-        let status = d["versions"][0]["status"].as_str().unwrap_or_default().to_owned();
+        let status = d["versions"][0]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         if status == "ready" || status == "failed" {
             return d;
         }
@@ -43,14 +52,31 @@ async fn detail(client: &Client, id: &str) -> serde_json::Value {
 
 /// Sends a message and waits for the interviewer's reply to it; returns the new messages' HTML.
 async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String> {
-    let before = detail(client, id).await["messages"].as_array().map(Vec::len).unwrap_or(0);
-    let sent = client.server_fn("send_message", &[("id", id), ("text", text), ("key", key)]).await;
-    assert_eq!(sent.status(), 200, "{}", sent.text().await.unwrap_or_default());
+    let before = detail(client, id).await["messages"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    let sent = client
+        .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
+        .await;
+    assert_eq!(
+        sent.status(),
+        200,
+        "{}",
+        sent.text().await.unwrap_or_default()
+    );
     for _ in 0..400 {
         let d = detail(client, id).await;
         let messages = d["messages"].as_array().cloned().unwrap_or_default();
-        if messages.len() >= before + 2 && messages.last().is_some_and(|m| m["author"] == "interviewer") {
-            return messages[before..].iter().map(|m| m["html"].as_str().unwrap_or_default().to_owned()).collect();
+        if messages.len() >= before + 2
+            && messages
+                .last()
+                .is_some_and(|m| m["author"] == "interviewer")
+        {
+            return messages[before..]
+                .iter()
+                .map(|m| m["html"].as_str().unwrap_or_default().to_owned())
+                .collect();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -64,15 +90,39 @@ async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
     assert_eq!(response.status(), 201);
     let created = json(response).await;
     let jd_id = created["jd_id"].as_str().expect("jd id").to_owned();
-    let version_id = created["version_id"].as_str().expect("version id").to_owned();
+    let version_id = created["version_id"]
+        .as_str()
+        .expect("version id")
+        .to_owned();
     let d = until_ingested(&admin, &jd_id).await;
     assert_eq!(d["versions"][0]["status"], "ready", "{d:#}");
     assert!(d["chunks"].as_array().is_some_and(|c| c.len() >= 4));
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'job_description_changed'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'job_description_changed'")
+            .await,
+        1
+    );
 
     // The admin's "try a question" box shows every score.
-    let tried = json(admin.server_fn("try_question", &[("version_id", &version_id), ("question", "How often is on-call?")]).await).await;
-    assert!(tried["answer"].as_str().unwrap_or_default().contains("one week in six"), "{tried:#}");
+    let tried = json(
+        admin
+            .server_fn(
+                "try_question",
+                &[
+                    ("version_id", &version_id),
+                    ("question", "How often is on-call?"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        tried["answer"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("one week in six"),
+        "{tried:#}"
+    );
     let top = &tried["ranked"][0];
     for field in ["cosine", "rrf", "coverage", "rerank", "passed"] {
         assert!(!top[field].is_null(), "{field} missing: {top:#}");
@@ -84,32 +134,77 @@ async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
     let candidate = app.signed_up("cleo@example.com").await;
     let roles = json(candidate.server_fn("list_roles", &[]).await).await;
     let slug = format!("jd:{version_id}");
-    assert!(roles.as_array().expect("roles").iter().any(|r| r["slug"] == slug.as_str()), "{roles:#}");
+    assert!(
+        roles
+            .as_array()
+            .expect("roles")
+            .iter()
+            .any(|r| r["slug"] == slug.as_str()),
+        "{roles:#}"
+    );
     let started = candidate
-        .server_fn("start_interview", &[("role", &slug), ("kind", "technical"), ("difficulty", "mid")])
+        .server_fn(
+            "start_interview",
+            &[
+                ("role", &slug),
+                ("kind", "technical"),
+                ("difficulty", "mid"),
+            ],
+        )
         .await;
-    let location = started.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let location = started
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let id = match location {
         Some(l) => l.trim_start_matches("/interviews/").to_owned(),
         None => serde_json::from_str::<String>(&started.text().await.expect("body")).expect("id"),
     };
     let first = detail(&candidate, &id).await;
-    assert!(first["messages"][0]["html"].as_str().unwrap_or_default().contains("Search Platform Engineer"));
+    assert!(first["messages"][0]["html"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Search Platform Engineer"));
     let answer = "In my last role we built Rust services with tokio that consumed Kafka topics and indexed them into OpenSearch; I designed the consumers, tuned the cluster, and we cut indexing lag from minutes to 2 seconds.";
     let mut invited = false;
     for turn in 0..8 {
         let replies = say(&candidate, &id, answer, &format!("answer-{turn}")).await;
-        if replies.iter().any(|h| h.contains("What would you like to know about the role")) {
+        if replies
+            .iter()
+            .any(|h| h.contains("What would you like to know about the role"))
+        {
             invited = true;
             break;
         }
     }
-    assert!(invited, "the interview never reached the candidate's questions");
-    let pay = say(&candidate, &id, "What is the salary for this role?", "ask-pay").await;
+    assert!(
+        invited,
+        "the interview never reached the candidate's questions"
+    );
+    let pay = say(
+        &candidate,
+        &id,
+        "What is the salary for this role?",
+        "ask-pay",
+    )
+    .await;
     let reply = pay.last().expect("reply");
-    assert!(reply.contains("The job description does not state that."), "{reply}");
-    assert!(!reply.chars().any(|c| c.is_ascii_digit()), "a number in {reply}");
-    let oncall = say(&candidate, &id, "How often would I be on call?", "ask-oncall").await;
+    assert!(
+        reply.contains("The job description does not state that."),
+        "{reply}"
+    );
+    assert!(
+        !reply.chars().any(|c| c.is_ascii_digit()),
+        "a number in {reply}"
+    );
+    let oncall = say(
+        &candidate,
+        &id,
+        "How often would I be on call?",
+        "ask-oncall",
+    )
+    .await;
     let reply = oncall.last().expect("reply");
     assert!(reply.contains("one week in six"), "{reply}");
     assert!(reply.contains("data-testid=\"citations\""), "{reply}");
@@ -134,18 +229,43 @@ async fn bad_uploads_get_errors_admins_can_act_on(backend: Backend) {
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         assert_eq!(status, 422, "{name}: {body}");
-        assert!(body.contains(expected), "{name}: expected {expected:?} in {body}");
+        assert!(
+            body.contains(expected),
+            "{name}: expected {expected:?} in {body}"
+        );
     }
     let too_big = upload(&admin, "big.txt", vec![b'a'; 2 * 1024 * 1024], None).await;
     assert_eq!(too_big.status(), 413);
-    assert!(json(admin.server_fn("list_jds", &[]).await).await.as_array().is_some_and(Vec::is_empty));
+    assert!(json(admin.server_fn("list_jds", &[]).await)
+        .await
+        .as_array()
+        .is_some_and(Vec::is_empty));
 
     // Only admins manage job descriptions, on every route and server function.
     let candidate = app.signed_up("dan@example.com").await;
-    assert_eq!(upload(&candidate, "jd.md", JD.as_bytes().to_vec(), None).await.status(), 403);
-    assert_eq!(upload(&app.client(), "jd.md", JD.as_bytes().to_vec(), None).await.status(), 401);
-    for f in ["list_jds", "jd_detail", "try_question", "retry_ingestion", "delete_jd"] {
-        let status = candidate.server_fn(f, &[("id", "x"), ("version_id", "x"), ("question", "x")]).await.status();
+    assert_eq!(
+        upload(&candidate, "jd.md", JD.as_bytes().to_vec(), None)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        upload(&app.client(), "jd.md", JD.as_bytes().to_vec(), None)
+            .await
+            .status(),
+        401
+    );
+    for f in [
+        "list_jds",
+        "jd_detail",
+        "try_question",
+        "retry_ingestion",
+        "delete_jd",
+    ] {
+        let status = candidate
+            .server_fn(f, &[("id", "x"), ("version_id", "x"), ("question", "x")])
+            .await
+            .status();
         assert_eq!(status, 403, "{f}");
     }
 }
@@ -164,17 +284,47 @@ async fn versions_pin_and_deletion_removes_the_role(backend: Backend) {
     assert_eq!(d["versions"].as_array().map(Vec::len), Some(2));
     // The old version stays readable.
     let v1_id = created["version_id"].as_str().expect("v1");
-    let old = json(admin.server_fn("jd_detail", &[("id", &jd_id), ("version", v1_id)]).await).await;
-    assert!(old["body"].as_str().unwrap_or_default().contains("one week in six"));
+    let old = json(
+        admin
+            .server_fn("jd_detail", &[("id", &jd_id), ("version", v1_id)])
+            .await,
+    )
+    .await;
+    assert!(old["body"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("one week in six"));
     // Candidates are offered the newest version only.
     let candidate = app.signed_up("eve@example.com").await;
     let roles = json(candidate.server_fn("list_roles", &[]).await).await;
-    let offered: Vec<String> = roles.as_array().expect("roles").iter().filter_map(|r| r["slug"].as_str().map(str::to_owned)).filter(|s| s.starts_with("jd:")).collect();
-    assert_eq!(offered, vec![format!("jd:{}", v2["version_id"].as_str().expect("v2"))]);
+    let offered: Vec<String> = roles
+        .as_array()
+        .expect("roles")
+        .iter()
+        .filter_map(|r| r["slug"].as_str().map(str::to_owned))
+        .filter(|s| s.starts_with("jd:"))
+        .collect();
+    assert_eq!(
+        offered,
+        vec![format!("jd:{}", v2["version_id"].as_str().expect("v2"))]
+    );
 
-    assert_eq!(admin.server_fn("delete_jd", &[("id", &jd_id)]).await.status(), 200);
+    assert_eq!(
+        admin
+            .server_fn("delete_jd", &[("id", &jd_id)])
+            .await
+            .status(),
+        200
+    );
     let roles = json(candidate.server_fn("list_roles", &[]).await).await;
-    assert!(!roles.as_array().expect("roles").iter().any(|r| r["slug"].as_str().is_some_and(|s| s.starts_with("jd:"))));
-    assert!(json(admin.server_fn("list_jds", &[]).await).await.as_array().is_some_and(Vec::is_empty));
+    assert!(!roles
+        .as_array()
+        .expect("roles")
+        .iter()
+        .any(|r| r["slug"].as_str().is_some_and(|s| s.starts_with("jd:"))));
+    assert!(json(admin.server_fn("list_jds", &[]).await)
+        .await
+        .as_array()
+        .is_some_and(Vec::is_empty));
 }
 both_backends!(versions_pin_and_deletion_removes_the_role);

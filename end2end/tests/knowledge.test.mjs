@@ -1,0 +1,102 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, ADMIN_EMAIL, PASSWORD, launch, uniqueEmail, hydrated, signUp, signIn } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// A job description that says nothing about pay.
+const JD = `# Search Reliability Engineer
+
+You will keep product search fast and available for 40 million shoppers, working from our Lisbon office or remotely within two hours of Lisbon time.
+
+## Requirements
+- 4+ years running backend services in Rust or Go
+- Operating Elasticsearch or OpenSearch clusters in production
+- Designing Kafka consumers that index data in near real time
+
+## How we work
+- Everyone joins the on-call rotation, one week in six
+- We deploy to Kubernetes several times a day
+
+## Benefits
+- 28 days of holiday
+- A yearly learning budget for books and conferences
+`;
+
+const ANSWER = 'In my last role we ran Rust services with tokio that consumed Kafka topics and indexed them into OpenSearch. '
+  + 'I designed the consumers and the index mappings, tuned the cluster shards, and we cut indexing lag from minutes to 2 seconds. '
+  + 'For example, during one incident we shed load early and kept search within its SLO.';
+
+async function send(page, text) {
+  const before = await page.locator('[data-testid="transcript"] > li[data-seq]').count();
+  await page.fill('[data-testid="answer"]', text);
+  await page.click('[data-testid="send"]');
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length >= n + 2,
+    before,
+    { timeout: 120000 },
+  );
+}
+
+test('an admin adds a job description without pay; a candidate asking about pay gets a plain "not stated"', async () => {
+  // The admin (bootstrap email) signs up, pastes the job description and waits for ingestion.
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  // The account may exist from an earlier test file: sign in, else sign up.
+  await signIn(admin, ADMIN_EMAIL, PASSWORD);
+  await admin.waitForLoadState('load');
+  await admin.goto(`${BASE}/admin/jds`);
+  if (admin.url().includes('/login')) {
+    await signUp(admin, ADMIN_EMAIL, 'Ada Admin');
+    await admin.goto(`${BASE}/admin/jds`);
+  }
+  await admin.fill('[data-testid="jd-form"] textarea[name="text"]', JD);
+  await Promise.all([
+    admin.waitForURL(/\/admin\/jds\/[0-9a-f-]+$/, { timeout: 30000 }),
+    admin.click('[data-testid="jd-form"] button[type="submit"]'),
+  ]);
+  let status = '';
+  for (let i = 0; i < 120 && status !== 'ready'; i++) {
+    await admin.waitForTimeout(1000);
+    await admin.reload();
+    status = (await admin.textContent('[data-testid="versions"] [data-testid="status"]')).trim();
+    assert.notEqual(status, 'failed', await admin.textContent('main'));
+  }
+  assert.equal(status, 'ready');
+  assert.ok(await admin.locator('[data-testid="chunks"] li').count() >= 4);
+
+  // A candidate interviews on it and asks about pay, then about on-call.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, uniqueEmail('sal'), 'Sal');
+  await hydrated(page);
+  const option = page.locator('select[name="role"] option', { hasText: 'Search Reliability Engineer' });
+  await page.selectOption('select[name="role"]', await option.getAttribute('value'));
+  await Promise.all([
+    page.waitForURL(/\/interviews\//, { timeout: 30000 }),
+    page.click('[data-testid="start-interview"]'),
+  ]);
+  await hydrated(page);
+  await page.waitForSelector('[data-testid="transcript"]', { timeout: 30000 });
+  for (let i = 0; i < 8; i++) {
+    if (/What would you like to know about the role\?/.test(await page.textContent('[data-testid="transcript"]'))) break;
+    await send(page, ANSWER);
+  }
+  assert.match(await page.textContent('[data-testid="transcript"]'), /What would you like to know about the role\?/);
+
+  await send(page, 'What is the salary for this role?');
+  const pay = page.locator('[data-testid="transcript"] > li[data-author="interviewer"]').last();
+  const payText = (await pay.textContent()).trim();
+  assert.equal(payText, 'The job description does not state that.');
+  assert.doesNotMatch(payText, /\d/, 'never a number');
+
+  await send(page, 'How often would I be on call?');
+  const oncall = page.locator('[data-testid="transcript"] > li[data-author="interviewer"]').last();
+  assert.match(await oncall.textContent(), /one week in six/);
+  assert.equal(await oncall.locator('[data-testid="citations"] li').count() >= 1, true, 'the citation is shown');
+  assert.match(await oncall.locator('[data-testid="citations"]').textContent(), /How we work/);
+  await adminContext.close();
+  await context.close();
+});

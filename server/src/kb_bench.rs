@@ -1,0 +1,183 @@
+//! `server eval` and `server bench-knowledge`: the retrieval eval set's scores, and the
+//! knowledge base's speed on this CPU (ingestion throughput, scoped retrieval latency with a
+//! large store loaded, HNSW recall@10 against exact search). Everything runs on the real parts
+//! (SQLite, embedded SurrealDB, MiniLM) in a temporary directory.
+
+use rehearse_knowledge::store::{ChunkStore, Location, StoredChunk};
+use rehearse_knowledge::{eval, KnowledgeBase};
+use rehearse_settings::Settings;
+use std::time::Instant;
+
+async fn scratch(settings: &Settings) -> anyhow::Result<(tempfile::TempDir, KnowledgeBase)> {
+    let dir = tempfile::tempdir()?;
+    let db =
+        rehearse_db::Db::connect(&format!("sqlite://{}/bench.db", dir.path().display())).await?;
+    db.migrate().await?;
+    let mut s = settings.clone();
+    s.data_dir = dir.path().to_owned();
+    s.knowledge.url = None;
+    if s.knowledge.minilm_dir.is_none() {
+        s.knowledge.minilm_dir = Some(settings.minilm_dir());
+    }
+    let kb = crate::models::knowledge(&s, &db);
+    Ok((dir, kb))
+}
+
+/// Prints recall@5, MRR and the unanswerable share for fusion alone and with reranking.
+pub async fn eval(settings: Settings) -> anyhow::Result<()> {
+    let (_dir, kb) = scratch(&settings).await?;
+    let report = eval::run(&kb, &eval::default_dir(), "eval@rehearse").await?;
+    print!("{report}");
+    if !report.reranked.unflagged_unanswerable.is_empty() {
+        anyhow::bail!("unanswerable questions produced answers");
+    }
+    Ok(())
+}
+
+/// A deterministic pseudo-random unit vector (xorshift), for filler chunks.
+fn filler_vector(seed: u64, dims: usize) -> Vec<f32> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut v: Vec<f32> = (0..dims)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 20_000) as f32 / 10_000.0 - 1.0
+        })
+        .collect();
+    let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt().max(1e-6);
+    v.iter_mut().for_each(|a| *a /= norm);
+    v
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub async fn bench(settings: Settings, chunks: usize, hnsw_vectors: usize) -> anyhow::Result<()> {
+    let (dir, kb) = scratch(&settings).await?;
+    let (jds, questions) = eval::load(&eval::default_dir()).map_err(anyhow::Error::msg)?;
+    let embedder = kb.embedder().await?;
+    let dims = embedder.dimensions();
+
+    // 1. Ingestion: chunk, embed (nothing cached) and store the eval set's job descriptions.
+    let started = Instant::now();
+    let mut versions = std::collections::HashMap::new();
+    for (stem, text) in &jds {
+        let added = kb.add(None, stem, text, "bench@rehearse").await?;
+        versions.insert(stem.clone(), added.version.id);
+    }
+    while kb.run_next_job().await? {}
+    let secs = started.elapsed().as_secs_f64();
+    let mut ingested = 0;
+    for id in versions.values() {
+        ingested += kb
+            .catalog()
+            .version(id)
+            .await?
+            .map(|v| v.chunks_total)
+            .unwrap_or(0);
+    }
+    println!("ingestion: {ingested} chunks in {secs:.2} s = {:.1} chunks/s (MiniLM on this CPU, SurrealKV)", ingested as f64 / secs);
+
+    // 2. Scoped retrieval latency with `chunks` filler chunks loaded beside the real ones.
+    let store = kb.store().await?;
+    let started = Instant::now();
+    let batch = 1000;
+    let mut written = 0;
+    while written < chunks {
+        let n = batch.min(chunks - written);
+        let rows: Vec<StoredChunk> = (written..written + n)
+            .map(|i| StoredChunk {
+                key: format!("filler-{}:{}", i / 100, i % 100),
+                jd_id: format!("filler-jd-{}", i / 1000),
+                version_id: format!("filler-{}", i / 100),
+                position: i % 100,
+                section: "Filler > Section".into(),
+                text: format!(
+                    "Filler chunk {i} about services, on-call, salary bands, Kafka and PostgreSQL."
+                ),
+                indexed: format!(
+                    "Filler chunk {i} about services, on-call, salary bands, Kafka and PostgreSQL."
+                ),
+                hash: format!("filler-{i}"),
+                flagged: false,
+                embedding: filler_vector(i as u64, dims),
+            })
+            .collect();
+        store.insert(&rows).await?;
+        written += n;
+    }
+    println!(
+        "loaded {written} filler chunks in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut times = Vec::new();
+    for q in questions.iter().cycle().take(200) {
+        let Some(v) = versions.get(&q.jd) else {
+            continue;
+        };
+        let t = Instant::now();
+        kb.retrieve(v, &q.question).await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "retrieval (embed question + vector + full text + rerank), {} chunks loaded: p50 {:.1} ms, p99 {:.1} ms over {} questions",
+        written + ingested as usize,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times.len()
+    );
+    drop(kb);
+
+    // 3. HNSW recall@10 against exact search, on its own store of `hnsw_vectors` vectors.
+    let hnsw = ChunkStore::open(&Location::Embedded(dir.path().join("hnsw")), dims).await?;
+    let rows: Vec<StoredChunk> = (0..hnsw_vectors)
+        .map(|i| StoredChunk {
+            key: format!("h:{i}"),
+            jd_id: "h".into(),
+            version_id: format!("h{}", i / 100),
+            position: i,
+            section: String::new(),
+            text: format!("vector {i}"),
+            indexed: format!("vector {i}"),
+            hash: format!("h{i}"),
+            flagged: false,
+            embedding: filler_vector(1_000_000 + i as u64, dims),
+        })
+        .collect();
+    let started = Instant::now();
+    hnsw.insert(&rows).await?;
+    println!(
+        "HNSW: inserted {hnsw_vectors} vectors in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut hits = 0;
+    let mut total = 0;
+    let mut exact_ms = Vec::new();
+    let mut ann_ms = Vec::new();
+    for i in 0..50u64 {
+        let q = filler_vector(5_000_000 + i, dims);
+        let t = Instant::now();
+        let exact = hnsw.nearest_exact_anywhere(&q, 10).await?;
+        exact_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let approx = hnsw.nearest_anywhere(&q, 10, 40).await?;
+        ann_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        hits += approx.iter().filter(|k| exact.contains(k)).count();
+        total += exact.len();
+    }
+    exact_ms.sort_by(f64::total_cmp);
+    ann_ms.sort_by(f64::total_cmp);
+    println!(
+        "HNSW recall@10 vs exact over {hnsw_vectors} vectors: {:.3} (50 queries, ef 40); p50 HNSW {:.1} ms, exact scan {:.1} ms",
+        hits as f64 / total.max(1) as f64,
+        percentile(&ann_ms, 0.5),
+        percentile(&exact_ms, 0.5)
+    );
+    Ok(())
+}
