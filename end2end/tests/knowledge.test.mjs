@@ -93,7 +93,8 @@ test('an admin adds a job description without pay; a candidate asking about pay 
   assert.doesNotMatch(payText, /\d/, 'never a number');
 
   await send(page, 'How often would I be on call?');
-  const oncall = page.locator('[data-testid="transcript"] > li[data-author="interviewer"]').last();
+  // The candidate's last question: its answer, then the wrap-up.
+  const oncall = page.locator('[data-testid="transcript"] > li[data-author="interviewer"]', { hasText: 'one week in six' }).last();
   assert.match(await oncall.textContent(), /one week in six/);
   assert.equal(await oncall.locator('[data-testid="citations"] li').count() >= 1, true, 'the citation is shown');
   assert.match(await oncall.locator('[data-testid="citations"]').textContent(), /How we work/);
