@@ -43,7 +43,10 @@ pub fn default_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("eval")
 }
 
-pub fn load(dir: &Path) -> Result<(Vec<(String, String)>, Vec<Question>), String> {
+/// Job descriptions as (file stem, text).
+pub type Documents = Vec<(String, String)>;
+
+pub fn load(dir: &Path) -> Result<(Documents, Vec<Question>), String> {
     let mut jds = Vec::new();
     let entries =
         std::fs::read_dir(dir.join("jds")).map_err(|e| format!("{}: {e}", dir.display()))?;

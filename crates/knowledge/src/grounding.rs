@@ -326,11 +326,7 @@ pub fn numbers(text: &str) -> Vec<f64> {
     let lower = text.to_lowercase();
     for m in NUMBER.find_iter(&lower) {
         let raw = m.as_str().trim_end_matches(['.', ',', '%']);
-        let digits: String = if raw.matches(',').count() > 0 && !raw.contains('.') {
-            raw.replace(',', "")
-        } else {
-            raw.replace(',', "")
-        };
+        let digits = raw.replace(',', "");
         let Ok(mut v) = digits.parse::<f64>() else {
             continue;
         };

@@ -542,7 +542,7 @@ pub fn compose(retrieval: Retrieval) -> Answer {
                 (asked.iter().filter(|a| have.contains(a)).count(), p)
             })
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         let best = scored.first().map(|(n, _)| *n).unwrap_or(0);
         let chosen: Vec<&String> = if best == 0 {
             pieces.iter().take(2).collect()

@@ -236,7 +236,7 @@ mod tests {
 
     #[test]
     fn a_document_without_bullets_is_refused_with_advice() {
-        let err = derive_from_text("# Role\n\nWe need someone good.").unwrap_err();
+        let err = derive_from_text("# Role\n\nWe need someone good.").expect_err("refused");
         assert!(err.to_string().contains("Requirements"));
     }
 }
