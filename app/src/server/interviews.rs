@@ -184,6 +184,15 @@ pub fn render_markdown(text: &str) -> String {
     ammonia::clean(&html)
 }
 
+/// Text as HTML text content (job-description passages are data, never markup).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// Shown instead of an answer that failed the grounding check.
 pub const HELD_NOTICE: &str =
     "This answer is being checked by a reviewer before it is shown to you.";
@@ -202,10 +211,10 @@ pub fn message_view(m: Message) -> MessageView {
             .map(|c| {
                 format!(
                     "<li data-chunk=\"{}\"><strong>[{}]</strong> <em>{}</em>: {}</li>",
-                    ammonia::clean_text(&c.chunk_id),
+                    escape(&c.chunk_id),
                     c.marker,
-                    ammonia::clean_text(&c.section),
-                    ammonia::clean_text(&c.text)
+                    escape(&c.section),
+                    escape(&c.text)
                 )
             })
             .collect();
