@@ -290,16 +290,7 @@ impl ChunkStore {
     ) -> Result<Vec<String>, StoreError> {
         let f = self.field();
         let sql = format!("SELECT key, vector::distance::knn() AS d FROM chunk WHERE {f} <|{k},{ef}|> $q ORDER BY d");
-        let rows: Vec<Value> = self
-            .db
-            .query(sql)
-            .bind(json!({ "q": query }))
-            .await?
-            .take(0)?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| r["key"].as_str().map(str::to_owned))
-            .collect())
+        self.keys_near(sql, query).await
     }
 
     /// Exact nearest neighbours over every chunk (a full scan; the benchmark's ground truth).
@@ -310,6 +301,11 @@ impl ChunkStore {
     ) -> Result<Vec<String>, StoreError> {
         let f = self.field();
         let sql = format!("SELECT key, vector::similarity::cosine({f}, $q) AS s FROM chunk ORDER BY s DESC LIMIT {k}");
+        self.keys_near(sql, query).await
+    }
+
+    /// Runs a nearest-neighbour query bound to `$q` and returns the chunk keys in its order.
+    async fn keys_near(&self, sql: String, query: &[f32]) -> Result<Vec<String>, StoreError> {
         let rows: Vec<Value> = self
             .db
             .query(sql)

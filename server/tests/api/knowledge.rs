@@ -239,7 +239,9 @@ async fn bad_uploads_get_errors_admins_can_act_on(backend: Backend) {
         );
     }
     // The server answers 413 from the declared length; it may close the connection before the
-    // client has finished writing the body, which the client sees as a failed send.
+    // client has finished writing the body, which the client sees as a failed send. The request
+    // asks for its connection to be closed so that the pool never hands the half-written
+    // connection to the next request (which then failed with a broken pipe on a loaded machine).
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(vec![b'a'; 2 * 1024 * 1024]).file_name("big.txt"),
@@ -247,6 +249,7 @@ async fn bad_uploads_get_errors_admins_can_act_on(backend: Backend) {
     match admin
         .http
         .post(admin.url("/admin/jds/upload"))
+        .header(reqwest::header::CONNECTION, "close")
         .multipart(form)
         .send()
         .await
