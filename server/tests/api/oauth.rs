@@ -12,52 +12,69 @@ struct Provider {
     base: String,
 }
 
-async fn start_provider(redirect_uri: &str, port: u16) -> Provider {
+/// Starts the provider on `port` and waits for the process itself to report that it listens.
+/// Probing the port is not enough: between `free_port` releasing a port and node binding it,
+/// another test's provider or socket can take it, and a probe would then reach that one (with
+/// other redirect URIs), so the flow would fail in confusing ways. `None` means the port was
+/// lost and the caller should try another.
+async fn start_provider(redirect_uri: &str, port: u16) -> Option<Provider> {
+    use tokio::io::AsyncBufReadExt;
     let root = rehearse_testkit::workspace_root();
-    let child = tokio::process::Command::new("node")
+    let mut child = tokio::process::Command::new("node")
         .arg(root.join("end2end/oidc/provider.mjs"))
         .arg(port.to_string())
         .arg(redirect_uri)
         .current_dir(&root)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("node must be installed (npm ci provides oidc-provider)");
-    let base = format!("http://127.0.0.1:{port}");
-    let discovery = format!("{base}/.well-known/openid-configuration");
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(&discovery).await {
-            if r.status().is_success() {
-                return Provider {
-                    _child: child,
-                    base,
-                };
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let ready = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("oidc-provider ready") {
+                return true;
             }
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        false
+    })
+    .await
+    .expect("oidc-provider neither started nor exited within 60 s");
+    if !ready {
+        return None;
     }
-    panic!("oidc-provider did not start on port {port}");
+    // Keep draining stdout so the provider never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Some(Provider {
+        _child: child,
+        base: format!("http://127.0.0.1:{port}"),
+    })
 }
 
 /// An app with provider "corp" configured, and the provider process.
 async fn app_with_provider(backend: Backend) -> (TestApp, Provider) {
-    let port = rehearse_testkit::free_port();
-    let app = TestApp::spawn_with(backend, |s| {
-        let settings: rehearse_settings::OAuthProviderSettings =
-            serde_json::from_value(serde_json::json!({
-                "kind": "oidc",
-                "label": "Corp SSO",
-                "issuer": format!("http://127.0.0.1:{port}"),
-                "client_id": "rehearse",
-                "client_secret": "rehearse-test-secret",
-            }))
-            .expect("provider settings");
-        s.oauth.insert("corp".into(), settings);
-    })
-    .await;
-    let provider = start_provider(&app.url("/auth/oauth/corp/callback"), port).await;
-    (app, provider)
+    for _ in 0..5 {
+        let port = rehearse_testkit::free_port();
+        let app = TestApp::spawn_with(backend, |s| {
+            let settings: rehearse_settings::OAuthProviderSettings =
+                serde_json::from_value(serde_json::json!({
+                    "kind": "oidc",
+                    "label": "Corp SSO",
+                    "issuer": format!("http://127.0.0.1:{port}"),
+                    "client_id": "rehearse",
+                    "client_secret": "rehearse-test-secret",
+                }))
+                .expect("provider settings");
+            s.oauth.insert("corp".into(), settings);
+        })
+        .await;
+        if let Some(provider) = start_provider(&app.url("/auth/oauth/corp/callback"), port).await {
+            return (app, provider);
+        }
+    }
+    panic!("oidc-provider could not bind a free port in 5 tries");
 }
 
 fn extract(html: &str, pattern: &str) -> Option<String> {
@@ -106,7 +123,8 @@ async fn walk_provider(app: &TestApp, provider: &Provider, client: &Client, logi
             continue;
         }
         let html = response.text().await.expect("provider page");
-        let action = extract(&html, "action=\"").expect("a form on the provider page");
+        let action = extract(&html, "action=\"")
+            .unwrap_or_else(|| panic!("no form on the provider page {url}:\n{html}"));
         let action = if action.starts_with('/') {
             format!("{}{action}", provider.base)
         } else {
