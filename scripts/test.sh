@@ -27,6 +27,10 @@ cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
 step "the browser build compiles no server-only crate"
 bash scripts/check-wasm-deps.sh
 
+step "a SurrealDB server for the remote chunk-store tests (tools/surreal-server)"
+cargo build --manifest-path tools/surreal-server/Cargo.toml --locked
+export REHEARSE_SURREAL_SERVER="$CARGO_TARGET_DIR/debug/rehearse-surreal-server"
+
 step "unit and integration tests (SQLite and PostgreSQL)"
 # A hung test must fail the run, not eat the CI budget.
 timeout 45m cargo test "${SERVER_CRATES[@]}" --features app/ssr --no-fail-fast

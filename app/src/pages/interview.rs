@@ -147,7 +147,8 @@ fn Report(report: ReportView) -> impl IntoView {
                 <tbody>
                     {report.scores.into_iter().map(|s| view! {
                         <tr class="border-t border-slate-200 align-top">
-                            <td class="py-2 pr-3"><strong>{s.competency}</strong><br/><span class="text-slate-500">{s.requirement} " [" {s.requirement_id} "]"</span></td>
+                            <td class="py-2 pr-3"><strong>{s.competency}</strong><br/><span class="text-slate-500">{s.requirement} " [" {s.requirement_id} "]"</span>
+                                {s.source.map(|src| view! { <br/><span class="text-xs text-slate-400" data-testid="score-source">"Stated in the job description: " {src}</span> })}</td>
                             <td class="py-2 pr-3 font-semibold" data-testid="score">{s.score} " / 5"</td>
                             <td class="py-2">
                                 {s.evidence.map(|e| view! { <blockquote class="border-l-4 border-indigo-200 pl-3 italic">{e}</blockquote> })}

@@ -120,6 +120,7 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
                     score: s.score,
                     evidence: s.evidence,
                     rationale: s.rationale,
+                    source: s.source,
                 })
                 .collect(),
             strengths: r.strengths,

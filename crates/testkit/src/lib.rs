@@ -4,6 +4,9 @@
 
 use rehearse_db::Db;
 
+pub mod surreal;
+pub use surreal::SurrealServer;
+
 /// Runs `scenario(Backend)` as two tests, one per relational backend.
 #[macro_export]
 macro_rules! both_backends {

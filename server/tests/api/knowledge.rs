@@ -213,6 +213,33 @@ async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
     assert!(reply.contains("one week in six"), "{reply}");
     assert!(reply.contains("data-testid=\"citations\""), "{reply}");
     assert!(reply.contains("How we work"), "{reply}");
+
+    // The feedback names, for every score, where the job description states the requirement,
+    // both in the data and on the page the candidate reads.
+    let mut report = serde_json::Value::Null;
+    for _ in 0..400 {
+        report = detail(&candidate, &id).await["report"].clone();
+        if !report.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let scores = report["scores"].as_array().cloned().unwrap_or_default();
+    assert!(!scores.is_empty(), "no report: {report:#}");
+    for score in &scores {
+        let source = score["source"].as_str().unwrap_or_default();
+        assert!(
+            source.starts_with("Search Platform Engineer > Requirements, chunk "),
+            "{score:#}"
+        );
+    }
+    let page = crate::support::html(candidate.get(&format!("/interviews/{id}")).await).await;
+    assert!(
+        page.contains("data-testid=\"score-source\"")
+            && page.contains("Stated in the job description: ")
+            && page.contains("Requirements, chunk "),
+        "the report page does not show where requirements are stated"
+    );
 }
 both_backends!(admins_upload_and_candidates_interview_on_the_role);
 
