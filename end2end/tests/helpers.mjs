@@ -46,3 +46,28 @@ export async function signIn(page, email, password = PASSWORD) {
 export async function signOut(page) {
   await Promise.all([page.waitForURL(`${BASE}/`), page.click('text=Sign out')]);
 }
+
+/** Picks the role whose option value is `role` and starts an interview on it. */
+export async function startInterview(page, role) {
+  await page.selectOption('select[name="role"]', role);
+  await Promise.all([
+    page.waitForURL(/\/interviews\//, { timeout: 30000 }),
+    page.click('[data-testid="start-interview"]'),
+  ]);
+  await hydrated(page);
+  await page.waitForSelector('[data-testid="transcript"]', { timeout: 30000 }).catch(async (e) => {
+    throw new Error(`no transcript at ${page.url()}: ${await page.textContent('main')}`, { cause: e });
+  });
+}
+
+/** Sends an answer and waits until both it and the interviewer's reply are in the transcript. */
+export async function send(page, text) {
+  const before = await page.locator('[data-testid="transcript"] > li[data-seq]').count();
+  await page.fill('[data-testid="answer"]', text);
+  await page.click('[data-testid="send"]');
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length >= n + 2,
+    before,
+    { timeout: 120000 },
+  );
+}

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, uniqueEmail, hydrated, signUp } from './helpers.mjs';
+import { BASE, launch, uniqueEmail, hydrated, signUp, startInterview, send } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -12,32 +12,12 @@ const ANSWER = 'In my last job we built an async payments service in Rust on tok
   + 'tracing and logs, with a timeout and retry budget on every outbound call. For example, one incident taught '
   + 'us to shed load early, which kept the service within its SLO during peak traffic.';
 
-async function send(page, text) {
-  const before = await page.locator('[data-testid="transcript"] > li[data-seq]').count();
-  await page.fill('[data-testid="answer"]', text);
-  await page.click('[data-testid="send"]');
-  // The candidate's message and the interviewer's reply both land in the transcript.
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length >= n + 2,
-    before,
-    { timeout: 120000 },
-  );
-}
-
 test('a short interview on the local model streams its replies, then reports', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await signUp(page, uniqueEmail('rhea'), 'Rhea');
   await hydrated(page);
-  await page.selectOption('select[name="role"]', 'backend-rust');
-  await Promise.all([
-    page.waitForURL(/\/interviews\//, { timeout: 30000 }),
-    page.click('[data-testid="start-interview"]'),
-  ]);
-  await hydrated(page);
-  await page.waitForSelector('[data-testid="transcript"]', { timeout: 30000 }).catch(async (e) => {
-    throw new Error(`no transcript at ${page.url()}: ${await page.textContent('main')}`, { cause: e });
-  });
+  await startInterview(page, 'backend-rust');
   assert.match(await page.textContent('[data-testid="transcript"]'), /Senior Backend Engineer \(Rust\)/);
 
   // Record when drafted tokens show and when the committed reply lands.

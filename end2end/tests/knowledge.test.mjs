@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, ADMIN_EMAIL, PASSWORD, launch, uniqueEmail, hydrated, signUp, signIn } from './helpers.mjs';
+import { BASE, ADMIN_EMAIL, PASSWORD, launch, uniqueEmail, hydrated, signUp, signIn, startInterview, send } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -28,17 +28,6 @@ You will keep product search fast and available for 40 million shoppers, working
 const ANSWER = 'In my last role we ran Rust services with tokio that consumed Kafka topics and indexed them into OpenSearch. '
   + 'I designed the consumers and the index mappings, tuned the cluster shards, and we cut indexing lag from minutes to 2 seconds. '
   + 'For example, during one incident we shed load early and kept search within its SLO.';
-
-async function send(page, text) {
-  const before = await page.locator('[data-testid="transcript"] > li[data-seq]').count();
-  await page.fill('[data-testid="answer"]', text);
-  await page.click('[data-testid="send"]');
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length >= n + 2,
-    before,
-    { timeout: 120000 },
-  );
-}
 
 test('an admin adds a job description without pay; a candidate asking about pay gets a plain "not stated"', async () => {
   // The admin (bootstrap email) signs up, pastes the job description and waits for ingestion.
@@ -73,13 +62,7 @@ test('an admin adds a job description without pay; a candidate asking about pay 
   await signUp(page, uniqueEmail('sal'), 'Sal');
   await hydrated(page);
   const option = page.locator('select[name="role"] option', { hasText: 'Search Reliability Engineer' });
-  await page.selectOption('select[name="role"]', await option.getAttribute('value'));
-  await Promise.all([
-    page.waitForURL(/\/interviews\//, { timeout: 30000 }),
-    page.click('[data-testid="start-interview"]'),
-  ]);
-  await hydrated(page);
-  await page.waitForSelector('[data-testid="transcript"]', { timeout: 30000 });
+  await startInterview(page, await option.getAttribute('value'));
   for (let i = 0; i < 8; i++) {
     if (/What would you like to know about the role\?/.test(await page.textContent('[data-testid="transcript"]'))) break;
     await send(page, ANSWER);
@@ -98,6 +81,14 @@ test('an admin adds a job description without pay; a candidate asking about pay 
   assert.match(await oncall.textContent(), /one week in six/);
   assert.equal(await oncall.locator('[data-testid="citations"] li').count() >= 1, true, 'the citation is shown');
   assert.match(await oncall.locator('[data-testid="citations"]').textContent(), /How we work/);
+
+  // The feedback names, for each score, the section and chunk of the job description that
+  // states the requirement.
+  await page.waitForSelector('[data-testid="report"]', { timeout: 30000 });
+  const sources = await page.locator('[data-testid="score-source"]').allTextContents();
+  assert.ok(sources.length >= 1, 'every score says where its requirement is stated');
+  assert.equal(sources.length, await page.locator('[data-testid="score"]').count());
+  for (const s of sources) assert.match(s, /Search Reliability Engineer > Requirements, chunk \d+/);
   await adminContext.close();
   await context.close();
 });

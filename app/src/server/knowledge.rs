@@ -92,18 +92,25 @@ pub async fn list(ctx: &Caller) -> Result<Vec<JdSummaryView>, ApiError> {
     Ok(out)
 }
 
+/// The job description `id`, or NotFound.
+async fn existing(
+    kb: &KnowledgeBase,
+    id: &str,
+) -> Result<rehearse_knowledge::JobDescription, ApiError> {
+    kb.catalog()
+        .get(id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| status(ApiError::NotFound))
+}
+
 pub async fn detail(
     ctx: &Caller,
     id: &str,
     version: Option<&str>,
 ) -> Result<JdDetailView, ApiError> {
     let kb = kb(ctx)?;
-    let jd = kb
-        .catalog()
-        .get(id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| status(ApiError::NotFound))?;
+    let jd = existing(kb, id).await?;
     let versions = kb.catalog().versions(id).await.map_err(internal)?;
     let selected = match version.filter(|v| !v.is_empty()) {
         Some(v) => Some(
@@ -193,12 +200,7 @@ pub async fn retry(ctx: &Caller, version_id: &str) -> Result<(), ApiError> {
 
 pub async fn delete(ctx: &Caller, id: &str) -> Result<(), ApiError> {
     let kb = kb(ctx)?;
-    let jd = kb
-        .catalog()
-        .get(id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| status(ApiError::NotFound))?;
+    let jd = existing(kb, id).await?;
     kb.delete(id).await.map_err(api_error)?;
     audit(
         ctx,
