@@ -29,7 +29,8 @@ bash scripts/check-wasm-deps.sh
 
 step "a SurrealDB server for the remote chunk-store tests (tools/surreal-server)"
 cargo build --manifest-path tools/surreal-server/Cargo.toml --locked
-export REHEARSE_SURREAL_SERVER="$CARGO_TARGET_DIR/debug/rehearse-surreal-server"
+# Not REHEARSE_*: that prefix is the product's configuration, which refuses unknown keys.
+export SURREAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/rehearse-surreal-server"
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 # A hung test must fail the run, not eat the CI budget.

@@ -25,10 +25,10 @@ impl Drop for SurrealServer {
     }
 }
 
-/// Where `scripts/test.sh` builds the server: `REHEARSE_SURREAL_SERVER`, else the shared cargo
+/// Where `scripts/test.sh` builds the server: `SURREAL_SERVER_BIN`, else the shared cargo
 /// target directory's debug build.
 fn binary() -> PathBuf {
-    if let Ok(path) = std::env::var("REHEARSE_SURREAL_SERVER") {
+    if let Ok(path) = std::env::var("SURREAL_SERVER_BIN") {
         return PathBuf::from(path);
     }
     let target = std::env::var("CARGO_TARGET_DIR")
@@ -47,7 +47,7 @@ impl SurrealServer {
         assert!(
             binary.exists(),
             "{} is missing: build it with `cargo build --manifest-path tools/surreal-server/Cargo.toml` \
-             (bash scripts/test.sh does), or point REHEARSE_SURREAL_SERVER at it",
+             (bash scripts/test.sh does), or point SURREAL_SERVER_BIN at it",
             binary.display()
         );
         for _ in 0..5 {
