@@ -141,9 +141,50 @@ pub async fn bench(settings: Settings, chunks: usize, hnsw_vectors: usize) -> an
     );
     drop(kb);
 
-    // 3. HNSW recall@10 against exact search, on its own store of `hnsw_vectors` vectors.
-    let hnsw = ChunkStore::open(&Location::Embedded(dir.path().join("hnsw")), dims).await?;
-    let rows: Vec<StoredChunk> = (0..hnsw_vectors)
+    // 3. HNSW recall@10 against exact search, each on its own store of `hnsw_vectors` vectors:
+    // uniform random unit vectors (the hardest case for any graph index: every distance is
+    // nearly the same) and clustered ones (what sentence embeddings of similar documents
+    // look like: topics, with documents spread around each).
+    for (name, shape) in [("uniform", Shape::Uniform), ("clustered", Shape::Clustered)] {
+        hnsw_recall(&dir.path().join(name), name, shape, dims, hnsw_vectors).await?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Uniform,
+    Clustered,
+}
+
+/// Vector `seed` of a shape: uniform, or one of 50 topic centres plus noise.
+fn shaped_vector(shape: Shape, seed: u64, dims: usize) -> Vec<f32> {
+    match shape {
+        Shape::Uniform => filler_vector(seed, dims),
+        Shape::Clustered => {
+            let centre = filler_vector(seed % 50, dims);
+            let noise = filler_vector(seed.wrapping_mul(31).wrapping_add(7_000_000), dims);
+            let mut v: Vec<f32> = centre
+                .iter()
+                .zip(&noise)
+                .map(|(c, n)| c + 0.6 * n)
+                .collect();
+            let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt().max(1e-6);
+            v.iter_mut().for_each(|a| *a /= norm);
+            v
+        }
+    }
+}
+
+async fn hnsw_recall(
+    path: &std::path::Path,
+    name: &str,
+    shape: Shape,
+    dims: usize,
+    n: usize,
+) -> anyhow::Result<()> {
+    let hnsw = ChunkStore::open(&Location::Embedded(path.to_owned()), dims).await?;
+    let rows: Vec<StoredChunk> = (0..n)
         .map(|i| StoredChunk {
             key: format!("h:{i}"),
             jd_id: "h".into(),
@@ -154,43 +195,44 @@ pub async fn bench(settings: Settings, chunks: usize, hnsw_vectors: usize) -> an
             indexed: format!("vector {i}"),
             hash: format!("h{i}"),
             flagged: false,
-            embedding: filler_vector(1_000_000 + i as u64, dims),
+            embedding: shaped_vector(shape, 1_000_000 + i as u64, dims),
         })
         .collect();
     let started = Instant::now();
     hnsw.insert(&rows).await?;
     println!(
-        "HNSW: inserted {hnsw_vectors} vectors in {:.1} s",
+        "HNSW ({name}): inserted {n} vectors in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let mut hits = 0;
-    let mut total = 0;
+    let queries: Vec<Vec<f32>> = (0..50u64)
+        .map(|i| shaped_vector(shape, 5_000_000 + i, dims))
+        .collect();
+    let mut exact = Vec::new();
     let mut exact_ms = Vec::new();
-    let mut ann_ms = Vec::new();
-    for i in 0..50u64 {
-        let q = filler_vector(5_000_000 + i, dims);
+    for q in &queries {
         let t = Instant::now();
-        let exact = hnsw.nearest_exact_anywhere(&q, 10).await?;
+        exact.push(hnsw.nearest_exact_anywhere(q, 10).await?);
         exact_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        let t = Instant::now();
-        let approx = hnsw.nearest_anywhere(&q, 10, 40).await?;
-        ann_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        hits += approx.iter().filter(|k| exact.contains(k)).count();
-        total += exact.len();
     }
     exact_ms.sort_by(f64::total_cmp);
-    ann_ms.sort_by(f64::total_cmp);
-    println!(
-        "HNSW recall@10 vs exact over {hnsw_vectors} vectors: {:.3} (50 queries, ef 40); p50 HNSW {:.1} ms, exact scan {:.1} ms",
-        hits as f64 / total.max(1) as f64,
-        percentile(&ann_ms, 0.5),
-        percentile(&exact_ms, 0.5)
-    );
-    // The embedded stores flush and close on a background task once their last handle is
-    // dropped; give it a moment before the temporary directory under them is removed.
-    drop(hnsw);
-    drop(store);
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    drop(dir);
+    for ef in [40, 100, 200] {
+        let mut hits = 0;
+        let mut total = 0;
+        let mut ann_ms = Vec::new();
+        for (q, truth) in queries.iter().zip(&exact) {
+            let t = Instant::now();
+            let approx = hnsw.nearest_anywhere(q, 10, ef).await?;
+            ann_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            hits += approx.iter().filter(|k| truth.contains(k)).count();
+            total += truth.len();
+        }
+        ann_ms.sort_by(f64::total_cmp);
+        println!(
+            "HNSW ({name}) recall@10 vs exact over {n} vectors, ef {ef}: {:.3} (50 queries); p50 HNSW {:.1} ms, exact scan {:.1} ms",
+            hits as f64 / total.max(1) as f64,
+            percentile(&ann_ms, 0.5),
+            percentile(&exact_ms, 0.5)
+        );
+    }
     Ok(())
 }

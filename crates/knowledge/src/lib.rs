@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod chunk;
+pub mod compose;
 pub mod eval;
 pub mod extract;
 pub mod grounding;
