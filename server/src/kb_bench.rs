@@ -37,7 +37,7 @@ pub async fn eval(settings: Settings) -> anyhow::Result<()> {
 /// A deterministic pseudo-random unit vector (xorshift), for filler chunks.
 fn filler_vector(seed: u64, dims: usize) -> Vec<f32> {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut v: Vec<f32> = (0..dims)
+    let v: Vec<f32> = (0..dims)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 7;
@@ -45,6 +45,11 @@ fn filler_vector(seed: u64, dims: usize) -> Vec<f32> {
             (x % 20_000) as f32 / 10_000.0 - 1.0
         })
         .collect();
+    normalised(v)
+}
+
+/// `v` scaled to unit length (cosine and the HNSW index both expect unit vectors here).
+fn normalised(mut v: Vec<f32>) -> Vec<f32> {
     let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt().max(1e-6);
     v.iter_mut().for_each(|a| *a /= norm);
     v
@@ -191,14 +196,13 @@ fn shaped_vector(shape: Shape, seed: u64, dims: usize) -> Vec<f32> {
         Shape::Clustered => {
             let centre = filler_vector(seed % 50, dims);
             let noise = filler_vector(seed.wrapping_mul(31).wrapping_add(7_000_000), dims);
-            let mut v: Vec<f32> = centre
-                .iter()
-                .zip(&noise)
-                .map(|(c, n)| c + 0.6 * n)
-                .collect();
-            let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt().max(1e-6);
-            v.iter_mut().for_each(|a| *a /= norm);
-            v
+            normalised(
+                centre
+                    .iter()
+                    .zip(&noise)
+                    .map(|(c, n)| c + 0.6 * n)
+                    .collect(),
+            )
         }
     }
 }

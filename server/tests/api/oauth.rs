@@ -16,7 +16,8 @@ struct Provider {
 /// Probing the port is not enough: between `free_port` releasing a port and node binding it,
 /// another test's provider or socket can take it, and a probe would then reach that one (with
 /// other redirect URIs), so the flow would fail in confusing ways. `None` means the port was
-/// lost and the caller should try another.
+/// lost (the process exited with EADDRINUSE) and the caller should try another; any other exit
+/// fails the test with the provider's own error.
 async fn start_provider(redirect_uri: &str, port: u16) -> Option<Provider> {
     use tokio::io::AsyncBufReadExt;
     let root = rehearse_testkit::workspace_root();
@@ -26,7 +27,7 @@ async fn start_provider(redirect_uri: &str, port: u16) -> Option<Provider> {
         .arg(redirect_uri)
         .current_dir(&root)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("node must be installed (npm ci provides oidc-provider)");
@@ -42,11 +43,23 @@ async fn start_provider(redirect_uri: &str, port: u16) -> Option<Provider> {
     })
     .await
     .expect("oidc-provider neither started nor exited within 60 s");
+    let mut stderr = child.stderr.take().expect("piped stderr");
     if !ready {
+        // The process has exited: only a lost port is worth another try.
+        use tokio::io::AsyncReadExt;
+        let mut why = String::new();
+        let _ = stderr.read_to_string(&mut why).await;
+        assert!(
+            why.contains("EADDRINUSE"),
+            "oidc-provider exited on start:\n{why}"
+        );
         return None;
     }
-    // Keep draining stdout so the provider never blocks on a full pipe.
+    // Keep draining both streams so the provider never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    tokio::spawn(async move {
+        let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
+    });
     Some(Provider {
         _child: child,
         base: format!("http://127.0.0.1:{port}"),
