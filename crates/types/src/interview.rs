@@ -39,7 +39,8 @@ pub struct ScoreView {
     pub score: u8,
     pub evidence: Option<String>,
     pub rationale: String,
-    /// Where the job description states the requirement ("Requirements, chunk 2"), so the
+    /// Where the job description states the requirement (heading path and chunk, e.g.
+    /// "Payments Engineer > Requirements, chunk 2"), so the
     /// candidate can check a score against the text it rests on; None for built-in roles.
     #[serde(default)]
     pub source: Option<String>,
