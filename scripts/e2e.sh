@@ -8,8 +8,10 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rehearse/target}
 data=$(mktemp -d)
 trap 'rm -rf "$data" "${log:-}"' EXIT
 export REHEARSE_DATA_DIR="$data"
-export REHEARSE_BOOTSTRAP_ADMINS="admin@e2e.rehearse.test"
+# Signing up never makes an admin: the tests sign this address up, then promote it with the
+# server binary's `promote` subcommand (cargo-leptos builds it here, in the debug profile).
 export E2E_ADMIN_EMAIL="admin@e2e.rehearse.test"
+export E2E_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
 export RUST_LOG=${RUST_LOG:-warn}
 # The embedded model, unpacked under the checkout's data directory by scripts/fetch-models.sh.
 bash scripts/fetch-models.sh >/dev/null

@@ -64,6 +64,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/ai") view=pages::AdminAi ssr=SsrMode::Async/>
                     <Route path=path!("admin/prompts") view=pages::AdminPrompts ssr=SsrMode::Async/>
                     <Route path=path!("admin/jds") view=pages::AdminJds ssr=SsrMode::Async/>
+                    <Route path=path!("admin/jobs") view=pages::AdminJobs ssr=SsrMode::Async/>
+                    <Route path=path!("review") view=pages::ReviewQueue ssr=SsrMode::Async/>
+                    <Route path=path!("review/:id") view=pages::ReviewItemPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/jds/:id") view=pages::AdminJd ssr=SsrMode::Async/>
                     <Route path=path!("admin/ai/:id") view=pages::AdminTrace ssr=SsrMode::Async/>
                 </Routes>

@@ -1,5 +1,5 @@
 //! Following an interview live in the browser (hydrate only): an `EventSource` on
-//! `/interviews/{id}/events`. Drafted tokens grow the draft; committed messages, pauses and the
+//! `/interviews/{id}/events`. Drafted tokens grow the draft; committed messages, pauses, failed turns and the
 //! end reload the interview from the server, which stays the one source of truth. The browser
 //! reconnects by itself after a drop and sends `Last-Event-ID`, so nothing is shown twice.
 
@@ -8,6 +8,11 @@ use leptos::prelude::*;
 #[derive(serde::Deserialize)]
 struct Text {
     text: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Failed {
+    message: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -55,7 +60,14 @@ pub fn follow(
             }
         }),
     );
-    for name in ["message", "finished", "resync"] {
+    // "open" fires on every reconnect too: what happened while disconnected (a reviewer's
+    // decision has no event id to resume from) is picked up by reloading the transcript.
+    let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        refresh.update(|n| *n += 1);
+    });
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    on_open.forget();
+    for name in ["message", "reviewed", "finished", "resync"] {
         listen(
             name,
             Box::new(move |_| {
@@ -70,6 +82,16 @@ pub fn follow(
             draft.set(String::new());
             if let Ok(r) = serde_json::from_str::<Reason>(&data) {
                 notice.set(Some(r.reason));
+            }
+            refresh.update(|n| *n += 1);
+        }),
+    );
+    listen(
+        "turn_failed",
+        Box::new(move |data| {
+            draft.set(String::new());
+            if let Ok(f) = serde_json::from_str::<Failed>(&data) {
+                notice.set(Some(f.message));
             }
             refresh.update(|n| *n += 1);
         }),

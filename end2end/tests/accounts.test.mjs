@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, ADMIN_EMAIL, launch, uniqueEmail, hydrated, signUp, signIn, signOut } from './helpers.mjs';
+import { BASE, launch, uniqueEmail, hydrated, signUp, signIn, signOut, signInAsAdmin } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -65,15 +65,9 @@ test('an admin promotes a user to reviewer', async () => {
 
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
-  // The bootstrap admin signs up once per database; later runs against it sign in.
-  await signIn(admin, ADMIN_EMAIL);
-  await Promise.race([
-    admin.waitForURL(`${BASE}/home`),
-    admin.waitForSelector('[data-testid="form-error"]'),
-  ]);
-  if (!admin.url().endsWith('/home')) {
-    await signUp(admin, ADMIN_EMAIL, 'Admin');
-  }
+  // The admin signs up (and is promoted with `server promote`) once per database; later runs
+  // against it sign in.
+  await signInAsAdmin(admin, 'Admin');
   await admin.goto(`${BASE}/admin/users`);
   await hydrated(admin);
   const row = admin.locator(`[data-testid="user-${email}"]`);

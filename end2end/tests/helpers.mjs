@@ -1,4 +1,5 @@
 // Shared set-up for the browser tests: Debian Chromium driven by playwright-core.
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.E2E_BASE_URL || 'http://127.0.0.1:3000';
@@ -41,6 +42,32 @@ export async function signIn(page, email, password = PASSWORD) {
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', password);
   await page.click('form[action="/auth/login"] button[type="submit"]');
+}
+
+/**
+ * Makes an existing account an admin the way an operator does: `server promote <email>`, run
+ * with this environment (the same REHEARSE_DATA_DIR, so the same database as the server).
+ */
+export function promote(email) {
+  const bin = process.env.E2E_SERVER_BIN
+    || `${process.env.CARGO_TARGET_DIR || 'target'}/debug/server`;
+  execFileSync(bin, ['promote', email], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Signs `page` in as the admin. The account may exist from an earlier test file or run: sign
+ * in, else sign up and promote it (signing up alone never makes an admin).
+ */
+export async function signInAsAdmin(page, name = 'Admin') {
+  await signIn(page, ADMIN_EMAIL);
+  // Whichever does not happen must not become an unhandled rejection later.
+  const home = page.waitForURL(`${BASE}/home`).catch(() => {});
+  const error = page.waitForSelector('[data-testid="form-error"]').catch(() => {});
+  await Promise.race([home, error]);
+  if (!page.url().endsWith('/home')) {
+    await signUp(page, ADMIN_EMAIL, name);
+    promote(ADMIN_EMAIL);
+  }
 }
 
 export async function signOut(page) {

@@ -56,3 +56,33 @@ test('a short interview on the local model streams its replies, then reports', a
   assert.equal(await page.locator('[data-testid="history"] tbody tr').count(), 1);
   await context.close();
 });
+
+test('a send that fails keeps the text in the box, and the resend is stored once', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, uniqueEmail('fenna'), 'Fenna');
+  await hydrated(page);
+  await startInterview(page, 'backend-rust');
+  // The first send never reaches the server.
+  let failed = 0;
+  await page.route('**/api/send_message', (route) => {
+    failed += 1;
+    return route.abort('connectionreset');
+  });
+  await page.fill('[data-testid="answer"]', 'Ready when you are.');
+  await page.click('[data-testid="send"]');
+  await page.waitForSelector('[role="alert"]', { timeout: 30000 });
+  assert.equal(failed, 1);
+  assert.equal(await page.inputValue('[data-testid="answer"]'), 'Ready when you are.', 'the text is still there');
+  await page.unroute('**/api/send_message');
+  await page.click('[data-testid="send"]');
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="transcript"] > li[data-author="interviewer"]').length >= 2,
+    null,
+    { timeout: 120000 },
+  );
+  const mine = await page.locator('[data-testid="transcript"] > li[data-author="candidate"]').allTextContents();
+  assert.deepEqual(mine.map((t) => t.trim()), ['Ready when you are.'], 'stored once');
+  assert.equal(await page.inputValue('[data-testid="answer"]'), '', 'cleared once confirmed');
+  await context.close();
+});

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, ADMIN_EMAIL, PASSWORD, launch, uniqueEmail, hydrated, signUp, signIn, startInterview, send } from './helpers.mjs';
+import { BASE, launch, uniqueEmail, hydrated, signUp, signInAsAdmin, startInterview, send } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -30,17 +30,13 @@ const ANSWER = 'In my last role we ran Rust services with tokio that consumed Ka
   + 'For example, during one incident we shed load early and kept search within its SLO.';
 
 test('an admin adds a job description without pay; a candidate asking about pay gets a plain "not stated"', async () => {
-  // The admin (bootstrap email) signs up, pastes the job description and waits for ingestion.
+  // The admin signs in (or signs up and is promoted with `server promote`), pastes the job
+  // description and waits for ingestion.
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
-  // The account may exist from an earlier test file: sign in, else sign up.
-  await signIn(admin, ADMIN_EMAIL, PASSWORD);
-  await admin.waitForLoadState('load');
+  // The account may exist from an earlier test file: sign in, else sign up and promote.
+  await signInAsAdmin(admin, 'Ada Admin');
   await admin.goto(`${BASE}/admin/jds`);
-  if (admin.url().includes('/login')) {
-    await signUp(admin, ADMIN_EMAIL, 'Ada Admin');
-    await admin.goto(`${BASE}/admin/jds`);
-  }
   await admin.fill('[data-testid="jd-form"] textarea[name="text"]', JD);
   await Promise.all([
     admin.waitForURL(/\/admin\/jds\/[0-9a-f-]+$/, { timeout: 30000 }),

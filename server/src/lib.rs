@@ -4,9 +4,12 @@
 pub mod bench;
 pub mod cli;
 pub mod csrf;
+pub mod drill;
 pub mod kb_bench;
+pub mod load;
 pub mod models;
 pub mod page_guard;
+pub mod recovery;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -36,6 +36,20 @@ enum Command {
         #[arg(long, default_value_t = 5_000)]
         hnsw_vectors: usize,
     },
+    /// Many candidates start interviews and answer at once on SQLite (scripted model): prints
+    /// successes, refusals, errors and latencies.
+    LoadTurns {
+        #[arg(long, default_value_t = 200)]
+        candidates: usize,
+    },
+    /// Kill the server with SIGKILL at named points of a turn, restart it, and check that no
+    /// candidate message was lost or duplicated and no interview is stuck.
+    FaultDrill {
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        #[arg(long, default_value_t = 4)]
+        candidates: usize,
+    },
     /// Make an existing account an admin (how the first admin is made without configuration).
     Promote {
         /// The account's email address.
@@ -60,6 +74,10 @@ async fn main() -> std::process::ExitCode {
         Command::Promote { email } => server::cli::promote(settings, &email).await,
         Command::Bench { turns } => server::bench::run(settings, turns).await,
         Command::Eval => server::kb_bench::eval(settings).await,
+        Command::FaultDrill { kills, candidates } => {
+            server::drill::run(settings, kills, candidates).await
+        }
+        Command::LoadTurns { candidates } => server::load::run(settings, candidates).await,
         Command::BenchKnowledge {
             chunks,
             hnsw_vectors,

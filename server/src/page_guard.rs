@@ -17,6 +17,7 @@ const GUARDED: &[(&str, &[Role])] = &[
     ("/admin", policy::ADMIN),
     ("/home", policy::ANY_ROLE),
     ("/interviews", policy::ANY_ROLE),
+    ("/review", policy::STAFF),
 ];
 
 fn required_roles(path: &str) -> Option<&'static [Role]> {
@@ -75,5 +76,7 @@ mod tests {
         assert_eq!(required_roles("/administrator"), None);
         assert_eq!(required_roles("/home"), Some(policy::ANY_ROLE));
         assert_eq!(required_roles("/login"), None);
+        assert_eq!(required_roles("/review/abc"), Some(policy::STAFF));
+        assert_eq!(required_roles("/reviews"), None);
     }
 }

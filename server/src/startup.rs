@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::response::IntoResponse;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use rehearse_auth::oauth::OAuthProviders;
 use rehearse_auth::throttle::LoginThrottle;
 use rehearse_auth::Accounts;
@@ -21,8 +21,9 @@ use rehearse_interview::service::InterviewService;
 use rehearse_interview::store::InterviewStore;
 use rehearse_llm::ChatModel;
 use rehearse_settings::Settings;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -105,7 +106,9 @@ impl Application {
             settings.llm.max_reply_tokens,
             settings.llm.history_tokens,
         ))
-        .with_knowledge(crate::models::knowledge(&settings, &db));
+        .with_knowledge(crate::models::knowledge(&settings, &db))
+        .with_review(review_config(&settings));
+        crate::recovery::after_crash(&db).await?;
         spawn_job_worker(interviews.clone());
 
         let listen = match &settings.listen {
@@ -144,23 +147,54 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C / SIGTERM, finishing in-flight requests.
+    /// Serves until Ctrl-C / SIGTERM, finishing in-flight requests for at most
+    /// `shutdown_grace_secs`; then live event streams and anything else still open are cut.
+    /// Turns still running are left to their lease and replayed by the next start.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(
+        let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
+        let stopping = Arc::new(tokio::sync::Notify::new());
+        let signalled = stopping.clone();
+        let serve = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: finishing requests in flight");
+            signalled.notify_one();
+        });
+        let deadline = async move {
+            stopping.notified().await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = serve.into_future() => served,
+            _ = deadline => {
+                tracing::warn!(seconds = grace.as_secs(), "stopped with connections still open (live streams are cut)");
+                Ok(())
+            }
+        }
     }
+}
+
+/// The app's page routes, generated once per process.
+///
+/// Generating them renders the app with a process-wide flag set that makes every `Resource`
+/// started meanwhile wait forever (leptos issue #4773): a page rendering on another thread at
+/// that moment never answers. Building the list once, before any router exists, means no page
+/// can be rendering while it is generated; later routers (tests build one per test) reuse it.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 fn router(state: AppState, sessions: SessionStore) -> Router {
     let settings = state.settings.clone();
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let render_timeout = Duration::from_secs(settings.render_timeout_secs);
 
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name(SESSION_COOKIE)
@@ -172,17 +206,25 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
             settings.session_idle_hours,
         ))));
 
-    Router::new()
-        .merge(routes::health::router())
-        .nest("/auth", routes::auth::router())
-        .merge(routes::interviews::router())
-        .merge(routes::knowledge::router())
+    // Pages get a render deadline; the API routes (server functions, the event stream) do not.
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
             move || provide_context(context_state.clone()),
             move || shell(shell_options.clone()),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            render_timeout,
+            render_deadline,
+        ));
+
+    Router::new()
+        .merge(routes::health::router())
+        .nest("/auth", routes::auth::router())
+        .merge(routes::interviews::router())
+        .merge(routes::knowledge::router())
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -207,7 +249,39 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
         .with_state(state)
 }
 
-/// The background worker: runs queued jobs, idling briefly when there are none.
+/// Answers 503 when a page has not rendered within `limit`, so a render stuck on a resource
+/// that never resolves costs the visitor a retry, not a connection held open forever.
+async fn render_deadline(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path().to_owned();
+    // The same router carries the server functions, which answer on their own terms.
+    if path.starts_with("/api/") {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!(%path, seconds = limit.as_secs(), "page render timed out");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "1")],
+                axum::response::Html(RENDER_TIMEOUT_PAGE),
+            )
+                .into_response()
+        }
+    }
+}
+
+const RENDER_TIMEOUT_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Try again · Rehearse</title>
+<link rel="stylesheet" href="/pkg/rehearse.css"></head>
+<body class="min-h-screen bg-slate-50 text-slate-900"><main class="mx-auto max-w-xl px-4 py-16">
+<h1 class="text-2xl font-semibold" data-testid="render-timeout">This page took too long to load</h1>
+<p class="mt-2 text-slate-600">Nothing you saved is lost. <a class="text-indigo-700 underline" href="">Reload the page</a> to try again.</p>
+</main></body></html>"#;
+
 /// The largest request body: job-description uploads may be larger than everything else.
 fn upload_limit(settings: &Settings) -> usize {
     settings
@@ -240,31 +314,92 @@ async fn limit_body(
     next.run(request).await
 }
 
-/// The one background worker: drains the durable job table (interview summaries, then
-/// knowledge-base ingestion and purges), sleeping while there is nothing to do.
+/// The review policy from the settings.
+fn review_config(settings: &Settings) -> rehearse_interview::service::ReviewConfig {
+    use rehearse_interview::verdict::{ReviewPolicy, SensitivePolicy};
+    rehearse_interview::service::ReviewConfig {
+        policy: ReviewPolicy {
+            sensitive: match settings.review.sensitive {
+                rehearse_settings::SensitiveHold::Always => SensitivePolicy::Always,
+                rehearse_settings::SensitiveHold::WhenUngrounded => SensitivePolicy::WhenUngrounded,
+            },
+        },
+        deadline: settings.review.deadline_secs.map(Duration::from_secs),
+    }
+}
+
+/// Interviewer turns run on this many workers at once; other jobs on one more.
+const TURN_WORKERS: usize = 4;
+
+/// The background workers, beside the server and supervised: turns (woken the moment one is
+/// committed), then interview summaries and knowledge-base ingestion and purges. A job that
+/// fails or panics is recorded on its row and retried by the queue; the worker goes on.
 fn spawn_job_worker(interviews: InterviewService) {
+    for _ in 0..TURN_WORKERS {
+        let service = interviews.clone();
+        tokio::spawn(async move {
+            loop {
+                match supervised(service.run_next_turn()).await {
+                    Ok(true) => {}
+                    Ok(false) => service.wait_for_work(Duration::from_secs(1)).await,
+                    Err(error) => {
+                        tracing::error!(%error, "the turn worker failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
+        let mut last_clean_up = std::time::Instant::now();
+        let mut last_expiry = std::time::Instant::now();
         loop {
-            let summaries = interviews.run_next_job().await;
+            if last_expiry.elapsed() > Duration::from_secs(5) {
+                last_expiry = std::time::Instant::now();
+                match supervised(async { interviews.expire_reviews().await.map(|e| !e.is_empty()) })
+                    .await
+                {
+                    Ok(true) => {
+                        tracing::info!("held answers past their review deadline got the fallback")
+                    }
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(%error, "could not expire reviews"),
+                }
+            }
+            let summaries = supervised(interviews.run_next_job()).await;
             let knowledge = match interviews.knowledge() {
-                Some(kb) => kb.run_next_job().await.map_err(|e| e.to_string()),
+                Some(kb) => supervised(kb.run_next_job()).await,
                 None => Ok(false),
             };
+            if last_clean_up.elapsed() > Duration::from_secs(600) {
+                last_clean_up = std::time::Instant::now();
+                if let Err(e) = interviews.clean_up_jobs().await {
+                    tracing::warn!(error = %e, "could not delete finished jobs");
+                }
+            }
             match (summaries, knowledge) {
                 (Ok(true), _) | (_, Ok(true)) => continue,
                 (Ok(false), Ok(false)) => tokio::time::sleep(Duration::from_millis(500)).await,
                 (s, k) => {
-                    let error = s
-                        .err()
-                        .map(|e| e.to_string())
-                        .or(k.err())
-                        .unwrap_or_default();
+                    let error = s.err().or(k.err()).unwrap_or_default();
                     tracing::warn!(%error, "background job failed");
                     tokio::time::sleep(Duration::from_secs(2)).await;
                 }
             }
         }
     });
+}
+
+/// Runs one step of a worker, turning an error or a panic into a message so the worker lives.
+async fn supervised<E: std::fmt::Display>(
+    step: impl std::future::Future<Output = Result<bool, E>>,
+) -> Result<bool, String> {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(step).catch_unwind().await {
+        Ok(Ok(ran)) => Ok(ran),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("a job panicked".to_owned()),
+    }
 }
 
 fn spawn_throttle_cleanup(throttle: Arc<LoginThrottle>) {
@@ -295,5 +430,25 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::supervised;
+
+    #[tokio::test]
+    async fn a_worker_step_that_panics_or_fails_is_reported_and_the_worker_goes_on() {
+        let panicked = supervised(async {
+            if true {
+                panic!("boom");
+            }
+            Ok::<bool, String>(true)
+        })
+        .await;
+        assert_eq!(panicked, Err("a job panicked".to_owned()));
+        let failed = supervised(async { Err::<bool, _>("no database") }).await;
+        assert_eq!(failed, Err("no database".to_owned()));
+        assert_eq!(supervised(async { Ok::<_, String>(true) }).await, Ok(true));
     }
 }

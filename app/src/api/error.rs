@@ -16,6 +16,9 @@ pub enum ApiError {
     Invalid(String),
     #[error("The request was malformed: {0}")]
     BadRequest(String),
+    /// Not now: the same request may succeed a moment later (409, with Retry-After).
+    #[error("{0}")]
+    Conflict(String),
     #[error("Something went wrong on our side. Reference: {0}.")]
     Internal(String),
     #[error("Could not reach the server ({0}).")]

@@ -63,6 +63,13 @@ pub async fn stop_reply(id: String) -> Result<bool, ApiError> {
     crate::server::interviews::stop(&ctx, &id).await
 }
 
+/// Plays again the interviewer's turn that failed for good (the Retry button).
+#[server(endpoint = "retry_turn")]
+pub async fn retry_turn(id: String) -> Result<(), ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
+    crate::server::interviews::retry_turn(&ctx, &id).await
+}
+
 /// Resumes an interview paused by a cost ceiling (after an admin raised it).
 #[server(endpoint = "resume_interview")]
 pub async fn resume_interview(id: String) -> Result<(), ApiError> {

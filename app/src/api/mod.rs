@@ -7,6 +7,7 @@ mod interviews;
 mod knowledge;
 mod ops;
 mod prompts;
+mod review;
 mod session;
 
 pub use admin::*;
@@ -15,4 +16,5 @@ pub use interviews::*;
 pub use knowledge::*;
 pub use ops::*;
 pub use prompts::*;
+pub use review::*;
 pub use session::*;

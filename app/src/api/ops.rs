@@ -1,6 +1,6 @@
 use super::ApiError;
 use leptos::prelude::*;
-use rehearse_types::{AiStatus, TraceRow, TraceView};
+use rehearse_types::{AiStatus, FailedJobView, TraceRow, TraceView};
 
 /// Model calls, newest first (admins).
 #[server(endpoint = "list_traces")]
@@ -31,4 +31,18 @@ pub async fn ai_overview() -> Result<AiStatus, ApiError> {
 pub async fn set_ceiling(scope: String, usd: f64) -> Result<(), ApiError> {
     let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
     crate::server::ops::set_ceiling(&ctx, &scope, usd).await
+}
+
+/// Background jobs that failed: dead letters and jobs waiting to be retried (admins).
+#[server(endpoint = "list_failed_jobs")]
+pub async fn list_failed_jobs() -> Result<Vec<FailedJobView>, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    crate::server::ops::failed_jobs(&ctx).await
+}
+
+/// Queues a dead job to run again, from a fresh attempt count (admins; audited).
+#[server(endpoint = "requeue_job")]
+pub async fn requeue_job(id: String) -> Result<(), ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    crate::server::ops::requeue_job(&ctx, &id).await
 }

@@ -6,7 +6,21 @@ use rehearse_types::{CurrentUser, FormFlash, OAuthProviderView};
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<CurrentUser>, ApiError> {
     let ctx = crate::server::guard::optional().await?;
-    Ok(ctx.actor.map(|a| a.view()))
+    let Some(actor) = ctx.actor else {
+        return Ok(None);
+    };
+    let mut user = actor.view();
+    if rehearse_auth::policy::require_role(Some(&actor), rehearse_auth::policy::STAFF).is_ok() {
+        user.review_queue = Some(
+            ctx.state
+                .interviews
+                .reviews()
+                .pending_count()
+                .await
+                .map_err(crate::server::errors::internal)?,
+        );
+    }
+    Ok(Some(user))
 }
 
 /// Takes (and so clears) the errors of the last failed submission of `form`, if any.

@@ -42,15 +42,22 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
         .into_any(),
         Some(user) => {
             let admin = user.role == Role::Admin;
+            let queue = user.review_queue;
             view! {
                 <div class="flex items-center gap-4">
                     <a href="/home" class=link>"Home"</a>
+                    {queue.map(|n| view! {
+                        <a href="/review" class=link data-testid="review-link">"Review"
+                            {(n > 0).then(|| view! { <span class="ml-1 rounded-full bg-amber-500 px-2 text-xs text-white" data-testid="review-badge">{n}</span> })}
+                        </a>
+                    })}
                     <Show when=move || admin>
                         <a href="/admin/users" class=link>"Users"</a>
                         <a href="/admin/audit" class=link>"Audit log"</a>
                         <a href="/admin/ai" class=link>"AI"</a>
                         <a href="/admin/prompts" class=link>"Prompts"</a>
                         <a href="/admin/jds" class=link>"Job descriptions"</a>
+                        <a href="/admin/jobs" class=link>"Failed jobs"</a>
                     </Show>
                 </div>
                 <div class="ml-auto flex items-center gap-3">

@@ -15,6 +15,10 @@ const KINDS: &[&str] = &[
     "oauth_failed",
     "budget_changed",
     "job_description_changed",
+    "job_requeued",
+    "review_claimed",
+    "review_decided",
+    "review_expired",
 ];
 
 /// The audit log, newest first, filterable by event kind. The filter is a GET form, so it works

@@ -1,7 +1,7 @@
 //! One interview: the transcript, the reply being drafted (live), the message box with a stop
 //! button, and the report once it is over.
 
-use crate::api::{interview_detail, ResumeInterview, SendMessage, StopReply};
+use crate::api::{interview_detail, ResumeInterview, RetryTurn, SendMessage, StopReply};
 use crate::components::forms::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,6 +18,15 @@ pub fn InterviewPage() -> impl IntoView {
     let send = ServerAction::<SendMessage>::new();
     let stop = ServerAction::<StopReply>::new();
     let resume = ServerAction::<ResumeInterview>::new();
+    let retry = ServerAction::<RetryTurn>::new();
+    // Sends the server confirmed. The text box and the idempotency key change only then: a
+    // failed send keeps the text (with the error shown) and resending it reuses its key.
+    let confirmed = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(send.value().get(), Some(Ok(_))) {
+            confirmed.update(|n| *n += 1);
+        }
+    });
     let detail = Resource::new(
         move || {
             (
@@ -25,6 +34,7 @@ pub fn InterviewPage() -> impl IntoView {
                 refresh.get(),
                 send.version().get(),
                 resume.version().get(),
+                retry.version().get(),
             )
         },
         |(id, ..)| interview_detail(id),
@@ -33,10 +43,11 @@ pub fn InterviewPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| crate::live::follow(&id(), draft, refresh, notice));
 
-    // Each submission carries a fresh idempotency key: the page's base key plus a counter, so a
-    // resent form (a retry after a dropped connection) reuses its key and is stored once.
+    // Each message carries a fresh idempotency key: the page's base key plus the count of
+    // confirmed sends, so a resent message (after an error or a dropped connection) reuses its
+    // key and is stored once.
     let base_key = StoredValue::new(key_base());
-    let key = move || format!("{}-{}", base_key.get_value(), send.version().get());
+    let key = move || format!("{}-{}", base_key.get_value(), confirmed.get());
 
     view! {
         <Title text="Interview · Rehearse"/>
@@ -64,15 +75,28 @@ pub fn InterviewPage() -> impl IntoView {
                 if !interview.can_write {
                     return ().into_any();
                 }
+                let retry_form = interview.turn_failed.then(|| {
+                    let id_retry = interview.id.clone();
+                    view! {
+                        <div role="alert" class="mt-4 flex items-center gap-3 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-red-800" data-testid="turn-failed">
+                            <span>"The interviewer could not answer. Your message is saved."</span>
+                            <ActionForm action=retry>
+                                <input type="hidden" name="id" value=id_retry/>
+                                <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-white" data-testid="retry">"Retry"</button>
+                            </ActionForm>
+                        </div>
+                    }
+                });
                 let (id_send, id_stop) = (interview.id.clone(), interview.id.clone());
                 view! {
+                    {retry_form}
                     <div class="mt-4 flex items-start gap-2">
                         <ActionForm action=send attr:class="flex flex-1 items-start gap-2">
                             <input type="hidden" name="id" value=id_send/>
                             <input type="hidden" name="key" prop:value=key/>
                             <textarea name="text" rows="3" maxlength="4000" required
                                 class="flex-1 rounded-md border border-slate-300 px-3 py-2" placeholder="Your answer…"
-                                data-testid="answer" prop:value=move || { send.version().get(); String::new() }></textarea>
+                                data-testid="answer" prop:value=move || { confirmed.get(); String::new() }></textarea>
                             <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500" data-testid="send">"Send"</button>
                         </ActionForm>
                         <ActionForm action=stop>

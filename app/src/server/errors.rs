@@ -12,6 +12,7 @@ pub fn status_code(error: &ApiError) -> StatusCode {
         ApiError::NotFound => StatusCode::NOT_FOUND,
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        ApiError::Conflict(_) => StatusCode::CONFLICT,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         ApiError::Transport(_) => StatusCode::BAD_REQUEST,
     }
@@ -23,6 +24,16 @@ pub fn status(error: ApiError) -> ApiError {
         options.set_status(status_code(&error));
     }
     error
+}
+
+/// A 409 that tells the client when to try again.
+pub fn retry_after(error: ApiError, seconds: u32) -> ApiError {
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+            options.insert_header(axum::http::header::RETRY_AFTER, value);
+        }
+    }
+    status(error)
 }
 
 /// Logs an internal failure with a fresh reference and returns the error the user sees, which

@@ -26,7 +26,8 @@ pub struct MaybeCaller {
     pub ip: Option<IpAddr>,
 }
 
-/// Resolves the session's account. A session naming an account that no longer exists is
+/// Resolves the session's account. A session naming an account that no longer exists, or one
+/// begun before the account's sessions were ended (its session epoch has moved on since), is
 /// treated as signed out (and cleared of that id).
 pub async fn actor_from_session(
     session: &Session,
@@ -36,9 +37,19 @@ pub async fn actor_from_session(
     let Some(user_id) = user_id else {
         return Ok(None);
     };
-    let actor = accounts.actor(&user_id).await?;
+    // Sessions signed in before epochs existed carry none: they began in epoch 0.
+    let epoch: i64 = session
+        .get::<i64>(session_keys::SESSION_EPOCH)
+        .await
+        .unwrap_or_default()
+        .unwrap_or(0);
+    let actor = accounts
+        .actor(&user_id)
+        .await?
+        .filter(|actor| actor.session_epoch == epoch);
     if actor.is_none() {
         let _ = session.remove::<String>(session_keys::USER_ID).await;
+        let _ = session.remove::<i64>(session_keys::SESSION_EPOCH).await;
     }
     Ok(actor)
 }

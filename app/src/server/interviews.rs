@@ -1,7 +1,7 @@
 //! Interview operations behind the server functions: the ownership check, then one call into
 //! the interview service, then a conversion for the browser.
 
-use super::errors::{internal, status};
+use super::errors::{internal, retry_after, status};
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_auth::policy;
@@ -21,8 +21,14 @@ fn service_error(e: ServiceError) -> ApiError {
         ServiceError::UnknownRole => status(ApiError::Invalid("Unknown role.".into())),
         ServiceError::Invalid(m) => status(ApiError::Invalid(m)),
         ServiceError::Over => status(ApiError::Invalid("This interview is over.".into())),
-        ServiceError::Busy => status(ApiError::Invalid(
-            "The interviewer is still answering; wait a moment.".into(),
+        ServiceError::Busy => retry_after(
+            ApiError::Conflict(
+                "The interviewer is still answering. Your message was not sent; send it again in a moment.".into(),
+            ),
+            2,
+        ),
+        ServiceError::KeyReused => status(ApiError::Invalid(
+            "This message was already sent with different text. Reload the page to see the conversation.".into(),
         )),
         ServiceError::Db(e) => internal(e),
     }
@@ -99,8 +105,15 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
         .messages(id)
         .await
         .map_err(internal)?;
+    let turn_failed = ctx
+        .state
+        .interviews
+        .turn_failed(&interview)
+        .await
+        .map_err(service_error)?;
     Ok(InterviewView {
         can_write: interview.user_id == ctx.actor.user_id && interview.status != Status::Done,
+        turn_failed,
         id: interview.id,
         role_title: interview.role_title,
         kind: label(&interview.kind),
@@ -151,13 +164,21 @@ pub async fn stop(ctx: &Caller, id: &str) -> Result<bool, ApiError> {
 
 pub async fn resume(ctx: &Caller, id: &str) -> Result<(), ApiError> {
     let interview = owned(ctx, id).await?;
-    let service = ctx.state.interviews.clone();
-    tokio::spawn(async move {
-        if let Err(e) = service.resume(&interview).await {
-            tracing::warn!(error = %e, "could not resume an interview");
-        }
-    });
-    Ok(())
+    ctx.state
+        .interviews
+        .resume(&interview)
+        .await
+        .map_err(service_error)
+}
+
+/// Plays again a turn that failed for good (the candidate pressed Retry).
+pub async fn retry_turn(ctx: &Caller, id: &str) -> Result<(), ApiError> {
+    let interview = owned(ctx, id).await?;
+    ctx.state
+        .interviews
+        .retry_turn(&interview)
+        .await
+        .map_err(service_error)
 }
 
 fn label<T: serde::Serialize>(value: &T) -> String {

@@ -8,6 +8,7 @@ pub mod interviews;
 pub mod knowledge;
 pub mod ops;
 pub mod prompts;
+pub mod review;
 pub mod session_keys;
 pub mod state;
 pub mod views;

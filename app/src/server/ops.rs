@@ -6,7 +6,7 @@ use crate::api::ApiError;
 use rehearse_llm::budget::{utc_day, Payer, Scope};
 use rehearse_llm::pricing::{nanos_to_usd, usd_to_nanos};
 use rehearse_llm::trace::Trace;
-use rehearse_types::{AiStatus, CeilingView, TraceRow, TraceView};
+use rehearse_types::{AiStatus, CeilingView, FailedJobView, TraceRow, TraceView};
 
 fn row(t: &Trace) -> TraceRow {
     TraceRow {
@@ -136,6 +136,62 @@ pub async fn set_ceiling(ctx: &Caller, scope: &str, usd: f64) -> Result<(), ApiE
         .accounts
         .audit()
         .record(rehearse_db::AuditKind::BudgetChanged, event)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// What a job kind does, in words an admin reads.
+fn job_label(kind: &str) -> String {
+    match kind {
+        rehearse_interview::store::TURN_JOB => "Interviewer turn".to_owned(),
+        rehearse_interview::service::SUMMARISE_JOB => "Interview summary".to_owned(),
+        rehearse_knowledge::kb::INGEST_JOB => "Job-description ingestion".to_owned(),
+        rehearse_knowledge::kb::PURGE_JOB => "Job-description deletion".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+pub async fn failed_jobs(ctx: &Caller) -> Result<Vec<FailedJobView>, ApiError> {
+    let jobs = rehearse_db::JobQueue::new(&ctx.state.db)
+        .failed(200)
+        .await
+        .map_err(internal)?;
+    Ok(jobs
+        .into_iter()
+        .map(|j| FailedJobView {
+            what: job_label(&j.kind),
+            dead: j.status == "failed",
+            id: j.id,
+            attempts: j.attempts,
+            last_error: j.last_error.unwrap_or_default(),
+            updated_at: rehearse_db::format_ms(j.updated_at),
+        })
+        .collect())
+}
+
+pub async fn requeue_job(ctx: &Caller, id: &str) -> Result<(), ApiError> {
+    let queue = rehearse_db::JobQueue::new(&ctx.state.db);
+    let job = queue.requeue(id).await.map_err(internal)?.ok_or_else(|| {
+        status(ApiError::Invalid(
+            "That job is not a dead letter any more (it may already be queued again).".into(),
+        ))
+    })?;
+    ctx.state.interviews.wake_worker();
+    let ip = ctx.ip.map(|i| i.to_string());
+    ctx.state
+        .accounts
+        .audit()
+        .record(
+            rehearse_db::AuditKind::JobRequeued,
+            rehearse_db::NewAuditEvent {
+                actor_user_id: Some(&ctx.actor.user_id),
+                actor_email: Some(&ctx.actor.email),
+                ip: ip.as_deref(),
+                detail: &format!("{} {} (after {} attempts)", job.kind, job.id, job.attempts),
+                ..Default::default()
+            },
+        )
         .await
         .map_err(internal)?;
     Ok(())

@@ -3,6 +3,9 @@
 
 /// The signed-in account's id.
 pub const USER_ID: &str = "uid";
+/// The account's session epoch when this session was signed in. When the account's epoch has
+/// moved on since (its sessions were ended), the session no longer signs anyone in.
+pub const SESSION_EPOCH: &str = "epoch";
 /// The errors of the last failed form submission ([`rehearse_types::FormFlash`]).
 pub const FORM_FLASH: &str = "form_flash";
 /// The OAuth flow in progress ([`rehearse_auth::oauth::PendingFlow`]).

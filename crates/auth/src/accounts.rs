@@ -47,6 +47,11 @@ pub enum ExternalSignInError {
     NoEmail,
     #[error("the provider has not verified this email address")]
     UnverifiedEmail,
+    /// The email belongs to a staff account (reviewer or admin) that this identity is not yet
+    /// linked to. Staff accounts are never linked automatically: a provider account with the
+    /// same address must not be a way into staff rights. They sign in with their password.
+    #[error("this email belongs to a staff account, which signs in with its password")]
+    StaffAccount,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -110,9 +115,11 @@ impl Accounts {
         &self.throttle
     }
 
-    /// The role a new account gets: admin for bootstrap emails, candidate otherwise.
-    fn initial_role(&self, email: &str) -> Role {
-        if self.bootstrap_admins.iter().any(|a| a == email) {
+    /// The role of an account created for an email address a sign-in provider has verified:
+    /// admin for bootstrap emails, candidate otherwise. Local sign-ups never get here: their
+    /// address is unverified, so whoever signed up first as a bootstrap address would be admin.
+    fn verified_initial_role(&self, verified_email: &str) -> Role {
+        if self.bootstrap_admins.iter().any(|a| a == verified_email) {
             Role::Admin
         } else {
             Role::Candidate
@@ -120,6 +127,8 @@ impl Accounts {
     }
 
     /// Creates a local account. The password is checked against the rules before hashing.
+    /// A local account is always a candidate, bootstrap email or not: nothing has verified that
+    /// the person owns the address. `server promote` makes a local account an admin.
     pub async fn sign_up(
         &self,
         raw_email: &str,
@@ -158,7 +167,7 @@ impl Accounts {
         } else {
             name.to_owned()
         };
-        let role = self.initial_role(&email);
+        let role = Role::Candidate;
         let ip = ip.map(|i| i.to_string());
         let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
         let user = UserRepo::create(
@@ -262,6 +271,11 @@ impl Accounts {
     /// a new identity links to the account with the same email only when the provider has
     /// verified that email; otherwise a new account is created. An unverified email is refused,
     /// since accepting it would let anyone claim any address.
+    ///
+    /// Linking into an account whose own email was never verified takes it over for the
+    /// provider-verified owner: its password is removed and its sessions are ended, so whoever
+    /// registered the address first (perhaps to lie in wait) keeps no way in. A staff account is
+    /// never linked automatically ([`ExternalSignInError::StaffAccount`]).
     pub async fn sign_in_external(
         &self,
         identity: ExternalIdentity,
@@ -296,10 +310,23 @@ impl Accounts {
             return Err(ExternalSignInError::UnverifiedEmail);
         }
         let existing = self.users.by_email(&email).await?;
+        if existing.as_ref().is_some_and(|u| u.role != Role::Candidate) {
+            return Err(ExternalSignInError::StaffAccount);
+        }
         let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        // What linking did to an existing account, for the audit event.
+        let mut took_over = false;
         let (user, created) = match existing {
+            Some(user) if user.email_verified => (user, false),
             Some(user) => {
-                UserRepo::mark_verified(&mut tx, &user.id).await?;
+                UserRepo::end_sessions_and_drop_password(&mut tx, &user.id).await?;
+                took_over = true;
+                let user = User {
+                    password_hash: None,
+                    email_verified: true,
+                    session_epoch: user.session_epoch + 1,
+                    ..user
+                };
                 (user, false)
             }
             None => {
@@ -320,7 +347,7 @@ impl Accounts {
                         email: &email,
                         display_name: &name,
                         password_hash: None,
-                        role: self.initial_role(&email),
+                        role: self.verified_initial_role(&email),
                         email_verified: true,
                     },
                 )
@@ -338,6 +365,12 @@ impl Accounts {
         .await?;
         let detail = if created {
             format!("new account via {}", identity.provider)
+        } else if took_over {
+            format!(
+                "linked {} by verified email; the account's email was unverified, so its \
+                 password was removed and its sessions were ended",
+                identity.provider
+            )
         } else {
             format!("linked {} by verified email", identity.provider)
         };
@@ -361,7 +394,8 @@ impl Accounts {
         Ok(user)
     }
 
-    /// Records a refused external sign-in (bad state, bad token, unverified email).
+    /// Records a refused external sign-in (bad state, bad token, unverified email, staff
+    /// account).
     pub async fn record_external_failure(
         &self,
         provider: &str,
@@ -471,6 +505,7 @@ impl Accounts {
             email: u.email,
             display_name: u.display_name,
             role: u.role,
+            session_epoch: u.session_epoch,
         }))
     }
 }

@@ -12,6 +12,8 @@ pub struct Actor {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// The account's current session epoch: a session begun in an older epoch has been ended.
+    pub session_epoch: i64,
 }
 
 impl Actor {
@@ -21,6 +23,7 @@ impl Actor {
             email: self.email.clone(),
             display_name: self.display_name.clone(),
             role: self.role,
+            review_queue: None,
         }
     }
 }
@@ -76,6 +79,7 @@ mod tests {
             email: "u1@x.io".into(),
             display_name: "U".into(),
             role,
+            session_epoch: 0,
         }
     }
 

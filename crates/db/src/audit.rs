@@ -15,6 +15,10 @@ pub enum AuditKind {
     OAuthFailed,
     BudgetChanged,
     JobDescriptionChanged,
+    JobRequeued,
+    ReviewClaimed,
+    ReviewDecided,
+    ReviewExpired,
 }
 
 impl AuditKind {
@@ -30,6 +34,10 @@ impl AuditKind {
             AuditKind::OAuthFailed => "oauth_failed",
             AuditKind::BudgetChanged => "budget_changed",
             AuditKind::JobDescriptionChanged => "job_description_changed",
+            AuditKind::JobRequeued => "job_requeued",
+            AuditKind::ReviewClaimed => "review_claimed",
+            AuditKind::ReviewDecided => "review_decided",
+            AuditKind::ReviewExpired => "review_expired",
         }
     }
 }

@@ -1,13 +1,23 @@
-//! The durable job table: all background work goes through it. A job is enqueued (optionally
-//! deduplicated while pending), claimed by one worker at a time, then completed or failed;
-//! failures are retried with backoff up to [`MAX_ATTEMPTS`]. Work survives restarts: a job
-//! left `running` by a crashed process is claimable again after [`STALE_AFTER_MS`].
+//! The durable job table: all background work goes through it.
+//!
+//! - A job is enqueued on its own or inside the business transaction that needs it (an
+//!   outbox: the candidate's message and the turn that answers it commit together), optionally
+//!   deduplicated while pending.
+//! - A worker claims one by kind and holds it under a lease, renewed by [`JobQueue::heartbeat`]
+//!   while it runs. A job whose lease ran out (its process died) is claimable again.
+//! - A failure is retried with jittered exponential backoff; after [`MAX_ATTEMPTS`] claims the
+//!   job is a dead letter (`failed`), kept with its last error for an admin to requeue. A job
+//!   that crashes its process every time is a dead letter too, not an endless loop.
+//! - Finished rows are deleted after [`KEEP_DONE_MS`].
 
 use crate::{now_ms, Db, DbError};
-use sqlx::Row;
+use sqlx::{Any, AnyConnection, Row};
 
 pub const MAX_ATTEMPTS: i64 = 5;
-pub const STALE_AFTER_MS: i64 = 10 * 60 * 1000;
+/// How long a claimed job stays reserved without a heartbeat, unless the claim names another.
+pub const DEFAULT_LEASE_MS: i64 = 10 * 60 * 1000;
+/// Finished jobs are kept this long (for the admin page), then deleted.
+pub const KEEP_DONE_MS: i64 = 24 * 60 * 60 * 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -17,10 +27,26 @@ pub struct Job {
     pub attempts: i64,
 }
 
+/// A job that failed for good or is waiting to be retried, for the admin page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedJob {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub updated_at: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct JobQueue {
     db: Db,
 }
+
+const INSERT: &str = "INSERT INTO jobs (id, kind, payload, dedup_key, status, attempts, run_after, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, 'queued', 0, $5, $5, $5) \
+     ON CONFLICT (dedup_key) WHERE status IN ('queued', 'running') DO NOTHING";
 
 impl JobQueue {
     pub fn new(db: &Db) -> Self {
@@ -35,60 +61,98 @@ impl JobQueue {
         payload: &str,
         dedup_key: Option<&str>,
     ) -> Result<bool, DbError> {
-        let now = now_ms();
-        let result = sqlx::query(
-            "INSERT INTO jobs (id, kind, payload, dedup_key, status, attempts, run_after, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'queued', 0, $5, $5, $5)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(kind)
-        .bind(payload)
-        .bind(dedup_key)
-        .bind(now)
-        .execute(self.db.pool())
-        .await;
-        match result.map_err(DbError::from) {
-            Ok(_) => Ok(true),
-            Err(DbError::Conflict) => Ok(false),
-            Err(e) => Err(e),
-        }
+        let mut conn = self.db.pool().acquire().await?;
+        Self::enqueue_in(&mut conn, kind, payload, dedup_key).await
     }
 
-    /// Claims the oldest ready job of one of `kinds`, if any.
-    pub async fn claim(&self, kinds: &[&str]) -> Result<Option<Job>, DbError> {
-        let now = now_ms();
-        for _ in 0..3 {
-            let row = sqlx::query(
-                "SELECT id, kind, payload, attempts FROM jobs WHERE \
-                 ((status = 'queued' AND run_after <= $1) OR (status = 'running' AND updated_at <= $2)) \
-                 ORDER BY run_after, created_at LIMIT 20",
-            )
-            .bind(now)
-            .bind(now - STALE_AFTER_MS)
-            .fetch_all(self.db.pool())
+    /// Like [`JobQueue::enqueue`], on the caller's connection or transaction, so the job
+    /// commits (or not) with the business write that needs it.
+    pub async fn enqueue_in(
+        conn: &mut AnyConnection,
+        kind: &str,
+        payload: &str,
+        dedup_key: Option<&str>,
+    ) -> Result<bool, DbError> {
+        let added = sqlx::query::<Any>(INSERT)
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(kind)
+            .bind(payload)
+            .bind(dedup_key)
+            .bind(now_ms())
+            .execute(&mut *conn)
             .await?;
-            let Some(candidate) = row.iter().find(|r| {
-                r.try_get::<String, _>("kind")
-                    .is_ok_and(|k| kinds.contains(&k.as_str()))
-            }) else {
+        Ok(added.rows_affected() == 1)
+    }
+
+    /// Claims the oldest ready job of one of `kinds`, if any, with the default lease.
+    pub async fn claim(&self, kinds: &[&str]) -> Result<Option<Job>, DbError> {
+        self.claim_leased(kinds, DEFAULT_LEASE_MS).await
+    }
+
+    /// Claims the oldest ready job of one of `kinds`, reserved for `lease_ms` unless renewed.
+    /// A job whose lease ran out after [`MAX_ATTEMPTS`] claims is made a dead letter instead.
+    pub async fn claim_leased(
+        &self,
+        kinds: &[&str],
+        lease_ms: i64,
+    ) -> Result<Option<Job>, DbError> {
+        if kinds.is_empty() {
+            return Ok(None);
+        }
+        let now = now_ms();
+        // Kinds are bound as parameters: $3, $4, ...
+        let kind_list = (0..kinds.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for _ in 0..5 {
+            let sql = format!(
+                "SELECT id, kind, payload, attempts, status FROM jobs WHERE kind IN ({kind_list}) AND \
+                 ((status = 'queued' AND run_after <= $1) OR (status = 'running' AND run_after <= $2)) \
+                 ORDER BY run_after, created_at LIMIT 1"
+            );
+            let mut query = sqlx::query::<Any>(&sql).bind(now).bind(now);
+            for kind in kinds {
+                query = query.bind(*kind);
+            }
+            let Some(row) = query.fetch_optional(self.db.pool()).await? else {
                 return Ok(None);
             };
-            let id: String = candidate.try_get("id")?;
+            let id: String = row.try_get("id")?;
+            let attempts: i64 = row.try_get("attempts")?;
+            let status: String = row.try_get("status")?;
+            if status == "running" && attempts >= MAX_ATTEMPTS {
+                // Its process died this many times running it: stop trying.
+                sqlx::query(
+                    "UPDATE jobs SET status = 'failed', last_error = $1, updated_at = $2 \
+                     WHERE id = $3 AND status = 'running' AND run_after <= $2",
+                )
+                .bind(format!(
+                    "interrupted {attempts} times without finishing (the process stopped while running it)"
+                ))
+                .bind(now)
+                .bind(&id)
+                .execute(self.db.pool())
+                .await?;
+                continue;
+            }
+            // `run_after` of a running job is its lease expiry.
             let claimed = sqlx::query(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = $1 \
-                 WHERE id = $2 AND (status = 'queued' OR (status = 'running' AND updated_at <= $3))",
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_after = $1, updated_at = $2 \
+                 WHERE id = $3 AND attempts = $4 AND (status = 'queued' OR (status = 'running' AND run_after <= $2))",
             )
+            .bind(now + lease_ms)
             .bind(now)
             .bind(&id)
-            .bind(now - STALE_AFTER_MS)
+            .bind(attempts)
             .execute(self.db.pool())
             .await?;
             if claimed.rows_affected() == 1 {
                 return Ok(Some(Job {
                     id,
-                    kind: candidate.try_get("kind")?,
-                    payload: candidate.try_get("payload")?,
-                    attempts: candidate.try_get::<i64, _>("attempts")? + 1,
+                    kind: row.try_get("kind")?,
+                    payload: row.try_get("payload")?,
+                    attempts: attempts + 1,
                 }));
             }
             // Another worker took it first; look again.
@@ -96,33 +160,153 @@ impl JobQueue {
         Ok(None)
     }
 
-    pub async fn complete(&self, id: &str) -> Result<(), DbError> {
-        sqlx::query("UPDATE jobs SET status = 'done', updated_at = $1 WHERE id = $2")
-            .bind(now_ms())
-            .bind(id)
-            .execute(self.db.pool())
-            .await?;
+    /// Renews a running job's lease; false if it is no longer ours to run (its lease ran out
+    /// and another worker claimed it: the attempt count is the claim's token).
+    pub async fn heartbeat(&self, job: &Job, lease_ms: i64) -> Result<bool, DbError> {
+        let now = now_ms();
+        let renewed = sqlx::query(
+            "UPDATE jobs SET run_after = $1, updated_at = $2 WHERE id = $3 AND status = 'running' AND attempts = $4",
+        )
+        .bind(now + lease_ms)
+        .bind(now)
+        .bind(&job.id)
+        .bind(job.attempts)
+        .execute(self.db.pool())
+        .await?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
+    /// Marks a claimed job done, unless another worker has claimed it since.
+    pub async fn complete(&self, job: &Job) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE jobs SET status = 'done', updated_at = $1 WHERE id = $2 AND attempts = $3",
+        )
+        .bind(now_ms())
+        .bind(&job.id)
+        .bind(job.attempts)
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 
-    /// Records a failure; retries later with exponential backoff, or gives up after
-    /// [`MAX_ATTEMPTS`].
-    pub async fn fail(&self, job: &Job, error: &str) -> Result<(), DbError> {
+    /// Records a failure; retries later with jittered exponential backoff, or makes the job a
+    /// dead letter after [`MAX_ATTEMPTS`]. Returns true when it is dead.
+    pub async fn fail(&self, job: &Job, error: &str) -> Result<bool, DbError> {
         let now = now_ms();
-        let (status, run_after) = if job.attempts >= MAX_ATTEMPTS {
+        let dead = job.attempts >= MAX_ATTEMPTS;
+        let (status, run_after) = if dead {
             ("failed", now)
         } else {
-            ("queued", now + 1000 * (1i64 << job.attempts.clamp(0, 10)))
+            ("queued", now + backoff_ms(job.attempts))
         };
-        sqlx::query("UPDATE jobs SET status = $1, run_after = $2, last_error = $3, updated_at = $4 WHERE id = $5")
+        // Only the current claim records its failure (the attempt count is its token).
+        sqlx::query("UPDATE jobs SET status = $1, run_after = $2, last_error = $3, updated_at = $4 WHERE id = $5 AND attempts = $6")
             .bind(status)
             .bind(run_after)
             .bind(error.chars().take(1000).collect::<String>())
             .bind(now)
             .bind(&job.id)
+            .bind(job.attempts)
             .execute(self.db.pool())
             .await?;
-        Ok(())
+        Ok(dead)
+    }
+
+    /// Makes every `running` job of `kinds` claimable now. Only for a process that knows it is
+    /// the database's sole worker (the embedded SQLite file), at start, before its worker runs:
+    /// those jobs were interrupted by its own previous life.
+    pub async fn release_interrupted(&self, kinds: &[&str]) -> Result<u64, DbError> {
+        let mut released = 0;
+        for kind in kinds {
+            let done = sqlx::query(
+                "UPDATE jobs SET run_after = $1, updated_at = $1 WHERE status = 'running' AND kind = $2",
+            )
+            .bind(now_ms())
+            .bind(*kind)
+            .execute(self.db.pool())
+            .await?;
+            released += done.rows_affected();
+        }
+        Ok(released)
+    }
+
+    /// Queues a dead or waiting job to run now, with a fresh attempt count.
+    pub async fn requeue(&self, id: &str) -> Result<Option<FailedJob>, DbError> {
+        let Some(job) = self.get(id).await? else {
+            return Ok(None);
+        };
+        let requeued = sqlx::query(
+            "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $1, updated_at = $1 \
+             WHERE id = $2 AND status = 'failed'",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.db.pool())
+        .await
+        .map_err(DbError::from);
+        match requeued {
+            Ok(r) if r.rows_affected() == 1 => Ok(Some(job)),
+            Ok(_) => Ok(None),
+            // An equal job is already pending again: nothing to requeue.
+            Err(DbError::Conflict) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<FailedJob>, DbError> {
+        let row = sqlx::query(
+            "SELECT id, kind, payload, status, attempts, last_error, updated_at FROM jobs WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?;
+        row.as_ref().map(failed_from_row).transpose()
+    }
+
+    /// Dead letters and jobs waiting to be retried after a failure, newest first.
+    pub async fn failed(&self, limit: i64) -> Result<Vec<FailedJob>, DbError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, payload, status, attempts, last_error, updated_at FROM jobs \
+             WHERE status = 'failed' OR (status = 'queued' AND last_error IS NOT NULL) \
+             ORDER BY updated_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(failed_from_row).collect()
+    }
+
+    /// The dead letter of `kind` whose payload is `payload`, if one exists.
+    pub async fn dead_for(&self, kind: &str, payload: &str) -> Result<Option<FailedJob>, DbError> {
+        let row = sqlx::query(
+            "SELECT id, kind, payload, status, attempts, last_error, updated_at FROM jobs \
+             WHERE kind = $1 AND payload = $2 AND status = 'failed' ORDER BY updated_at DESC LIMIT 1",
+        )
+        .bind(kind)
+        .bind(payload)
+        .fetch_optional(self.db.pool())
+        .await?;
+        row.as_ref().map(failed_from_row).transpose()
+    }
+
+    /// Deletes finished jobs older than [`KEEP_DONE_MS`].
+    pub async fn clean_up(&self) -> Result<u64, DbError> {
+        let done = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND updated_at < $1")
+            .bind(now_ms() - KEEP_DONE_MS)
+            .execute(self.db.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// True while a job with this dedup key is queued or running.
+    pub async fn pending_with_dedup(&self, dedup_key: &str) -> Result<bool, DbError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM jobs WHERE dedup_key = $1 AND status IN ('queued', 'running')",
+        )
+        .bind(dedup_key)
+        .fetch_one(self.db.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
     pub async fn count(&self, status: &str) -> Result<i64, DbError> {
@@ -131,5 +315,48 @@ impl JobQueue {
             .fetch_one(self.db.pool())
             .await?;
         Ok(row.try_get("n")?)
+    }
+
+    pub async fn count_kind(&self, kind: &str, status: &str) -> Result<i64, DbError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND status = $2")
+            .bind(kind)
+            .bind(status)
+            .fetch_one(self.db.pool())
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+}
+
+fn failed_from_row(row: &sqlx::any::AnyRow) -> Result<FailedJob, DbError> {
+    Ok(FailedJob {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        payload: row.try_get("payload")?,
+        status: row.try_get("status")?,
+        attempts: row.try_get("attempts")?,
+        last_error: row.try_get("last_error")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// 1 s, 2 s, 4 s, ... (capped at about 17 minutes), each with up to a quarter more at random
+/// so that jobs failing together do not retry together.
+fn backoff_ms(attempts: i64) -> i64 {
+    let base = 1000i64 << attempts.clamp(0, 10);
+    let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as i64 * base / 4000;
+    base + jitter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_grows_and_is_jittered_within_a_quarter() {
+        for attempts in 0..12 {
+            let base = 1000i64 << attempts.clamp(0, 10);
+            let b = backoff_ms(attempts);
+            assert!(b >= base && b <= base + base / 4, "{attempts}: {b}");
+        }
     }
 }

@@ -15,9 +15,9 @@ mod sessions;
 mod users;
 
 pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent};
-pub use error::DbError;
+pub use error::{retry_transient, DbError};
 pub use identities::IdentityRepo;
-pub use jobs::{Job, JobQueue};
+pub use jobs::{FailedJob, Job, JobQueue, MAX_ATTEMPTS};
 pub use pool::{Backend, Db};
 pub use sessions::SessionStore;
 pub use users::{NewUser, User, UserRepo};

@@ -114,6 +114,18 @@ impl Db {
         &self.pool
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails with
+    /// `SQLITE_BUSY` at once when another writer committed meanwhile (the busy timeout does not
+    /// apply to that upgrade), which is what turned concurrent candidates into 500s.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        tx.map_err(DbError::from)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -13,6 +13,8 @@ pub struct User {
     pub role: Role,
     pub email_verified: bool,
     pub created_at: i64,
+    /// Sessions record the epoch they began in; raising it ends every session of the account.
+    pub session_epoch: i64,
 }
 
 /// What creating an account needs. `email` must already be normalised (trimmed, lowercase).
@@ -25,7 +27,8 @@ pub struct NewUser<'a> {
     pub email_verified: bool,
 }
 
-const COLUMNS: &str = "id, email, display_name, password_hash, role, email_verified, created_at";
+const COLUMNS: &str =
+    "id, email, display_name, password_hash, role, email_verified, created_at, session_epoch";
 
 fn from_row(row: &AnyRow) -> Result<User, DbError> {
     let role: String = row.try_get("role")?;
@@ -40,6 +43,7 @@ fn from_row(row: &AnyRow) -> Result<User, DbError> {
             .map_err(|e| DbError::Corrupt(format!("users.role: {e}")))?,
         email_verified: verified != 0,
         created_at: row.try_get("created_at")?,
+        session_epoch: row.try_get("session_epoch")?,
     })
 }
 
@@ -80,6 +84,7 @@ impl UserRepo {
             role: new.role,
             email_verified: new.email_verified,
             created_at: now,
+            session_epoch: 0,
         })
     }
 
@@ -151,6 +156,28 @@ impl UserRepo {
             .bind(id)
             .execute(&mut **tx)
             .await?;
+        Ok(())
+    }
+
+    /// Takes over an account whose email was never verified, for the person a provider has just
+    /// vouched for: removes its password, marks the email verified and ends every session it
+    /// has (by raising its session epoch), so whoever registered the address first keeps no way
+    /// in. Inside `tx`, with the identity link and the audit event.
+    pub async fn end_sessions_and_drop_password(
+        tx: &mut Transaction<'_, Any>,
+        id: &str,
+    ) -> Result<(), DbError> {
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = NULL, session_epoch = session_epoch + 1, \
+             email_verified = 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(DbError::NotFound);
+        }
         Ok(())
     }
 

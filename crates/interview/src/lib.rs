@@ -11,13 +11,16 @@
 //!   quoted verbatim.
 
 pub mod answers;
+pub mod faults;
 pub mod flow;
 pub mod live;
 pub mod memory;
 pub mod prompts;
 pub mod questions;
+pub mod review;
 pub mod roles;
 pub mod scoring;
 pub mod screen;
 pub mod service;
 pub mod store;
+pub mod verdict;

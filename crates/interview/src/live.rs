@@ -19,6 +19,12 @@ pub enum LiveEvent {
     Paused { reason: String },
     /// The interview is over and its report is stored.
     Finished,
+    /// A held answer was decided (or its deadline passed): the message as the candidate may
+    /// now read it.
+    Reviewed { message: Message },
+    /// The interviewer's turn failed; the draft, if any, is void. `retrying`: it will be tried
+    /// again by itself; otherwise the candidate is offered a retry.
+    TurnFailed { retrying: bool, message: String },
 }
 
 #[derive(Default)]
@@ -57,6 +63,8 @@ impl LiveHub {
         self.with(id, |e| {
             match &event {
                 LiveEvent::Token { text } => e.draft.push_str(text),
+                // A decision on an earlier answer leaves the reply being drafted alone.
+                LiveEvent::Reviewed { .. } => {}
                 _ => e.draft.clear(),
             }
             if let Some(sender) = &e.sender {

@@ -60,6 +60,8 @@ pub struct Interview {
     /// The rolling summary of turns up to and including `summary_upto` (a message seq).
     pub summary: Option<String>,
     pub summary_upto: i64,
+    /// The sequence number of the last candidate message whose interviewer turn completed.
+    pub turn_seq: i64,
     pub created_at: i64,
 }
 
@@ -84,6 +86,8 @@ pub struct Grounded {
     pub citations: Vec<rehearse_knowledge::Citation>,
     pub held: bool,
     pub flags: Vec<String>,
+    /// For a held answer: what its review needs (stored with the message, atomically).
+    pub hold: Option<crate::review::Hold>,
 }
 
 fn enum_text<T: Serialize>(value: &T) -> String {
@@ -122,11 +126,12 @@ fn interview_from(row: &AnyRow) -> Result<Interview, DbError> {
             .map_err(json_err)?,
         summary: row.try_get("summary").map_err(sql)?,
         summary_upto: row.try_get("summary_upto").map_err(sql)?,
+        turn_seq: row.try_get("turn_seq").map_err(sql)?,
         created_at: row.try_get("created_at").map_err(sql)?,
     })
 }
 
-fn message_from(row: &AnyRow) -> Result<Message, DbError> {
+pub(crate) fn message_from_row(row: &AnyRow) -> Result<Message, DbError> {
     Ok(Message {
         id: row.try_get("id").map_err(sql)?,
         seq: row.try_get("seq").map_err(sql)?,
@@ -151,18 +156,175 @@ pub enum Submitted {
     Duplicate(Message),
 }
 
+/// What became of a candidate's message offered with its turn (see
+/// [`InterviewStore::submit_candidate`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Offered {
+    /// Stored now, with the job that plays the interviewer's turn.
+    New(Message),
+    /// The same key with the same text was stored before: that message, nothing new.
+    Duplicate(Message),
+    /// The same key was used before for a different text: nothing stored.
+    KeyReused,
+    /// The interviewer's turn for an earlier message is still pending: nothing stored.
+    Busy,
+}
+
+/// The job that plays the interviewer's turn after a candidate's message.
+pub const TURN_JOB: &str = "interview_turn";
+
+/// The typed payload of a [`TURN_JOB`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnJob {
+    pub interview_id: String,
+    /// The candidate's message the turn answers.
+    pub message_id: String,
+}
+
+impl TurnJob {
+    pub fn parse(payload: &str) -> Result<TurnJob, DbError> {
+        serde_json::from_str(payload).map_err(json_err)
+    }
+}
+
+/// At most one pending turn per interview: the queue's dedup key.
+pub fn turn_dedup_key(interview_id: &str) -> String {
+    format!("{TURN_JOB}:{interview_id}")
+}
+
+/// The next sequence number of an interview's messages, taken under the interview row's lock
+/// inside `tx`.
+async fn next_seq(
+    conn: &mut sqlx::AnyConnection,
+    interview_id: &str,
+    now: i64,
+) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "UPDATE interviews SET last_seq = last_seq + 1, updated_at = $1 WHERE id = $2 RETURNING last_seq",
+    )
+    .bind(now)
+    .bind(interview_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(sql)?
+    .ok_or(DbError::NotFound)?;
+    row.try_get::<i64, _>("last_seq").map_err(sql)
+}
+
+async fn by_key_in(
+    conn: &mut sqlx::AnyConnection,
+    interview_id: &str,
+    key: &str,
+) -> Result<Option<Message>, DbError> {
+    let row = sqlx::query(
+        "SELECT * FROM interview_messages WHERE interview_id = $1 AND idempotency_key = $2",
+    )
+    .bind(interview_id)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(sql)?;
+    row.as_ref().map(message_from_row).transpose()
+}
+
+/// True when the turn of the interview's last candidate message has completed.
+async fn previous_turn_completed(
+    conn: &mut sqlx::AnyConnection,
+    interview_id: &str,
+) -> Result<bool, DbError> {
+    let row = sqlx::query(
+        "SELECT i.turn_seq AS done, COALESCE((SELECT MAX(m.seq) FROM interview_messages m \
+         WHERE m.interview_id = i.id AND m.author = 'candidate'), 0) AS last \
+         FROM interviews i WHERE i.id = $1",
+    )
+    .bind(interview_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(sql)?;
+    Ok(match row {
+        Some(r) => {
+            r.try_get::<i64, _>("done").map_err(sql)? >= r.try_get::<i64, _>("last").map_err(sql)?
+        }
+        None => false,
+    })
+}
+
+/// A message to insert; `seq` and `created_at` are assigned on insert.
+struct NewMessage<'a> {
+    id: &'a str,
+    interview_id: &'a str,
+    author: &'a str,
+    content: &'a str,
+    requirement_id: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
+    call_id: Option<&'a str>,
+    grounded: Grounded,
+}
+
+async fn insert_message(
+    conn: &mut sqlx::AnyConnection,
+    new: NewMessage<'_>,
+) -> Result<Message, DbError> {
+    let now = now_ms();
+    let seq = next_seq(conn, new.interview_id, now).await?;
+    sqlx::query(
+        "INSERT INTO interview_messages (id, interview_id, seq, author, content, requirement_id, idempotency_key, call_id, created_at, citations_json, held, flags_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(new.id)
+    .bind(new.interview_id)
+    .bind(seq)
+    .bind(new.author)
+    .bind(new.content)
+    .bind(new.requirement_id)
+    .bind(new.idempotency_key)
+    .bind(new.call_id)
+    .bind(now)
+    .bind(serde_json::to_string(&new.grounded.citations).map_err(json_err)?)
+    .bind(i64::from(new.grounded.held))
+    .bind(serde_json::to_string(&new.grounded.flags).map_err(json_err)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(sql)?;
+    let message = Message {
+        id: new.id.to_owned(),
+        seq,
+        author: new.author.to_owned(),
+        content: new.content.to_owned(),
+        requirement_id: new.requirement_id.map(str::to_owned),
+        citations: new.grounded.citations,
+        held: new.grounded.held,
+        flags: new.grounded.flags,
+        created_at: now,
+    };
+    if message.held {
+        // Nothing held is ever without a reviewer: the review opens with the message.
+        let hold = new.grounded.hold.unwrap_or_default();
+        crate::review::ReviewStore::open_in(conn, &message, new.interview_id, &hold).await?;
+    }
+    Ok(message)
+}
+
 #[derive(Debug, Clone)]
 pub struct InterviewStore {
     db: Db,
 }
 
 impl InterviewStore {
+    /// The review queue of held answers, on the same database.
+    pub fn reviews(&self) -> crate::review::ReviewStore {
+        crate::review::ReviewStore::new(&self.db)
+    }
+
     pub fn new(db: &Db) -> Self {
         InterviewStore { db: db.clone() }
     }
 
-    pub async fn create(&self, interview: &Interview) -> Result<(), DbError> {
+    /// Creates an interview with its greeting, in one transaction: an interview never exists
+    /// without its first message.
+    pub async fn create(&self, interview: &Interview, greeting: &str) -> Result<(), DbError> {
         let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO interviews (id, user_id, role_slug, role_title, kind, difficulty, config_json, plan_json, \
              phase_json, status, prompt_pins, created_at, updated_at) \
@@ -180,9 +342,25 @@ impl InterviewStore {
         .bind(interview.status.as_str())
         .bind(serde_json::to_string(&interview.prompt_pins).map_err(json_err)?)
         .bind(now)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await
         .map_err(sql)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        insert_message(
+            &mut tx,
+            NewMessage {
+                id: &id,
+                interview_id: &interview.id,
+                author: "interviewer",
+                content: greeting,
+                requirement_id: None,
+                idempotency_key: None,
+                call_id: None,
+                grounded: Grounded::default(),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(sql)?;
         Ok(())
     }
 
@@ -213,7 +391,7 @@ impl InterviewStore {
                 .fetch_all(self.db.pool())
                 .await
                 .map_err(sql)?;
-        rows.iter().map(message_from).collect()
+        rows.iter().map(message_from_row).collect()
     }
 
     /// Appends a message. Candidate messages carry the browser's idempotency key: a resubmission
@@ -251,75 +429,183 @@ impl InterviewStore {
         call_id: Option<&str>,
         grounded: Grounded,
     ) -> Result<Submitted, DbError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self.db.begin_write().await?;
         if let Some(key) = idempotency_key {
-            if let Some(existing) = self.by_key(interview_id, key).await? {
+            if let Some(existing) = by_key_in(&mut tx, interview_id, key).await? {
                 return Ok(Submitted::Duplicate(existing));
             }
         }
-        let id = uuid::Uuid::new_v4().to_string();
-        let now = now_ms();
-        let mut tx = self.db.pool().begin().await.map_err(sql)?;
-        let row = sqlx::query(
-            "SELECT COALESCE(MAX(seq), 0) AS s FROM interview_messages WHERE interview_id = $1",
+        let message = insert_message(
+            &mut tx,
+            NewMessage {
+                id: &id,
+                interview_id,
+                author,
+                content,
+                requirement_id,
+                idempotency_key,
+                call_id,
+                grounded,
+            },
         )
-        .bind(interview_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(sql)?;
-        let seq: i64 = row.try_get::<i64, _>("s").map_err(sql)? + 1;
-        let inserted = sqlx::query(
-            "INSERT INTO interview_messages (id, interview_id, seq, author, content, requirement_id, idempotency_key, call_id, created_at, citations_json, held, flags_json) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&id)
-        .bind(interview_id)
-        .bind(seq)
-        .bind(author)
-        .bind(content)
-        .bind(requirement_id)
-        .bind(idempotency_key)
-        .bind(call_id)
-        .bind(now)
-        .bind(serde_json::to_string(&grounded.citations).map_err(json_err)?)
-        .bind(i64::from(grounded.held))
-        .bind(serde_json::to_string(&grounded.flags).map_err(json_err)?)
-        .execute(&mut *tx)
         .await;
-        match inserted.map_err(DbError::from) {
-            Ok(_) => {}
-            // A concurrent submission with the same key won the race: return its message.
+        match message {
+            Ok(message) => {
+                tx.commit().await.map_err(sql)?;
+                Ok(Submitted::New(message))
+            }
+            // Another run stored it first (two runs of one turn on PostgreSQL).
             Err(DbError::Conflict) if idempotency_key.is_some() => {
                 drop(tx);
                 let key = idempotency_key.unwrap_or_default();
-                return self
-                    .by_key(interview_id, key)
+                self.message_by_key(interview_id, key)
                     .await?
                     .map(Submitted::Duplicate)
-                    .ok_or(DbError::Conflict);
+                    .ok_or(DbError::Conflict)
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         }
-        sqlx::query("UPDATE interviews SET updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(interview_id)
+    }
+
+    /// Stores a candidate's message and the job that plays the interviewer's turn, in one
+    /// transaction (an outbox): both commit or neither does. Idempotent by `key` with Stripe's
+    /// semantics: the same key and text give back the stored message, the same key with
+    /// another text is refused, and nothing is stored while an earlier turn is pending.
+    pub async fn submit_candidate(
+        &self,
+        interview_id: &str,
+        content: &str,
+        key: &str,
+    ) -> Result<Offered, DbError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let payload = serde_json::to_string(&TurnJob {
+            interview_id: interview_id.to_owned(),
+            message_id: id.clone(),
+        })
+        .map_err(json_err)?;
+        let same = |m: Message| {
+            if m.content == content {
+                Offered::Duplicate(m)
+            } else {
+                Offered::KeyReused
+            }
+        };
+        let mut tx = self.db.begin_write().await?;
+        // The job first: it takes the write lock, and its dedup key admits one pending turn.
+        let dedup = turn_dedup_key(interview_id);
+        let mut queued =
+            rehearse_db::JobQueue::enqueue_in(&mut tx, TURN_JOB, &payload, Some(&dedup)).await?;
+        if !queued && previous_turn_completed(&mut tx, interview_id).await? {
+            // The previous turn's replies and phase are committed; only its job row is still
+            // being closed by the worker. The candidate may go on: close it here.
+            sqlx::query(
+                "UPDATE jobs SET status = 'done', updated_at = $1 WHERE dedup_key = $2 \
+                 AND status IN ('queued', 'running')",
+            )
+            .bind(now_ms())
+            .bind(&dedup)
             .execute(&mut *tx)
             .await
             .map_err(sql)?;
+            queued = rehearse_db::JobQueue::enqueue_in(&mut tx, TURN_JOB, &payload, Some(&dedup))
+                .await?;
+        }
+        if let Some(existing) = by_key_in(&mut tx, interview_id, key).await? {
+            tx.rollback().await.map_err(sql)?;
+            return Ok(same(existing));
+        }
+        if !queued {
+            tx.rollback().await.map_err(sql)?;
+            return Ok(Offered::Busy);
+        }
+        let message = insert_message(
+            &mut tx,
+            NewMessage {
+                id: &id,
+                interview_id,
+                author: "candidate",
+                content,
+                requirement_id: None,
+                idempotency_key: Some(key),
+                call_id: None,
+                grounded: Grounded::default(),
+            },
+        )
+        .await;
+        let message = match message {
+            Ok(m) => m,
+            // A concurrent submission with the same key committed first (PostgreSQL).
+            Err(DbError::Conflict) => {
+                drop(tx);
+                return match self.message_by_key(interview_id, key).await? {
+                    Some(existing) => Ok(same(existing)),
+                    None => Err(DbError::Conflict),
+                };
+            }
+            Err(e) => return Err(e),
+        };
         tx.commit().await.map_err(sql)?;
-        Ok(Submitted::New(Message {
-            id,
-            seq,
-            author: author.to_owned(),
-            content: content.to_owned(),
-            requirement_id: requirement_id.map(str::to_owned),
-            citations: grounded.citations,
-            held: grounded.held,
-            flags: grounded.flags,
-            created_at: now,
-        }))
+        Ok(Offered::New(message))
     }
 
-    async fn by_key(&self, interview_id: &str, key: &str) -> Result<Option<Message>, DbError> {
+    /// Enqueues the turn for an already stored candidate message (resuming a paused interview
+    /// or retrying a failed turn). False if a turn is already pending.
+    pub async fn enqueue_turn(
+        &self,
+        interview_id: &str,
+        message_id: &str,
+    ) -> Result<bool, DbError> {
+        let payload = serde_json::to_string(&TurnJob {
+            interview_id: interview_id.to_owned(),
+            message_id: message_id.to_owned(),
+        })
+        .map_err(json_err)?;
+        rehearse_db::JobQueue::new(&self.db)
+            .enqueue(TURN_JOB, &payload, Some(&turn_dedup_key(interview_id)))
+            .await
+    }
+
+    pub async fn message(&self, id: &str) -> Result<Option<Message>, DbError> {
+        let row = sqlx::query("SELECT * FROM interview_messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(sql)?;
+        row.as_ref().map(message_from_row).transpose()
+    }
+
+    /// Moves the interview to `phase` as the end of the turn for candidate message `seq`, if
+    /// that turn has not completed already (compare-and-set on `turn_seq`). False when another
+    /// run of the same turn got there first: then nothing changes.
+    pub async fn finish_turn(
+        &self,
+        id: &str,
+        seq: i64,
+        phase: &Phase,
+        status: Status,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE interviews SET phase_json = $1, status = $2, pause_reason = NULL, turn_seq = $3, updated_at = $4 \
+             WHERE id = $5 AND turn_seq < $3",
+        )
+        .bind(serde_json::to_string(phase).map_err(json_err)?)
+        .bind(status.as_str())
+        .bind(seq)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.db.pool())
+        .await
+        .map_err(sql)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The message stored under an idempotency key, if any.
+    pub async fn message_by_key(
+        &self,
+        interview_id: &str,
+        key: &str,
+    ) -> Result<Option<Message>, DbError> {
         let row = sqlx::query(
             "SELECT * FROM interview_messages WHERE interview_id = $1 AND idempotency_key = $2",
         )
@@ -328,7 +614,7 @@ impl InterviewStore {
         .fetch_optional(self.db.pool())
         .await
         .map_err(sql)?;
-        row.as_ref().map(message_from).transpose()
+        row.as_ref().map(message_from_row).transpose()
     }
 
     pub async fn set_phase(

@@ -1,103 +1,19 @@
 //! The interview service end to end with a scripted model, on SQLite and PostgreSQL.
 
 use rehearse_interview::flow::{Difficulty, Kind, Phase};
-use rehearse_interview::live::{LiveEvent, LiveHub};
-use rehearse_interview::prompts::PromptStore;
+use rehearse_interview::live::LiveEvent;
 use rehearse_interview::service::{InterviewService, ServiceError};
-use rehearse_interview::store::{InterviewStore, Status, Submitted};
+use rehearse_interview::store::{Status, Submitted};
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Scope};
-use rehearse_llm::gateway::{Gateway, Limits};
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::gateway::Limits;
+use rehearse_llm::pricing::usd_to_nanos;
 use rehearse_llm::scripted::{Script, ScriptedModel, Step};
 use rehearse_llm::LlmError;
-use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
-use std::sync::Arc;
+use rehearse_testkit::{both_backends, fresh_db, Backend};
 use std::time::Duration;
 
-const PRICING: Pricing = Pricing {
-    input_usd_per_mtok: 1.0,
-    output_usd_per_mtok: 2.0,
-};
-
-const ANSWER_RUST: &str = "In my last job we built an async payments service in Rust on tokio. We handled 3000 requests a second \
-    with bounded channels, and ownership rules kept buffers safe across tasks. I wrote the retry layer and the timeouts myself.";
-const ANSWER_DB: &str = "For example we designed the PostgreSQL schema with one index per hot query, kept transactions short, \
-    and used the right isolation level so that a lock on one account never blocked another during batch imports.";
-const ANSWER_OPS: &str = "We ran the service with metrics, tracing and logs feeding alerts tied to an SLO, and every outbound call \
-    had a timeout and a retry budget so that an incident in one partner degraded gracefully instead of cascading.";
-
-async fn service_with(
-    t: &TestDb,
-    model: &ScriptedModel,
-    ceilings: DefaultCeilings,
-) -> InterviewService {
-    let limits = Limits {
-        max_reply_tokens: 128,
-        first_token_timeout: Duration::from_secs(10),
-        call_timeout: Duration::from_secs(20),
-    };
-    service_with_limits(t, model, ceilings, limits).await
-}
-
-async fn service_with_limits(
-    t: &TestDb,
-    model: &ScriptedModel,
-    ceilings: DefaultCeilings,
-    limits: Limits,
-) -> InterviewService {
-    sqlx_user(t, "u1").await;
-    let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
-    let gateway = Gateway::new(&t.db, Arc::new(model.clone()), PRICING, limits, budget);
-    let prompts = PromptStore::new(&t.db);
-    prompts.seed().await.expect("seed prompts");
-    InterviewService::new(
-        InterviewStore::new(&t.db),
-        prompts,
-        gateway,
-        LiveHub::default(),
-        rehearse_db::JobQueue::new(&t.db),
-    )
-}
-
-fn generous() -> DefaultCeilings {
-    DefaultCeilings {
-        interview: usd_to_nanos(1.0),
-        user_day: usd_to_nanos(1.0),
-        global_day: usd_to_nanos(1.0),
-    }
-}
-
-/// Interviews belong to users: create one directly.
-async fn sqlx_user(t: &TestDb, id: &str) {
-    sqlx::query("INSERT INTO users (id, email, display_name, role, email_verified, created_at, updated_at) VALUES ($1, $2, 'U', 'candidate', 0, 0, 0)")
-        .bind(id)
-        .bind(format!("{id}@example.com"))
-        .execute(t.db.pool())
-        .await
-        .expect("user");
-}
-
-async fn idle(service: &InterviewService, id: &str) {
-    for _ in 0..400 {
-        if !service.live().is_busy(id) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the interviewer's turn did not end");
-}
-
-async fn say(service: &InterviewService, id: &str, text: &str, key: &str) -> Submitted {
-    let interview = service
-        .store()
-        .get(id)
-        .await
-        .expect("get")
-        .expect("interview");
-    let submitted = service.submit(&interview, text, key).await.expect("submit");
-    idle(service, id).await;
-    submitted
-}
+mod common;
+use common::*;
 
 async fn a_whole_interview_ends_with_a_report(backend: Backend) {
     let t = fresh_db(backend).await;
@@ -317,6 +233,7 @@ async fn a_cost_ceiling_pauses_and_resume_continues(backend: Backend) {
         .await
         .expect("raise");
     service.resume(&paused).await.expect("resume");
+    drain_turns(&service).await;
     let resumed = service
         .store()
         .get(&id)
@@ -414,6 +331,10 @@ async fn stop_cancels_the_reply_and_the_built_question_is_posted(backend: Backen
         .submit(&interview, "Ready.", "k1")
         .await
         .expect("submit");
+    let runner = {
+        let service = service.clone();
+        tokio::spawn(async move { drain_turns(&service).await })
+    };
     loop {
         match tokio::time::timeout(Duration::from_secs(10), events.recv())
             .await
@@ -425,7 +346,7 @@ async fn stop_cancels_the_reply_and_the_built_question_is_posted(backend: Backen
         }
     }
     assert!(service.live().stop(&id), "a turn was running");
-    idle(&service, &id).await;
+    runner.await.expect("the turn ended");
     let last = service
         .store()
         .messages(&id)
@@ -584,7 +505,12 @@ async fn older_turns_are_summarised_by_a_background_job(backend: Backend) {
         !service.run_next_job().await.expect("run"),
         "and the queue is empty"
     );
-    assert_eq!(jobs.count("done").await.expect("count"), 1);
+    assert_eq!(
+        jobs.count_kind(rehearse_interview::service::SUMMARISE_JOB, "done")
+            .await
+            .expect("count"),
+        1
+    );
     let interview = service
         .store()
         .get(&id)

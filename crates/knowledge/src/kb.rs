@@ -294,10 +294,14 @@ impl KnowledgeBase {
         if job.kind == PURGE_JOB {
             match self.store().await {
                 Ok(store) => match store.delete_jd(&job.payload).await {
-                    Ok(()) => self.jobs.complete(&job.id).await?,
-                    Err(e) => self.jobs.fail(&job, &e.to_string()).await?,
+                    Ok(()) => self.jobs.complete(&job).await?,
+                    Err(e) => {
+                        self.jobs.fail(&job, &e.to_string()).await?;
+                    }
                 },
-                Err(e) => self.jobs.fail(&job, &e.to_string()).await?,
+                Err(e) => {
+                    self.jobs.fail(&job, &e.to_string()).await?;
+                }
             }
             return Ok(true);
         }
@@ -314,7 +318,7 @@ impl KnowledgeBase {
                     .await?;
             }
         }
-        self.jobs.complete(&job.id).await?;
+        self.jobs.complete(&job).await?;
         Ok(true)
     }
 

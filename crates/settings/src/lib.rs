@@ -12,11 +12,13 @@ mod list;
 mod llm;
 mod load;
 mod oauth;
+mod review;
 
 pub use knowledge::{EmbeddingsProvider, KnowledgeSettings};
 pub use llm::{BudgetSettings, LlmProvider, LlmSettings};
 pub use load::{load, load_from, SettingsError};
 pub use oauth::{OAuthKind, OAuthProviderSettings};
+pub use review::{ReviewSettings, SensitiveHold};
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -40,8 +42,10 @@ pub struct Settings {
     /// marked `Secure` (they are when it is `https`).
     #[serde(default)]
     pub public_url: Option<url::Url>,
-    /// Emails that become admins when they sign up or sign in (the bootstrap path for the first
-    /// admin; `server promote` is the other). A comma-separated string or a list.
+    /// Emails that become admins when their account is created by a first sign-in through a
+    /// configured provider that verified the address. Never at password sign-up, whose address
+    /// nothing verifies: local accounts become admin through `server promote`. A comma-separated
+    /// string or a list.
     #[serde(default, deserialize_with = "list::comma_separated")]
     pub bootstrap_admins: Vec<String>,
     /// Sign-in attempts allowed per account in one throttle window.
@@ -59,6 +63,13 @@ pub struct Settings {
     /// Largest request body accepted, in bytes.
     #[serde(default = "defaults::max_body_bytes")]
     pub max_body_bytes: usize,
+    /// A page render that has not finished after this many seconds answers 503 instead of
+    /// holding the connection (server functions and the live event stream are not limited).
+    #[serde(default = "defaults::render_timeout_secs")]
+    pub render_timeout_secs: u64,
+    /// On SIGTERM, requests in flight get this long to finish; then open streams are cut.
+    #[serde(default = "defaults::shutdown_grace_secs")]
+    pub shutdown_grace_secs: u64,
     /// Trust the first `X-Forwarded-For` address as the client IP (only behind a proxy you run).
     #[serde(default)]
     pub trust_forwarded_for: bool,
@@ -74,6 +85,9 @@ pub struct Settings {
     /// The job-description knowledge base (`REHEARSE_KNOWLEDGE__URL`, ...).
     #[serde(default)]
     pub knowledge: KnowledgeSettings,
+    /// Human review of held answers (`REHEARSE_REVIEW__SENSITIVE`, ...).
+    #[serde(default)]
+    pub review: ReviewSettings,
 }
 
 mod defaults {
@@ -96,6 +110,12 @@ mod defaults {
     }
     pub fn max_body_bytes() -> usize {
         64 * 1024
+    }
+    pub fn render_timeout_secs() -> u64 {
+        30
+    }
+    pub fn shutdown_grace_secs() -> u64 {
+        10
     }
 }
 
@@ -170,6 +190,9 @@ impl Settings {
         if self.session_idle_hours == 0 {
             return bad("session_idle_hours", "must be at least 1 hour");
         }
+        if self.render_timeout_secs == 0 {
+            return bad("render_timeout_secs", "must be at least 1 second");
+        }
         if self.max_body_bytes < 1024 {
             return bad("max_body_bytes", "must be at least 1024 bytes");
         }
@@ -207,6 +230,12 @@ impl Settings {
             .validate()
             .map_err(|(field, message)| SettingsError::Invalid {
                 key: env_key(&format!("knowledge__{field}")),
+                message,
+            })?;
+        self.review
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("review__{field}")),
                 message,
             })?;
         Ok(())

@@ -66,6 +66,9 @@ pub struct InterviewView {
     pub pause_reason: Option<String>,
     /// Whether the signed-in user may write in it (its owner, while it runs).
     pub can_write: bool,
+    /// The interviewer's turn for the candidate's last message failed for good: offer a retry.
+    #[serde(default)]
+    pub turn_failed: bool,
     pub messages: Vec<MessageView>,
     pub report: Option<ReportView>,
 }

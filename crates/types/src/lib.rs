@@ -7,6 +7,7 @@ mod form;
 mod interview;
 mod knowledge;
 mod ops;
+mod review;
 mod role;
 mod views;
 
@@ -17,6 +18,7 @@ pub use interview::{
 pub use knowledge::{
     ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView,
 };
-pub use ops::{AiStatus, CeilingView, PromptVersionView, TraceRow, TraceView};
+pub use ops::{AiStatus, CeilingView, FailedJobView, PromptVersionView, TraceRow, TraceView};
+pub use review::{ReviewDetail, ReviewPassage, ReviewRow};
 pub use role::{Role, UnknownRole};
 pub use views::{AuditEventView, AuditPage, CurrentUser, FormFlash, OAuthProviderView, UserView};

@@ -61,3 +61,16 @@ pub struct PromptVersionView {
     /// Lines against the previous version, each prefixed `+ `, `- ` or `  `.
     pub diff: Vec<String>,
 }
+
+/// A background job that failed, for the admin jobs page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedJobView {
+    pub id: String,
+    /// What the job does, in words ("Interviewer turn", "Job-description ingestion", ...).
+    pub what: String,
+    /// True for a dead letter (no more automatic tries); false while it waits to be retried.
+    pub dead: bool,
+    pub attempts: i64,
+    pub last_error: String,
+    pub updated_at: String,
+}

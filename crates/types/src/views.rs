@@ -8,6 +8,9 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// For reviewers and admins: how many held answers wait for a decision.
+    #[serde(default)]
+    pub review_queue: Option<i64>,
 }
 
 /// A row of the admin users page.

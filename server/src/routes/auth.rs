@@ -54,6 +54,10 @@ pub(super) async fn establish(session: &Session, user: &User) -> Result<(), Rout
         .insert(session_keys::USER_ID, &user.id)
         .await
         .map_err(RouteError::internal)?;
+    session
+        .insert(session_keys::SESSION_EPOCH, user.session_epoch)
+        .await
+        .map_err(RouteError::internal)?;
     Ok(())
 }
 

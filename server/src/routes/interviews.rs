@@ -101,6 +101,13 @@ async fn events(
                     &serde_json::json!({ "reason": reason }),
                 )),
                 Ok(LiveEvent::Finished) => Some(json_event("finished", &serde_json::json!({}))),
+                Ok(LiveEvent::Reviewed { message }) => {
+                    Some(json_event("reviewed", &message_view(message)))
+                }
+                Ok(LiveEvent::TurnFailed { retrying, message }) => Some(json_event(
+                    "turn_failed",
+                    &serde_json::json!({ "retrying": retrying, "message": message }),
+                )),
                 // Fell behind the bounded channel: tell the page to reload what it shows.
                 Err(BroadcastStreamRecvError::Lagged(_)) => {
                     Some(json_event("resync", &serde_json::json!({})))

@@ -193,6 +193,14 @@ async fn finish(
                     "Verify your email address with the provider, then try again.".into(),
                 ),
             ),
+            ExternalSignInError::StaffAccount => (
+                "staff account not linked automatically".to_owned(),
+                RouteError::Forbidden(
+                    "This email address belongs to a staff account, which is not linked to \
+                     sign-in providers automatically. Sign in with your email and password."
+                        .into(),
+                ),
+            ),
             ExternalSignInError::Db(e) => ("database".to_owned(), RouteError::internal(e)),
         })
 }

@@ -192,13 +192,30 @@ async fn sign_in_is_throttled_per_account_and_per_ip(backend: Backend) {
 }
 both_backends!(sign_in_is_throttled_per_account_and_per_ip);
 
-async fn bootstrap_email_becomes_admin(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+/// A local sign-up proves nothing about owning the address, so a bootstrap email signed up
+/// with a password must not be admin: otherwise whoever signs up first as it would be.
+async fn bootstrap_email_signed_up_locally_stays_candidate(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.bootstrap_admins = vec![ADMIN_EMAIL.into()];
+    })
+    .await;
     let client = app.client();
     let response = client.sign_up(ADMIN_EMAIL, PASSWORD).await;
-    assert_eq!(json(response).await["role"], "admin");
+    assert_eq!(response.status(), 201);
+    assert_eq!(json(response).await["role"], "candidate");
+    assert_eq!(
+        json(client.server_fn("whoami", &[]).await).await["role"],
+        "candidate"
+    );
+    assert_eq!(client.get("/admin/users").await.status(), 403);
+    assert_eq!(client.server_fn("list_users", &[]).await.status(), 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .await,
+        0
+    );
 }
-both_backends!(bootstrap_email_becomes_admin);
+both_backends!(bootstrap_email_signed_up_locally_stays_candidate);
 
 async fn promote_subcommand_makes_the_first_admin(backend: Backend) {
     let app = TestApp::spawn(backend).await;

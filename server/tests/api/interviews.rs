@@ -1,12 +1,12 @@
 //! Interviews over HTTP: starting, the live event stream and its resumption, and who may see
 //! or write in an interview.
 
-use crate::support::{json, Backend, Client, TestApp, ADMIN_EMAIL};
+use crate::support::{json, Backend, Client, TestApp};
 use futures::StreamExt;
 use rehearse_testkit::both_backends;
 use std::time::Duration;
 
-async fn start(client: &Client) -> String {
+pub async fn start(client: &Client) -> String {
     let response = client
         .server_fn(
             "start_interview",
@@ -221,7 +221,7 @@ async fn only_the_owner_writes_and_staff_may_read(backend: Backend) {
         "the page guard sends visitors to sign in"
     );
 
-    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let admin = app.admin().await;
     let detail = admin.server_fn("interview_detail", &[("id", &id)]).await;
     assert_eq!(detail.status(), 200, "staff may read");
     assert_eq!(json(detail).await["can_write"], false);
@@ -291,7 +291,7 @@ async fn a_ceiling_pauses_an_interview_until_an_admin_raises_it(backend: Backend
     })
     .await;
     let candidate = app.signed_up("rosa@example.com").await;
-    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let admin = app.admin().await;
     let id = start(&candidate).await;
     assert_eq!(
         candidate
@@ -406,12 +406,12 @@ async fn a_ceiling_pauses_an_interview_until_an_admin_raises_it(backend: Backend
 }
 both_backends!(a_ceiling_pauses_an_interview_until_an_admin_raises_it);
 
-async fn wait_for(
+pub async fn wait_for(
     client: &Client,
     id: &str,
     ready: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
-    for _ in 0..200 {
+    for _ in 0..600 {
         let detail = json(client.server_fn("interview_detail", &[("id", id)]).await).await;
         if ready(&detail) {
             return detail;
@@ -423,7 +423,7 @@ async fn wait_for(
 
 async fn admins_version_activate_and_roll_back_prompts(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let admin = app.admin().await;
     let candidate = app.signed_up("sam@example.com").await;
     let list = json(admin.server_fn("list_prompts", &[]).await).await;
     assert_eq!(list[0]["version"], 1);

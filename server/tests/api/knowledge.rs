@@ -2,13 +2,13 @@
 //! server's background worker, access control, bad files, and a candidate asking about pay in
 //! an interview on an uploaded role.
 
-use crate::support::{json, Backend, Client, TestApp, ADMIN_EMAIL};
+use crate::support::{json, Backend, Client, TestApp};
 use rehearse_testkit::both_backends;
 use std::time::Duration;
 
-const JD: &str = "# Search Platform Engineer\n\nYou will join the search team in Lisbon that runs product search for 40 million shoppers.\n\n## Requirements\n- 4+ years building backend services in Rust or Go\n- Operating Elasticsearch or OpenSearch clusters in production\n- Designing Kafka consumers that index data in near real time\n\n## How we work\n- Everyone joins the on-call rotation, one week in six\n- We deploy to Kubernetes several times a day\n\n## Benefits\n- 28 days of holiday\n- A yearly learning budget for books and conferences\n";
+pub const JD: &str = "# Search Platform Engineer\n\nYou will join the search team in Lisbon that runs product search for 40 million shoppers.\n\n## Requirements\n- 4+ years building backend services in Rust or Go\n- Operating Elasticsearch or OpenSearch clusters in production\n- Designing Kafka consumers that index data in near real time\n\n## How we work\n- Everyone joins the on-call rotation, one week in six\n- We deploy to Kubernetes several times a day\n\n## Benefits\n- 28 days of holiday\n- A yearly learning budget for books and conferences\n";
 
-async fn upload(
+pub async fn upload(
     client: &Client,
     name: &str,
     bytes: Vec<u8>,
@@ -31,7 +31,7 @@ async fn upload(
 }
 
 /// Waits for the server's worker to finish ingesting, returning the job description's detail.
-async fn until_ingested(admin: &Client, jd_id: &str) -> serde_json::Value {
+pub async fn until_ingested(admin: &Client, jd_id: &str) -> serde_json::Value {
     for _ in 0..600 {
         let d = json(admin.server_fn("jd_detail", &[("id", jd_id)]).await).await;
         let status = d["versions"][0]["status"]
@@ -46,12 +46,12 @@ async fn until_ingested(admin: &Client, jd_id: &str) -> serde_json::Value {
     panic!("ingestion never finished");
 }
 
-async fn detail(client: &Client, id: &str) -> serde_json::Value {
+pub async fn detail(client: &Client, id: &str) -> serde_json::Value {
     json(client.server_fn("interview_detail", &[("id", id)]).await).await
 }
 
 /// Sends a message and waits for the interviewer's reply to it; returns the new messages' HTML.
-async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String> {
+pub async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String> {
     let before = detail(client, id).await["messages"]
         .as_array()
         .map(Vec::len)
@@ -85,7 +85,7 @@ async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String> {
 
 async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let admin = app.admin().await;
     let response = upload(&admin, "search.md", JD.as_bytes().to_vec(), None).await;
     assert_eq!(response.status(), 201);
     let created = json(response).await;
@@ -245,7 +245,7 @@ both_backends!(admins_upload_and_candidates_interview_on_the_role);
 
 async fn bad_uploads_get_errors_admins_can_act_on(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let admin = app.admin().await;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.txt", Vec::new(), "empty"),
         ("photo.png", vec![0x89, b'P', b'N', b'G', 0, 0, 1, 2], "Only .txt, .md and .pdf"),
@@ -320,7 +320,7 @@ both_backends!(bad_uploads_get_errors_admins_can_act_on);
 
 async fn versions_pin_and_deletion_removes_the_role(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let admin = app.admin().await;
     let created = json(upload(&admin, "search.md", JD.as_bytes().to_vec(), None).await).await;
     let jd_id = created["jd_id"].as_str().expect("id").to_owned();
     until_ingested(&admin, &jd_id).await;

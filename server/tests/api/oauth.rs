@@ -1,8 +1,10 @@
 //! OpenID Connect sign-in against a real provider process (npm `oidc-provider`, started per
 //! test from `end2end/oidc/provider.mjs`): the full authorization-code + PKCE flow, linking by
-//! verified email, and refusal of wrong states, replayed callbacks and replayed codes.
+//! verified email (which takes an unverified local account away from whoever registered it, and
+//! never reaches a staff account), bootstrap admins by verified email, and refusal of wrong
+//! states, replayed callbacks and replayed codes.
 
-use crate::support::{json, Backend, Client, TestApp, PASSWORD};
+use crate::support::{json, Backend, Client, TestApp, ADMIN_EMAIL, PASSWORD};
 use rehearse_testkit::both_backends;
 use std::process::Stdio;
 use std::time::Duration;
@@ -68,9 +70,18 @@ async fn start_provider(redirect_uri: &str, port: u16) -> Option<Provider> {
 
 /// An app with provider "corp" configured, and the provider process.
 async fn app_with_provider(backend: Backend) -> (TestApp, Provider) {
+    app_with_provider_and(backend, |_| {}).await
+}
+
+/// Like [`app_with_provider`], with the test settings further adjusted by `configure`.
+async fn app_with_provider_and(
+    backend: Backend,
+    configure: impl Fn(&mut rehearse_settings::Settings),
+) -> (TestApp, Provider) {
     for _ in 0..5 {
         let port = rehearse_testkit::free_port();
         let app = TestApp::spawn_with(backend, |s| {
+            configure(s);
             let settings: rehearse_settings::OAuthProviderSettings =
                 serde_json::from_value(serde_json::json!({
                     "kind": "oidc",
@@ -285,30 +296,179 @@ async fn wrong_state_and_replayed_code_are_refused(backend: Backend) {
 }
 both_backends!(wrong_state_and_replayed_code_are_refused);
 
-async fn verified_email_links_to_the_existing_account(backend: Backend) {
+/// Pre-account takeover: someone registers the victim's address locally (never verified) with a
+/// password of their own and stays signed in. When the real owner signs in through a provider
+/// that verified the address, the account becomes theirs: the squatter's password stops
+/// working and the squatter's live session is ended.
+async fn verified_email_takes_over_an_unverified_local_account(backend: Backend) {
     let (app, provider) = app_with_provider(backend).await;
-    let local = app.signed_up("mia@example.com").await;
-    let local_id = json(local.server_fn("whoami", &[]).await).await["id"].clone();
-    let client = app.client();
-    let callback = walk_provider(&app, &provider, &client, "mia@example.com").await;
-    let body = json(client.http.get(&callback).send().await.expect("callback")).await;
-    assert_eq!(body["id"], local_id);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+    let squatter = app.signed_up("mia@example.com").await;
+    let local_id = json(squatter.server_fn("whoami", &[]).await).await["id"].clone();
+    assert_eq!(squatter.get("/home").await.status(), 200);
+
+    let owner = app.client();
+    let callback = walk_provider(&app, &provider, &owner, "mia@example.com").await;
+    let done = owner.http.get(&callback).send().await.expect("callback");
+    assert_eq!(done.status(), 200);
+    let body = json(done).await;
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_linked'")
+        body["id"], local_id,
+        "linked into the account with that email"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NULL AND email_verified = 1")
             .await,
+        1,
+        "the password is gone and the email is verified"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_linked' \
+             AND detail LIKE '%password was removed%' AND detail LIKE '%sessions were ended%'"
+        )
+        .await,
         1
     );
-    // Password sign-in still works for the linked account.
+
+    // The squatter's session, signed in before the takeover, signs nobody in any more.
+    let home = squatter.get("/home").await;
+    assert_eq!(home.status(), 303, "the squatter is signed out");
+    assert!(home.headers()["location"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("/login"));
+    let me = squatter
+        .server_fn("whoami", &[])
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(me, "null");
+    assert_eq!(squatter.server_fn("list_users", &[]).await.status(), 401);
+
+    // Nor does the squatter's password.
     assert_eq!(
         app.client()
             .sign_in("mia@example.com", PASSWORD)
             .await
             .status(),
-        200
+        401
+    );
+
+    // The owner's new session is unaffected.
+    let me = json(owner.server_fn("whoami", &[]).await).await;
+    assert_eq!(me["id"], local_id);
+    assert_eq!(owner.get("/home").await.status(), 200);
+    // And signing in through the provider again reaches the same account, still signed in.
+    let again = app.client();
+    let callback = walk_provider(&app, &provider, &again, "mia@example.com").await;
+    assert_eq!(
+        json(again.http.get(&callback).send().await.expect("callback")).await["id"],
+        local_id
+    );
+    assert_eq!(
+        json(owner.server_fn("whoami", &[]).await).await["id"],
+        local_id
     );
 }
-both_backends!(verified_email_links_to_the_existing_account);
+both_backends!(verified_email_takes_over_an_unverified_local_account);
+
+/// A provider account with a staff member's address must not become a way into staff rights:
+/// staff accounts (admins, reviewers) are never linked automatically.
+async fn staff_accounts_are_not_linked_automatically(backend: Backend) {
+    let (app, provider) = app_with_provider(backend).await;
+    let admin = app.admin().await;
+    let reviewer = app.signed_up("rex@example.com").await;
+    let pool = app.db().await;
+    sqlx::query("UPDATE users SET role = 'reviewer' WHERE email = 'rex@example.com'")
+        .execute(&pool)
+        .await
+        .expect("make rex a reviewer");
+
+    for (email, staff) in [(ADMIN_EMAIL, &admin), ("rex@example.com", &reviewer)] {
+        let client = app.client();
+        let callback = walk_provider(&app, &provider, &client, email).await;
+        let refused = client.http.get(&callback).send().await.expect("callback");
+        assert_eq!(refused.status(), 403, "{email}");
+        assert!(
+            json(refused).await["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Sign in with your email and password"),
+            "{email}: the refusal says how to sign in"
+        );
+        let me = client
+            .server_fn("whoami", &[])
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert_eq!(me, "null", "{email}: not signed in through the provider");
+        // The staff member's own session and password are untouched.
+        assert_eq!(
+            json(staff.server_fn("whoami", &[]).await).await["email"],
+            email
+        );
+        assert_eq!(
+            app.client().sign_in(email, PASSWORD).await.status(),
+            200,
+            "{email}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_linked'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_failed' \
+             AND detail LIKE '%staff account%'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NULL")
+            .await,
+        0
+    );
+}
+both_backends!(staff_accounts_are_not_linked_automatically);
+
+/// The bootstrap list makes an admin only of an address a sign-in provider has verified, on
+/// that address's first sign-in; other addresses are candidates as usual.
+async fn bootstrap_email_verified_by_the_provider_becomes_admin(backend: Backend) {
+    let (app, provider) = app_with_provider_and(backend, |s| {
+        s.bootstrap_admins = vec!["Boss@Example.com".into()];
+    })
+    .await;
+    let boss = app.client();
+    let callback = walk_provider(&app, &provider, &boss, "boss@example.com").await;
+    let done = boss.http.get(&callback).send().await.expect("callback");
+    assert_eq!(done.status(), 200);
+    let body = json(done).await;
+    assert_eq!(body["email"], "boss@example.com");
+    assert_eq!(body["role"], "admin");
+    assert_eq!(boss.get("/admin/users").await.status(), 200);
+    assert_eq!(boss.server_fn("list_users", &[]).await.status(), 200);
+
+    let other = app.client();
+    let callback = walk_provider(&app, &provider, &other, "nell@example.com").await;
+    let body = json(other.http.get(&callback).send().await.expect("callback")).await;
+    assert_eq!(body["role"], "candidate");
+    assert_eq!(other.get("/admin/users").await.status(), 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .await,
+        1
+    );
+}
+both_backends!(bootstrap_email_verified_by_the_provider_becomes_admin);
 
 async fn unverified_email_is_refused(backend: Backend) {
     let (app, provider) = app_with_provider(backend).await;

@@ -3,7 +3,7 @@ use rehearse_testkit::both_backends;
 
 async fn cross_site_posts_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.signed_up(ADMIN_EMAIL).await;
+    let admin = app.admin().await;
     let cross = admin
         .http
         .post(app.url("/api/list_users"))

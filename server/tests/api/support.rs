@@ -54,7 +54,6 @@ impl TestApp {
         settings.data_dir = dir.path().to_owned();
         settings.database_url = Some(secrecy::SecretString::from(db_url.clone()));
         settings.listen = Some("127.0.0.1:0".into());
-        settings.bootstrap_admins = vec![ADMIN_EMAIL.into()];
         settings.knowledge.minilm_dir = Some(
             std::env::var("REHEARSE_MODELS_DIR")
                 .map(std::path::PathBuf::from)
@@ -138,6 +137,34 @@ impl TestApp {
             .await
             .expect("count query");
         row.try_get::<i64, _>(0).expect("count value")
+    }
+
+    /// Settings for the command-line subcommands (`server promote`, ...) aimed at this app's
+    /// database, as an operator would run them next to the server.
+    pub fn cli_settings(&self) -> rehearse_settings::Settings {
+        let mut settings = rehearse_settings::load_from(
+            None,
+            figment::providers::Env::prefixed("REHEARSE_TEST_UNUSED_"),
+        )
+        .expect("default settings");
+        settings.data_dir = self._dir.path().to_owned();
+        settings.database_url = Some(secrecy::SecretString::from(self.db_url.clone()));
+        settings
+    }
+
+    /// Makes an existing account an admin through `server promote`, the first-admin path.
+    pub async fn promote(&self, email: &str) {
+        server::cli::promote(self.cli_settings(), email)
+            .await
+            .unwrap_or_else(|e| panic!("promote {email}: {e:#}"));
+    }
+
+    /// Signs up [`ADMIN_EMAIL`] and promotes it with `server promote`; returns a client signed
+    /// in as that admin. (Signing up never makes an admin by itself.)
+    pub async fn admin(&self) -> Client {
+        let client = self.signed_up(ADMIN_EMAIL).await;
+        self.promote(ADMIN_EMAIL).await;
+        client
     }
 
     /// Signs up a new account and returns a client signed in as it.

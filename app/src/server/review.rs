@@ -1,0 +1,193 @@
+//! The reviewer's side: the queue, an item in full, claiming and deciding. The caller is a
+//! reviewer or an admin (checked by every server function through the shared guard); every
+//! claim and decision goes to the audit log by id, while the texts stay in the review record.
+
+use super::errors::{internal, status};
+use super::guard::Caller;
+use crate::api::ApiError;
+use rehearse_db::{now_ms, AuditKind, NewAuditEvent};
+use rehearse_interview::review::{Decision, QueueFilter, ReviewError, ReviewItem, ReviewStatus};
+use rehearse_types::{ReviewDetail, ReviewPassage, ReviewRow};
+
+fn review_error(e: ReviewError) -> ApiError {
+    match e {
+        ReviewError::NotFound => status(ApiError::NotFound),
+        ReviewError::ClaimedByOther => status(ApiError::Conflict(
+            "Another reviewer is working on this item.".into(),
+        )),
+        ReviewError::NotClaimed => status(ApiError::Conflict(
+            "Claim this item before deciding; your claim may have run out.".into(),
+        )),
+        ReviewError::AlreadyDecided => {
+            status(ApiError::Conflict("This item was already decided.".into()))
+        }
+        ReviewError::Invalid(m) => status(ApiError::Invalid(m)),
+        ReviewError::Db(e) => internal(e),
+    }
+}
+
+/// "3 minutes", "2 hours", "1 day".
+fn age(since_ms: i64, now: i64) -> String {
+    let minutes = ((now - since_ms).max(0) / 60_000) as u64;
+    let (n, unit) = match minutes {
+        0 => return "less than a minute".into(),
+        m if m < 60 => (m, "minute"),
+        m if m < 48 * 60 => (m / 60, "hour"),
+        m => (m / (24 * 60), "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+fn row(item: &ReviewItem, me: &str, now: i64) -> ReviewRow {
+    let live_claim = item.claim_until.is_some_and(|t| t >= now);
+    ReviewRow {
+        id: item.id.clone(),
+        role_title: item.role_title.clone(),
+        question: item.question.clone(),
+        reasons: item.reasons.iter().map(|r| r.describe()).collect(),
+        state: match item.status {
+            ReviewStatus::Pending => "waiting",
+            ReviewStatus::Expired => "expired",
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Edited => "edited",
+            ReviewStatus::Rejected => "rejected",
+        }
+        .to_owned(),
+        age: age(item.created_at, now),
+        claimed_by_me: live_claim && item.claimed_by.as_deref() == Some(me),
+        claimed_by_other: live_claim && item.claimed_by.as_deref().is_some_and(|c| c != me),
+    }
+}
+
+fn filter_value(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 80)
+}
+
+pub async fn queue(
+    ctx: &Caller,
+    reason: Option<String>,
+    role: Option<String>,
+) -> Result<Vec<ReviewRow>, ApiError> {
+    let filter = QueueFilter {
+        reason: filter_value(reason),
+        role_slug: filter_value(role),
+    };
+    let items = ctx
+        .state
+        .interviews
+        .reviews()
+        .queue(&filter)
+        .await
+        .map_err(internal)?;
+    let now = now_ms();
+    Ok(items
+        .iter()
+        .map(|i| row(i, &ctx.actor.user_id, now))
+        .collect())
+}
+
+pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
+    let reviews = ctx.state.interviews.reviews();
+    let item = reviews
+        .get(id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| status(ApiError::NotFound))?;
+    let message = ctx
+        .state
+        .interviews
+        .store()
+        .message(&item.message_id)
+        .await
+        .map_err(internal)?;
+    let passages = message
+        .map(|m| {
+            m.citations
+                .into_iter()
+                .map(|c| ReviewPassage {
+                    marker: c.marker,
+                    section: c.section,
+                    text: c.text,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let now = now_ms();
+    Ok(ReviewDetail {
+        row: row(&item, &ctx.actor.user_id, now),
+        held_text: item.held_text.clone(),
+        passages,
+        deadline: item.deadline_at.map(rehearse_db::format_ms),
+        decided: item
+            .final_text
+            .clone()
+            .filter(|_| item.status != ReviewStatus::Pending),
+    })
+}
+
+async fn audit(ctx: &Caller, kind: AuditKind, detail: &str) -> Result<(), ApiError> {
+    let ip = ctx.ip.map(|i| i.to_string());
+    ctx.state
+        .accounts
+        .audit()
+        .record(
+            kind,
+            NewAuditEvent {
+                actor_user_id: Some(&ctx.actor.user_id),
+                actor_email: Some(&ctx.actor.email),
+                ip: ip.as_deref(),
+                detail,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(internal)
+}
+
+pub async fn claim(ctx: &Caller, id: &str) -> Result<(), ApiError> {
+    let lease = ctx.state.settings.review.claim_secs as i64 * 1000;
+    let item = ctx
+        .state
+        .interviews
+        .reviews()
+        .claim(id, &ctx.actor.user_id, lease)
+        .await
+        .map_err(review_error)?;
+    audit(
+        ctx,
+        AuditKind::ReviewClaimed,
+        &format!("review {}", item.id),
+    )
+    .await
+}
+
+pub async fn decide(ctx: &Caller, id: &str, decision: Decision) -> Result<(), ApiError> {
+    let item = ctx
+        .state
+        .interviews
+        .decide_review(id, &ctx.actor.user_id, decision)
+        .await
+        .map_err(review_error)?;
+    audit(
+        ctx,
+        AuditKind::ReviewDecided,
+        &format!("review {}: {}", item.id, item.status.as_str()),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::age;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(age(0, 30_000), "less than a minute");
+        assert_eq!(age(0, 60_000), "1 minute");
+        assert_eq!(age(0, 5 * 60_000), "5 minutes");
+        assert_eq!(age(0, 3 * 3_600_000), "3 hours");
+        assert_eq!(age(0, 3 * 86_400_000), "3 days");
+    }
+}

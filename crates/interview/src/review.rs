@@ -1,0 +1,426 @@
+//! The review queue: held answers waiting for a person.
+//!
+//! A held message gets its review row in the transaction that stores it, so nothing held is
+//! ever without a reviewer. A reviewer claims an item before deciding; the claim is a lease
+//! that runs out if abandoned, and a decision is accepted only from the holder of a live claim
+//! (one conditional `UPDATE`, so two reviewers can never both decide one item on either
+//! database). The decision and the message the candidate reads change in one transaction.
+//! An item whose deadline passes gives the candidate the honest fallback, never the
+//! unreviewed text, and stays in the queue marked expired.
+
+use crate::store::{message_from_row, Message};
+use crate::verdict::{HoldReason, FALLBACK};
+use rehearse_db::{now_ms, Db, DbError};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Pending,
+    Approved,
+    Edited,
+    Rejected,
+    Expired,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Edited => "edited",
+            ReviewStatus::Rejected => "rejected",
+            ReviewStatus::Expired => "expired",
+        }
+    }
+
+    fn parse(s: &str) -> Result<ReviewStatus, DbError> {
+        Ok(match s {
+            "pending" => ReviewStatus::Pending,
+            "approved" => ReviewStatus::Approved,
+            "edited" => ReviewStatus::Edited,
+            "rejected" => ReviewStatus::Rejected,
+            "expired" => ReviewStatus::Expired,
+            other => return Err(DbError::Corrupt(format!("review status {other}"))),
+        })
+    }
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    /// Approve with the reviewer's text instead.
+    Edit(String),
+    /// The candidate gets [`FALLBACK`]; the reason stays in the review record.
+    Reject(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewItem {
+    pub id: String,
+    pub message_id: String,
+    pub interview_id: String,
+    pub role_slug: String,
+    pub role_title: String,
+    pub question: String,
+    pub held_text: String,
+    pub reasons: Vec<HoldReason>,
+    pub status: ReviewStatus,
+    pub claimed_by: Option<String>,
+    pub claim_until: Option<i64>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub final_text: Option<String>,
+    pub note: Option<String>,
+    pub deadline_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl ReviewItem {
+    /// Whether `reviewer` holds a live claim on it at `now`.
+    pub fn claimed_by(&self, reviewer: &str, now: i64) -> bool {
+        self.claimed_by.as_deref() == Some(reviewer) && self.claim_until.is_some_and(|t| t >= now)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("no such review")]
+    NotFound,
+    #[error("another reviewer holds this item")]
+    ClaimedByOther,
+    #[error("claim this item before deciding (your claim may have run out)")]
+    NotClaimed,
+    #[error("this item was already decided")]
+    AlreadyDecided,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Filters of the queue.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// A [`HoldReason::key`].
+    pub reason: Option<String>,
+    /// An interview's role slug (a job-description version: `jd:<id>`).
+    pub role_slug: Option<String>,
+}
+
+/// The longest edited answer a reviewer may write.
+pub const MAX_EDIT_CHARS: usize = 4000;
+
+#[derive(Debug, Clone)]
+pub struct ReviewStore {
+    db: Db,
+}
+
+fn sql(e: sqlx::Error) -> DbError {
+    DbError::from(e)
+}
+
+const SELECT: &str = "SELECT r.*, i.role_slug, i.role_title FROM reviews r JOIN interviews i ON i.id = r.interview_id";
+
+fn item_from(row: &AnyRow) -> Result<ReviewItem, DbError> {
+    Ok(ReviewItem {
+        id: row.try_get("id").map_err(sql)?,
+        message_id: row.try_get("message_id").map_err(sql)?,
+        interview_id: row.try_get("interview_id").map_err(sql)?,
+        role_slug: row.try_get("role_slug").map_err(sql)?,
+        role_title: row.try_get("role_title").map_err(sql)?,
+        question: row.try_get("question").map_err(sql)?,
+        held_text: row.try_get("held_text").map_err(sql)?,
+        reasons: serde_json::from_str(&row.try_get::<String, _>("reasons_json").map_err(sql)?)
+            .map_err(|e| DbError::Corrupt(format!("review reasons: {e}")))?,
+        status: ReviewStatus::parse(&row.try_get::<String, _>("status").map_err(sql)?)?,
+        claimed_by: row.try_get("claimed_by").map_err(sql)?,
+        claim_until: row.try_get("claim_until").map_err(sql)?,
+        decided_by: row.try_get("decided_by").map_err(sql)?,
+        decided_at: row.try_get("decided_at").map_err(sql)?,
+        final_text: row.try_get("final_text").map_err(sql)?,
+        note: row.try_get("note").map_err(sql)?,
+        deadline_at: row.try_get("deadline_at").map_err(sql)?,
+        created_at: row.try_get("created_at").map_err(sql)?,
+    })
+}
+
+/// What a held message needs for its review row.
+#[derive(Debug, Clone, Default)]
+pub struct Hold {
+    /// The candidate's question the held answer replies to.
+    pub question: String,
+    pub reasons: Vec<HoldReason>,
+    /// When the candidate gets the fallback if nobody decided (None: no deadline).
+    pub deadline_at: Option<i64>,
+}
+
+impl ReviewStore {
+    pub fn new(db: &Db) -> Self {
+        ReviewStore { db: db.clone() }
+    }
+
+    /// Opens the review of a held message, on the transaction that stores the message.
+    pub(crate) async fn open_in(
+        conn: &mut AnyConnection,
+        message: &Message,
+        interview_id: &str,
+        hold: &Hold,
+    ) -> Result<(), DbError> {
+        let keys: Vec<&str> = hold.reasons.iter().map(HoldReason::key).collect();
+        sqlx::query(
+            "INSERT INTO reviews (id, message_id, interview_id, question, held_text, reasons_json, reason_keys, status, deadline_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&message.id)
+        .bind(interview_id)
+        .bind(&hold.question)
+        .bind(&message.content)
+        .bind(serde_json::to_string(&hold.reasons).map_err(|e| DbError::Corrupt(e.to_string()))?)
+        .bind(format!(" {} ", keys.join(" ")))
+        .bind(hold.deadline_at)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await
+        .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Open items (pending, and expired ones still to be looked at), oldest first.
+    pub async fn queue(&self, filter: &QueueFilter) -> Result<Vec<ReviewItem>, DbError> {
+        let sql_text = format!(
+            "{SELECT} WHERE r.status IN ('pending', 'expired') AND ($1 = '' OR r.reason_keys LIKE $2) \
+             AND ($3 = '' OR i.role_slug = $3) \
+             ORDER BY CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END, r.created_at LIMIT 200"
+        );
+        let reason = filter.reason.clone().unwrap_or_default();
+        let rows = sqlx::query(&sql_text)
+            .bind(&reason)
+            .bind(format!("% {reason} %"))
+            .bind(filter.role_slug.clone().unwrap_or_default())
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(sql)?;
+        rows.iter().map(item_from).collect()
+    }
+
+    /// How many items wait for a decision (the staff badge).
+    pub async fn pending_count(&self) -> Result<i64, DbError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM reviews WHERE status = 'pending'")
+            .fetch_one(self.db.pool())
+            .await
+            .map_err(sql)?;
+        row.try_get("n").map_err(sql)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<ReviewItem>, DbError> {
+        let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(sql)?;
+        row.as_ref().map(item_from).transpose()
+    }
+
+    /// The review of one message, if it was held.
+    pub async fn for_message(&self, message_id: &str) -> Result<Option<ReviewItem>, DbError> {
+        let row = sqlx::query(&format!("{SELECT} WHERE r.message_id = $1"))
+            .bind(message_id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(sql)?;
+        row.as_ref().map(item_from).transpose()
+    }
+
+    /// Claims a pending item for `reviewer` for `lease_ms`. Renews the reviewer's own claim;
+    /// takes over an abandoned one whose lease ran out; refuses a live claim of another.
+    pub async fn claim(
+        &self,
+        id: &str,
+        reviewer: &str,
+        lease_ms: i64,
+    ) -> Result<ReviewItem, ReviewError> {
+        let now = now_ms();
+        let claimed = sqlx::query(
+            "UPDATE reviews SET claimed_by = $1, claim_until = $2 WHERE id = $3 AND status = 'pending' \
+             AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until < $4)",
+        )
+        .bind(reviewer)
+        .bind(now + lease_ms)
+        .bind(id)
+        .bind(now)
+        .execute(self.db.pool())
+        .await
+        .map_err(sql)?;
+        let item = self.get(id).await?.ok_or(ReviewError::NotFound)?;
+        if claimed.rows_affected() == 1 {
+            return Ok(item);
+        }
+        Err(match item.status {
+            ReviewStatus::Pending => ReviewError::ClaimedByOther,
+            _ => ReviewError::AlreadyDecided,
+        })
+    }
+
+    /// Records `reviewer`'s decision and changes what the candidate reads, in one transaction.
+    /// Returns the item as decided and the message as the candidate now sees it.
+    pub async fn decide(
+        &self,
+        id: &str,
+        reviewer: &str,
+        decision: Decision,
+    ) -> Result<(ReviewItem, Message), ReviewError> {
+        let (status, final_text, note) = match decision {
+            Decision::Approve => (ReviewStatus::Approved, None, None),
+            Decision::Edit(text) => {
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Err(ReviewError::Invalid(
+                        "Write the answer the candidate should read.".into(),
+                    ));
+                }
+                if text.chars().count() > MAX_EDIT_CHARS {
+                    return Err(ReviewError::Invalid(format!(
+                        "Keep the answer under {MAX_EDIT_CHARS} characters."
+                    )));
+                }
+                (ReviewStatus::Edited, Some(text), None)
+            }
+            Decision::Reject(reason) => {
+                let reason = reason.trim().to_owned();
+                if reason.is_empty() || reason.chars().count() > 1000 {
+                    return Err(ReviewError::Invalid(
+                        "Give a reason for rejecting (at most 1000 characters).".into(),
+                    ));
+                }
+                (
+                    ReviewStatus::Rejected,
+                    Some(FALLBACK.to_owned()),
+                    Some(reason),
+                )
+            }
+        };
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        let before = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(sql)?
+            .as_ref()
+            .map(item_from)
+            .transpose()?
+            .ok_or(ReviewError::NotFound)?;
+        let final_text = final_text.unwrap_or_else(|| before.held_text.clone());
+        let decided = sqlx::query(
+            "UPDATE reviews SET status = $1, decided_by = $2, decided_at = $3, final_text = $4, note = $5 \
+             WHERE id = $6 AND status = 'pending' AND claimed_by = $2 AND claim_until >= $3",
+        )
+        .bind(status.as_str())
+        .bind(reviewer)
+        .bind(now)
+        .bind(&final_text)
+        .bind(&note)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(sql)?;
+        if decided.rows_affected() != 1 {
+            return Err(if before.status != ReviewStatus::Pending {
+                ReviewError::AlreadyDecided
+            } else if before.claimed_by(reviewer, now) {
+                ReviewError::NotClaimed
+            } else if before.claimed_by.is_some() && before.claim_until.is_some_and(|t| t >= now) {
+                ReviewError::ClaimedByOther
+            } else {
+                ReviewError::NotClaimed
+            });
+        }
+        let message = release_in(&mut tx, &before.message_id, &final_text, status).await?;
+        tx.commit().await.map_err(sql)?;
+        let item = ReviewItem {
+            status,
+            decided_by: Some(reviewer.to_owned()),
+            decided_at: Some(now),
+            final_text: Some(final_text),
+            note,
+            ..before
+        };
+        Ok((item, message))
+    }
+
+    /// Gives the fallback to the candidates whose items passed their deadline undecided, and
+    /// marks those items expired. Returns them with the message as the candidate now sees it.
+    pub async fn expire_due(&self) -> Result<Vec<(ReviewItem, Message)>, DbError> {
+        let now = now_ms();
+        let due = sqlx::query(&format!(
+            "{SELECT} WHERE r.status = 'pending' AND r.deadline_at IS NOT NULL AND r.deadline_at < $1"
+        ))
+        .bind(now)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(sql)?;
+        let mut out = Vec::new();
+        for row in &due {
+            let item = item_from(row)?;
+            let mut tx = self.db.begin_write().await?;
+            let expired = sqlx::query(
+                "UPDATE reviews SET status = 'expired', final_text = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
+            )
+            .bind(FALLBACK)
+            .bind(now)
+            .bind(&item.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(sql)?;
+            if expired.rows_affected() != 1 {
+                continue; // decided meanwhile
+            }
+            let message =
+                release_in(&mut tx, &item.message_id, FALLBACK, ReviewStatus::Expired).await?;
+            tx.commit().await.map_err(sql)?;
+            out.push((
+                ReviewItem {
+                    status: ReviewStatus::Expired,
+                    final_text: Some(FALLBACK.to_owned()),
+                    decided_at: Some(now),
+                    ..item
+                },
+                message,
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Makes a held message readable with `text`. A rejected or expired answer loses its
+/// citations: the fallback quotes nothing.
+async fn release_in(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    text: &str,
+    status: ReviewStatus,
+) -> Result<Message, DbError> {
+    let keep_citations = matches!(status, ReviewStatus::Approved | ReviewStatus::Edited);
+    let sql_text = if keep_citations {
+        "UPDATE interview_messages SET content = $1, held = 0 WHERE id = $2"
+    } else {
+        "UPDATE interview_messages SET content = $1, held = 0, citations_json = '[]' WHERE id = $2"
+    };
+    sqlx::query(sql_text)
+        .bind(text)
+        .bind(message_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(sql)?;
+    let row = sqlx::query("SELECT * FROM interview_messages WHERE id = $1")
+        .bind(message_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(sql)?;
+    message_from_row(&row)
+}

@@ -1,0 +1,172 @@
+//! Running interviews: start one, take the candidate's message (committed before anything
+//! else happens), and play the interviewer's turn in the background.
+//!
+//! A turn asks [`flow::next`] what to do, builds each reply from the role, and lets the model
+//! phrase questions through the gateway (the one choke point for cost, limits and traces). The
+//! model only phrases: if it fails, times out, is stopped, or writes something that does not
+//! pass [`questions::accept_rephrasing`], the built question is used. Only a cost ceiling stops
+//! the interview, and then it pauses with the candidate's message kept, to be resumed.
+//!
+//! The service is split by responsibility: [`intake`] starts interviews and takes the
+//! candidate's messages, [`turn`] plays the interviewer's turn, [`phrasing`] lets the model
+//! phrase a built question, and [`summary`] folds old turns into the rolling summary.
+
+mod intake;
+mod phrasing;
+mod reviewing;
+mod summary;
+mod turn;
+
+pub use summary::{KEEP_RECENT, SUMMARISE_JOB, SUMMARY_THRESHOLD};
+pub use turn::{answers_by_requirement, TURN_LEASE_MS};
+
+use crate::live::LiveHub;
+use crate::memory::TokenBudget;
+use crate::prompts::PromptStore;
+use crate::roles::{self, Role};
+use crate::store::InterviewStore;
+use rehearse_db::{DbError, JobQueue};
+use rehearse_llm::gateway::Gateway;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// The longest candidate message accepted, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("no such interview")]
+    NotFound,
+    #[error("unknown role")]
+    UnknownRole,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the interview is over")]
+    Over,
+    #[error("the interviewer is still answering")]
+    Busy,
+    #[error("this idempotency key was used for a different message")]
+    KeyReused,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Clone)]
+pub struct InterviewService {
+    store: InterviewStore,
+    prompts: PromptStore,
+    gateway: Gateway,
+    live: LiveHub,
+    jobs: JobQueue,
+    budget: TokenBudget,
+    knowledge: Option<rehearse_knowledge::KnowledgeBase>,
+    /// Wakes the worker when a turn is queued, so a reply never waits for a poll interval.
+    wake: Arc<Notify>,
+    review: ReviewConfig,
+}
+
+/// How held answers are reviewed: which sensitive answers are held, and how long a candidate
+/// waits at most before getting the honest fallback.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReviewConfig {
+    pub policy: crate::verdict::ReviewPolicy,
+    pub deadline: Option<std::time::Duration>,
+}
+
+impl InterviewService {
+    pub fn new(
+        store: InterviewStore,
+        prompts: PromptStore,
+        gateway: Gateway,
+        live: LiveHub,
+        jobs: JobQueue,
+    ) -> Self {
+        InterviewService {
+            store,
+            prompts,
+            gateway,
+            live,
+            jobs,
+            budget: TokenBudget {
+                history_tokens: 512,
+            },
+            knowledge: None,
+            wake: Arc::new(Notify::new()),
+            review: ReviewConfig::default(),
+        }
+    }
+
+    /// Sets the review policy and deadline.
+    pub fn with_review(mut self, review: ReviewConfig) -> Self {
+        self.review = review;
+        self
+    }
+
+    /// Tells the worker there is work (a turn committed); harmless if it is busy.
+    pub fn wake_worker(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Waits until [`InterviewService::wake_worker`] is called or `idle` passes.
+    pub async fn wait_for_work(&self, idle: std::time::Duration) {
+        let _ = tokio::time::timeout(idle, self.wake.notified()).await;
+    }
+
+    /// Offers the job descriptions in `knowledge` as roles, and answers questions about them
+    /// from their chunks.
+    pub fn with_knowledge(mut self, knowledge: rehearse_knowledge::KnowledgeBase) -> Self {
+        self.knowledge = Some(knowledge);
+        self
+    }
+
+    pub fn knowledge(&self) -> Option<&rehearse_knowledge::KnowledgeBase> {
+        self.knowledge.as_ref()
+    }
+
+    /// A role by slug: a built-in sample, or an uploaded job-description version (`jd:<id>`).
+    pub async fn role(&self, slug: &str) -> Result<Role, ServiceError> {
+        if let Some(version_id) = slug.strip_prefix("jd:") {
+            let kb = self.knowledge.as_ref().ok_or(ServiceError::UnknownRole)?;
+            let v = kb
+                .catalog()
+                .version(version_id)
+                .await?
+                .ok_or(ServiceError::UnknownRole)?;
+            return Ok(roles::from_version(&v));
+        }
+        roles::find(slug).ok_or(ServiceError::UnknownRole)
+    }
+
+    /// The roles a candidate can start: the samples, then every searchable job description.
+    pub async fn available_roles(&self) -> Result<Vec<Role>, ServiceError> {
+        let mut out = roles::samples();
+        if let Some(kb) = &self.knowledge {
+            out.extend(
+                kb.catalog()
+                    .ready_latest()
+                    .await?
+                    .iter()
+                    .map(roles::from_version),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Sets how much conversation a model call may carry.
+    pub fn with_budget(mut self, budget: TokenBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    pub fn prompts(&self) -> &PromptStore {
+        &self.prompts
+    }
+
+    pub fn store(&self) -> &InterviewStore {
+        &self.store
+    }
+
+    pub fn live(&self) -> &LiveHub {
+        &self.live
+    }
+}

@@ -1,0 +1,378 @@
+//! One interviewer turn: [`flow::next`] decides what happens, each reply is built from the
+//! role (questions phrased by the model, answers about the role from the knowledge base), the
+//! replies are committed and then the new phase.
+
+use super::{InterviewService, ReviewConfig, ServiceError};
+use crate::answers;
+use crate::flow::{self, Action, Phase};
+use crate::live::LiveEvent;
+use crate::questions;
+use crate::review::Hold;
+use crate::roles::Role;
+use crate::scoring;
+use crate::store::{Grounded, Interview, Message, Status, Submitted, TurnJob, TURN_JOB};
+use crate::verdict::{self, Drafted, HoldReason, Verdict};
+use futures::FutureExt;
+use std::panic::AssertUnwindSafe;
+
+/// A running turn's lease: renewed every third of it while the turn runs; after a crash, the
+/// turn is played again once it runs out (at once on the embedded database, whose server
+/// releases its own interrupted turns at start).
+pub const TURN_LEASE_MS: i64 = 15_000;
+
+/// What the candidate reads when a turn failed and will be tried again by itself.
+const TURN_RETRYING: &str =
+    "The interviewer could not answer just now. Your message is saved; trying again.";
+/// What the candidate reads when a turn failed for good.
+const TURN_FAILED: &str =
+    "The interviewer could not answer. Your message is saved; press Retry to try again.";
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+impl InterviewService {
+    /// Runs one queued interviewer turn, if there is one; true if it ran one. The server's
+    /// worker calls this; tests call it to drain the queue deterministically.
+    ///
+    /// The job holds a lease renewed while the turn runs; if the process dies the lease runs
+    /// out and the turn is played again (see [`TURN_LEASE_MS`]). A failure or a panic is
+    /// recorded on the job and retried with backoff; the candidate is told either way, and a
+    /// turn that failed for good offers them a retry.
+    pub async fn run_next_turn(&self) -> Result<bool, ServiceError> {
+        let Some(job) = self.jobs.claim_leased(&[TURN_JOB], TURN_LEASE_MS).await? else {
+            return Ok(false);
+        };
+        let turn = match TurnJob::parse(&job.payload) {
+            Ok(t) => t,
+            Err(e) => {
+                self.jobs
+                    .fail(&job, &format!("unreadable payload: {e}"))
+                    .await?;
+                return Ok(true);
+            }
+        };
+        let heartbeat = {
+            let jobs = self.jobs.clone();
+            let job = job.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_millis(
+                    (TURN_LEASE_MS / 3) as u64,
+                ));
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    match jobs.heartbeat(&job, TURN_LEASE_MS).await {
+                        Ok(true) => {}
+                        // Another worker has it now; the replies are keyed, so both runs
+                        // together still store each reply once.
+                        Ok(false) => tracing::warn!(job = %job.id, "a turn's lease was taken over"),
+                        Err(e) => {
+                            tracing::warn!(job = %job.id, error = %e, "could not renew a turn's lease")
+                        }
+                    }
+                }
+            })
+        };
+        let outcome = AssertUnwindSafe(self.play(&turn)).catch_unwind().await;
+        heartbeat.abort();
+        self.live.end_turn(&turn.interview_id);
+        let error = match outcome {
+            Ok(Ok(())) => {
+                self.jobs.complete(&job).await?;
+                return Ok(true);
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(panic) => format!("the turn panicked: {}", panic_text(&*panic)),
+        };
+        tracing::error!(interview = %turn.interview_id, attempt = job.attempts, %error, "interviewer turn failed");
+        let dead = self.jobs.fail(&job, &error).await?;
+        self.live.publish(
+            &turn.interview_id,
+            LiveEvent::TurnFailed {
+                retrying: !dead,
+                message: if dead {
+                    TURN_FAILED.to_owned()
+                } else {
+                    TURN_RETRYING.to_owned()
+                },
+            },
+        );
+        Ok(true)
+    }
+
+    /// Plays the turn that answers one candidate message, idempotently: a turn already
+    /// completed does nothing, replies already committed by an interrupted run are kept (not
+    /// asked again), and the phase moves by compare-and-set.
+    async fn play(&self, job: &TurnJob) -> Result<(), ServiceError> {
+        let Some(interview) = self.store.get(&job.interview_id).await? else {
+            return Ok(());
+        };
+        let Some(message) = self.store.message(&job.message_id).await? else {
+            return Ok(());
+        };
+        // Done is decided by `turn_seq`, not the status: the report marks the interview done
+        // before the phase update, and a crash in between must still finish the turn.
+        if interview.turn_seq >= message.seq {
+            return Ok(());
+        }
+        let stop = match self.live.begin_turn(&interview.id) {
+            Some(stop) => stop,
+            None => {
+                // A stale marker from a run that ended without clearing it.
+                self.live.end_turn(&interview.id);
+                self.live
+                    .begin_turn(&interview.id)
+                    .ok_or(ServiceError::Busy)?
+            }
+        };
+        let mut interview = interview;
+        interview.status = Status::Active;
+        self.turn(interview, &message, stop).await
+    }
+
+    /// One interviewer turn. Commits the replies, then the new phase.
+    pub(super) async fn turn(
+        &self,
+        interview: Interview,
+        answered: &Message,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), ServiceError> {
+        let message = answered.content.as_str();
+        let role = self.role(&interview.role_slug).await?;
+        let Some((phase, actions)) = flow::next(
+            &interview.phase,
+            &interview.config,
+            &role,
+            &interview.plan,
+            message,
+        ) else {
+            return Err(ServiceError::Over);
+        };
+        for (i, action) in actions.into_iter().enumerate() {
+            // Each reply is keyed by the message it answers: a replayed turn finds it stored.
+            // `:` never appears in a candidate's key, so the two cannot collide.
+            let reply_key = format!("reply:{}:{i}", answered.id);
+            if let Some(done) = self.store.message_by_key(&interview.id, &reply_key).await? {
+                self.live
+                    .publish(&interview.id, LiveEvent::Message { message: done });
+                if action == Action::WrapUp {
+                    // The run that stored the wrap-up may have died before the report.
+                    self.write_report(&interview.id, &role).await?;
+                }
+                continue;
+            }
+            let mut grounded = Grounded::default();
+            let (text, requirement_id, call_id) = match &action {
+                Action::AskMain { requirement_id, .. } => {
+                    let r = requirement(&role, requirement_id)?;
+                    let built = questions::main_question(r, interview.kind, interview.difficulty);
+                    let context = format!(
+                        "{}: {}\nThis question covers: {}",
+                        role.title, role.summary, r.text
+                    );
+                    match self
+                        .phrase(&interview, &built, requirement_id, &context, stop.clone())
+                        .await
+                    {
+                        Ok(p) => (p.0, Some(requirement_id.clone()), p.1),
+                        Err(paused) => return self.pause(&interview, &paused).await,
+                    }
+                }
+                Action::FollowUp {
+                    requirement_id,
+                    reason,
+                    ..
+                } => {
+                    let r = requirement(&role, requirement_id)?;
+                    (
+                        questions::follow_up(r, *reason),
+                        Some(requirement_id.clone()),
+                        None,
+                    )
+                }
+                Action::InviteQuestions => (questions::INVITE.to_owned(), None, None),
+                Action::AnswerRoleQuestion => match (&role.version_id, &self.knowledge) {
+                    (Some(version_id), Some(kb)) => {
+                        let (text, g) =
+                            grounded_answer(kb, version_id, message, &self.review).await;
+                        grounded = g;
+                        (text, None, None)
+                    }
+                    _ => {
+                        // A built-in sample role: answered from its own text, under the same
+                        // verdict as an uploaded job description.
+                        let text = answers::answer(&role, message).text;
+                        let draft = Drafted {
+                            question: message,
+                            not_stated: text == answers::NOT_STATED,
+                            ..Drafted::default()
+                        };
+                        grounded = judged(&draft, Grounded::default(), &self.review);
+                        (text, None, None)
+                    }
+                },
+                Action::WrapUp => (questions::WRAP_UP.to_owned(), None, None),
+            };
+            let committed = self
+                .store
+                .append_grounded(
+                    &interview.id,
+                    "interviewer",
+                    &text,
+                    requirement_id.as_deref(),
+                    Some(&reply_key),
+                    call_id.as_deref(),
+                    grounded,
+                )
+                .await?;
+            let (Submitted::New(m) | Submitted::Duplicate(m)) = committed;
+            crate::faults::point(crate::faults::BETWEEN_REPLY_AND_PHASE).await;
+            self.live
+                .publish(&interview.id, LiveEvent::Message { message: m });
+            if action == Action::WrapUp {
+                crate::faults::point(crate::faults::WHILE_REPORT).await;
+                self.write_report(&interview.id, &role).await?;
+            }
+        }
+        let status = if phase == Phase::Done {
+            Status::Done
+        } else {
+            Status::Active
+        };
+        if !self
+            .store
+            .finish_turn(&interview.id, answered.seq, &phase, status)
+            .await?
+        {
+            // Another run of this turn completed it first.
+            return Ok(());
+        }
+        // The turn is complete; a summary that cannot be queued now is queued after a later one.
+        if let Err(e) = self.maybe_enqueue_summary(&interview.id).await {
+            tracing::warn!(interview = %interview.id, error = %e, "could not queue the summary");
+        }
+        if status == Status::Done {
+            self.live.publish(&interview.id, LiveEvent::Finished);
+        }
+        Ok(())
+    }
+
+    /// Scores the interview and stores the report. Deterministic, so writing it again on a
+    /// replayed turn gives the same report.
+    async fn write_report(&self, interview_id: &str, role: &Role) -> Result<(), ServiceError> {
+        let messages = self.store.messages(interview_id).await?;
+        let report = scoring::score(role, &answers_by_requirement(&messages));
+        self.store.set_report(interview_id, &report).await?;
+        Ok(())
+    }
+
+    async fn pause(&self, interview: &Interview, reason: &str) -> Result<(), ServiceError> {
+        self.store
+            .set_phase(
+                &interview.id,
+                &interview.phase,
+                Status::Paused,
+                Some(reason),
+            )
+            .await?;
+        self.live.publish(
+            &interview.id,
+            LiveEvent::Paused {
+                reason: reason.to_owned(),
+            },
+        );
+        Ok(())
+    }
+}
+
+/// Applies the verdict to an answer: a held one carries its reasons and what its review
+/// needs, so the message and its review are stored together.
+fn judged(draft: &Drafted<'_>, mut grounded: Grounded, review: &ReviewConfig) -> Grounded {
+    if let Verdict::Held(reasons) = verdict::decide(draft, review.policy) {
+        grounded.held = true;
+        grounded
+            .flags
+            .extend(reasons.iter().map(HoldReason::describe));
+        grounded.hold = Some(Hold {
+            question: draft.question.to_owned(),
+            reasons,
+            deadline_at: review
+                .deadline
+                .map(|d| rehearse_db::now_ms() + d.as_millis() as i64),
+        });
+    }
+    grounded
+}
+
+/// An answer about an uploaded role from its chunks, and the verdict on it
+/// ([`crate::verdict::decide`]): shown, "not stated", or held for a reviewer. A
+/// knowledge-base failure never invents anything: the candidate is told it cannot be answered
+/// now, and the failure is flagged.
+async fn grounded_answer(
+    kb: &rehearse_knowledge::KnowledgeBase,
+    version_id: &str,
+    question: &str,
+    review: &ReviewConfig,
+) -> (String, Grounded) {
+    match kb.answer(version_id, question).await {
+        Ok(a) => {
+            let draft = Drafted {
+                question,
+                not_stated: a.text == rehearse_knowledge::NOT_STATED,
+                ungrounded: if a.held { a.flags.clone() } else { Vec::new() },
+                weak_retrieval: false,
+            };
+            tracing::info!(
+                version = %version_id,
+                cited = a.citations.len(),
+                flags = ?a.flags,
+                "answered a question about the role"
+            );
+            let grounded = Grounded {
+                citations: a.citations,
+                flags: a.flags,
+                ..Grounded::default()
+            };
+            (a.text, judged(&draft, grounded, review))
+        }
+        Err(e) => {
+            tracing::warn!(version = %version_id, error = %e, "could not answer from the job description");
+            (
+                "I can't look that up in the job description right now, so I won't guess. Please ask again later.".to_owned(),
+                Grounded {
+                    flags: vec![format!("retrieval failed: {e}")],
+                    ..Grounded::default()
+                },
+            )
+        }
+    }
+}
+
+fn requirement<'a>(
+    role: &'a Role,
+    id: &str,
+) -> Result<&'a crate::roles::Requirement, ServiceError> {
+    role.requirements
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or(ServiceError::UnknownRole)
+}
+
+/// Pairs each candidate answer with the requirement of the question it answers.
+pub fn answers_by_requirement(messages: &[Message]) -> Vec<(String, String)> {
+    let mut current: Option<String> = None;
+    let mut out = Vec::new();
+    for m in messages {
+        if m.author == "interviewer" {
+            current = m.requirement_id.clone();
+        } else if let Some(r) = &current {
+            out.push((r.clone(), m.content.clone()));
+        }
+    }
+    out
+}

@@ -1,0 +1,56 @@
+//! Human review of held answers (`REHEARSE_REVIEW__*`).
+
+use serde::Deserialize;
+
+/// When answers on sensitive topics (pay, visas, legal, health, protected characteristics)
+/// are held for a reviewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitiveHold {
+    /// Every such answer (the default).
+    #[default]
+    Always,
+    /// Only such answers that are not fully grounded.
+    WhenUngrounded,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSettings {
+    /// `always` or `when_ungrounded`.
+    #[serde(default)]
+    pub sensitive: SensitiveHold,
+    /// How long a reviewer's claim on an item lasts without a decision.
+    #[serde(default = "default_claim_secs")]
+    pub claim_secs: u64,
+    /// When set, a held answer nobody decided within this many seconds gives the candidate the
+    /// honest fallback instead (the item stays in the queue, marked expired).
+    #[serde(default)]
+    pub deadline_secs: Option<u64>,
+}
+
+fn default_claim_secs() -> u64 {
+    300
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            sensitive: SensitiveHold::Always,
+            claim_secs: default_claim_secs(),
+            deadline_secs: None,
+        }
+    }
+}
+
+impl ReviewSettings {
+    pub(crate) fn validate(&self) -> Result<(), (&'static str, String)> {
+        if self.claim_secs < 10 {
+            return Err(("claim_secs", "must be at least 10 seconds".into()));
+        }
+        if self.deadline_secs == Some(0) {
+            return Err(("deadline_secs", "must be at least 1 second".into()));
+        }
+        Ok(())
+    }
+}

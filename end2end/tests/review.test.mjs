@@ -1,0 +1,81 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, launch, uniqueEmail, hydrated, signUp, signInAsAdmin, startInterview, send,
+} from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const ANSWER = 'In my last job we built an async payments service in Rust on tokio with PostgreSQL. '
+  + 'We designed the schema with an index per hot query and short transactions, and we ran it with metrics, '
+  + 'tracing and logs, with a timeout and retry budget on every outbound call. For example, one incident taught '
+  + 'us to shed load early, which kept the service within its SLO during peak traffic.';
+
+const lastInterviewer = (page) => page.locator('[data-testid="transcript"] > li[data-author="interviewer"]');
+
+/** Opens the queue, waits for the item asking `question` (the queue reloads itself) and claims it. */
+async function claimItem(page, question) {
+  await page.goto(`${BASE}/review`);
+  const link = page.locator('[data-testid="review-item"] a', { hasText: question });
+  await link.first().waitFor({ timeout: 30000 });
+  await Promise.all([page.waitForURL(/\/review\//), link.first().click()]);
+  await hydrated(page);
+  await page.click('[data-testid="claim"]');
+  await page.waitForSelector('[data-testid="approve"]', { timeout: 30000 });
+}
+
+test('a held answer is edited by a reviewer and appears in the candidate\'s chat without a reload; a rejected one gives the fallback', async () => {
+  const candidateContext = await browser.newContext();
+  const reviewerContext = await browser.newContext();
+  const candidate = await candidateContext.newPage();
+  const reviewer = await reviewerContext.newPage();
+
+  await signInAsAdmin(reviewer, 'Reviewing Admin');
+  await signUp(candidate, uniqueEmail('hana'), 'Hana');
+  await hydrated(candidate);
+  await startInterview(candidate, 'backend-rust');
+  await send(candidate, 'Ready.');
+  for (let i = 0; i < 3; i++) {
+    await send(candidate, ANSWER);
+  }
+  assert.match(await candidate.textContent('[data-testid="transcript"]'), /What would you like to know about the role\?/);
+
+  const pension = 'Does the PostgreSQL payments team offer a pension?';
+  await send(candidate, pension);
+  const held = lastInterviewer(candidate).last();
+  assert.match(await held.textContent(), /being checked by a reviewer/);
+  assert.doesNotMatch(await candidate.textContent('[data-testid="transcript"]'), /From the job description/);
+
+  await claimItem(reviewer, pension);
+  assert.match(await reviewer.textContent('[data-testid="review-reasons"]'), /Sensitive topic: pay and benefits/);
+  const edited = 'The job description does not mention a pension; please ask the recruiter.';
+  await reviewer.fill('[data-testid="edit-text"]', edited);
+  await reviewer.click('[data-testid="edit-approve"]');
+  await reviewer.waitForSelector('[data-testid="review-outcome"]', { timeout: 30000 });
+
+  // The candidate's open chat shows the approved text, once, without reloading.
+  await candidate.waitForFunction(
+    (text) => document.querySelector('[data-testid="transcript"]').textContent.includes(text),
+    edited,
+    { timeout: 30000 },
+  );
+  const occurrences = (await candidate.textContent('[data-testid="transcript"]')).split(edited).length - 1;
+  assert.equal(occurrences, 1);
+
+  const visa = 'Does the payments team sponsor visas?';
+  await send(candidate, visa);
+  await claimItem(reviewer, visa);
+  await reviewer.fill('[data-testid="reject-reason"]', 'Visa sponsorship is not in the job description.');
+  await reviewer.click('[data-testid="reject"]');
+  await reviewer.waitForSelector('[data-testid="review-outcome"]', { timeout: 30000 });
+  await candidate.waitForFunction(
+    () => document.querySelector('[data-testid="transcript"]').textContent
+      .includes("I can't confirm that from the job description; please ask the recruiter."),
+    null,
+    { timeout: 30000 },
+  );
+  await candidateContext.close();
+  await reviewerContext.close();
+});
