@@ -22,9 +22,13 @@ pub fn InterviewPage() -> impl IntoView {
     // Sends the server confirmed. The text box and the idempotency key change only then: a
     // failed send keeps the text (with the error shown) and resending it reuses its key.
     let confirmed = RwSignal::new(0u32);
+    // What the candidate is writing, outside the form: the form is drawn again whenever the
+    // transcript reloads (after every send, failed or not), and must come back with the text.
+    let writing = RwSignal::new(String::new());
     Effect::new(move |_| {
         if matches!(send.value().get(), Some(Ok(_))) {
             confirmed.update(|n| *n += 1);
+            writing.set(String::new());
         }
     });
     let detail = Resource::new(
@@ -96,7 +100,8 @@ pub fn InterviewPage() -> impl IntoView {
                             <input type="hidden" name="key" prop:value=key/>
                             <textarea name="text" rows="3" maxlength="4000" required
                                 class="flex-1 rounded-md border border-slate-300 px-3 py-2" placeholder="Your answer…"
-                                data-testid="answer" prop:value=move || { confirmed.get(); String::new() }></textarea>
+                                data-testid="answer" prop:value=move || writing.get()
+                                on:input=move |ev| writing.set(event_target_value(&ev))></textarea>
                             <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500" data-testid="send">"Send"</button>
                         </ActionForm>
                         <ActionForm action=stop>

@@ -3,8 +3,9 @@
 //! - A job is enqueued on its own or inside the business transaction that needs it (an
 //!   outbox: the candidate's message and the turn that answers it commit together), optionally
 //!   deduplicated while pending.
-//! - A worker claims one by kind and holds it under a lease, renewed by [`JobQueue::heartbeat`]
-//!   while it runs. A job whose lease ran out (its process died) is claimable again.
+//! - A worker claims one by kind in one statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and
+//!   holds it under a lease, renewed by [`JobQueue::heartbeat`] while it runs. A job whose
+//!   lease ran out (its process died) is claimable again.
 //! - A failure is retried with jittered exponential backoff; after [`MAX_ATTEMPTS`] claims the
 //!   job is a dead letter (`failed`), kept with its last error for an admin to requeue. A job
 //!   that crashes its process every time is a dead letter too, not an endless loop.
@@ -100,64 +101,51 @@ impl JobQueue {
             return Ok(None);
         }
         let now = now_ms();
-        // Kinds are bound as parameters: $3, $4, ...
-        let kind_list = (0..kinds.len())
-            .map(|i| format!("${}", i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
-        for _ in 0..5 {
-            let sql = format!(
-                "SELECT id, kind, payload, attempts, status FROM jobs WHERE kind IN ({kind_list}) AND \
-                 ((status = 'queued' AND run_after <= $1) OR (status = 'running' AND run_after <= $2)) \
-                 ORDER BY run_after, created_at LIMIT 1"
-            );
-            let mut query = sqlx::query::<Any>(&sql).bind(now).bind(now);
-            for kind in kinds {
-                query = query.bind(*kind);
-            }
-            let Some(row) = query.fetch_optional(self.db.pool()).await? else {
-                return Ok(None);
-            };
-            let id: String = row.try_get("id")?;
-            let attempts: i64 = row.try_get("attempts")?;
-            let status: String = row.try_get("status")?;
-            if status == "running" && attempts >= MAX_ATTEMPTS {
-                // Its process died this many times running it: stop trying.
-                sqlx::query(
-                    "UPDATE jobs SET status = 'failed', last_error = $1, updated_at = $2 \
-                     WHERE id = $3 AND status = 'running' AND run_after <= $2",
-                )
-                .bind(format!(
-                    "interrupted {attempts} times without finishing (the process stopped while running it)"
-                ))
-                .bind(now)
-                .bind(&id)
-                .execute(self.db.pool())
-                .await?;
-                continue;
-            }
-            // `run_after` of a running job is its lease expiry.
-            let claimed = sqlx::query(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_after = $1, updated_at = $2 \
-                 WHERE id = $3 AND attempts = $4 AND (status = 'queued' OR (status = 'running' AND run_after <= $2))",
-            )
+        // Kinds are bound as parameters after the fixed ones.
+        let kind_list = placeholders(4, kinds.len());
+        // A job whose lease ran out this many times killed its process every time: stop.
+        let dead_kinds = placeholders(3, kinds.len());
+        let dead = format!(
+            "UPDATE jobs SET status = 'failed', updated_at = $1, \
+             last_error = 'interrupted ' || CAST(attempts AS TEXT) || ' times without finishing (the process stopped while running it)' \
+             WHERE status = 'running' AND run_after <= $1 AND attempts >= $2 AND kind IN ({dead_kinds})"
+        );
+        let mut query = sqlx::query::<Any>(&dead).bind(now).bind(MAX_ATTEMPTS);
+        for kind in kinds {
+            query = query.bind(*kind);
+        }
+        query.execute(self.db.pool()).await?;
+        // One statement picks and takes the oldest ready job. On PostgreSQL the pick skips
+        // rows other workers are taking (`FOR UPDATE SKIP LOCKED`), so workers never queue
+        // behind each other; SQLite runs one writer at a time anyway. `run_after` of a running
+        // job is its lease expiry.
+        let lock = match self.db.backend() {
+            crate::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            crate::Backend::Sqlite => "",
+        };
+        let claim = format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, run_after = $1, updated_at = $2 \
+             WHERE id = (SELECT id FROM jobs WHERE kind IN ({kind_list}) AND \
+                 ((status = 'queued' AND run_after <= $2) OR (status = 'running' AND run_after <= $2 AND attempts < $3)) \
+                 ORDER BY run_after, created_at LIMIT 1 {lock}) \
+             RETURNING id, kind, payload, attempts"
+        );
+        let mut query = sqlx::query::<Any>(&claim)
             .bind(now + lease_ms)
             .bind(now)
-            .bind(&id)
-            .bind(attempts)
-            .execute(self.db.pool())
-            .await?;
-            if claimed.rows_affected() == 1 {
-                return Ok(Some(Job {
-                    id,
-                    kind: row.try_get("kind")?,
-                    payload: row.try_get("payload")?,
-                    attempts: attempts + 1,
-                }));
-            }
-            // Another worker took it first; look again.
+            .bind(MAX_ATTEMPTS);
+        for kind in kinds {
+            query = query.bind(*kind);
         }
-        Ok(None)
+        let Some(row) = query.fetch_optional(self.db.pool()).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Job {
+            id: row.try_get("id")?,
+            kind: row.try_get("kind")?,
+            payload: row.try_get("payload")?,
+            attempts: row.try_get("attempts")?,
+        }))
     }
 
     /// Renews a running job's lease; false if it is no longer ours to run (its lease ran out
@@ -325,6 +313,14 @@ impl JobQueue {
             .await?;
         Ok(row.try_get("n")?)
     }
+}
+
+/// `$from, $from+1, ...`: `n` numbered parameters.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn failed_from_row(row: &sqlx::any::AnyRow) -> Result<FailedJob, DbError> {
