@@ -76,6 +76,8 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
     while done_kills < kills && round < kills * 3 && !tasks.iter().all(|t| t.is_finished()) {
         let point = POINTS[round % POINTS.len()];
         round += 1;
+        // The next armed server replaces the previous one at once (it serves normally until
+        // it reaches its point).
         child.kill().await.ok();
         let (mut armed, mut lines) = server.start_armed(point).await?;
         let reached = tokio::time::timeout(Duration::from_secs(90), async {
@@ -95,10 +97,11 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
             done_kills += 1;
         } else {
             entry.1 += 1;
-            armed.kill().await.ok();
         }
-        child = server.start(None).await?;
+        child = armed;
     }
+    child.kill().await.ok();
+    child = server.start(None).await?;
 
     // Unarmed until every candidate is done.
     let aborts: Vec<_> = tasks.iter().map(|t| t.abort_handle()).collect();
@@ -146,11 +149,14 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
     );
     println!("candidates that gave up     {gave_up}");
     println!("sqlite integrity_check      {}", report.integrity);
-    let _ = std::fs::remove_dir_all(&dir);
     if report.lost + report.duplicates + report.stuck > 0 || report.integrity != "ok" || gave_up > 0
     {
-        anyhow::bail!("the drill found lost, duplicated or stuck work");
+        anyhow::bail!(
+            "the drill found lost, duplicated or stuck work; its database is kept at {}",
+            db_path.display()
+        );
     }
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
@@ -317,8 +323,13 @@ async fn candidate(
                 .form(&[("id", id.as_str()), ("text", text), ("key", key.as_str())])
                 .send()
                 .await?;
-            anyhow::ensure!(r.status().is_success(), "send: {}", r.status());
-            Ok(())
+            if r.status().is_success() {
+                return Ok(());
+            }
+            // Refused while the previous turn is unfinished: retry it if it failed for good,
+            // as the candidate would with the Retry button.
+            retry_if_failed(&client, base, &id).await;
+            anyhow::bail!("send: {}", r.status())
         })
         .await?;
         sent.fetch_add(1, Ordering::SeqCst);
@@ -332,20 +343,27 @@ async fn candidate(
             if answered || over {
                 return Ok(());
             }
-            let detail = detail(&client, base, &id).await?;
-            if detail["turn_failed"] == true {
-                let _ = client
-                    .post(format!("{base}/api/retry_turn"))
-                    .header("accept", "application/json")
-                    .form(&[("id", id.as_str())])
-                    .send()
-                    .await;
-            }
+            retry_if_failed(&client, base, &id).await;
             anyhow::bail!("no reply yet")
         })
         .await?;
     }
     Ok((id, confirmed))
+}
+
+/// Presses Retry when the interviewer's turn failed for good.
+async fn retry_if_failed(client: &reqwest::Client, base: &str, id: &str) {
+    if detail(client, base, id)
+        .await
+        .is_ok_and(|d| d["turn_failed"] == true)
+    {
+        let _ = client
+            .post(format!("{base}/api/retry_turn"))
+            .header("accept", "application/json")
+            .form(&[("id", id)])
+            .send()
+            .await;
+    }
 }
 
 async fn detail(

@@ -496,7 +496,8 @@ impl InterviewStore {
         let dedup = turn_dedup_key(interview_id);
         let mut queued =
             rehearse_db::JobQueue::enqueue_in(&mut tx, TURN_JOB, &payload, Some(&dedup)).await?;
-        if !queued && previous_turn_completed(&mut tx, interview_id).await? {
+        let completed = previous_turn_completed(&mut tx, interview_id).await?;
+        if !queued && completed {
             // The previous turn's replies and phase are committed; only its job row is still
             // being closed by the worker. The candidate may go on: close it here.
             sqlx::query(
@@ -515,7 +516,10 @@ impl InterviewStore {
             tx.rollback().await.map_err(sql)?;
             return Ok(same(existing));
         }
-        if !queued {
+        // The previous message's turn must be complete: one that failed for good after storing
+        // a reply but before moving the phase would otherwise answer this message from the
+        // stale phase (asking a question twice). The candidate is offered a retry of that turn.
+        if !queued || !completed {
             tx.rollback().await.map_err(sql)?;
             return Ok(Offered::Busy);
         }

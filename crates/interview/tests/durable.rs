@@ -246,6 +246,10 @@ async fn a_turn_interrupted_every_time_becomes_a_dead_letter_and_can_be_retried(
     );
     let interview = current(&service, &id).await;
     assert!(service.turn_failed(&interview).await.expect("state"));
+    // Nothing new is taken while the previous message has no complete turn: it would be
+    // answered from a stale phase.
+    let refused = service.submit(&interview, "Hello?", "k2").await;
+    assert!(matches!(refused, Err(ServiceError::Busy)), "{refused:?}");
     service.retry_turn(&interview).await.expect("retry");
     drain_turns(&service).await;
     let messages = service.store().messages(&id).await.expect("messages");
