@@ -32,18 +32,27 @@ impl InterviewService {
         Ok(self.jobs.clean_up().await?)
     }
 
-    /// Folds every turn but the last [`KEEP_RECENT`] into the rolling summary.
-    async fn summarise(&self, interview_id: &str) -> Result<(), ServiceError> {
+    /// The interview and its messages after the rolling summary.
+    async fn unsummarised(
+        &self,
+        interview_id: &str,
+    ) -> Result<(crate::store::Interview, Vec<crate::store::Message>), ServiceError> {
         let interview = self
             .store
             .get(interview_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let messages = self.store.messages(interview_id).await?;
-        let pending: Vec<_> = messages
+        let pending = messages
             .into_iter()
             .filter(|m| m.seq > interview.summary_upto)
             .collect();
+        Ok((interview, pending))
+    }
+
+    /// Folds every turn but the last [`KEEP_RECENT`] into the rolling summary.
+    async fn summarise(&self, interview_id: &str) -> Result<(), ServiceError> {
+        let (interview, pending) = self.unsummarised(interview_id).await?;
         if pending.len() <= KEEP_RECENT {
             return Ok(());
         }
@@ -61,17 +70,8 @@ impl InterviewService {
         &self,
         interview_id: &str,
     ) -> Result<(), ServiceError> {
-        let interview = self
-            .store
-            .get(interview_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let messages = self.store.messages(interview_id).await?;
-        let unsummarised = messages
-            .iter()
-            .filter(|m| m.seq > interview.summary_upto)
-            .count();
-        if unsummarised > SUMMARY_THRESHOLD {
+        let (_, unsummarised) = self.unsummarised(interview_id).await?;
+        if unsummarised.len() > SUMMARY_THRESHOLD {
             self.jobs
                 .enqueue(
                     SUMMARISE_JOB,
