@@ -13,6 +13,8 @@ export REHEARSE_DATA_DIR="$data"
 export E2E_ADMIN_EMAIL="admin@e2e.rehearse.test"
 export E2E_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
 export RUST_LOG=${RUST_LOG:-warn}
+# The browser tests sign up many accounts from one address.
+export REHEARSE_SIGNUP__ATTEMPTS_PER_IP=1000
 # The embedded model, unpacked under the checkout's data directory by scripts/fetch-models.sh.
 bash scripts/fetch-models.sh >/dev/null
 export REHEARSE_LLM__MODEL_PATH="$PWD/data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

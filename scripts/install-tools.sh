@@ -79,4 +79,17 @@ if [ ! -d "$root/node_modules" ] || [ "$root/package-lock.json" -nt "$root/node_
   # platform packages of @tailwindcss/oxide that it never installs on Linux anyway.
   (cd "$root" && npm install --no-audit --no-fund --loglevel=error)
 fi
+# aiosmtpd: the real SMTP server the API tests send account mail to (tools/smtp_sink.py). It
+# lives in the same venv as scripts/openai-server.sh's llama.cpp server; the tests look for it
+# there (or in SMTP_SINK_PYTHON).
+AIOSMTPD_VERSION=1.4.6
+venv=${REHEARSE_CACHE_DIR:-$HOME/.cache/rehearse}/venv
+if "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('aiosmtpd') != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  log "aiosmtpd $AIOSMTPD_VERSION present"
+else
+  log "installing aiosmtpd $AIOSMTPD_VERSION into $venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --disable-pip-version-check -q "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+
 log "tools ready"

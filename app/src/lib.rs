@@ -57,7 +57,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::Landing ssr=SsrMode::Async/>
                     <Route path=path!("login") view=pages::SignIn ssr=SsrMode::Async/>
                     <Route path=path!("signup") view=pages::SignUp ssr=SsrMode::Async/>
+                    <Route path=path!("check-email") view=pages::CheckEmail ssr=SsrMode::Async/>
+                    <Route path=path!("verify-email") view=pages::VerifyEmail ssr=SsrMode::Async/>
+                    <Route path=path!("forgot-password") view=pages::ForgotPassword ssr=SsrMode::Async/>
+                    <Route path=path!("reset-password") view=pages::ResetPassword ssr=SsrMode::Async/>
+                    <Route path=path!("account/password") view=pages::AccountPassword ssr=SsrMode::Async/>
                     <Route path=path!("home") view=pages::CandidateHome ssr=SsrMode::Async/>
+                    <Route path=path!("account/sessions") view=pages::AccountSessions ssr=SsrMode::Async/>
+                    <Route path=path!("account/data") view=pages::AccountData ssr=SsrMode::Async/>
                     <Route path=path!("interviews/:id") view=pages::InterviewPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=pages::AdminUsers ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=pages::AdminAudit ssr=SsrMode::Async/>
@@ -65,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/prompts") view=pages::AdminPrompts ssr=SsrMode::Async/>
                     <Route path=path!("admin/jds") view=pages::AdminJds ssr=SsrMode::Async/>
                     <Route path=path!("admin/jobs") view=pages::AdminJobs ssr=SsrMode::Async/>
+                    <Route path=path!("admin/review") view=pages::AdminReviewMetrics ssr=SsrMode::Async/>
                     <Route path=path!("review") view=pages::ReviewQueue ssr=SsrMode::Async/>
                     <Route path=path!("review/:id") view=pages::ReviewItemPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/jds/:id") view=pages::AdminJd ssr=SsrMode::Async/>

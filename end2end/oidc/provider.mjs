@@ -2,6 +2,9 @@
 // Usage: node end2end/oidc/provider.mjs <port> <redirect_uri>[,<redirect_uri>...]
 // Accounts: any login works; the login is the account id and its email. Logins starting with
 // "unverified" get email_verified=false, to test that unverified emails are refused.
+// OIDC_CLIENT_SECRET sets the client's secret; OIDC_ID_TOKEN_ALG registers the client with that
+// id_token_signed_response_alg (and enables it), for example HS256: ID tokens MACed with the
+// client secret, which the relying party must refuse.
 import Provider from 'oidc-provider';
 
 const port = Number(process.argv[2]);
@@ -11,6 +14,7 @@ if (!port || redirectUris.length === 0) {
   process.exit(2);
 }
 
+const idTokenAlg = process.env.OIDC_ID_TOKEN_ALG;
 const issuer = `http://127.0.0.1:${port}`;
 const provider = new Provider(issuer, {
   clients: [
@@ -21,8 +25,12 @@ const provider = new Provider(issuer, {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      ...(idTokenAlg ? { id_token_signed_response_alg: idTokenAlg } : {}),
     },
   ],
+  ...(idTokenAlg
+    ? { enabledJWA: { idTokenSigningAlgValues: [...new Set(['RS256', idTokenAlg])] } }
+    : {}),
   pkce: { required: () => true },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   cookies: { keys: ['rehearse-test-cookie-key'] },

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, uniqueEmail, hydrated, signUp, signIn, signOut, signInAsAdmin } from './helpers.mjs';
+import { BASE, launch, uniqueEmail, hydrated, signUp, signIn, signOut, signInAsAdmin, verifyEmail } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -62,6 +62,8 @@ test('an admin promotes a user to reviewer', async () => {
   const candidate = await candidateContext.newPage();
   const email = uniqueEmail('pia');
   await signUp(candidate, email, 'Pia');
+  // Reviewers and admins need a confirmed address.
+  verifyEmail(email);
 
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();

@@ -46,6 +46,10 @@ test('a held answer is edited by a reviewer and appears in the candidate\'s chat
   await send(candidate, pension);
   const held = lastInterviewer(candidate).last();
   assert.match(await held.textContent(), /being checked by a reviewer/);
+  // It shows as under review with its age, which the page keeps up to date by itself.
+  const age = await held.locator('[data-testid="held-age"]').textContent();
+  assert.match(age, /under review/i);
+  assert.match(age, /ago|just now/);
   assert.doesNotMatch(await candidate.textContent('[data-testid="transcript"]'), /From the job description/);
 
   await claimItem(reviewer, pension);
@@ -54,6 +58,8 @@ test('a held answer is edited by a reviewer and appears in the candidate\'s chat
   await reviewer.fill('[data-testid="edit-text"]', edited);
   await reviewer.click('[data-testid="edit-approve"]');
   await reviewer.waitForSelector('[data-testid="review-outcome"]', { timeout: 30000 });
+  // The edit is kept as a diff of the answer as written.
+  await reviewer.waitForSelector('[data-testid="review-diff"] ins', { timeout: 30000 });
 
   // The candidate's open chat shows the approved text, once, without reloading.
   await candidate.waitForFunction(

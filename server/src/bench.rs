@@ -20,6 +20,7 @@ pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
         dir.display()
     )));
     settings.listen = Some("127.0.0.1:0".into());
+    settings.limits.enabled = false;
     settings.budget.per_interview_usd = 1_000.0;
     settings.budget.per_user_day_usd = 1_000.0;
     settings.budget.global_day_usd = 1_000.0;
@@ -39,6 +40,17 @@ pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
             ("email", "bench@rehearse.local"),
             ("password", "bench password 123"),
             ("name", "Bench"),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    // Sign-up signs nobody in (it answers "check your email"); an unconfirmed account may
+    // sign in and practise.
+    http.post(format!("{base}/auth/login"))
+        .header(json[0].0, json[0].1)
+        .form(&[
+            ("email", "bench@rehearse.local"),
+            ("password", "bench password 123"),
         ])
         .send()
         .await?
@@ -188,6 +200,7 @@ fn memory_table(state: &app::server::state::AppState) {
         let summary = summarise(None, &turns[..split]);
         let prompt = assemble(
             "Rewrite the question.",
+            "bench-canary",
             "Senior Backend Engineer (Rust)",
             Some(&summary),
             &turns[split..],

@@ -28,6 +28,12 @@ tracing and logs, with a timeout and retry budget on every outbound call.";
 
 /// What each candidate says, in order: through the questions, one question about the role,
 /// then the end.
+/// The drill candidates' password (strong enough for the sign-up rules).
+const DRILL_PASSWORD: &str = "harbour lantern drill 7319";
+
+/// How long an armed server waits for a turn to reach its kill point.
+const UNREACHED_SECS: u64 = 30;
+
 fn script() -> Vec<&'static str> {
     vec![
         "Ready.",
@@ -60,13 +66,17 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
 
     let mut child = server.start(None).await?;
     let sent = Arc::new(AtomicUsize::new(0));
+    // Candidates start another interview when theirs ends until the kills are done, so there
+    // is always a turn to interrupt.
+    let killing = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let mut tasks = Vec::new();
     for c in 0..candidates {
         let base = base.clone();
         let sent = sent.clone();
-        tasks.push(tokio::spawn(
-            async move { candidate(&base, c, &sent).await },
-        ));
+        let killing = killing.clone();
+        tasks.push(tokio::spawn(async move {
+            candidate(&base, c, &sent, &killing).await
+        }));
     }
 
     let mut per_point: BTreeMap<&str, (usize, usize)> =
@@ -80,7 +90,9 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
         // it reaches its point).
         child.kill().await.ok();
         let (mut armed, mut lines) = server.start_armed(point).await?;
-        let reached = tokio::time::timeout(Duration::from_secs(90), async {
+        // A point not reached in this time (no turn got there) counts as missed; the next
+        // round arms the next point.
+        let reached = tokio::time::timeout(Duration::from_secs(UNREACHED_SECS), async {
             while let Ok(Some(line)) = lines.next_line().await {
                 if line.starts_with("FAULT-POINT") {
                     return true;
@@ -100,6 +112,7 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
         }
         child = armed;
     }
+    killing.store(false, Ordering::SeqCst);
     child.kill().await.ok();
     child = server.start(None).await?;
 
@@ -113,7 +126,7 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
         Ok(results) => {
             for r in results {
                 match r {
-                    Ok(Ok(done)) => confirmed.push(done),
+                    Ok(Ok(done)) => confirmed.extend(done),
                     _ => gave_up += 1,
                 }
             }
@@ -144,8 +157,9 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
     println!("duplicates stored           {}", report.duplicates);
     println!("interviews left stuck       {}", report.stuck);
     println!(
-        "interviews finished         {} of {candidates}",
-        report.finished
+        "interviews finished         {} of {}",
+        report.finished,
+        confirmed.len()
     );
     println!("candidates that gave up     {gave_up}");
     println!("sqlite integrity_check      {}", report.integrity);
@@ -177,6 +191,11 @@ impl ServerProcess {
             .env("REHEARSE_DATABASE_URL", &self.db_url)
             .env("REHEARSE_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("REHEARSE_LOGIN_ATTEMPTS_PER_IP", "100000")
+            // The drill's candidates share one address and resend after every kill.
+            .env("REHEARSE_LIMITS__ENABLED", "false")
+            .env("REHEARSE_SIGNUP__ATTEMPTS_PER_IP", "100000")
+            // Each candidate plays interviews round after round while the kills go on.
+            .env("REHEARSE_QUOTAS__INTERVIEWS_PER_DAY", "100000")
             .env("REHEARSE_BUDGET__PER_INTERVIEW_USD", "1000")
             .env("REHEARSE_BUDGET__PER_USER_DAY_USD", "1000")
             .env("REHEARSE_BUDGET__GLOBAL_DAY_USD", "1000")
@@ -247,13 +266,14 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-/// One scripted candidate: signs up, starts an interview, and says each line, resending on any
-/// failure with the same key until the server confirms, then waits for the reply.
+/// One scripted candidate: signs up, then plays interviews until the kills are done (at least
+/// one). Returns each interview with the keys of the messages the server confirmed.
 async fn candidate(
     base: &str,
     n: usize,
     sent: &AtomicUsize,
-) -> anyhow::Result<(String, Vec<String>)> {
+    killing: &std::sync::atomic::AtomicBool,
+) -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -266,7 +286,7 @@ async fn candidate(
             .header("accept", "application/json")
             .form(&[
                 ("email", email.as_str()),
-                ("password", "drill password 123"),
+                ("password", DRILL_PASSWORD),
                 ("name", "Drill"),
             ])
             .send()
@@ -282,16 +302,31 @@ async fn candidate(
         let r = client
             .post(format!("{base}/auth/login"))
             .header("accept", "application/json")
-            .form(&[
-                ("email", email.as_str()),
-                ("password", "drill password 123"),
-            ])
+            .form(&[("email", email.as_str()), ("password", DRILL_PASSWORD)])
             .send()
             .await?;
         anyhow::ensure!(r.status().is_success(), "sign-in: {}", r.status());
         Ok(())
     })
     .await?;
+    let mut played = Vec::new();
+    for round in 0.. {
+        played.push(interview(&client, base, &format!("{n}-{round}"), sent).await?);
+        if !killing.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    Ok(played)
+}
+
+/// Starts an interview and says each line, resending on any failure with the same key until
+/// the server confirms, then waits for the reply.
+async fn interview(
+    client: &reqwest::Client,
+    base: &str,
+    tag: &str,
+    sent: &AtomicUsize,
+) -> anyhow::Result<(String, Vec<String>)> {
     // Starting is not idempotent; a start whose answer was lost leaves an extra empty interview,
     // which the checks ignore (it has no candidate messages).
     let id: String = persist(|| async {
@@ -311,8 +346,8 @@ async fn candidate(
     .await?;
     let mut confirmed = Vec::new();
     for (i, text) in script().into_iter().enumerate() {
-        let key = format!("drill-{n}-{i}");
-        let before = persist(|| async { messages(&client, base, &id).await }).await?;
+        let key = format!("drill-{tag}-{i}");
+        let before = persist(|| async { messages(client, base, &id).await }).await?;
         if before.last().is_some_and(|(author, _)| author == "done") {
             break;
         }
@@ -328,7 +363,7 @@ async fn candidate(
             }
             // Refused while the previous turn is unfinished: retry it if it failed for good,
             // as the candidate would with the Retry button.
-            retry_if_failed(&client, base, &id).await;
+            retry_if_failed(client, base, &id).await;
             anyhow::bail!("send: {}", r.status())
         })
         .await?;
@@ -336,14 +371,14 @@ async fn candidate(
         confirmed.push(key.clone());
         // Wait for the interviewer to answer this message (or for a failed turn to retry).
         persist(|| async {
-            let now = messages(&client, base, &id).await?;
+            let now = messages(client, base, &id).await?;
             let answered = now.len() > before.len() + 1
                 && now.last().is_some_and(|(author, _)| author != "candidate");
             let over = now.last().is_some_and(|(author, _)| author == "done");
             if answered || over {
                 return Ok(());
             }
-            retry_if_failed(&client, base, &id).await;
+            retry_if_failed(client, base, &id).await;
             anyhow::bail!("no reply yet")
         })
         .await?;

@@ -65,6 +65,10 @@ pub async fn run(mut settings: Settings, candidates: usize) -> anyhow::Result<()
     settings.listen = Some("127.0.0.1:0".into());
     settings.login_attempts_per_ip = u32::MAX;
     settings.login_attempts_per_account = u32::MAX;
+    // Every simulated candidate comes from this machine's address, at once: not a crowd the
+    // per-IP send and start limits should stop.
+    settings.limits.enabled = false;
+    settings.signup.attempts_per_ip = u32::MAX;
     settings.budget.per_interview_usd = 1_000.0;
     settings.budget.per_user_day_usd = 1_000.0;
     settings.budget.global_day_usd = 1_000.0;
@@ -152,8 +156,20 @@ async fn sign_up(base: &str, i: usize) -> anyhow::Result<reqwest::Client> {
         .header("accept", "application/json")
         .form(&[
             ("email", format!("load{i}@rehearse.local").as_str()),
-            ("password", "load test password 123"),
+            ("password", "quartz meadow loadtest 4821"),
             ("name", "Load"),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    // Sign-up signs nobody in (it answers "check your email"); an unconfirmed account may
+    // sign in and practise.
+    client
+        .post(format!("{base}/auth/login"))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", format!("load{i}@rehearse.local").as_str()),
+            ("password", "quartz meadow loadtest 4821"),
         ])
         .send()
         .await?

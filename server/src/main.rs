@@ -1,4 +1,5 @@
-//! `server` runs the platform; `server promote <email>` makes an account an admin;
+//! `server` runs the platform; `server promote <email>` makes an account an admin (and marks
+//! its address confirmed); `server verify-email <email>` marks an address confirmed;
 //! `server migrate` applies database migrations and exits.
 
 use clap::{Parser, Subcommand};
@@ -51,7 +52,13 @@ enum Command {
         candidates: usize,
     },
     /// Make an existing account an admin (how the first admin is made without configuration).
+    /// Running it vouches for the address: it is marked confirmed too.
     Promote {
+        /// The account's email address.
+        email: String,
+    },
+    /// Mark an account's email address confirmed without its link (you checked it another way).
+    VerifyEmail {
         /// The account's email address.
         email: String,
     },
@@ -72,6 +79,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => server::cli::serve(settings).await,
         Command::Migrate => server::cli::migrate(settings).await,
         Command::Promote { email } => server::cli::promote(settings, &email).await,
+        Command::VerifyEmail { email } => server::cli::verify_email(settings, &email).await,
         Command::Bench { turns } => server::bench::run(settings, turns).await,
         Command::Eval => server::kb_bench::eval(settings).await,
         Command::FaultDrill { kills, candidates } => {

@@ -4,16 +4,20 @@ use rehearse_db::Db;
 use rehearse_llm::anthropic::Anthropic;
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::gateway::{Gateway, Limits};
+use rehearse_llm::lazy::{LazyModel, Loader};
 use rehearse_llm::local::{LocalModel, LocalOptions};
 use rehearse_llm::openai::OpenAiCompatible;
 use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::resilience::{BreakerConfig, ResilienceConfig, RetryPolicy, Route};
 use rehearse_llm::ChatModel;
-use rehearse_settings::{LlmProvider, Settings};
+use rehearse_settings::{LlmProvider, ProviderSettings, Settings, LOCAL_FALLBACK};
 use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn chat_model(settings: &Settings) -> anyhow::Result<Arc<dyn ChatModel>> {
     let llm = &settings.llm;
+    check_pricing(settings)?;
+    check_fallbacks(settings)?;
     let model: Arc<dyn ChatModel> = match llm.provider {
         LlmProvider::Local => {
             let path = settings.local_model_path();
@@ -66,6 +70,27 @@ pub async fn chat_model(settings: &Settings) -> anyhow::Result<Arc<dyn ChatModel
     Ok(model)
 }
 
+/// Refuses a hosted provider whose price would make every cost ceiling inert (see
+/// [`rehearse_settings::LlmSettings::pricing_problem`]), and says at start when an endpoint is
+/// declared free, since then no ceiling ever stops a call.
+pub fn check_pricing(settings: &Settings) -> anyhow::Result<()> {
+    let llm = &settings.llm;
+    if let Some((field, message)) = llm.pricing_problem() {
+        anyhow::bail!(
+            "refusing to start: configuration key {}: {message}",
+            rehearse_settings::env_key(&format!("llm__{field}"))
+        );
+    }
+    if llm.free && llm.provider != LlmProvider::Local {
+        tracing::warn!(
+            "REHEARSE_LLM__FREE=true: the {:?} endpoint is declared free, so calls cost 0 and \
+             the cost ceilings never stop one",
+            llm.provider
+        );
+    }
+    Ok(())
+}
+
 pub fn gateway(settings: &Settings, db: &Db, model: Arc<dyn ChatModel>) -> Gateway {
     let llm = &settings.llm;
     let budget = Arc::new(BudgetStore::new(
@@ -86,6 +111,121 @@ pub fn gateway(settings: &Settings, db: &Db, model: Arc<dyn ChatModel>) -> Gatew
         call_timeout: Duration::from_secs(llm.call_timeout_secs),
     };
     Gateway::new(db, model, pricing, limits, budget)
+        .with_resilience(resilience(settings), fallbacks(settings))
+}
+
+/// Retries before the first token and the circuit breaker of every provider
+/// (`REHEARSE_LLM__RETRIES`, `REHEARSE_LLM__BREAKER_FAILURES`, ...).
+pub fn resilience(settings: &Settings) -> ResilienceConfig {
+    let llm = &settings.llm;
+    ResilienceConfig {
+        retry: RetryPolicy {
+            retries: llm.retries,
+            min_delay: Duration::from_millis(llm.retry_backoff_ms),
+            max_delay: Duration::from_millis(llm.retry_backoff_ms.max(5_000)),
+            max_retry_after: Duration::from_secs(llm.retry_after_max_secs),
+        },
+        breaker: BreakerConfig {
+            failure_threshold: llm.breaker_failures,
+            open_for: Duration::from_secs(llm.breaker_open_secs),
+        },
+    }
+}
+
+/// Refuses to start when the fallback chain names the embedded model and its file is missing
+/// (the fallback itself loads on its first call, so nothing else would say so before it is
+/// needed).
+fn check_fallbacks(settings: &Settings) -> anyhow::Result<()> {
+    let path = settings.local_model_path();
+    if settings.llm.fallback.iter().any(|f| f == LOCAL_FALLBACK) && !path.exists() {
+        anyhow::bail!(
+            "REHEARSE_LLM__FALLBACK lists the local model, and {} is missing: run `bash scripts/fetch-models.sh` (or set REHEARSE_LLM__MODEL_PATH)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The fallback chain of `REHEARSE_LLM__FALLBACK`, in order: `local` is the embedded model,
+/// loaded on its first call (a healthy primary never pays for it); other names are the hosted
+/// providers under `REHEARSE_LLM__PROVIDERS__<NAME>__*`, checked when settings load.
+pub fn fallbacks(settings: &Settings) -> Vec<Route> {
+    let llm = &settings.llm;
+    let mut routes = Vec::new();
+    for name in &llm.fallback {
+        let route = if name == LOCAL_FALLBACK {
+            Ok(local_fallback(settings))
+        } else {
+            match llm.providers.get(name) {
+                Some(provider) => hosted_fallback(provider),
+                None => Err(anyhow::anyhow!("no provider named {name}")),
+            }
+        };
+        match route {
+            Ok(route) => {
+                tracing::info!(
+                    fallback = %name,
+                    provider = route.model.provider(),
+                    model = route.model.model(),
+                    "fallback model ready"
+                );
+                routes.push(route);
+            }
+            Err(e) => tracing::error!(fallback = %name, error = %e, "fallback model left out"),
+        }
+    }
+    routes
+}
+
+fn local_fallback(settings: &Settings) -> Route {
+    let llm = &settings.llm;
+    let path = settings.local_model_path();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "local".into());
+    let options = LocalOptions {
+        context_window: llm.context_window,
+        threads: llm.threads,
+        ..LocalOptions::default()
+    };
+    let load: Loader = Arc::new(move || {
+        LocalModel::load(&path, options.clone()).map(|m| Arc::new(m) as Arc<dyn ChatModel>)
+    });
+    Route {
+        model: Arc::new(LazyModel::new("local", &name, load)),
+        pricing: Pricing::FREE,
+    }
+}
+
+fn hosted_fallback(p: &ProviderSettings) -> anyhow::Result<Route> {
+    let model_id = p.model.as_deref().unwrap_or_default();
+    let model: Arc<dyn ChatModel> = match p.provider {
+        LlmProvider::Openai => Arc::new(OpenAiCompatible::new(
+            p.base_url.as_deref().unwrap_or("https://api.openai.com/v1"),
+            model_id,
+            p.api_key.clone(),
+        )?),
+        LlmProvider::Anthropic => {
+            let key = p
+                .api_key
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("an api_key is required for anthropic"))?;
+            Arc::new(Anthropic::new(
+                p.base_url.as_deref().unwrap_or("https://api.anthropic.com"),
+                model_id,
+                key,
+            )?)
+        }
+        LlmProvider::Local => anyhow::bail!("the embedded model is `local` in the fallback list"),
+    };
+    Ok(Route {
+        model,
+        pricing: Pricing {
+            input_usd_per_mtok: p.input_usd_per_mtok,
+            output_usd_per_mtok: p.output_usd_per_mtok,
+        },
+    })
 }
 
 /// The job-description knowledge base: the configured embedder (loaded on first use) and the
@@ -137,4 +277,39 @@ pub fn knowledge(settings: &Settings, db: &Db) -> rehearse_knowledge::KnowledgeB
         }
     };
     rehearse_knowledge::KnowledgeBase::new(db, config, factory)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_pricing;
+    use rehearse_settings::LlmProvider;
+
+    fn settings() -> rehearse_settings::Settings {
+        rehearse_settings::load_from(
+            None,
+            figment::providers::Env::prefixed("REHEARSE_TEST_UNUSED_"),
+        )
+        .expect("default settings")
+    }
+
+    /// Settings changed in code after loading (as tests and subcommands do) are checked again
+    /// where the model is built.
+    #[test]
+    fn an_unpriced_hosted_model_is_refused_where_it_is_built() {
+        let mut s = settings();
+        assert!(check_pricing(&s).is_ok(), "the local model needs no price");
+        s.llm.provider = LlmProvider::Anthropic;
+        s.llm.model = Some("claude".into());
+        let err = check_pricing(&s).expect_err("unpriced").to_string();
+        assert!(err.contains("REHEARSE_LLM__INPUT_USD_PER_MTOK"), "{err}");
+        assert!(err.contains("refusing to start"), "{err}");
+        s.llm.input_usd_per_mtok = 3.0;
+        s.llm.output_usd_per_mtok = 15.0;
+        assert!(check_pricing(&s).is_ok());
+        s.llm.provider = LlmProvider::Openai;
+        s.llm.input_usd_per_mtok = 0.0;
+        s.llm.output_usd_per_mtok = 0.0;
+        s.llm.free = true;
+        assert!(check_pricing(&s).is_ok(), "declared free");
+    }
 }

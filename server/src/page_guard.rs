@@ -14,6 +14,7 @@ use tower_sessions::Session;
 
 /// Path prefixes and the roles they admit.
 const GUARDED: &[(&str, &[Role])] = &[
+    ("/account", policy::ANY_ROLE),
     ("/admin", policy::ADMIN),
     ("/home", policy::ANY_ROLE),
     ("/interviews", policy::ANY_ROLE),
@@ -78,5 +79,6 @@ mod tests {
         assert_eq!(required_roles("/login"), None);
         assert_eq!(required_roles("/review/abc"), Some(policy::STAFF));
         assert_eq!(required_roles("/reviews"), None);
+        assert_eq!(required_roles("/account/sessions"), Some(policy::ANY_ROLE));
     }
 }

@@ -1,8 +1,9 @@
 //! The composition root: builds every long-lived part once, wires the router and its layers,
 //! and binds the listener. Tests call [`Application::build`] with their own settings and port 0.
 
+use crate::security_headers::{provide_request_nonce, set_security_headers, SecurityHeaders};
 use crate::{csrf, page_guard, routes};
-use app::server::client_ip::TrustForwardedFor;
+use app::server::client_ip::TrustedProxyHops;
 use app::server::state::AppState;
 use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, State};
@@ -31,6 +32,28 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub const SESSION_COOKIE: &str = "rehearse_session";
+/// The session cookie's name when the public URL is https. Browsers accept a `__Host-` cookie
+/// only when it is `Secure`, has `Path=/` and no `Domain`, so no subdomain or plain-http page
+/// can set or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-rehearse_session";
+
+/// The session cookie's name under these settings.
+pub fn session_cookie_name(settings: &Settings) -> &'static str {
+    if settings.https() {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// Session lifetimes from the settings: idle, and absolute for candidates and for staff.
+fn session_lifetimes(settings: &Settings) -> rehearse_auth::user_sessions::SessionLifetimes {
+    rehearse_auth::user_sessions::SessionLifetimes {
+        idle: Duration::from_secs(u64::from(settings.session_idle_hours) * 3600),
+        candidate: Duration::from_secs(settings.sessions.absolute_secs),
+        staff: Duration::from_secs(settings.sessions.staff_absolute_secs),
+    }
+}
 
 pub struct Application {
     listener: tokio::net::TcpListener,
@@ -85,7 +108,9 @@ impl Application {
             Duration::from_secs(settings.login_window_secs),
         ));
         spawn_throttle_cleanup(throttle.clone());
-        let accounts = Accounts::new(&db, throttle, settings.bootstrap_admins.clone());
+        let accounts = Accounts::new(&db, throttle.clone(), settings.bootstrap_admins.clone())
+            .with_session_lifetimes(session_lifetimes(&settings));
+        spawn_session_purge(accounts.sessions().clone());
         let oauth = OAuthProviders::new(&settings.oauth)?;
         let model = match model {
             Some(model) => model,
@@ -107,22 +132,33 @@ impl Application {
             settings.llm.history_tokens,
         ))
         .with_knowledge(crate::models::knowledge(&settings, &db))
-        .with_review(review_config(&settings));
+        .with_review(review_config(&settings))
+        .with_quotas(rehearse_interview::service::Quotas {
+            interviews_per_day: settings.quotas.interviews_per_day,
+            messages_per_interview: settings.quotas.messages_per_interview,
+        });
         crate::recovery::after_crash(&db).await?;
-        spawn_job_worker(interviews.clone());
+        spawn_job_worker(
+            interviews.clone(),
+            gateway.traces().clone(),
+            settings.retention.trace_days,
+        );
 
         let listen = match &settings.listen {
             Some(addr) => addr.clone(),
             None => leptos_options.site_addr.to_string(),
         };
         let listener = tokio::net::TcpListener::bind(&listen).await?;
+        let verification = crate::mail::start(&settings, &db, throttle, listener.local_addr()?)?;
         let state = AppState {
             settings: settings.clone(),
             db,
             accounts,
+            verification,
             oauth,
             gateway,
             interviews,
+            limits: Arc::new(app::server::limits::Limits::new(&settings.limits)),
             leptos_options,
         };
         let router = router(state.clone(), sessions);
@@ -191,13 +227,15 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 
 fn router(state: AppState, sessions: SessionStore) -> Router {
     let settings = state.settings.clone();
+    let signup_limits = app::server::signup_limits::SignUpLimits::new(&settings.signup);
+    signup_limits.spawn_cleanup();
     let routes = page_routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let render_timeout = Duration::from_secs(settings.render_timeout_secs);
 
     let session_layer = SessionManagerLayer::new(sessions)
-        .with_name(SESSION_COOKIE)
+        .with_name(session_cookie_name(&settings))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.https())
@@ -211,7 +249,10 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_request_nonce();
+            },
             move || shell(shell_options.clone()),
         )
         .layer(axum::middleware::from_fn_with_state(
@@ -219,29 +260,45 @@ fn router(state: AppState, sessions: SessionStore) -> Router {
             render_deadline,
         ));
 
+    // Unknown paths render the app's not-found page, under this response's CSP nonce too.
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        provide_request_nonce,
+        shell,
+    );
+
     Router::new()
         .merge(routes::health::router())
         .nest("/auth", routes::auth::router())
         .merge(routes::interviews::router())
         .merge(routes::knowledge::router())
         .merge(pages)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             page_guard::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            app::server::user_sessions::track_sign_ins,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            signup_limits,
+            app::server::signup_limits::admit,
         ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             settings.clone(),
             csrf::same_origin_only,
         ))
-        .layer(axum::Extension(TrustForwardedFor(
-            settings.trust_forwarded_for,
-        )))
+        .layer(axum::Extension(TrustedProxyHops(settings.proxy_hops())))
         .layer(DefaultBodyLimit::max(upload_limit(&settings)))
         .layer(axum::middleware::from_fn_with_state(
             settings.clone(),
             limit_body,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(SecurityHeaders::new(&settings, &state.leptos_options)),
+            set_security_headers,
         ))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -328,13 +385,23 @@ fn review_config(settings: &Settings) -> rehearse_interview::service::ReviewConf
     }
 }
 
+/// The background worker's idle back-off: it polls an empty queue after `IDLE_MIN`, then twice
+/// as long each time up to `IDLE_MAX`, and at once again after a job ran. (Turns do not poll:
+/// committing one wakes a turn worker.)
+const IDLE_MIN: Duration = Duration::from_millis(200);
+const IDLE_MAX: Duration = Duration::from_secs(2);
+
 /// Interviewer turns run on this many workers at once; other jobs on one more.
 const TURN_WORKERS: usize = 4;
 
 /// The background workers, beside the server and supervised: turns (woken the moment one is
 /// committed), then interview summaries and knowledge-base ingestion and purges. A job that
 /// fails or panics is recorded on its row and retried by the queue; the worker goes on.
-fn spawn_job_worker(interviews: InterviewService) {
+fn spawn_job_worker(
+    interviews: InterviewService,
+    traces: rehearse_llm::trace::TraceStore,
+    trace_days: u32,
+) {
     for _ in 0..TURN_WORKERS {
         let service = interviews.clone();
         tokio::spawn(async move {
@@ -353,6 +420,7 @@ fn spawn_job_worker(interviews: InterviewService) {
     tokio::spawn(async move {
         let mut last_clean_up = std::time::Instant::now();
         let mut last_expiry = std::time::Instant::now();
+        let mut idle = IDLE_MIN;
         loop {
             if last_expiry.elapsed() > Duration::from_secs(5) {
                 last_expiry = std::time::Instant::now();
@@ -376,10 +444,23 @@ fn spawn_job_worker(interviews: InterviewService) {
                 if let Err(e) = interviews.clean_up_jobs().await {
                     tracing::warn!(error = %e, "could not delete finished jobs");
                 }
+                // Traces keep candidates' words: none outlives the retention period.
+                match traces.purge_older_than(trace_days).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(traces = n, days = trace_days, "old traces deleted"),
+                    Err(e) => tracing::warn!(error = %e, "could not delete old traces"),
+                }
             }
             match (summaries, knowledge) {
-                (Ok(true), _) | (_, Ok(true)) => continue,
-                (Ok(false), Ok(false)) => tokio::time::sleep(Duration::from_millis(500)).await,
+                (Ok(true), _) | (_, Ok(true)) => {
+                    idle = IDLE_MIN;
+                    continue;
+                }
+                (Ok(false), Ok(false)) => {
+                    // Idle back-off: an empty queue is asked less and less often.
+                    tokio::time::sleep(idle).await;
+                    idle = (idle * 2).min(IDLE_MAX);
+                }
                 (s, k) => {
                     let error = s.err().or(k.err()).unwrap_or_default();
                     tracing::warn!(%error, "background job failed");
@@ -400,6 +481,20 @@ async fn supervised<E: std::fmt::Display>(
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("a job panicked".to_owned()),
     }
+}
+
+/// Deletes the records of sessions past every lifetime, hourly (like the session store's own
+/// expired-session sweep).
+fn spawn_session_purge(sessions: rehearse_auth::user_sessions::UserSessions) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired session records");
+            }
+        }
+    });
 }
 
 fn spawn_throttle_cleanup(throttle: Arc<LoginThrottle>) {

@@ -34,6 +34,11 @@ pub async fn change_role(user_id: String, role: Role) -> Result<UserView, ApiErr
             RoleChangeError::LastAdmin => crate::server::errors::status(ApiError::Invalid(
                 "This is the last admin; make someone else an admin first.".into(),
             )),
+            RoleChangeError::Unverified => crate::server::errors::status(ApiError::Invalid(
+                "This account has not confirmed its email address yet. Reviewers and admins \
+                 need a confirmed address: ask them to use the link we emailed them."
+                    .into(),
+            )),
             RoleChangeError::Db(e) => crate::server::errors::internal(e),
         })?;
     Ok(crate::server::views::user_view(user, Vec::new()))

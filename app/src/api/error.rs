@@ -19,6 +19,18 @@ pub enum ApiError {
     /// Not now: the same request may succeed a moment later (409, with Retry-After).
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests of one kind from one person or address (429, with Retry-After). The
+    /// message says how long to wait; `retry_after_secs` is that wait, for a client that counts
+    /// down.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u32,
+    },
+    /// A usage quota that waiting a moment will not lift, such as the messages one interview
+    /// may hold (403). The message says what to do instead.
+    #[error("{0}")]
+    QuotaReached(String),
     #[error("Something went wrong on our side. Reference: {0}.")]
     Internal(String),
     #[error("Could not reach the server ({0}).")]

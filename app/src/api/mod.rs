@@ -1,6 +1,7 @@
 //! Server functions: the browser's typed API. Each body is one access check and one call into
 //! the domain crates, then a conversion into a wire type.
 
+mod account_data;
 mod admin;
 mod error;
 mod interviews;
@@ -9,7 +10,9 @@ mod ops;
 mod prompts;
 mod review;
 mod session;
+mod user_sessions;
 
+pub use account_data::*;
 pub use admin::*;
 pub use error::ApiError;
 pub use interviews::*;
@@ -18,3 +21,4 @@ pub use ops::*;
 pub use prompts::*;
 pub use review::*;
 pub use session::*;
+pub use user_sessions::*;

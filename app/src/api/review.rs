@@ -1,6 +1,6 @@
 use super::ApiError;
 use leptos::prelude::*;
-use rehearse_types::{ReviewDetail, ReviewRow};
+use rehearse_types::{ReviewDetail, ReviewMetricsView, ReviewRow};
 
 /// Held answers waiting for a decision, oldest first (reviewers and admins). `reason` is a
 /// reason key (`ungrounded`, `weak_retrieval`, `sensitive`, `retrieval_failed`); `role` an
@@ -52,4 +52,12 @@ pub async fn reject_review(id: String, reason: String) -> Result<(), ApiError> {
         rehearse_interview::review::Decision::Reject(reason),
     )
     .await
+}
+
+/// Figures from the stored decisions: queue depth and oldest item, time to decision, outcomes
+/// per flag reason, and how often the automatic check agreed with reviewers (admins only).
+#[server(endpoint = "review_metrics")]
+pub async fn review_metrics() -> Result<ReviewMetricsView, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    crate::server::review_metrics::metrics(&ctx).await
 }

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use rehearse_types::ReasonMetricsView;
 
 /// Overall scores (1-5) over time as a small SVG line chart; no script needed.
 #[component]
@@ -35,6 +36,79 @@ pub fn ScoreChart(points: Vec<(String, f32)>) -> impl IntoView {
             {points.iter().enumerate().map(|(i, (label, s))| view! {
                 <circle cx=x(i) cy=y(*s) r="4" fill="#4f46e5"><title>{format!("{label}: {s:.1}")}</title></circle>
             }).collect_view()}
+        </svg>
+    }
+}
+
+/// One bar per flag reason: what reviewers did with the answers held for it (approved,
+/// edited, rejected, expired), as shares of the closed items, with the count at the end. An
+/// SVG drawn on the server like [`ScoreChart`]; no script needed.
+#[component]
+pub fn ReviewOutcomesChart(reasons: Vec<ReasonMetricsView>) -> impl IntoView {
+    const W: f32 = 560.0;
+    const ROW: f32 = 30.0;
+    const LABEL: f32 = 200.0;
+    const BAR: f32 = 300.0;
+    const LEGEND: f32 = 28.0;
+    const KINDS: [(&str, &str); 4] = [
+        ("approved", "#059669"),
+        ("edited", "#4f46e5"),
+        ("rejected", "#dc2626"),
+        ("expired", "#94a3b8"),
+    ];
+    let h = LEGEND + ROW * reasons.len().max(1) as f32;
+    let legend = KINDS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, colour))| {
+            let x = LABEL + i as f32 * 80.0;
+            view! {
+                <rect x={x} y="6" width="10" height="10" fill={*colour}/>
+                <text x={x + 14.0} y="15" font-size="11" fill="#475569">{*name}</text>
+            }
+        })
+        .collect_view();
+    let rows = reasons
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let y = LEGEND + i as f32 * ROW;
+            let closed = r.approved + r.edited + r.rejected + r.expired;
+            let counts = [r.approved, r.edited, r.rejected, r.expired];
+            let mut x = LABEL;
+            let segments = counts
+                .iter()
+                .zip(KINDS.iter())
+                .filter(|(n, _)| **n > 0)
+                .map(|(n, (name, colour))| {
+                    let width = BAR * *n as f32 / closed.max(1) as f32;
+                    let at = x;
+                    x += width;
+                    let share = 100.0 * *n as f32 / closed.max(1) as f32;
+                    view! {
+                        <rect x={at} y={y + 4.0} width={width} height={ROW - 10.0} fill={*colour}>
+                            <title>{format!("{}: {n} {name} ({share:.0}%)", r.label)}</title>
+                        </rect>
+                    }
+                })
+                .collect_view();
+            view! {
+                <text x="0" y={y + ROW / 2.0 + 2.0} font-size="12" fill="#334155">{r.label.clone()}</text>
+                {(closed == 0).then(|| view! {
+                    <rect x={LABEL} y={y + 4.0} width={BAR} height={ROW - 10.0} fill="#f1f5f9"/>
+                })}
+                {segments}
+                <text x={LABEL + BAR + 8.0} y={y + ROW / 2.0 + 2.0} font-size="11" fill="#64748b">
+                    {format!("{closed} closed, {} waiting", r.pending)}
+                </text>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg viewBox=format!("0 0 {W} {h}") class="w-full max-w-3xl rounded-lg border border-slate-200 bg-white p-2" role="img"
+             aria-label="What reviewers decided, per flag reason" data-testid="review-chart">
+            {legend}
+            {rows}
         </svg>
     }
 }

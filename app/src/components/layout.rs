@@ -1,3 +1,4 @@
+use super::confirm_banner::ConfirmBanner;
 use crate::api::whoami;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -25,7 +26,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </Suspense>
             </nav>
         </header>
-        <main class="mx-auto max-w-5xl px-4 py-8">{children()}</main>
+        <main class="mx-auto max-w-5xl px-4 py-8">
+            <ConfirmBanner/>
+            {children()}
+        </main>
     }
 }
 
@@ -58,12 +62,16 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
                         <a href="/admin/prompts" class=link>"Prompts"</a>
                         <a href="/admin/jds" class=link>"Job descriptions"</a>
                         <a href="/admin/jobs" class=link>"Failed jobs"</a>
+                        <a href="/admin/review" class=link>"Review metrics"</a>
                     </Show>
                 </div>
                 <div class="ml-auto flex items-center gap-3">
                     <span class="text-sm text-slate-500" data-testid="whoami">
                         {user.display_name.clone()} " · " {user.role.label()}
                     </span>
+                    <a href="/account/password" class=link data-testid="password-link">"Password"</a>
+                    <a href="/account/sessions" class=link data-testid="sessions-link">"Sessions"</a>
+                    <a href="/account/data" class=link data-testid="data-link">"Your data"</a>
                     <form method="post" action="/auth/logout">
                         <button type="submit" class="text-sm font-medium text-slate-600 hover:text-red-600">"Sign out"</button>
                     </form>

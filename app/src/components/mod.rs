@@ -1,3 +1,5 @@
+pub mod api_error;
 pub mod chart;
+pub mod confirm_banner;
 pub mod forms;
 pub mod layout;

@@ -1,5 +1,5 @@
 //! Admin view of the AI: the active model and prices, cost ceilings (editable), today's spend,
-//! and every model call with its full trace.
+//! each provider's circuit breaker, and every model call with its full trace.
 
 use crate::api::{ai_overview, list_traces, trace_detail, SetCeiling};
 use crate::components::forms::ErrorNotice;
@@ -48,6 +48,26 @@ pub fn AdminAi() -> impl IntoView {
                                     </ActionForm>
                                 }).collect_view()}
                             </div>
+                            <h2 class="mt-4 font-semibold">"Providers"</h2>
+                            <p class="text-slate-600">"Closed: calls pass. Open: calls fail fast and the next provider of the chain answers. Half-open: the next call is a trial that closes or reopens it."</p>
+                            <table class="mt-2 w-full" data-testid="breakers">
+                                <thead class="text-left text-slate-600"><tr>
+                                    <th class="py-1 pr-2">"Role"</th><th class="py-1 pr-2">"Model"</th><th class="py-1 pr-2">"Breaker"</th>
+                                    <th class="py-1 pr-2">"Failures in a row"</th><th class="py-1 pr-2">"Times opened"</th><th class="py-1 pr-2">"Last error"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {s.breakers.into_iter().map(|b| view! {
+                                        <tr class="border-t border-slate-200" data-state=b.state.clone()>
+                                            <td class="py-1 pr-2">{b.role}</td>
+                                            <td class="py-1 pr-2">{b.provider} " / " {b.model}</td>
+                                            <td class="py-1 pr-2">{breaker_label(&b.state, b.retry_in_secs)}</td>
+                                            <td class="py-1 pr-2">{b.consecutive_failures}</td>
+                                            <td class="py-1 pr-2">{b.opened_count}</td>
+                                            <td class="py-1 pr-2 text-xs">{b.last_error.unwrap_or_default()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
                         </section>
                     }.into_any(),
                 }
@@ -121,6 +141,8 @@ pub fn AdminTrace() -> impl IntoView {
                             <dt>"Tokens / cost"</dt><dd>{format!("{} in, {} out, {:.6} USD", t.row.prompt_tokens, t.row.completion_tokens, t.row.cost_usd)}</dd>
                         </dl>
                         {t.error.clone().map(|e| view! { <ErrorNotice message=e/> })}
+                        <h2 class="mt-4 font-semibold">"Provider attempts"</h2>
+                        <pre class="mt-1 overflow-x-auto rounded bg-white p-3 text-xs" data-testid="attempts">{t.attempts_json.clone()}</pre>
                         <h2 class="mt-4 font-semibold">"Messages sent"</h2>
                         <pre class="mt-1 overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{t.request_json.clone()}</pre>
                         <h2 class="mt-4 font-semibold">"Output"</h2>
@@ -131,5 +153,14 @@ pub fn AdminTrace() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A breaker's state in words: `open` says when the next trial call goes through.
+fn breaker_label(state: &str, retry_in_secs: Option<u64>) -> String {
+    match (state, retry_in_secs) {
+        ("open", Some(secs)) => format!("open (trial in {secs} s)"),
+        ("half_open", _) => "half-open".to_owned(),
+        (other, _) => other.to_owned(),
     }
 }

@@ -19,6 +19,13 @@ const KINDS: &[&str] = &[
     "review_claimed",
     "review_decided",
     "review_expired",
+    "data_exported",
+    "account_deleted",
+    "email_verified",
+    "password_reset",
+    "password_changed",
+    "prompt_version_created",
+    "prompt_version_activated",
 ];
 
 /// The audit log, newest first, filterable by event kind. The filter is a GET form, so it works

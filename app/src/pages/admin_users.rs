@@ -48,7 +48,12 @@ fn UserRow(user: UserView, action: ServerAction<ChangeRole>) -> impl IntoView {
     view! {
         <tr class="border-t border-slate-200" data-testid=testid>
             <td class="px-3 py-2">{user.display_name.clone()}</td>
-            <td class="px-3 py-2">{user.email.clone()}</td>
+            <td class="px-3 py-2">
+                {user.email.clone()}
+                {(!user.email_verified).then(|| view! {
+                    <span class="ml-2 rounded bg-amber-100 px-1.5 text-xs text-amber-800" data-testid="unconfirmed">"unconfirmed"</span>
+                })}
+            </td>
             <td class="px-3 py-2 text-slate-500">{user.sign_in_methods.join(", ")}</td>
             <td class="px-3 py-2 text-slate-500">{user.created_at.clone()}</td>
             <td class="px-3 py-2">

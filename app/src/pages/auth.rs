@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use rehearse_types::FormFlash;
 
-fn flash_resource(form: &'static str) -> Resource<FormFlash> {
+pub(super) fn flash_resource(form: &'static str) -> Resource<FormFlash> {
     Resource::new(
         || (),
         move |_| async move {
@@ -22,9 +22,10 @@ fn flash_resource(form: &'static str) -> Resource<FormFlash> {
     )
 }
 
-const BUTTON: &str =
+pub(super) const BUTTON: &str =
     "w-full rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500";
-const CARD: &str = "mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm";
+pub(super) const CARD: &str =
+    "mx-auto max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm";
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -35,6 +36,7 @@ pub fn SignIn() -> impl IntoView {
     );
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let reset = move || query.read().get("reset").as_deref() == Some("1");
     view! {
         <Title text="Sign in · Rehearse"/>
         <Suspense fallback=|| ()>
@@ -45,6 +47,11 @@ pub fn SignIn() -> impl IntoView {
                 view! {
                     <div class=CARD>
                         <h1 class="mb-4 text-2xl font-semibold">"Sign in"</h1>
+                        {reset().then(|| view! {
+                            <p role="status" class="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="password-reset">
+                                "Your password is changed and every session was signed out. Sign in with the new password."
+                            </p>
+                        })}
                         <form method="post" action="/auth/login" class="space-y-4" novalidate>
                             <FormMessage errors=errors.clone()/>
                             <input type="hidden" name="next" value=next()/>
@@ -52,6 +59,9 @@ pub fn SignIn() -> impl IntoView {
                             <Field name="password" label="Password" kind="password" autocomplete="current-password" required=true errors=errors.clone()/>
                             <button type="submit" class=BUTTON>"Sign in"</button>
                         </form>
+                        <p class="mt-2 text-sm">
+                            <a href="/forgot-password" class="text-indigo-700 underline" data-testid="forgot-link">"Forgot your password?"</a>
+                        </p>
                         {(!providers.is_empty()).then(|| view! {
                             <div class="mt-6 space-y-2 border-t border-slate-200 pt-4">
                                 {providers.into_iter().map(|p| view! {
@@ -89,7 +99,7 @@ pub fn SignUp() -> impl IntoView {
                             <FormMessage errors=errors.clone()/>
                             <Field name="name" label="Name (optional)" value=flash.name.clone() autocomplete="name" errors=errors.clone()/>
                             <Field name="email" label="Email" kind="email" value=flash.email.clone() autocomplete="email" required=true errors=errors.clone()/>
-                            <Field name="password" label="Password (at least 10 characters)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
+                            <Field name="password" label="Password (10 to 128 characters; a few uncommon words work well)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
                             <button type="submit" class=BUTTON>"Sign up"</button>
                         </form>
                         <p class="mt-4 text-sm text-slate-600">

@@ -1,4 +1,5 @@
 use crate::api::{list_roles, my_interviews, StartInterview};
+use crate::components::api_error::ApiErrorNotice;
 use crate::components::chart::ScoreChart;
 use crate::components::forms::ErrorNotice;
 use crate::components::layout::use_user;
@@ -34,7 +35,7 @@ pub fn CandidateHome() -> impl IntoView {
         </Suspense>
         <section class="mt-8 rounded-lg border border-slate-200 bg-white p-5">
             <h2 class="text-lg font-semibold">"Start an interview"</h2>
-            {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+            {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <ApiErrorNotice error=e/> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let roles = roles.await.unwrap_or_default();

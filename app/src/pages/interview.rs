@@ -2,6 +2,7 @@
 //! button, and the report once it is over.
 
 use crate::api::{interview_detail, ResumeInterview, RetryTurn, SendMessage, StopReply};
+use crate::components::api_error::ApiErrorNotice;
 use crate::components::forms::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,6 +48,20 @@ pub fn InterviewPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| crate::live::follow(&id(), draft, refresh, notice));
 
+    // The clock held answers count their age by: set when the page renders, then every 30
+    // seconds in the browser, so "held 3 minutes ago" grows without a reload.
+    let now = RwSignal::new(clock_ms());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        now.set(clock_ms());
+        if let Ok(handle) = set_interval_with_handle(
+            move || now.set(clock_ms()),
+            std::time::Duration::from_secs(30),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
     // Each message carries a fresh idempotency key: the page's base key plus the count of
     // confirmed sends, so a resent message (after an error or a dropped connection) reuses its
     // key and is stored once.
@@ -59,12 +74,12 @@ pub fn InterviewPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(interview) => view! { <Transcript interview=interview draft=draft/> }.into_any(),
+                    Ok(interview) => view! { <Transcript interview=interview draft=draft now=now/> }.into_any(),
                 }
             })}
         </Suspense>
         {move || notice.get().map(|n| view! { <div role="status" class="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-amber-800" data-testid="notice">{n}</div> })}
-        {move || send.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-4"><ErrorNotice message=e.to_string()/></div> })}
+        {move || send.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-4"><ApiErrorNotice error=e/></div> })}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let Ok(interview) = detail.await else { return ().into_any() };
@@ -132,8 +147,27 @@ fn key_base() -> String {
     }
 }
 
+/// Now, in Unix milliseconds: the browser's clock once hydrated, the server's while rendering.
+fn clock_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
 #[component]
-fn Transcript(interview: InterviewView, draft: RwSignal<String>) -> impl IntoView {
+fn Transcript(
+    interview: InterviewView,
+    draft: RwSignal<String>,
+    now: RwSignal<i64>,
+) -> impl IntoView {
     let report = interview.report.clone();
     view! {
         <header class="mb-4">
@@ -146,9 +180,15 @@ fn Transcript(interview: InterviewView, draft: RwSignal<String>) -> impl IntoVie
             {interview.messages.into_iter().map(|m| {
                 let mine = m.author == "candidate";
                 let class = if mine { "ml-12 rounded-lg bg-indigo-50 px-4 py-3" } else { "mr-12 rounded-lg border border-slate-200 bg-white px-4 py-3" };
+                let held_age = m.held_since_ms.map(|since| view! {
+                    <p class="mt-1 text-xs font-medium text-amber-700" data-testid="held-age">
+                        "Under review · " {move || rehearse_types::held_ago(since, now.get())}
+                    </p>
+                });
                 view! {
                     <li class=class data-author=m.author.clone() data-seq=m.seq>
                         <div class="prose prose-sm max-w-none" inner_html=m.html></div>
+                        {held_age}
                     </li>
                 }
             }).collect_view()}

@@ -1,19 +1,14 @@
 //! The reviewer's pages: the queue of held answers (oldest first, with filters and each item's
-//! age) and one item, where a reviewer claims it, then approves, edits or rejects it. Forms
-//! post to server functions, so the pages work without JavaScript too.
+//! age) and one item, where a reviewer claims it, then approves, edits or rejects it; a decided
+//! item shows the reviewer's edit as a diff. Forms post to server functions, so the pages work
+//! without JavaScript too.
 
 use crate::api::{review_item, review_queue, ApproveReview, ClaimReview, EditReview, RejectReview};
 use crate::components::forms::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-const REASONS: &[(&str, &str)] = &[
-    ("sensitive", "Sensitive topic"),
-    ("ungrounded", "Not supported by the job description"),
-    ("weak_retrieval", "Weak match"),
-    ("retrieval_failed", "Search failed"),
-];
+use rehearse_types::{Change, HOLD_REASONS};
 
 #[component]
 pub fn ReviewQueue() -> impl IntoView {
@@ -30,7 +25,7 @@ pub fn ReviewQueue() -> impl IntoView {
             <label for="reason" class="text-slate-600">"Reason"</label>
             <select id="reason" name="reason" class="rounded-md border border-slate-300 px-2 py-1">
                 <option value="">"All"</option>
-                {REASONS.iter().map(|(key, label)| {
+                {HOLD_REASONS.iter().map(|(key, label)| {
                     let selected = move || reason().as_deref() == Some(*key);
                     view! { <option value=*key selected=selected>{*label}</option> }
                 }).collect_view()}
@@ -133,6 +128,21 @@ pub fn ReviewItemPage() -> impl IntoView {
                                     }}
                                 </section>
                                 {d.decided.clone().map(|t| view! { <p class="rounded-md bg-slate-100 px-3 py-2" data-testid="review-outcome">"Decided (" {d.row.state.clone()} "): " {t}</p> })}
+                                {(!d.edit.is_empty()).then(|| view! {
+                                    <section>
+                                        <h2 class="font-semibold">"What the reviewer changed"</h2>
+                                        <p class="mt-1 whitespace-pre-wrap rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="review-diff">
+                                            {d.edit.iter().map(|piece| {
+                                                let text = piece.text.clone();
+                                                match piece.change {
+                                                    Change::Kept => view! { <span>{text}</span> }.into_any(),
+                                                    Change::Removed => view! { <del class="bg-red-50 text-red-700">{text}</del> }.into_any(),
+                                                    Change::Added => view! { <ins class="bg-emerald-50 text-emerald-800 no-underline">{text}</ins> }.into_any(),
+                                                }
+                                            }).collect_view()}
+                                        </p>
+                                    </section>
+                                })}
                                 {(waiting && !mine).then(|| view! {
                                     <ActionForm action=claim>
                                         <input type="hidden" name="id" value=id_claim/>

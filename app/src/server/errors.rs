@@ -13,6 +13,8 @@ pub fn status_code(error: &ApiError) -> StatusCode {
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
         ApiError::Conflict(_) => StatusCode::CONFLICT,
+        ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::QuotaReached(_) => StatusCode::FORBIDDEN,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         ApiError::Transport(_) => StatusCode::BAD_REQUEST,
     }
@@ -26,7 +28,7 @@ pub fn status(error: ApiError) -> ApiError {
     error
 }
 
-/// A 409 that tells the client when to try again.
+/// A 409 or 429 that tells the client when to try again.
 pub fn retry_after(error: ApiError, seconds: u32) -> ApiError {
     if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
@@ -34,6 +36,48 @@ pub fn retry_after(error: ApiError, seconds: u32) -> ApiError {
         }
     }
     status(error)
+}
+
+/// A usage quota that refused a request, with a message the page shows as it is. The daily
+/// interview quota is a 429 whose `Retry-After` runs to midnight UTC, when it lifts; the
+/// per-interview message quota is a 403 (waiting does not lift it).
+pub fn quota(exceeded: rehearse_interview::service::QuotaExceeded) -> ApiError {
+    use rehearse_interview::service::QuotaExceeded;
+    match exceeded {
+        QuotaExceeded::InterviewsToday {
+            limit,
+            resets_in_secs,
+        } => {
+            let seconds = u32::try_from(resets_in_secs).unwrap_or(u32::MAX);
+            retry_after(
+                ApiError::RateLimited {
+                    message: format!(
+                        "You have started {limit} interview{} today, the most in one day. You \
+                         can start another after midnight UTC, in {}. Your past interviews are \
+                         on your home page.",
+                        if limit == 1 { "" } else { "s" },
+                        wait_words(resets_in_secs)
+                    ),
+                    retry_after_secs: seconds,
+                },
+                seconds,
+            )
+        }
+        QuotaExceeded::MessagesInInterview { limit } => status(ApiError::QuotaReached(format!(
+            "This interview has reached its limit of {limit} messages, so this one was not \
+             sent. Start a new interview to keep practising."
+        ))),
+    }
+}
+
+/// "3 hours", "25 minutes": how long until a quota lifts, rounded up.
+fn wait_words(seconds: u64) -> String {
+    let (n, unit) = if seconds >= 3600 {
+        (seconds.div_ceil(3600), "hour")
+    } else {
+        (seconds.div_ceil(60).max(1), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Logs an internal failure with a fresh reference and returns the error the user sees, which
@@ -57,6 +101,9 @@ pub enum RouteError {
     NotFound(String),
     TooLarge(String),
     Throttled(std::time::Duration),
+    /// Over an admission limit other than sign-in (for example too many open live streams):
+    /// the message, and when to try again.
+    Limited(String, std::time::Duration),
     Upstream(String),
     Internal(String),
 }
@@ -71,7 +118,7 @@ impl RouteError {
             RouteError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RouteError::NotFound(_) => StatusCode::NOT_FOUND,
             RouteError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            RouteError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            RouteError::Throttled(_) | RouteError::Limited(..) => StatusCode::TOO_MANY_REQUESTS,
             RouteError::Upstream(_) => StatusCode::BAD_GATEWAY,
             RouteError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -100,6 +147,7 @@ impl RouteError {
             | RouteError::BadRequest(m)
             | RouteError::NotFound(m)
             | RouteError::TooLarge(m)
+            | RouteError::Limited(m, _)
             | RouteError::Upstream(m) => m.clone(),
         }
     }
@@ -133,6 +181,7 @@ impl axum::response::IntoResponse for RouteError {
             RouteError::NotFound(_) => "not_found",
             RouteError::TooLarge(_) => "too_large",
             RouteError::Throttled(_) => "throttled",
+            RouteError::Limited(..) => "limited",
             RouteError::Upstream(_) => "upstream",
             RouteError::Internal(_) => "internal",
         };
@@ -144,7 +193,7 @@ impl axum::response::IntoResponse for RouteError {
             serde_json::json!({ "error": code, "message": self.message(), "fields": fields }),
         );
         let mut response = (status, body).into_response();
-        if let RouteError::Throttled(wait) = &self {
+        if let RouteError::Throttled(wait) | RouteError::Limited(_, wait) = &self {
             if let Ok(value) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string())
             {
                 response
@@ -153,5 +202,19 @@ impl axum::response::IntoResponse for RouteError {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_words;
+
+    #[test]
+    fn a_quota_says_how_long_until_it_lifts_rounded_up() {
+        assert_eq!(wait_words(1), "1 minute");
+        assert_eq!(wait_words(61), "2 minutes");
+        assert_eq!(wait_words(3600), "1 hour");
+        assert_eq!(wait_words(3601), "2 hours");
+        assert_eq!(wait_words(86_400), "24 hours");
     }
 }

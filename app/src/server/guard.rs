@@ -26,9 +26,10 @@ pub struct MaybeCaller {
     pub ip: Option<IpAddr>,
 }
 
-/// Resolves the session's account. A session naming an account that no longer exists, or one
-/// begun before the account's sessions were ended (its session epoch has moved on since), is
-/// treated as signed out (and cleared of that id).
+/// Resolves the session's account. A session naming an account that no longer exists, one
+/// begun before the account's sessions were ended (its session epoch has moved on since), or
+/// one ended by its owner or past its idle or absolute lifetime (`user_sessions`) is treated as
+/// signed out (and cleared of that id).
 pub async fn actor_from_session(
     session: &Session,
     accounts: &Accounts,
@@ -47,9 +48,16 @@ pub async fn actor_from_session(
         .actor(&user_id)
         .await?
         .filter(|actor| actor.session_epoch == epoch);
+    let actor = match actor {
+        Some(actor) => super::user_sessions::still_signed_in(session, accounts, &actor)
+            .await?
+            .then_some(actor),
+        None => None,
+    };
     if actor.is_none() {
         let _ = session.remove::<String>(session_keys::USER_ID).await;
         let _ = session.remove::<i64>(session_keys::SESSION_EPOCH).await;
+        let _ = session.remove::<String>(session_keys::TRACKING_ID).await;
     }
     Ok(actor)
 }

@@ -5,8 +5,9 @@ use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_llm::budget::{utc_day, Payer, Scope};
 use rehearse_llm::pricing::{nanos_to_usd, usd_to_nanos};
+use rehearse_llm::resilience::BreakerStatus;
 use rehearse_llm::trace::Trace;
-use rehearse_types::{AiStatus, CeilingView, FailedJobView, TraceRow, TraceView};
+use rehearse_types::{AiStatus, BreakerView, CeilingView, FailedJobView, TraceRow, TraceView};
 
 fn row(t: &Trace) -> TraceRow {
     TraceRow {
@@ -65,7 +66,27 @@ pub async fn trace(ctx: &Caller, id: &str) -> Result<TraceView, ApiError> {
         tool_calls_json: t.tool_calls_json,
         refused_tools_json: t.refused_tools_json,
         error: t.error,
+        attempts_json: t.attempts_json,
     })
+}
+
+fn breaker(b: &BreakerStatus) -> BreakerView {
+    BreakerView {
+        role: match b.position {
+            0 => "primary".to_owned(),
+            n => format!("fallback {n}"),
+        },
+        provider: b.provider.clone(),
+        model: b.model.clone(),
+        state: b.state.as_str().to_owned(),
+        consecutive_failures: b.consecutive_failures,
+        // Rounded up: "0 s" would read as "now" while calls still fail fast.
+        retry_in_secs: b
+            .retry_in
+            .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+        opened_count: b.opened_count,
+        last_error: b.last_error.clone(),
+    }
 }
 
 pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
@@ -93,6 +114,7 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
         output_usd_per_mtok: pricing.output_usd_per_mtok,
         ceilings,
         spent_today_usd: nanos_to_usd(spent),
+        breakers: gateway.breakers().iter().map(breaker).collect(),
     })
 }
 

@@ -1,8 +1,11 @@
-//! Prompt administration behind the server functions.
+//! Prompt administration behind the server functions. Saving a version and activating one
+//! (which is also how a rollback happens) go to the audit log, since both change what the
+//! interviewer is told in every interview started afterwards.
 
 use super::errors::{internal, status};
 use super::guard::Caller;
 use crate::api::ApiError;
+use rehearse_db::{AuditKind, NewAuditEvent};
 use rehearse_interview::prompts::{diff, DEFAULTS, MAX_BODY_CHARS};
 use rehearse_types::PromptVersionView;
 
@@ -46,25 +49,66 @@ pub async fn create(ctx: &Caller, name: &str, body: &str) -> Result<i64, ApiErro
             "A prompt needs 1 to {MAX_BODY_CHARS} characters."
         ))));
     }
-    ctx.state
+    let version = ctx
+        .state
         .interviews
         .prompts()
         .create(name, body, Some(&ctx.actor.email))
         .await
-        .map_err(internal)
+        .map_err(internal)?;
+    audit(
+        ctx,
+        AuditKind::PromptVersionCreated,
+        &format!(
+            "{name}@{version} saved, inactive ({} characters)",
+            body.chars().count()
+        ),
+    )
+    .await?;
+    Ok(version)
 }
 
 pub async fn activate(ctx: &Caller, name: &str, version: i64) -> Result<(), ApiError> {
     known(name)?;
-    match ctx
-        .state
-        .interviews
-        .prompts()
-        .activate(name, version, Some(&ctx.actor.email))
-        .await
-    {
-        Ok(()) => Ok(()),
-        Err(rehearse_db::DbError::NotFound) => Err(status(ApiError::NotFound)),
-        Err(e) => Err(internal(e)),
+    let store = ctx.state.interviews.prompts();
+    // Read before the change, for the audit detail only: a rollback reads
+    // "phrase_question@1 activated, replacing phrase_question@3".
+    let before = store.active_version(name).await.map_err(internal)?;
+    match store.activate(name, version, Some(&ctx.actor.email)).await {
+        Ok(()) => {}
+        Err(rehearse_db::DbError::NotFound) => return Err(status(ApiError::NotFound)),
+        Err(e) => return Err(internal(e)),
     }
+    let replaced = match before {
+        Some(v) if v == version => " (it already was)".to_owned(),
+        Some(v) => format!(", replacing {name}@{v}"),
+        None => String::new(),
+    };
+    audit(
+        ctx,
+        AuditKind::PromptVersionActivated,
+        &format!("{name}@{version} activated{replaced}"),
+    )
+    .await
+}
+
+/// Appends a prompt event by the calling admin. Written after the change, which the prompt
+/// store commits on its own; a failure here is reported to the admin as an error.
+async fn audit(ctx: &Caller, kind: AuditKind, detail: &str) -> Result<(), ApiError> {
+    let ip = ctx.ip.map(|ip| ip.to_string());
+    ctx.state
+        .accounts
+        .audit()
+        .record(
+            kind,
+            NewAuditEvent {
+                actor_user_id: Some(&ctx.actor.user_id),
+                actor_email: Some(&ctx.actor.email),
+                ip: ip.as_deref(),
+                detail,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(internal)
 }

@@ -7,7 +7,7 @@ use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::{now_ms, AuditKind, NewAuditEvent};
 use rehearse_interview::review::{Decision, QueueFilter, ReviewError, ReviewItem, ReviewStatus};
-use rehearse_types::{ReviewDetail, ReviewPassage, ReviewRow};
+use rehearse_types::{Change, DiffPiece, ReviewDetail, ReviewPassage, ReviewRow};
 
 fn review_error(e: ReviewError) -> ApiError {
     match e {
@@ -28,14 +28,23 @@ fn review_error(e: ReviewError) -> ApiError {
 
 /// "3 minutes", "2 hours", "1 day".
 fn age(since_ms: i64, now: i64) -> String {
-    let minutes = ((now - since_ms).max(0) / 60_000) as u64;
-    let (n, unit) = match minutes {
-        0 => return "less than a minute".into(),
-        m if m < 60 => (m, "minute"),
-        m if m < 48 * 60 => (m / 60, "hour"),
-        m => (m / (24 * 60), "day"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+    rehearse_types::duration_words(now - since_ms)
+}
+
+/// The reviewer's edit as the page shows it.
+fn edit_view(item: &ReviewItem) -> Vec<DiffPiece> {
+    item.edit_diff
+        .iter()
+        .flatten()
+        .map(|(tag, text)| DiffPiece {
+            change: match *tag {
+                '-' => Change::Removed,
+                '+' => Change::Added,
+                _ => Change::Kept,
+            },
+            text: text.clone(),
+        })
+        .collect()
 }
 
 fn row(item: &ReviewItem, me: &str, now: i64) -> ReviewRow {
@@ -124,6 +133,7 @@ pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
             .final_text
             .clone()
             .filter(|_| item.status != ReviewStatus::Pending),
+        edit: edit_view(&item),
     })
 }
 

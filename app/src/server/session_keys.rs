@@ -6,6 +6,9 @@ pub const USER_ID: &str = "uid";
 /// The account's session epoch when this session was signed in. When the account's epoch has
 /// moved on since (its sessions were ended), the session no longer signs anyone in.
 pub const SESSION_EPOCH: &str = "epoch";
+/// The session's tracking id: its row in `user_sessions`, which lists it to its owner and
+/// carries its absolute lifetime (see `rehearse_auth::user_sessions`). Never sent in a cookie.
+pub const TRACKING_ID: &str = "tracking_id";
 /// The errors of the last failed form submission ([`rehearse_types::FormFlash`]).
 pub const FORM_FLASH: &str = "form_flash";
 /// The OAuth flow in progress ([`rehearse_auth::oauth::PendingFlow`]).

@@ -17,10 +17,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub accounts: Accounts,
+    /// Confirming addresses, password reset and change, and the mail they send.
+    pub verification: rehearse_auth::verify::Verification,
     pub oauth: OAuthProviders,
     /// The one choke point for model calls (traces, budgets).
     pub gateway: Gateway,
     pub interviews: InterviewService,
+    /// Send and start rate limits, live-stream caps.
+    pub limits: Arc<super::limits::Limits>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -11,10 +11,12 @@ pub fn user_view(user: User, sign_in_methods: Vec<String>) -> UserView {
         role: user.role,
         created_at: format_ms(user.created_at),
         sign_in_methods,
+        email_verified: user.email_verified,
     }
 }
 
 pub fn audit_view(event: AuditEvent) -> AuditEventView {
+    let detail = event.detail_with_repeats();
     AuditEventView {
         id: event.id,
         at: format_ms(event.at),
@@ -22,6 +24,6 @@ pub fn audit_view(event: AuditEvent) -> AuditEventView {
         actor_email: event.actor_email,
         subject_email: event.subject_email,
         ip: event.ip,
-        detail: event.detail,
+        detail,
     }
 }

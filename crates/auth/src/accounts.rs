@@ -4,6 +4,7 @@
 
 use crate::policy::Actor;
 use crate::throttle::{LoginThrottle, Throttled};
+use crate::user_sessions::{SessionLifetimes, UserSessions};
 use crate::{email, password};
 use rehearse_db::{
     AuditKind, AuditRepo, Db, DbError, IdentityRepo, NewAuditEvent, NewUser, User, UserRepo,
@@ -12,6 +13,9 @@ use rehearse_types::{FormErrors, Role};
 use secrecy::{ExposeSecret, SecretString};
 use std::net::IpAddr;
 use std::sync::Arc;
+
+mod erase;
+pub use erase::DeleteAccountError;
 
 const MAX_NAME_LEN: usize = 80;
 
@@ -62,6 +66,9 @@ pub enum RoleChangeError {
     NotFound,
     #[error("the last admin cannot stop being an admin")]
     LastAdmin,
+    /// Staff roles need a confirmed address ([`crate::policy::may_hold`]).
+    #[error("this account has not confirmed its email address")]
+    Unverified,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -85,6 +92,7 @@ pub struct Accounts {
     audit: AuditRepo,
     throttle: Arc<LoginThrottle>,
     bootstrap_admins: Arc<Vec<String>>,
+    sessions: UserSessions,
 }
 
 impl Accounts {
@@ -100,7 +108,19 @@ impl Accounts {
             audit: AuditRepo::new(db),
             throttle,
             bootstrap_admins: Arc::new(bootstrap_admins),
+            sessions: UserSessions::new(db, SessionLifetimes::default()),
         }
+    }
+
+    /// The same accounts with these session lifetimes (the defaults otherwise).
+    pub fn with_session_lifetimes(self, lifetimes: SessionLifetimes) -> Self {
+        let sessions = UserSessions::new(&self.db, lifetimes);
+        Accounts { sessions, ..self }
+    }
+
+    /// Each account's signed-in sessions, and their lifetimes.
+    pub fn sessions(&self) -> &UserSessions {
+        &self.sessions
     }
 
     pub fn users(&self) -> &UserRepo {
@@ -126,7 +146,10 @@ impl Accounts {
         }
     }
 
-    /// Creates a local account. The password is checked against the rules before hashing.
+    /// Creates a local account, unconfirmed, with its confirmation mail queued in the same
+    /// transaction. The password is checked against the rules before hashing. A taken address
+    /// is [`SignUpError::Taken`], which callers must answer exactly like a success (see
+    /// [`crate::verify::Verification::sign_up_taken`]).
     /// A local account is always a candidate, bootstrap email or not: nothing has verified that
     /// the person owns the address. `server promote` makes a local account an admin.
     pub async fn sign_up(
@@ -194,6 +217,15 @@ impl Accounts {
                 ip.as_deref(),
                 &format!("local account, role {}", user.role),
             ),
+        )
+        .await?;
+        // The confirmation mail commits with the account (an outbox): never one without the
+        // other. The caller wakes the mail worker.
+        rehearse_db::JobQueue::push_in(
+            &mut tx,
+            &crate::outbox::MailJob::VerifyEmail {
+                user_id: user.id.clone(),
+            },
         )
         .await?;
         tx.commit().await.map_err(DbError::from)?;
@@ -442,6 +474,9 @@ impl Accounts {
                 DbError::NotFound => RoleChangeError::NotFound,
                 other => RoleChangeError::Db(other),
             })?;
+        if !crate::policy::may_hold(role, before.email_verified) {
+            return Err(RoleChangeError::Unverified);
+        }
         if before.role == Role::Admin && role != Role::Admin {
             let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'")
                 .fetch_one(&mut *tx)
@@ -470,7 +505,9 @@ impl Accounts {
         Ok(User { role, ..before })
     }
 
-    /// Makes an existing account an admin from the command line (the first-admin path).
+    /// Makes an existing account an admin from the command line (the first-admin path). The
+    /// operator running it vouches for the address, so it is marked confirmed in the same
+    /// transaction (a staff role needs a confirmed address).
     pub async fn promote_from_cli(&self, raw_email: &str) -> Result<User, RoleChangeError> {
         let email = email::normalise(raw_email).map_err(|_| RoleChangeError::NotFound)?;
         let user = self
@@ -480,13 +517,17 @@ impl Accounts {
             .ok_or(RoleChangeError::NotFound)?;
         let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
         let before = UserRepo::set_role(&mut tx, &user.id, Role::Admin).await?;
+        UserRepo::mark_verified(&mut tx, &user.id).await?;
         AuditRepo::append(
             &mut *tx,
             AuditKind::RoleChanged,
             NewAuditEvent {
                 subject_user_id: Some(&before.id),
                 subject_email: Some(&before.email),
-                detail: &format!("{} -> admin (command line)", before.role),
+                detail: &format!(
+                    "{} -> admin (command line; address confirmed by the operator)",
+                    before.role
+                ),
                 ..Default::default()
             },
         )
@@ -494,6 +535,7 @@ impl Accounts {
         tx.commit().await.map_err(DbError::from)?;
         Ok(User {
             role: Role::Admin,
+            email_verified: true,
             ..before
         })
     }
@@ -506,6 +548,7 @@ impl Accounts {
             display_name: u.display_name,
             role: u.role,
             session_epoch: u.session_epoch,
+            email_verified: u.email_verified,
         }))
     }
 }

@@ -2,10 +2,16 @@
 //! `state` bound to the browser's session, and (for OIDC) a `nonce` checked inside the signed ID
 //! token. This module only speaks to providers; the session handling and account linking are
 //! the caller's, so the flow can be tested against a real provider process in isolation.
+//!
+//! ID tokens are accepted only when signed with an asymmetric algorithm
+//! ([`ID_TOKEN_SIGNING_ALGS`]) by a key from the provider's JWKS. `openidconnect` would otherwise
+//! accept whatever the discovery document advertises, including HS256 keyed with our own
+//! client secret: a token anyone who learns the secret could mint.
 
 use crate::accounts::ExternalIdentity;
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+    CoreAuthenticationFlow, CoreClient, CoreIdTokenVerifier, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata, CoreUserInfoClaims,
 };
 use openidconnect::{
     AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
@@ -28,6 +34,21 @@ const GITHUB_AUTHORIZE: &str = "https://github.com/login/oauth/authorize";
 const GITHUB_TOKEN: &str = "https://github.com/login/oauth/access_token";
 const GITHUB_API: &str = "https://api.github.com";
 
+/// The only algorithms an ID token may be signed with: public-key signatures verified against
+/// the provider's published keys. The MAC algorithms (HS256/384/512, keyed with the client
+/// secret) and `none` are refused whatever the provider advertises.
+pub const ID_TOKEN_SIGNING_ALGS: &[CoreJwsSigningAlgorithm] = &[
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum OAuthError {
     #[error("unknown sign-in provider")]
@@ -42,6 +63,10 @@ pub enum OAuthError {
     Refused(String),
     #[error("the sign-in provider's answer could not be verified")]
     InvalidToken(String),
+    /// A provider whose issuer is neither `https://` nor on loopback (settings validation
+    /// refuses it too; this guards settings built in code).
+    #[error("sign-in provider {0} must use an https:// issuer")]
+    InsecureIssuer(String),
 }
 
 /// What must survive the round trip to the provider; kept in the server-side session, never in
@@ -84,6 +109,15 @@ impl OAuthProviders {
             .user_agent("rehearse")
             .build()
             .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
+        for (id, provider) in settings {
+            if let Some(issuer) = provider.issuer_url() {
+                let secure = url::Url::parse(&issuer)
+                    .is_ok_and(|url| rehearse_settings::https_or_loopback(&url));
+                if !secure {
+                    return Err(OAuthError::InsecureIssuer(id.clone()));
+                }
+            }
+        }
         let providers = settings
             .iter()
             .map(|(id, s)| {
@@ -109,6 +143,12 @@ impl OAuthProviders {
             .values()
             .map(|p| (p.id.clone(), p.settings.label(&p.id)))
             .collect()
+    }
+
+    /// Whether `id` names a configured provider (the callback URL's segment is the caller's
+    /// choice, so it is checked before being written anywhere).
+    pub fn is_configured(&self, id: &str) -> bool {
+        self.providers.contains_key(id)
     }
 
     fn provider(&self, id: &str) -> Result<&Provider, OAuthError> {
@@ -242,7 +282,10 @@ impl OAuthProviders {
         let id_token = token
             .id_token()
             .ok_or_else(|| OAuthError::InvalidToken("no ID token".into()))?;
-        let verifier = client.id_token_verifier();
+        // The client's own verifier allows every algorithm the discovery document advertises.
+        let verifier: CoreIdTokenVerifier<'_> = client
+            .id_token_verifier()
+            .set_allowed_algs(ID_TOKEN_SIGNING_ALGS.iter().cloned());
         let claims = id_token
             .claims(&verifier, &Nonce::new(pending.nonce))
             .map_err(|e| OAuthError::InvalidToken(error_chain(&e)))?;
@@ -411,4 +454,31 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ID_TOKEN_SIGNING_ALGS;
+    use openidconnect::core::CoreJwsSigningAlgorithm;
+    use openidconnect::JwsSigningAlgorithm;
+
+    #[test]
+    fn id_tokens_need_a_public_key_signature() {
+        for alg in ID_TOKEN_SIGNING_ALGS {
+            assert!(
+                !alg.uses_shared_secret(),
+                "{alg:?} is keyed with the client secret"
+            );
+            assert!(alg.key_type().is_some(), "{alg:?} signs nothing");
+        }
+        for refused in [
+            CoreJwsSigningAlgorithm::HmacSha256,
+            CoreJwsSigningAlgorithm::HmacSha384,
+            CoreJwsSigningAlgorithm::HmacSha512,
+            CoreJwsSigningAlgorithm::None,
+        ] {
+            assert!(!ID_TOKEN_SIGNING_ALGS.contains(&refused), "{refused:?}");
+        }
+        assert!(ID_TOKEN_SIGNING_ALGS.contains(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256));
+    }
 }

@@ -2,31 +2,25 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use secrecy::{ExposeSecret, SecretString};
+use zxcvbn::Score;
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 128;
 
-/// Passwords people reach for first; refused outright whatever their length.
-const COMMON: &[&str] = &[
-    "password",
-    "password1",
-    "password12",
-    "password123",
-    "1234567890",
-    "12345678910",
-    "qwertyuiop",
-    "iloveyou12",
-    "letmein123",
-    "welcome123",
-    "administrator",
-    "qwerty1234",
-    "abcdefghij",
-    "passw0rd12",
-    "changeme123",
-];
+/// The product's name: a password containing it is among the first an attacker tries here.
+pub const PRODUCT_NAME: &str = "rehearse";
 
-/// Checks a new password against the rules (length, not trivially guessable, not the email).
-/// The message says what to do, for the sign-up form.
+/// The zxcvbn score a new password must reach. 3 means the estimator needs more than about
+/// 10^8 guesses (its list of 30,000 common passwords, names, words, keyboard walks, dates,
+/// repeats and l33t substitutions all score below), which zxcvbn's authors name the least for
+/// a password protected by a slow hash such as argon2id.
+pub const MIN_SCORE: Score = Score::Three;
+
+/// Checks a new password against the rules (ASVS 5.0 6.2): 10 to 128 characters, not
+/// containing the email address or the product's name, and not easy to guess by zxcvbn's
+/// estimate, which is told the email, its local part and the product's name so that
+/// variations of them count as guessable too. The message says what to change, for the form
+/// the password came from. Use it wherever a password is set.
 pub fn check_rules(password: &str, email: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_LEN {
@@ -36,19 +30,49 @@ pub fn check_rules(password: &str, email: &str) -> Result<(), String> {
         return Err(format!("Use at most {MAX_LEN} characters."));
     }
     let lower = password.to_lowercase();
-    if COMMON.contains(&lower.as_str()) {
-        return Err("That password is too common; choose another.".into());
+    let email = email.trim().to_lowercase();
+    if !email.is_empty() && lower.contains(&email) {
+        return Err("Your password must not contain your email address.".into());
     }
-    let mut distinct: Vec<char> = lower.chars().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if distinct.len() < 4 {
-        return Err("Use a mix of at least four different characters.".into());
+    if lower.contains(PRODUCT_NAME) {
+        return Err("Your password must not contain the name of this site, Rehearse.".into());
     }
-    if !email.is_empty() && lower == email.to_lowercase() {
-        return Err("Your password must not be your email address.".into());
+    let local_part = email.split('@').next().unwrap_or_default();
+    let mut inputs: Vec<&str> = vec![PRODUCT_NAME];
+    if !email.is_empty() {
+        inputs.push(email.as_str());
+    }
+    if !local_part.is_empty() {
+        inputs.push(local_part);
+    }
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if estimate.score() < MIN_SCORE {
+        return Err(too_guessable(estimate.feedback()));
     }
     Ok(())
+}
+
+/// "That password is too easy to guess." with zxcvbn's reason and its most useful suggestion.
+fn too_guessable(feedback: Option<&zxcvbn::feedback::Feedback>) -> String {
+    use zxcvbn::feedback::Suggestion;
+    let mut message = String::from("That password is too easy to guess.");
+    let warning = feedback.and_then(|f| f.warning());
+    if let Some(warning) = warning {
+        message.push(' ');
+        message.push_str(&warning.to_string());
+    }
+    // "No need for symbols..." alone tells nobody what to do instead.
+    let suggestion = feedback
+        .and_then(|f| {
+            f.suggestions()
+                .iter()
+                .find(|s| **s != Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters)
+                .copied()
+        })
+        .unwrap_or(Suggestion::AddAnotherWordOrTwo);
+    message.push(' ');
+    message.push_str(&suggestion.to_string());
+    message
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,13 +126,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rules() {
-        assert!(check_rules("short", "a@b.c").is_err());
-        assert!(check_rules("Password123", "a@b.c").is_err());
-        assert!(check_rules("aaaaaaaaaaaa", "a@b.c").is_err());
-        assert!(check_rules("ann@example.com", "ann@example.com").is_err());
-        assert!(check_rules(&"x1y2".repeat(40), "a@b.c").is_err());
-        assert!(check_rules("correct horse battery", "a@b.c").is_ok());
+    fn length_is_10_to_128_characters() {
+        let ten = check_rules("kq7#vmp2xw", "a@b.c");
+        assert!(ten.is_ok(), "{ten:?}");
+        assert_eq!(
+            check_rules("short", "a@b.c"),
+            Err("Use at least 10 characters.".into())
+        );
+        // Characters, not bytes: ten letters with accents are long enough.
+        assert!(check_rules("ŝŭćçéèêëōū", "a@b.c").is_ok());
+        let long = "violet canyon ledger ".repeat(7);
+        assert_eq!(
+            check_rules(&long, "a@b.c"),
+            Err("Use at most 128 characters.".into())
+        );
+    }
+
+    #[test]
+    fn common_and_guessable_passwords_are_refused_with_a_reason() {
+        for weak in [
+            "Password123",
+            "password123!",
+            "1234567890",
+            "qwertyuiop12",
+            "iloveyou12",
+            "aaaaaaaaaaaa",
+        ] {
+            let error = check_rules(weak, "a@b.c").expect_err(weak);
+            assert!(
+                error.starts_with("That password is too easy to guess."),
+                "{weak}: {error}"
+            );
+            assert!(error.len() > "That password is too easy to guess.".len());
+        }
+        let common = check_rules("Password123", "a@b.c").expect_err("common");
+        assert!(common.contains("common password"), "{common}");
+    }
+
+    #[test]
+    fn the_email_and_the_product_name_are_refused() {
+        assert_eq!(
+            check_rules("ann@example.com", "ann@example.com"),
+            Err("Your password must not contain your email address.".into())
+        );
+        assert_eq!(
+            check_rules("my ANN@example.com key", "ann@example.com"),
+            Err("Your password must not contain your email address.".into())
+        );
+        assert_eq!(
+            check_rules("Rehearse violet canyon", "a@b.c"),
+            Err("Your password must not contain the name of this site, Rehearse.".into())
+        );
+    }
+
+    #[test]
+    fn the_local_part_of_the_email_makes_a_password_guessable() {
+        // Strong for a stranger, but it is the person's own user name with a year.
+        assert!(check_rules("quillfeather2024", "someone@example.com").is_ok());
+        assert!(check_rules("quillfeather2024", "quillfeather@example.com").is_err());
+    }
+
+    #[test]
+    fn passphrases_pass() {
+        for good in [
+            "correct horse battery",
+            "violet canyon ledger 58",
+            "harbour lantern drill 7319",
+        ] {
+            assert_eq!(check_rules(good, "ann@example.com"), Ok(()), "{good}");
+        }
     }
 
     #[tokio::test]

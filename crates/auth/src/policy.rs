@@ -14,6 +14,8 @@ pub struct Actor {
     pub role: Role,
     /// The account's current session epoch: a session begun in an older epoch has been ended.
     pub session_epoch: i64,
+    /// Whether the account's email address is confirmed (see [`may_hold`]).
+    pub email_verified: bool,
 }
 
 impl Actor {
@@ -24,6 +26,7 @@ impl Actor {
             display_name: self.display_name.clone(),
             role: self.role,
             review_queue: None,
+            email_verified: self.email_verified,
         }
     }
 }
@@ -41,6 +44,12 @@ pub enum AccessError {
 pub const STAFF: &[Role] = &[Role::Reviewer, Role::Admin];
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const ANY_ROLE: &[Role] = &Role::ALL;
+
+/// Whether an account may hold `role`: the staff roles (reviewer, admin) need a confirmed email
+/// address, so an address someone merely typed at sign-up never carries staff rights.
+pub fn may_hold(role: Role, email_verified: bool) -> bool {
+    email_verified || role == Role::Candidate
+}
 
 /// The caller must be signed in with one of `allowed`.
 pub fn require_role<'a>(
@@ -80,6 +89,7 @@ mod tests {
             display_name: "U".into(),
             role,
             session_epoch: 0,
+            email_verified: true,
         }
     }
 
@@ -110,5 +120,14 @@ mod tests {
             require_owner_or(None, "u1", STAFF),
             Err(AccessError::Unauthenticated)
         );
+    }
+
+    #[test]
+    fn staff_roles_need_a_confirmed_address() {
+        assert!(may_hold(Role::Candidate, false));
+        assert!(!may_hold(Role::Reviewer, false));
+        assert!(!may_hold(Role::Admin, false));
+        assert!(may_hold(Role::Reviewer, true));
+        assert!(may_hold(Role::Admin, true));
     }
 }

@@ -10,9 +10,21 @@
 //!   job is a dead letter (`failed`), kept with its last error for an admin to requeue. A job
 //!   that crashes its process every time is a dead letter too, not an endless loop.
 //! - Finished rows are deleted after [`KEEP_DONE_MS`].
+//! - Each kind has one payload type ([`JobPayload`]), stored as JSON and read back typed, so
+//!   a runner never guesses what a string means.
 
 use crate::{now_ms, Db, DbError};
+use serde::{de::DeserializeOwned, Serialize};
 use sqlx::{Any, AnyConnection, Row};
+
+/// The payload of one job kind. The kind and the dedup key come from the payload, so the
+/// three can never disagree.
+pub trait JobPayload: Serialize + DeserializeOwned {
+    /// The `jobs.kind` value this payload is stored under.
+    const KIND: &'static str;
+    /// While a job with this key is queued or running, pushing an equal one does nothing.
+    fn dedup_key(&self) -> Option<String>;
+}
 
 pub const MAX_ATTEMPTS: i64 = 5;
 /// How long a claimed job stays reserved without a heartbeat, unless the claim names another.
@@ -38,6 +50,22 @@ pub struct FailedJob {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub updated_at: i64,
+}
+
+impl Job {
+    /// The job's payload as the type of its kind; an error if the kind differs or the stored
+    /// JSON does not parse (the runner fails the job with it, so it is seen on the admin page).
+    pub fn read<P: JobPayload>(&self) -> Result<P, DbError> {
+        if self.kind != P::KIND {
+            return Err(DbError::Corrupt(format!(
+                "a {} job read as {}",
+                self.kind,
+                P::KIND
+            )));
+        }
+        serde_json::from_str(&self.payload)
+            .map_err(|e| DbError::Corrupt(format!("unreadable {} payload: {e}", self.kind)))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +111,21 @@ impl JobQueue {
             .execute(&mut *conn)
             .await?;
         Ok(added.rows_affected() == 1)
+    }
+
+    /// Enqueues a typed job (see [`JobPayload`]); false if an equal one is already pending.
+    pub async fn push<P: JobPayload>(&self, payload: &P) -> Result<bool, DbError> {
+        let mut conn = self.db.pool().acquire().await?;
+        Self::push_in(&mut conn, payload).await
+    }
+
+    /// Like [`JobQueue::push`], inside the caller's transaction (an outbox).
+    pub async fn push_in<P: JobPayload>(
+        conn: &mut AnyConnection,
+        payload: &P,
+    ) -> Result<bool, DbError> {
+        let json = serde_json::to_string(payload).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        Self::enqueue_in(conn, P::KIND, &json, payload.dedup_key().as_deref()).await
     }
 
     /// Claims the oldest ready job of one of `kinds`, if any, with the default lease.

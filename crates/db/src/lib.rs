@@ -7,6 +7,8 @@
 //! Dialect-specific DDL lives in `migrations/sqlite` and `migrations/postgres`.
 
 mod audit;
+mod credentials;
+pub mod erasure;
 mod error;
 mod identities;
 mod jobs;
@@ -14,10 +16,11 @@ mod pool;
 mod sessions;
 mod users;
 
-pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent};
+pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent, REPEATS_KEPT, REPEAT_WINDOW_MS};
+pub use credentials::{CredentialRepo, LinkOwner, LinkPurpose};
 pub use error::{retry_transient, DbError};
 pub use identities::IdentityRepo;
-pub use jobs::{FailedJob, Job, JobQueue, MAX_ATTEMPTS};
+pub use jobs::{FailedJob, Job, JobPayload, JobQueue, MAX_ATTEMPTS};
 pub use pool::{Backend, Db};
 pub use sessions::SessionStore;
 pub use users::{NewUser, User, UserRepo};

@@ -177,15 +177,5 @@ impl PromptStore {
 
 /// A line diff between two versions, for the admin page: `-` removed, `+` added, ` ` kept.
 pub fn diff(old: &str, new: &str) -> Vec<(char, String)> {
-    similar::TextDiff::from_lines(old, new)
-        .iter_all_changes()
-        .map(|c| {
-            let tag = match c.tag() {
-                similar::ChangeTag::Delete => '-',
-                similar::ChangeTag::Insert => '+',
-                similar::ChangeTag::Equal => ' ',
-            };
-            (tag, c.value().trim_end_matches('\n').to_owned())
-        })
-        .collect()
+    crate::textdiff::lines(old, new)
 }

@@ -6,9 +6,12 @@
 //! (one conditional `UPDATE`, so two reviewers can never both decide one item on either
 //! database). The decision and the message the candidate reads change in one transaction.
 //! An item whose deadline passes gives the candidate the honest fallback, never the
-//! unreviewed text, and stays in the queue marked expired.
+//! unreviewed text, and stays in the queue marked expired. An edit is stored as a word diff
+//! of the held text beside both texts (`diff_json`), so what the reviewer changed is read
+//! without recomputing it; an "edit" that changes nothing is recorded as an approval.
 
 use crate::store::{message_from_row, Message};
+use crate::textdiff::{self, Piece};
 use crate::verdict::{HoldReason, FALLBACK};
 use rehearse_db::{now_ms, Db, DbError};
 use serde::{Deserialize, Serialize};
@@ -36,7 +39,7 @@ impl ReviewStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<ReviewStatus, DbError> {
+    pub(crate) fn parse(s: &str) -> Result<ReviewStatus, DbError> {
         Ok(match s {
             "pending" => ReviewStatus::Pending,
             "approved" => ReviewStatus::Approved,
@@ -77,6 +80,8 @@ pub struct ReviewItem {
     pub note: Option<String>,
     pub deadline_at: Option<i64>,
     pub created_at: i64,
+    /// For an edited answer: the reviewer's edit, as a word diff of the held text.
+    pub edit_diff: Option<Vec<Piece>>,
 }
 
 impl ReviewItem {
@@ -116,7 +121,7 @@ pub const MAX_EDIT_CHARS: usize = 4000;
 
 #[derive(Debug, Clone)]
 pub struct ReviewStore {
-    db: Db,
+    pub(crate) db: Db,
 }
 
 fn sql(e: sqlx::Error) -> DbError {
@@ -126,6 +131,19 @@ fn sql(e: sqlx::Error) -> DbError {
 const SELECT: &str = "SELECT r.*, i.role_slug, i.role_title FROM reviews r JOIN interviews i ON i.id = r.interview_id";
 
 fn item_from(row: &AnyRow) -> Result<ReviewItem, DbError> {
+    let status = ReviewStatus::parse(&row.try_get::<String, _>("status").map_err(sql)?)?;
+    let held_text: String = row.try_get("held_text").map_err(sql)?;
+    let final_text: Option<String> = row.try_get("final_text").map_err(sql)?;
+    let stored_diff: Option<String> = row.try_get("diff_json").map_err(sql)?;
+    let edit_diff = match (stored_diff, status, &final_text) {
+        (Some(json), _, _) => Some(
+            serde_json::from_str(&json)
+                .map_err(|e| DbError::Corrupt(format!("review diff: {e}")))?,
+        ),
+        // Edited before diffs were stored: both texts are kept, so the diff can be made.
+        (None, ReviewStatus::Edited, Some(edited)) => Some(textdiff::words(&held_text, edited)),
+        _ => None,
+    };
     Ok(ReviewItem {
         id: row.try_get("id").map_err(sql)?,
         message_id: row.try_get("message_id").map_err(sql)?,
@@ -133,18 +151,19 @@ fn item_from(row: &AnyRow) -> Result<ReviewItem, DbError> {
         role_slug: row.try_get("role_slug").map_err(sql)?,
         role_title: row.try_get("role_title").map_err(sql)?,
         question: row.try_get("question").map_err(sql)?,
-        held_text: row.try_get("held_text").map_err(sql)?,
+        held_text,
         reasons: serde_json::from_str(&row.try_get::<String, _>("reasons_json").map_err(sql)?)
             .map_err(|e| DbError::Corrupt(format!("review reasons: {e}")))?,
-        status: ReviewStatus::parse(&row.try_get::<String, _>("status").map_err(sql)?)?,
+        status,
         claimed_by: row.try_get("claimed_by").map_err(sql)?,
         claim_until: row.try_get("claim_until").map_err(sql)?,
         decided_by: row.try_get("decided_by").map_err(sql)?,
         decided_at: row.try_get("decided_at").map_err(sql)?,
-        final_text: row.try_get("final_text").map_err(sql)?,
+        final_text,
         note: row.try_get("note").map_err(sql)?,
         deadline_at: row.try_get("deadline_at").map_err(sql)?,
         created_at: row.try_get("created_at").map_err(sql)?,
+        edit_diff,
     })
 }
 
@@ -315,16 +334,32 @@ impl ReviewStore {
             .map(item_from)
             .transpose()?
             .ok_or(ReviewError::NotFound)?;
-        let final_text = final_text.unwrap_or_else(|| before.held_text.clone());
+        // An edit that leaves the answer as written is an approval (the metrics count it as
+        // the check's false alarm, not as a catch).
+        let (status, final_text) = match final_text {
+            Some(text) if status == ReviewStatus::Edited && text == before.held_text.trim() => {
+                (ReviewStatus::Approved, before.held_text.clone())
+            }
+            Some(text) => (status, text),
+            None => (status, before.held_text.clone()),
+        };
+        let edit_diff = (status == ReviewStatus::Edited)
+            .then(|| textdiff::words(&before.held_text, &final_text));
+        let diff_json = edit_diff
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| DbError::Corrupt(e.to_string()))?;
         let decided = sqlx::query(
-            "UPDATE reviews SET status = $1, decided_by = $2, decided_at = $3, final_text = $4, note = $5 \
-             WHERE id = $6 AND status = 'pending' AND claimed_by = $2 AND claim_until >= $3",
+            "UPDATE reviews SET status = $1, decided_by = $2, decided_at = $3, final_text = $4, note = $5, diff_json = $6 \
+             WHERE id = $7 AND status = 'pending' AND claimed_by = $2 AND claim_until >= $3",
         )
         .bind(status.as_str())
         .bind(reviewer)
         .bind(now)
         .bind(&final_text)
         .bind(&note)
+        .bind(&diff_json)
         .bind(id)
         .execute(&mut *tx)
         .await
@@ -348,6 +383,7 @@ impl ReviewStore {
             decided_at: Some(now),
             final_text: Some(final_text),
             note,
+            edit_diff,
             ..before
         };
         Ok((item, message))

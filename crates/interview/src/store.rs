@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+mod usage;
+
 fn sql(e: sqlx::Error) -> DbError {
     DbError::from(e)
 }
@@ -181,9 +183,10 @@ pub struct TurnJob {
     pub message_id: String,
 }
 
-impl TurnJob {
-    pub fn parse(payload: &str) -> Result<TurnJob, DbError> {
-        serde_json::from_str(payload).map_err(json_err)
+impl rehearse_db::JobPayload for TurnJob {
+    const KIND: &'static str = TURN_JOB;
+    fn dedup_key(&self) -> Option<String> {
+        Some(turn_dedup_key(&self.interview_id))
     }
 }
 
@@ -479,11 +482,10 @@ impl InterviewStore {
         key: &str,
     ) -> Result<Offered, DbError> {
         let id = uuid::Uuid::new_v4().to_string();
-        let payload = serde_json::to_string(&TurnJob {
+        let turn = TurnJob {
             interview_id: interview_id.to_owned(),
             message_id: id.clone(),
-        })
-        .map_err(json_err)?;
+        };
         let same = |m: Message| {
             if m.content == content {
                 Offered::Duplicate(m)
@@ -494,8 +496,7 @@ impl InterviewStore {
         let mut tx = self.db.begin_write().await?;
         // The job first: it takes the write lock, and its dedup key admits one pending turn.
         let dedup = turn_dedup_key(interview_id);
-        let mut queued =
-            rehearse_db::JobQueue::enqueue_in(&mut tx, TURN_JOB, &payload, Some(&dedup)).await?;
+        let mut queued = rehearse_db::JobQueue::push_in(&mut tx, &turn).await?;
         let completed = previous_turn_completed(&mut tx, interview_id).await?;
         if !queued && completed {
             // The previous turn's replies and phase are committed; only its job row is still
@@ -509,8 +510,7 @@ impl InterviewStore {
             .execute(&mut *tx)
             .await
             .map_err(sql)?;
-            queued = rehearse_db::JobQueue::enqueue_in(&mut tx, TURN_JOB, &payload, Some(&dedup))
-                .await?;
+            queued = rehearse_db::JobQueue::push_in(&mut tx, &turn).await?;
         }
         if let Some(existing) = by_key_in(&mut tx, interview_id, key).await? {
             tx.rollback().await.map_err(sql)?;
@@ -560,13 +560,11 @@ impl InterviewStore {
         interview_id: &str,
         message_id: &str,
     ) -> Result<bool, DbError> {
-        let payload = serde_json::to_string(&TurnJob {
-            interview_id: interview_id.to_owned(),
-            message_id: message_id.to_owned(),
-        })
-        .map_err(json_err)?;
         rehearse_db::JobQueue::new(&self.db)
-            .enqueue(TURN_JOB, &payload, Some(&turn_dedup_key(interview_id)))
+            .push(&TurnJob {
+                interview_id: interview_id.to_owned(),
+                message_id: message_id.to_owned(),
+            })
             .await
     }
 

@@ -293,3 +293,36 @@ async fn a_failing_turn_tells_the_candidate_and_keeps_the_message(backend: Backe
     assert_eq!(messages.last().map(|m| m.content.as_str()), Some("Ready."));
 }
 both_backends!(a_failing_turn_tells_the_candidate_and_keeps_the_message);
+
+/// A candidate who answers the moment the reply appears must find the turn complete: the last
+/// reply is announced only after the phase moved.
+async fn the_last_reply_is_announced_after_the_phase_moved(backend: Backend) {
+    let (_t, service, id) = setup(backend).await;
+    let (_, mut events) = service.live().subscribe(&id);
+    let watcher = {
+        let service = service.clone();
+        let id = id.clone();
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(LiveEvent::Message { message }) if message.author == "interviewer" => {
+                        // Read at the moment the reply is announced.
+                        return current(&service, &id).await.turn_seq;
+                    }
+                    Ok(_) => continue,
+                    Err(e) => panic!("the live stream ended: {e}"),
+                }
+            }
+        })
+    };
+    let Submitted::New(ready) = say(&service, &id, "Ready.", "k1").await else {
+        panic!("a new message");
+    };
+    let seen = watcher.await.expect("watcher");
+    assert!(
+        seen >= ready.seq,
+        "the reply was announced before its turn completed ({seen} < {})",
+        ready.seq
+    );
+}
+both_backends!(the_last_reply_is_announced_after_the_phase_moved);

@@ -1,5 +1,6 @@
 //! The review queue on SQLite and PostgreSQL: a held message opens its review atomically;
-//! claims are leases; only the holder of a live claim decides; deadlines give the fallback.
+//! claims are leases; only the holder of a live claim decides; deadlines give the fallback;
+//! edits are stored as diffs; the admin metrics count the stored decisions.
 
 use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::review::{Decision, Hold, ReviewError, ReviewStatus};
@@ -8,6 +9,7 @@ use rehearse_interview::store::{Grounded, Submitted};
 use rehearse_interview::verdict::{HoldReason, SensitiveTopic, FALLBACK};
 use rehearse_llm::scripted::{Script, ScriptedModel};
 use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
+use sqlx::Row;
 
 mod common;
 use common::*;
@@ -26,22 +28,43 @@ async fn with_held(
         .await
         .expect("start")
         .id;
+    let review = hold(
+        &service,
+        &id,
+        "reply:x:0",
+        vec![HoldReason::Sensitive {
+            topic: SensitiveTopic::Compensation,
+        }],
+        deadline_at,
+    )
+    .await;
+    (t, service, id, review)
+}
+
+const HELD: &str = "The salary is 95,000 EUR [1].";
+
+/// Stores a held answer (`HELD`) the way a turn does, with its review; returns the review id.
+async fn hold(
+    service: &InterviewService,
+    interview_id: &str,
+    key: &str,
+    reasons: Vec<HoldReason>,
+    deadline_at: Option<i64>,
+) -> String {
     let stored = service
         .store()
         .append_grounded(
-            &id,
+            interview_id,
             "interviewer",
-            "The salary is 95,000 EUR [1].",
+            HELD,
             None,
-            Some("reply:x:0"),
+            Some(key),
             None,
             Grounded {
                 held: true,
                 hold: Some(Hold {
                     question: "What does it pay?".into(),
-                    reasons: vec![HoldReason::Sensitive {
-                        topic: SensitiveTopic::Compensation,
-                    }],
+                    reasons,
                     deadline_at,
                 }),
                 ..Grounded::default()
@@ -52,13 +75,13 @@ async fn with_held(
     let Submitted::New(message) = stored else {
         panic!("stored once")
     };
-    let review = service
+    service
         .reviews()
         .for_message(&message.id)
         .await
         .expect("lookup")
-        .expect("the review opened with the message");
-    (t, service, id, review.id)
+        .expect("the review opened with the message")
+        .id
 }
 
 async fn claims_are_leases_and_only_the_holder_decides(backend: Backend) {
@@ -248,3 +271,229 @@ async fn a_pay_question_on_a_sample_role_goes_through_the_verdict(backend: Backe
     assert_eq!(service.reviews().pending_count().await.expect("count"), 0);
 }
 both_backends!(a_pay_question_on_a_sample_role_goes_through_the_verdict);
+
+async fn an_edit_is_stored_as_a_word_diff(backend: Backend) {
+    let (t, service, _id, review) = with_held(backend, None).await;
+    let reviews = service.reviews();
+    reviews.claim(&review, "ann", LEASE).await.expect("claim");
+    let decided = service
+        .decide_review(
+            &review,
+            "ann",
+            Decision::Edit("The salary is not stated [1].".into()),
+        )
+        .await
+        .expect("edit");
+    assert_eq!(decided.status, ReviewStatus::Edited);
+    let diff = decided.edit_diff.clone().expect("an edit has a diff");
+    let side = |keep: char| -> String {
+        diff.iter()
+            .filter(|(tag, _)| *tag == ' ' || *tag == keep)
+            .map(|(_, text)| text.as_str())
+            .collect()
+    };
+    assert_eq!(side('-'), HELD);
+    assert_eq!(side('+'), "The salary is not stated [1].");
+    assert!(diff
+        .iter()
+        .any(|(tag, text)| *tag == '-' && text.contains("95,000")));
+    assert!(diff
+        .iter()
+        .any(|(tag, text)| *tag == '+' && text.contains("stated")));
+    // Stored, and read back as stored.
+    let stored = reviews.get(&review).await.expect("get").expect("item");
+    assert_eq!(stored.edit_diff, Some(diff.clone()));
+    let with_diff = sqlx::query(
+        "SELECT COUNT(*) FROM reviews WHERE diff_json IS NOT NULL AND diff_json LIKE '%95,000%'",
+    )
+    .fetch_one(t.db.pool())
+    .await
+    .expect("count");
+    assert_eq!(with_diff.try_get::<i64, _>(0).expect("count value"), 1);
+    // Edited before diffs were stored: the diff is made from the two texts on read.
+    sqlx::query("UPDATE reviews SET diff_json = NULL WHERE id = $1")
+        .bind(&review)
+        .execute(t.db.pool())
+        .await
+        .expect("clear");
+    let legacy = reviews.get(&review).await.expect("get").expect("item");
+    assert_eq!(legacy.edit_diff, Some(diff));
+
+    // Approvals and rejections have no diff; an "edit" that changes nothing is an approval.
+    let (_t, service, id, review) = with_held(backend, None).await;
+    service
+        .reviews()
+        .claim(&review, "ann", LEASE)
+        .await
+        .expect("claim");
+    let same = service
+        .decide_review(&review, "ann", Decision::Edit(format!("  {HELD}\n")))
+        .await
+        .expect("unchanged edit");
+    assert_eq!(same.status, ReviewStatus::Approved);
+    assert_eq!(same.edit_diff, None);
+    let last = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .pop()
+        .expect("answer");
+    assert_eq!(last.content, HELD);
+    assert!(!last.held);
+    let (_t, service, _id, review) = with_held(backend, None).await;
+    service
+        .reviews()
+        .claim(&review, "ann", LEASE)
+        .await
+        .expect("claim");
+    let rejected = service
+        .decide_review(&review, "ann", Decision::Reject("Invented.".into()))
+        .await
+        .expect("reject");
+    assert_eq!(rejected.edit_diff, None);
+}
+both_backends!(an_edit_is_stored_as_a_word_diff);
+
+/// Sets a review's times, so the figures that depend on them are exact.
+async fn set_times(t: &TestDb, review: &str, created_at: i64, decided_at: Option<i64>) {
+    sqlx::query("UPDATE reviews SET created_at = $1 WHERE id = $2")
+        .bind(created_at)
+        .bind(review)
+        .execute(t.db.pool())
+        .await
+        .expect("created_at");
+    if let Some(at) = decided_at {
+        sqlx::query("UPDATE reviews SET decided_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(review)
+            .execute(t.db.pool())
+            .await
+            .expect("decided_at");
+    }
+}
+
+async fn metrics_come_from_the_stored_decisions(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script::text("ok")]);
+    let service = service_with(&t, &model, generous()).await;
+    let id = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+    let empty = service.reviews().metrics(0).await.expect("metrics");
+    assert_eq!(empty.pending, 0);
+    assert_eq!(empty.oldest_pending_ms, None);
+    assert_eq!(empty.decision_p50_ms, None);
+    assert!(empty.by_reason.is_empty());
+
+    let sensitive = || HoldReason::Sensitive {
+        topic: SensitiveTopic::Compensation,
+    };
+    let ungrounded = || HoldReason::Ungrounded {
+        detail: "95,000 EUR".into(),
+    };
+    let approved = hold(&service, &id, "k-a", vec![sensitive()], None).await;
+    let edited = hold(&service, &id, "k-b", vec![sensitive(), ungrounded()], None).await;
+    let rejected = hold(&service, &id, "k-c", vec![ungrounded()], None).await;
+    let unchanged = hold(&service, &id, "k-d", vec![HoldReason::WeakRetrieval], None).await;
+    let expired = hold(
+        &service,
+        &id,
+        "k-e",
+        vec![sensitive()],
+        Some(rehearse_db::now_ms() - 1),
+    )
+    .await;
+    let waiting_long = hold(&service, &id, "k-f", vec![ungrounded()], None).await;
+    let waiting = hold(&service, &id, "k-g", vec![HoldReason::WeakRetrieval], None).await;
+
+    // Decided through the real path: claim, then decide.
+    for (review, decision) in [
+        (&approved, Decision::Approve),
+        (&edited, Decision::Edit("The salary is not stated.".into())),
+        (&rejected, Decision::Reject("Invented.".into())),
+        (&unchanged, Decision::Edit(HELD.into())),
+    ] {
+        service
+            .reviews()
+            .claim(review, "ann", LEASE)
+            .await
+            .expect("claim");
+        service
+            .decide_review(review, "ann", decision)
+            .await
+            .expect("decide");
+    }
+    assert_eq!(service.expire_reviews().await.expect("expire").len(), 1);
+
+    // Exact times: decisions after 1, 2, 5 and 10 minutes; two items waiting 10 and 2 minutes.
+    let now = 100_000_000;
+    let minute = 60_000;
+    let base = 1_000_000;
+    for (review, minutes) in [
+        (&approved, 1),
+        (&edited, 2),
+        (&rejected, 5),
+        (&unchanged, 10),
+    ] {
+        set_times(&t, review, base, Some(base + minutes * minute)).await;
+    }
+    // An expired item's wait says nothing about reviewers: it must not count.
+    set_times(&t, &expired, base, Some(base + 1000 * minute)).await;
+    set_times(&t, &waiting_long, now - 10 * minute, None).await;
+    set_times(&t, &waiting, now - 2 * minute, None).await;
+
+    let m = service.reviews().metrics(now).await.expect("metrics");
+    assert_eq!(m.pending, 2);
+    assert_eq!(m.oldest_pending_ms, Some(10 * minute));
+    assert_eq!(m.decision_p50_ms, Some(2 * minute));
+    assert_eq!(m.decision_p90_ms, Some(10 * minute));
+
+    let o = m.overall;
+    assert_eq!(
+        (o.pending, o.approved, o.edited, o.rejected, o.expired),
+        (2, 2, 1, 1, 1),
+        "an edit that changes nothing counts as approved"
+    );
+    assert_eq!(o.false_alarms(), 2);
+    assert_eq!(o.true_catches(), 2);
+    assert_eq!(o.agreement(), Some(0.5));
+    assert_eq!(o.rate(o.expired), Some(0.2));
+
+    let reasons: Vec<&str> = m.by_reason.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(reasons, ["sensitive", "ungrounded", "weak_retrieval"]);
+    let of = |key: &str| {
+        m.by_reason
+            .iter()
+            .find(|r| r.reason == key)
+            .map(|r| r.outcomes)
+            .expect("reason")
+    };
+    let s = of("sensitive");
+    assert_eq!(
+        (s.pending, s.approved, s.edited, s.rejected, s.expired),
+        (0, 1, 1, 0, 1)
+    );
+    assert_eq!(s.agreement(), Some(0.5));
+    assert_eq!(s.rate(s.approved), Some(1.0 / 3.0));
+    let u = of("ungrounded");
+    assert_eq!(
+        (u.pending, u.approved, u.edited, u.rejected, u.expired),
+        (1, 0, 1, 1, 0)
+    );
+    assert_eq!(u.agreement(), Some(1.0));
+    assert_eq!(u.rate(u.rejected), Some(0.5));
+    let w = of("weak_retrieval");
+    assert_eq!(
+        (w.pending, w.approved, w.edited, w.rejected, w.expired),
+        (1, 1, 0, 0, 0)
+    );
+    assert_eq!(
+        w.agreement(),
+        Some(0.0),
+        "approved unchanged: a false alarm"
+    );
+}
+both_backends!(metrics_come_from_the_stored_decisions);

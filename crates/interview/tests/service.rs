@@ -335,18 +335,23 @@ async fn stop_cancels_the_reply_and_the_built_question_is_posted(backend: Backen
         let service = service.clone();
         tokio::spawn(async move { drain_turns(&service).await })
     };
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), events.recv())
-            .await
-            .expect("an event")
-            .expect("open")
-        {
-            LiveEvent::Token { .. } => break,
-            _ => continue,
-        }
+    // The phrasing is held back until accepted, so no token shows while the model writes:
+    // wait for the model call itself (bounded), then stop it.
+    let began = std::time::Instant::now();
+    while model.calls() == 0 {
+        assert!(
+            began.elapsed() < Duration::from_secs(10),
+            "the model was never called"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert!(service.live().stop(&id), "a turn was running");
     runner.await.expect("the turn ended");
+    while let Ok(event) = events.try_recv() {
+        if let LiveEvent::Token { text } = event {
+            assert!(!text.contains("w0"), "a stopped draft is never shown");
+        }
+    }
     let last = service
         .store()
         .messages(&id)
@@ -615,3 +620,84 @@ async fn a_model_timeout_still_gets_the_question_asked(backend: Backend) {
     );
 }
 both_backends!(a_model_timeout_still_gets_the_question_asked);
+
+/// A phrasing the check rejects never reaches the browser, and the system prompt's canary never
+/// leaves the server: not streamed, not stored.
+async fn a_rejected_phrasing_is_never_streamed_and_the_canary_never_leaves(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script::text("placeholder")]);
+    let service = service_with(&t, &model, generous()).await;
+    let canary = service.canary().to_owned();
+    // Passes every other check (one question, the requirement's terms, no new numbers).
+    model.replace(vec![Script::text(&format!(
+        "How do you write safe, fast asynchronous services in Rust, given marker {canary}?"
+    ))]);
+    let id = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+    let (_, mut events) = service.live().subscribe(&id);
+    say(&service, &id, "Ready.", "k1").await;
+    let mut drafted = String::new();
+    while let Ok(event) = events.try_recv() {
+        if let LiveEvent::Token { text } = event {
+            drafted.push_str(&text);
+        }
+    }
+    assert!(
+        !drafted.contains(&canary),
+        "a rejected phrasing was streamed: {drafted}"
+    );
+    let messages = service.store().messages(&id).await.expect("messages");
+    assert_eq!(
+        drafted,
+        messages.last().expect("question").content,
+        "only the question that was kept is streamed"
+    );
+    assert!(messages.iter().all(|m| !m.content.contains(&canary)));
+    let question = messages.last().expect("question");
+    assert!(
+        question
+            .content
+            .starts_with("The role asks you to write safe, fast asynchronous services"),
+        "{}",
+        question.content
+    );
+    // The canary was in the system prompt the model saw.
+    let request = model.requests().pop().expect("a request");
+    assert!(request.messages[0].content.contains(&canary));
+}
+both_backends!(a_rejected_phrasing_is_never_streamed_and_the_canary_never_leaves);
+
+/// An accepted phrasing is streamed as the model wrote it, before the message is committed.
+async fn an_accepted_phrasing_streams_before_it_is_committed(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let phrasing = "How do you write safe, fast asynchronous services in Rust with tokio?";
+    let model = ScriptedModel::new(vec![Script::text(phrasing)]);
+    let service = service_with(&t, &model, generous()).await;
+    let id = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+    let (_, mut events) = service.live().subscribe(&id);
+    say(&service, &id, "Ready.", "k1").await;
+    let mut drafted = String::new();
+    let mut committed = None;
+    while let Ok(event) = events.try_recv() {
+        match event {
+            LiveEvent::Token { text } => {
+                assert!(committed.is_none(), "tokens come before the commit");
+                drafted.push_str(&text);
+            }
+            LiveEvent::Message { message } if message.author == "interviewer" => {
+                committed = Some(message.content)
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(drafted, phrasing);
+    assert_eq!(committed.as_deref(), Some(phrasing));
+}
+both_backends!(an_accepted_phrasing_streams_before_it_is_committed);

@@ -114,7 +114,8 @@ impl Catalog {
         Catalog { db: db.clone() }
     }
 
-    /// Creates a job description with its first version (queued for ingestion).
+    /// Creates a job description with its first version, and queues its ingestion in the same
+    /// transaction.
     pub async fn create(
         &self,
         title: &str,
@@ -131,7 +132,7 @@ impl Catalog {
             created_at: now,
             deleted_at: None,
         };
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("INSERT INTO job_descriptions (id, title, created_by, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&jd.id)
             .bind(&jd.title)
@@ -140,11 +141,13 @@ impl Catalog {
             .execute(&mut *tx)
             .await?;
         let v = insert_version(&mut tx, &jd.id, 1, title, source, body, requirements, by).await?;
+        queue_ingest(&mut tx, &v.id).await?;
         tx.commit().await?;
         Ok((jd, v))
     }
 
-    /// Adds the next version of a job description.
+    /// Adds the next version of a job description and queues its ingestion, in one write
+    /// transaction (so two uploads at once cannot take the same version number on SQLite).
     pub async fn add_version(
         &self,
         jd_id: &str,
@@ -154,7 +157,7 @@ impl Catalog {
         requirements: &[DerivedRequirement],
         by: &str,
     ) -> Result<Version, DbError> {
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let row =
             sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM jd_versions WHERE jd_id = $1")
                 .bind(jd_id)
@@ -167,8 +170,24 @@ impl Catalog {
             .execute(&mut *tx)
             .await?;
         let v = insert_version(&mut tx, jd_id, next, title, source, body, requirements, by).await?;
+        queue_ingest(&mut tx, &v.id).await?;
         tx.commit().await?;
         Ok(v)
+    }
+
+    /// Puts a failed version back in the queue: its status, progress and job in one
+    /// transaction.
+    pub async fn requeue(&self, version_id: &str) -> Result<(), DbError> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE jd_versions SET status = $1, error = NULL, chunks_done = 0, chunks_total = 0, embedded = 0, cached = 0, updated_at = $2 WHERE id = $3")
+            .bind(VersionStatus::Queued.as_str())
+            .bind(now_ms())
+            .bind(version_id)
+            .execute(&mut *tx)
+            .await?;
+        queue_ingest(&mut tx, version_id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn get(&self, jd_id: &str) -> Result<Option<JobDescription>, DbError> {
@@ -279,6 +298,20 @@ impl Catalog {
         tx.commit().await?;
         Ok(())
     }
+}
+
+async fn queue_ingest(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    version_id: &str,
+) -> Result<(), DbError> {
+    rehearse_db::JobQueue::push_in(
+        tx,
+        &crate::jobs::IngestJob {
+            version_id: version_id.to_owned(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

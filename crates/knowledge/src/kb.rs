@@ -17,10 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
-/// The background job that ingests one version (payload: the version id).
-pub const INGEST_JOB: &str = "ingest_jd";
-/// The background job that removes a deleted job description's chunks (payload: its id).
-pub const PURGE_JOB: &str = "purge_jd";
+use crate::jobs::{IngestJob, PurgeJob};
+pub use crate::jobs::{INGEST_JOB, PURGE_JOB};
 
 pub const NOT_STATED: &str = "The job description does not state that.";
 
@@ -229,19 +227,8 @@ impl KnowledgeBase {
                 Added { jd, version }
             }
         };
-        self.enqueue_ingest(&added.version.id).await?;
+        // The catalog queued its ingestion in the same transaction.
         Ok(added)
-    }
-
-    async fn enqueue_ingest(&self, version_id: &str) -> Result<(), KbError> {
-        self.jobs
-            .enqueue(
-                INGEST_JOB,
-                version_id,
-                Some(&format!("{INGEST_JOB}:{version_id}")),
-            )
-            .await?;
-        Ok(())
     }
 
     /// Queues a failed version for another ingestion attempt.
@@ -257,11 +244,7 @@ impl KnowledgeBase {
                 v.status.as_str()
             )));
         }
-        self.catalog
-            .set_status(version_id, VersionStatus::Queued, None)
-            .await?;
-        self.catalog.set_progress(version_id, 0, 0, 0, 0).await?;
-        self.enqueue_ingest(version_id).await?;
+        self.catalog.requeue(version_id).await?;
         Ok(Version {
             status: VersionStatus::Queued,
             error: None,
@@ -280,7 +263,9 @@ impl KnowledgeBase {
         };
         if !purged {
             self.jobs
-                .enqueue(PURGE_JOB, jd_id, Some(&format!("{PURGE_JOB}:{jd_id}")))
+                .push(&PurgeJob {
+                    jd_id: jd_id.to_owned(),
+                })
                 .await?;
         }
         Ok(())
@@ -292,8 +277,15 @@ impl KnowledgeBase {
             return Ok(false);
         };
         if job.kind == PURGE_JOB {
+            let purge = match job.read::<PurgeJob>() {
+                Ok(p) => p,
+                Err(e) => {
+                    self.jobs.fail(&job, &e.to_string()).await?;
+                    return Ok(true);
+                }
+            };
             match self.store().await {
-                Ok(store) => match store.delete_jd(&job.payload).await {
+                Ok(store) => match store.delete_jd(&purge.jd_id).await {
                     Ok(()) => self.jobs.complete(&job).await?,
                     Err(e) => {
                         self.jobs.fail(&job, &e.to_string()).await?;
@@ -305,16 +297,23 @@ impl KnowledgeBase {
             }
             return Ok(true);
         }
-        match self.ingest(&job.payload).await {
+        let version_id = match job.read::<IngestJob>() {
+            Ok(p) => p.version_id,
+            Err(e) => {
+                self.jobs.fail(&job, &e.to_string()).await?;
+                return Ok(true);
+            }
+        };
+        match self.ingest(&version_id).await {
             Ok(()) => {}
             Err(e) => {
-                tracing::warn!(version = %job.payload, error = %e, "ingestion failed");
+                tracing::warn!(version = %version_id, error = %e, "ingestion failed");
                 // Nothing of a failed version stays searchable or half-written.
                 if let Ok(store) = self.store().await {
-                    let _ = store.delete_version(&job.payload).await;
+                    let _ = store.delete_version(&version_id).await;
                 }
                 self.catalog
-                    .set_status(&job.payload, VersionStatus::Failed, Some(&e.to_string()))
+                    .set_status(&version_id, VersionStatus::Failed, Some(&e.to_string()))
                     .await?;
             }
         }

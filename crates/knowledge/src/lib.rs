@@ -10,6 +10,7 @@ pub mod eval;
 pub mod extract;
 pub mod grounding;
 pub mod instructions;
+pub mod jobs;
 pub mod kb;
 pub mod rank;
 pub mod requirements;
@@ -17,9 +18,7 @@ pub mod store;
 pub mod terms;
 
 pub use catalog::{Catalog, JobDescription, Version, VersionStatus};
-pub use kb::{
-    Answer, Citation, KbError, KnowledgeBase, KnowledgeConfig, Retrieval, INGEST_JOB, NOT_STATED,
-    PURGE_JOB,
-};
+pub use jobs::{IngestJob, PurgeJob, INGEST_JOB, PURGE_JOB};
+pub use kb::{Answer, Citation, KbError, KnowledgeBase, KnowledgeConfig, Retrieval, NOT_STATED};
 pub use rank::{Scored, Thresholds};
 pub use store::{ChunkStore, Location};

@@ -220,6 +220,7 @@ impl Decoder {
                 vec![Err(LlmError::Upstream {
                     status,
                     message: format!("{kind}: {message}"),
+                    retry_after: None,
                 })]
             }
             _ => Vec::new(),

@@ -202,6 +202,7 @@ impl Embedder for OpenAiEmbeddings {
             return Err(LlmError::Upstream {
                 status: status.as_u16(),
                 message,
+                retry_after: None,
             });
         }
         let mut rows: Vec<(u64, Vec<f32>)> = body["data"]

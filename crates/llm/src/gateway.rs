@@ -2,15 +2,21 @@
 //!
 //! In order, for each call: cap the reply tokens; offer the model only the tools on the
 //! caller's allow-list; reserve the worst-case cost against every ceiling (refusing the call
-//! before it is made when one would be passed); open a trace; stream the reply through a
-//! bounded channel under a first-token timeout and a total timeout, refusing any tool call
-//! outside the allow-list; then settle the actual cost and complete the trace. A caller that
-//! drops the receiver cancels the call: the provider stream is dropped, which aborts the
-//! upstream request, and the trace says `cancelled`.
+//! before it is made when one would be passed); open a trace; open the reply through the
+//! provider chain under the first-token deadline (retries before the first token, a circuit
+//! breaker per provider, fallbacks: [`crate::resilience`]); stream it through a bounded channel
+//! under the total timeout, refusing any tool call outside the allow-list; then settle the
+//! actual cost (at the prices of the provider that answered) and complete the trace, which
+//! names that provider and lists every attempt. A caller that drops the receiver cancels the
+//! call: the provider stream is dropped, which aborts the upstream request, and the trace says
+//! `cancelled`.
 
 use crate::budget::{BudgetError, BudgetStore, Payer, Scope};
 use crate::pricing::{estimate_prompt_tokens, estimate_text_tokens, Nanos, Pricing};
 use crate::provider::{ChatModel, LlmError};
+use crate::resilience::{
+    Attempt, BreakerStatus, Chain, Failed, OpenError, Opened, ResilienceConfig, Route,
+};
 use crate::trace::{CallStatus, TraceEnd, TraceStart, TraceStore};
 use crate::types::{ChatRequest, FinishReason, StreamEvent, ToolCall, Usage};
 use futures::StreamExt;
@@ -60,6 +66,10 @@ pub enum GatewayError {
     },
     #[error("the model took too long ({0:?})")]
     Timeout(TimeoutPhase),
+    /// The provider's circuit breaker is open (it failed repeatedly) and no fallback answered:
+    /// the call was not made.
+    #[error("the model provider {provider} is failing; calls to it are paused for a moment")]
+    CircuitOpen { provider: String },
     #[error(transparent)]
     Model(#[from] LlmError),
     #[error("storage failed: {0}")]
@@ -118,8 +128,8 @@ const EVENT_BUFFER: usize = 64;
 
 #[derive(Clone)]
 pub struct Gateway {
-    model: Arc<dyn ChatModel>,
-    pricing: Pricing,
+    /// The primary provider, then the fallbacks; shared by clones, breakers included.
+    chain: Arc<Chain>,
     limits: Limits,
     budget: Arc<BudgetStore>,
     traces: TraceStore,
@@ -134,20 +144,38 @@ impl Gateway {
         budget: Arc<BudgetStore>,
     ) -> Self {
         Gateway {
-            model,
-            pricing,
+            chain: Arc::new(Chain::new(
+                Route { model, pricing },
+                Vec::new(),
+                ResilienceConfig::OFF,
+            )),
             limits,
             budget,
             traces: TraceStore::new(db),
         }
     }
 
-    pub fn model(&self) -> &dyn ChatModel {
-        self.model.as_ref()
+    /// Retries, circuit breakers and fallback providers (tried in order after the primary).
+    /// Without it a call makes one attempt on the primary, as in tests of other rules.
+    pub fn with_resilience(mut self, config: ResilienceConfig, fallbacks: Vec<Route>) -> Self {
+        let primary = self.chain.primary().clone();
+        self.chain = Arc::new(Chain::new(primary, fallbacks, config));
+        self
     }
 
+    /// The primary model.
+    pub fn model(&self) -> &dyn ChatModel {
+        self.chain.primary().model.as_ref()
+    }
+
+    /// The primary model's prices.
     pub fn pricing(&self) -> Pricing {
-        self.pricing
+        self.chain.primary().pricing
+    }
+
+    /// Each provider's circuit breaker, the primary first (for the admin view).
+    pub fn breakers(&self) -> Vec<BreakerStatus> {
+        self.chain.breakers()
     }
 
     pub fn traces(&self) -> &TraceStore {
@@ -158,8 +186,8 @@ impl Gateway {
         &self.budget
     }
 
-    /// Starts a call. Budget refusals and failures before the first byte return here; the
-    /// trace is written either way.
+    /// Starts a call. Budget refusals and failures before the first event (once retries and
+    /// fallbacks are spent) return here; the trace is written either way.
     pub async fn start(
         &self,
         ctx: CallContext,
@@ -181,8 +209,8 @@ impl Gateway {
                 user_id: ctx.user_id.as_deref(),
                 interview_id: ctx.interview_id.as_deref(),
                 step: &ctx.step,
-                provider: self.model.provider(),
-                model: self.model.model(),
+                provider: self.model().provider(),
+                model: self.model().model(),
                 prompt_version: ctx.prompt_version.as_deref(),
                 request_json: &request_json,
                 context_ids_json: &context_ids_json,
@@ -194,7 +222,7 @@ impl Gateway {
             user_id: ctx.user_id.clone(),
             interview_id: ctx.interview_id.clone(),
         };
-        let estimate = self.pricing.worst_case(&request);
+        let estimate = self.chain.worst_case(&request);
         if let Err(e) = self.budget.reserve(&call_id, &payer, estimate).await {
             let (status, error) = match &e {
                 BudgetError::CeilingReached { scope, used, limit } => (
@@ -212,7 +240,7 @@ impl Gateway {
                 status,
                 &Collected::default(),
                 0,
-                0,
+                &[],
                 Some(&error.to_string()),
             )
             .await;
@@ -220,28 +248,23 @@ impl Gateway {
         }
 
         let clock = Instant::now();
-        let stream = match tokio::time::timeout(
-            self.limits.first_token_timeout,
-            self.model.stream(&request),
-        )
-        .await
-        {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => {
-                self.fail_before_stream(
-                    &call_id,
-                    CallStatus::Error,
-                    GatewayError::Model(e.clone()),
-                    clock,
-                )
-                .await;
-                return Err(GatewayError::Model(e));
-            }
-            Err(_) => {
-                let e = GatewayError::Timeout(TimeoutPhase::FirstToken);
-                self.fail_before_stream(&call_id, CallStatus::Timeout, e.clone(), clock)
+        let first_token_deadline = tokio::time::Instant::now() + self.limits.first_token_timeout;
+        let opened = match self.chain.open(&request, first_token_deadline).await {
+            Ok(opened) => opened,
+            Err(Failed { error, attempts }) => {
+                let (status, error) = match error {
+                    OpenError::Model(e) => (CallStatus::Error, GatewayError::Model(e)),
+                    OpenError::Timeout => (
+                        CallStatus::Timeout,
+                        GatewayError::Timeout(TimeoutPhase::FirstToken),
+                    ),
+                    OpenError::CircuitOpen { provider, .. } => {
+                        (CallStatus::Error, GatewayError::CircuitOpen { provider })
+                    }
+                };
+                self.fail_before_stream(&call_id, status, error.clone(), clock, &attempts)
                     .await;
-                return Err(e);
+                return Err(error);
             }
         };
 
@@ -249,7 +272,7 @@ impl Gateway {
         let gateway = self.clone();
         let id = call_id.clone();
         let outcome =
-            tokio::spawn(async move { gateway.pump(id, ctx, request, stream, tx, clock).await });
+            tokio::spawn(async move { gateway.pump(id, ctx, request, opened, tx, clock).await });
         Ok(CallHandle {
             call_id,
             events: rx,
@@ -277,6 +300,7 @@ impl Gateway {
         status: CallStatus,
         error: GatewayError,
         clock: Instant,
+        attempts: &[Attempt],
     ) {
         if let Err(e) = self.budget.settle(call_id, 0).await {
             tracing::error!(error = %e, call_id, "could not settle a failed call");
@@ -287,7 +311,7 @@ impl Gateway {
             status,
             &Collected::default(),
             latency,
-            0,
+            attempts,
             Some(&error.to_string()),
         )
         .await;
@@ -298,10 +322,17 @@ impl Gateway {
         call_id: String,
         ctx: CallContext,
         request: ChatRequest,
-        mut stream: crate::provider::EventStream,
+        opened: Opened,
         tx: mpsc::Sender<GatewayEvent>,
         clock: Instant,
     ) -> Result<CallSummary, GatewayError> {
+        let route = self.chain.route(opened.route);
+        let served = Served {
+            provider: route.model.provider(),
+            model: route.model.model(),
+            attempts_json: attempts_json(&opened.attempts),
+        };
+        let mut stream = opened.stream;
         let deadline = tokio::time::Instant::now() + self.limits.call_timeout;
         let first_deadline = tokio::time::Instant::now() + self.limits.first_token_timeout;
         let mut got = Collected::default();
@@ -372,7 +403,7 @@ impl Gateway {
             prompt_tokens: estimate_prompt_tokens(&request),
             completion_tokens: estimate_text_tokens(&got.output),
         });
-        let cost = self.pricing.cost(usage);
+        let cost = route.pricing.cost(usage);
         if let Err(e) = self.budget.settle(&call_id, cost).await {
             tracing::error!(error = %e, call_id = %call_id, "could not settle a call's cost");
         }
@@ -380,8 +411,17 @@ impl Gateway {
         got.usage = Some(usage);
         match result {
             Ok(()) => {
-                self.finish_trace_with(&call_id, CallStatus::Ok, &got, latency, ttft, cost, None)
-                    .await;
+                self.finish_trace_with(
+                    &call_id,
+                    CallStatus::Ok,
+                    &got,
+                    latency,
+                    ttft,
+                    cost,
+                    None,
+                    &served,
+                )
+                .await;
                 Ok(CallSummary {
                     call_id,
                     output: got.output,
@@ -401,6 +441,7 @@ impl Gateway {
                     ttft,
                     cost,
                     Some(&error.to_string()),
+                    &served,
                 )
                 .await;
                 Err(error)
@@ -408,16 +449,23 @@ impl Gateway {
         }
     }
 
+    /// Completes the trace of a call that no provider answered: the primary is named, with
+    /// whatever attempts were made.
     async fn finish_trace(
         &self,
         id: &str,
         status: CallStatus,
         got: &Collected,
         latency: i64,
-        cost: Nanos,
+        attempts: &[Attempt],
         error: Option<&str>,
     ) {
-        self.finish_trace_with(id, status, got, latency, None, cost, error)
+        let served = Served {
+            provider: self.model().provider(),
+            model: self.model().model(),
+            attempts_json: attempts_json(attempts),
+        };
+        self.finish_trace_with(id, status, got, latency, None, 0, error, &served)
             .await;
     }
 
@@ -431,10 +479,14 @@ impl Gateway {
         ttft: Option<i64>,
         cost: Nanos,
         error: Option<&str>,
+        served: &Served<'_>,
     ) {
         let usage = got.usage.unwrap_or_default();
         let end = TraceEnd {
             status,
+            provider: served.provider,
+            model: served.model,
+            attempts_json: &served.attempts_json,
             output: &got.output,
             tool_calls_json: &serde_json::to_string(&got.tool_calls).unwrap_or_default(),
             refused_tools_json: &serde_json::to_string(&got.refused).unwrap_or_default(),
@@ -449,6 +501,18 @@ impl Gateway {
             tracing::error!(error = %e, call_id = id, "could not complete a trace");
         }
     }
+}
+
+/// The provider that answered a call (the primary when none did) and every attempt, for its
+/// trace.
+struct Served<'a> {
+    provider: &'a str,
+    model: &'a str,
+    attempts_json: String,
+}
+
+fn attempts_json(attempts: &[Attempt]) -> String {
+    serde_json::to_string(attempts).unwrap_or_else(|_| "[]".to_owned())
 }
 
 #[derive(Debug, Default)]

@@ -8,6 +8,9 @@
 //!   tokens, applies the first-token and total timeouts, refuses tool calls outside the caller's
 //!   allow-list, streams through a bounded channel, and records a trace of every call,
 //!   including failed, refused and cancelled ones.
+//! - [`resilience`]: what the gateway does with failing providers: retries before the first
+//!   token (backoff with jitter, `Retry-After`), a circuit breaker per provider, and a fallback
+//!   chain by configuration; [`lazy`] loads a fallback model on its first call.
 //! - [`agent`]: one turn of tool use with an iteration limit and a turn deadline.
 //! - [`budget`] and [`trace`]: the ledger and trace tables behind the gateway.
 
@@ -16,10 +19,12 @@ pub mod anthropic;
 pub mod budget;
 pub mod embed;
 pub mod gateway;
+pub mod lazy;
 pub mod local;
 pub mod openai;
 pub mod pricing;
 pub mod provider;
+pub mod resilience;
 pub mod scripted;
 pub mod trace;
 mod types;

@@ -185,6 +185,7 @@ fn generate(
         return Err(LlmError::Upstream {
             status: 400,
             message: format!("prompt of {} tokens plus {max_tokens} reply tokens exceeds the context window of {window}", tokens.len()),
+            retry_after: None,
         });
     }
     let params = LlamaContextParams::default()

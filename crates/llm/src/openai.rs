@@ -138,6 +138,7 @@ impl Decoder {
             return vec![Err(LlmError::Upstream {
                 status: 200,
                 message: message.to_owned(),
+                retry_after: None,
             })];
         }
         if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {

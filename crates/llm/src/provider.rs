@@ -1,5 +1,6 @@
 use crate::types::{ChatRequest, StreamEvent};
 use futures::stream::BoxStream;
+use std::time::{Duration, SystemTime};
 
 /// A reply as it streams. Dropping the stream cancels the call, including the upstream HTTP
 /// request.
@@ -10,9 +11,14 @@ pub enum LlmError {
     /// The provider could not be reached or the connection broke.
     #[error("model provider unreachable: {0}")]
     Unavailable(String),
-    /// The provider answered with an error (HTTP status or an error event).
+    /// The provider answered with an error (HTTP status or an error event). `retry_after` is
+    /// what its `Retry-After` (or `retry-after-ms`) header asked for, when it sent one.
     #[error("model provider error ({status}): {message}")]
-    Upstream { status: u16, message: String },
+    Upstream {
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
     /// The provider's answer did not follow its own wire format.
     #[error("model provider sent an unreadable reply: {0}")]
     Protocol(String),
@@ -41,6 +47,7 @@ pub(crate) async fn sse_events(
     use futures::StreamExt;
     let status = response.status();
     if !status.is_success() {
+        let retry_after = retry_after(response.headers());
         let text = response.text().await.unwrap_or_default();
         // OpenAI and Anthropic both put the reason at `error.message`.
         let message = serde_json::from_str::<serde_json::Value>(&text)
@@ -50,6 +57,7 @@ pub(crate) async fn sse_events(
         return Err(LlmError::Upstream {
             status: status.as_u16(),
             message,
+            retry_after,
         });
     }
     let events = response
@@ -63,4 +71,70 @@ pub(crate) async fn sse_events(
             futures::stream::iter(out)
         });
     Ok(events.boxed())
+}
+
+/// How long the provider asked us to wait: OpenAI's `retry-after-ms`, else the standard
+/// `Retry-After` as seconds or an HTTP date. Unreadable values count as absent.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(ms) = value("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        if let Ok(wait) = Duration::try_from_secs_f64(ms / 1000.0) {
+            return Some(wait);
+        }
+    }
+    let text = value("retry-after")?;
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after;
+    use reqwest::header::{HeaderMap, HeaderValue};
+    use std::time::{Duration, SystemTime};
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_str(value).expect("header value"));
+        }
+        map
+    }
+
+    #[test]
+    fn retry_after_in_seconds_milliseconds_or_a_date() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "3")])),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            retry_after(&headers(&[
+                ("retry-after", "3"),
+                ("retry-after-ms", "1500")
+            ])),
+            Some(Duration::from_millis(1500))
+        );
+        let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
+        let wait = retry_after(&headers(&[("retry-after", soon.as_str())])).expect("a date");
+        assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", past.as_str())])),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+        assert_eq!(retry_after(&headers(&[("retry-after-ms", "-5")])), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
 }

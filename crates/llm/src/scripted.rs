@@ -74,6 +74,16 @@ impl ScriptedModel {
         }
     }
 
+    /// Replaces the scripts still to play (for a test that learns what to say only after the
+    /// model was handed over, such as the system prompt's canary).
+    pub fn replace(&self, scripts: Vec<Script>) {
+        if let Ok(mut s) = self.scripts.lock() {
+            let played = self.calls.load(Ordering::SeqCst);
+            s.truncate(played);
+            s.extend(scripts);
+        }
+    }
+
     /// How many calls reached the model.
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)

@@ -55,6 +55,13 @@ pub struct TraceStart<'a> {
 #[derive(Debug, Clone)]
 pub struct TraceEnd<'a> {
     pub status: CallStatus,
+    /// The provider and model that answered: a fallback's when the primary failed (the
+    /// primary's when none answered).
+    pub provider: &'a str,
+    pub model: &'a str,
+    /// Every provider attempt in order (retries, fallbacks, breakers that refused), as JSON:
+    /// `[{"provider", "model", "outcome", "ms"}]`.
+    pub attempts_json: &'a str,
     pub output: &'a str,
     pub tool_calls_json: &'a str,
     pub refused_tools_json: &'a str,
@@ -80,6 +87,9 @@ pub struct Trace {
     pub request_json: String,
     pub context_ids: String,
     pub screening_json: String,
+    /// Every provider attempt in order (see [`TraceEnd::attempts_json`]); `[]` for calls that
+    /// never reached one.
+    pub attempts_json: String,
     pub output: String,
     pub tool_calls_json: String,
     pub refused_tools_json: String,
@@ -129,7 +139,7 @@ impl TraceStore {
         sqlx::query(
             "UPDATE model_calls SET status = $1, output = $2, tool_calls_json = $3, refused_tools_json = $4, \
              ttft_ms = $5, latency_ms = $6, prompt_tokens = $7, completion_tokens = $8, cost_nanos = $9, \
-             error = $10 WHERE id = $11",
+             error = $10, provider = $11, model = $12, attempts_json = $13 WHERE id = $14",
         )
         .bind(e.status.as_str())
         .bind(e.output)
@@ -141,6 +151,9 @@ impl TraceStore {
         .bind(e.completion_tokens)
         .bind(e.cost_nanos)
         .bind(e.error)
+        .bind(e.provider)
+        .bind(e.model)
+        .bind(e.attempts_json)
         .bind(id)
         .execute(self.db.pool())
         .await
@@ -201,6 +214,44 @@ impl TraceStore {
     }
 }
 
+/// Retention and data rights: traces keep the full prompt, which carries candidates' answers.
+impl TraceStore {
+    /// Deletes every finished trace of a call that started more than `days` days ago (prompt,
+    /// output and metadata alike); returns how many. The spend ledger behind the cost ceilings
+    /// is kept: it holds amounts, not words. The server's background worker runs this
+    /// periodically with `REHEARSE_RETENTION__TRACE_DAYS`.
+    pub async fn purge_older_than(&self, days: u32) -> Result<u64, DbError> {
+        let cutoff = rehearse_db::now_ms() - i64::from(days) * 24 * 60 * 60 * 1000;
+        self.purge_before(cutoff).await
+    }
+
+    /// Deletes every finished trace of a call that started before `cutoff_ms` (milliseconds
+    /// since the epoch). A call still running is left to finish.
+    pub async fn purge_before(&self, cutoff_ms: i64) -> Result<u64, DbError> {
+        let done =
+            sqlx::query("DELETE FROM model_calls WHERE started_at < $1 AND status <> 'running'")
+                .bind(cutoff_ms)
+                .execute(self.db.pool())
+                .await
+                .map_err(sql_err)?;
+        Ok(done.rows_affected())
+    }
+
+    /// A user's traces, newest first: the calls made for them or in their interviews.
+    pub async fn for_user(&self, user_id: &str) -> Result<Vec<Trace>, DbError> {
+        let rows = sqlx::query(
+            "SELECT * FROM model_calls WHERE user_id = $1 \
+             OR interview_id IN (SELECT id FROM interviews WHERE user_id = $1) \
+             ORDER BY started_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(sql_err)?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
 fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
     let get = |e: sqlx::Error| DbError::from(e);
     Ok(Trace {
@@ -215,6 +266,7 @@ fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
         request_json: r.try_get("request_json").map_err(get)?,
         context_ids: r.try_get("context_ids").map_err(get)?,
         screening_json: r.try_get("screening_json").map_err(get)?,
+        attempts_json: r.try_get("attempts_json").map_err(get)?,
         output: r.try_get("output").map_err(get)?,
         tool_calls_json: r.try_get("tool_calls_json").map_err(get)?,
         refused_tools_json: r.try_get("refused_tools_json").map_err(get)?,

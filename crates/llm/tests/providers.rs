@@ -218,7 +218,7 @@ async fn anthropic_client_speaks_the_messages_wire_format() {
         .err()
         .expect("refused");
     assert!(
-        matches!(err, LlmError::Upstream { status: 401, ref message } if message.contains("invalid x-api-key")),
+        matches!(err, LlmError::Upstream { status: 401, ref message, .. } if message.contains("invalid x-api-key")),
         "{err:?}"
     );
 }

@@ -8,17 +8,31 @@
 //! Secrets are [`SecretString`]s: they print as `[REDACTED]` in logs and `Debug` output.
 
 mod knowledge;
+mod limits;
 mod list;
 mod llm;
 mod load;
+mod mail;
 mod oauth;
+mod quotas;
+mod resilience;
+mod retention;
 mod review;
+mod sessions;
+mod signup;
 
 pub use knowledge::{EmbeddingsProvider, KnowledgeSettings};
+pub use limits::LimitsSettings;
 pub use llm::{BudgetSettings, LlmProvider, LlmSettings};
 pub use load::{load, load_from, SettingsError};
-pub use oauth::{OAuthKind, OAuthProviderSettings};
+pub use mail::{MailSettings, SmtpTls};
+pub use oauth::{https_or_loopback, is_loopback, OAuthKind, OAuthProviderSettings};
+pub use quotas::QuotaSettings;
+pub use resilience::{ProviderSettings, LOCAL_FALLBACK};
+pub use retention::RetentionSettings;
 pub use review::{ReviewSettings, SensitiveHold};
+pub use sessions::SessionSettings;
+pub use signup::SignUpSettings;
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -39,7 +53,8 @@ pub struct Settings {
     #[serde(default)]
     pub listen: Option<String>,
     /// The URL people reach the site at. Decides OAuth redirect URIs and whether cookies are
-    /// marked `Secure` (they are when it is `https`).
+    /// marked `Secure` (they are when it is `https`). Required, and `https` except on loopback,
+    /// when OAuth providers are configured.
     #[serde(default)]
     pub public_url: Option<url::Url>,
     /// Emails that become admins when their account is created by a first sign-in through a
@@ -60,6 +75,12 @@ pub struct Settings {
     /// Sessions expire after this long without activity.
     #[serde(default = "defaults::session_idle_hours")]
     pub session_idle_hours: u32,
+    /// Absolute session lifetimes from sign-in (`REHEARSE_SESSIONS__ABSOLUTE_SECS`, ...).
+    #[serde(default)]
+    pub sessions: SessionSettings,
+    /// Sign-up throttle and hashing bound (`REHEARSE_SIGNUP__ATTEMPTS_PER_IP`, ...).
+    #[serde(default)]
+    pub signup: SignUpSettings,
     /// Largest request body accepted, in bytes.
     #[serde(default = "defaults::max_body_bytes")]
     pub max_body_bytes: usize,
@@ -70,7 +91,14 @@ pub struct Settings {
     /// On SIGTERM, requests in flight get this long to finish; then open streams are cut.
     #[serde(default = "defaults::shutdown_grace_secs")]
     pub shutdown_grace_secs: u64,
-    /// Trust the first `X-Forwarded-For` address as the client IP (only behind a proxy you run).
+    /// How many reverse proxies of your own stand in front of the server. The client IP is the
+    /// `X-Forwarded-For` entry that many hops from the right (each proxy appends the address it
+    /// saw); entries further left are whatever the client sent. 0 (the default) ignores the
+    /// header and uses the TCP peer.
+    #[serde(default)]
+    pub trusted_proxy_hops: u32,
+    /// The former switch, kept so existing configurations still start: `true` means one
+    /// trusted proxy (`trusted_proxy_hops = 1`) unless `trusted_proxy_hops` says more.
     #[serde(default)]
     pub trust_forwarded_for: bool,
     /// OAuth2 / OpenID Connect providers by id (the id appears in URLs: `/auth/oauth/<id>/start`).
@@ -88,6 +116,19 @@ pub struct Settings {
     /// Human review of held answers (`REHEARSE_REVIEW__SENSITIVE`, ...).
     #[serde(default)]
     pub review: ReviewSettings,
+    /// Outgoing mail: SMTP server, sender, link lifetimes (`REHEARSE_MAIL__HOST`, ...).
+    #[serde(default)]
+    pub mail: MailSettings,
+    /// Interviews per user per day and messages per interview
+    /// (`REHEARSE_QUOTAS__INTERVIEWS_PER_DAY`, ...).
+    #[serde(default)]
+    pub quotas: QuotaSettings,
+    /// How long traces keep candidates' words (`REHEARSE_RETENTION__TRACE_DAYS`).
+    #[serde(default)]
+    pub retention: RetentionSettings,
+    /// Send and start rate limits, live-stream caps (`REHEARSE_LIMITS__SEND_PER_MINUTE`, ...).
+    #[serde(default)]
+    pub limits: LimitsSettings,
 }
 
 mod defaults {
@@ -119,6 +160,9 @@ mod defaults {
     }
 }
 
+/// More trusted proxies than this is a misconfiguration, not a deployment.
+const MAX_PROXY_HOPS: u32 = 8;
+
 /// Which relational backend a database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatabaseKind {
@@ -145,6 +189,15 @@ impl Settings {
         self.public_url
             .as_ref()
             .is_some_and(|u| u.scheme() == "https")
+    }
+
+    /// The number of trusted proxy hops in effect (see [`Settings::trusted_proxy_hops`]).
+    pub fn proxy_hops(&self) -> u32 {
+        if self.trust_forwarded_for {
+            self.trusted_proxy_hops.max(1)
+        } else {
+            self.trusted_proxy_hops
+        }
     }
 
     pub fn is_bootstrap_admin(&self, email: &str) -> bool {
@@ -196,6 +249,12 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             return bad("max_body_bytes", "must be at least 1024 bytes");
         }
+        if self.trusted_proxy_hops > MAX_PROXY_HOPS {
+            return bad(
+                "trusted_proxy_hops",
+                &format!("at most {MAX_PROXY_HOPS}: count only the proxies you run"),
+            );
+        }
         for (id, provider) in &self.oauth {
             let valid_id = !id.is_empty()
                 && id
@@ -213,6 +272,27 @@ impl Settings {
                     key: env_key(&format!("oauth__{id}__{field}")),
                     message,
                 })?;
+        }
+        if !self.oauth.is_empty() {
+            // Redirect URIs are built from the public URL, never from a request's Host header,
+            // and the authorization code travels to them: over TLS, except on this machine.
+            match &self.public_url {
+                None => {
+                    return bad(
+                        "public_url",
+                        "is required when sign-in providers (REHEARSE_OAUTH__*) are configured: \
+                         OAuth redirect URIs are built from it, never from a request's Host header",
+                    )
+                }
+                Some(url) if !https_or_loopback(url) => {
+                    return bad(
+                        "public_url",
+                        "must be an https:// URL when sign-in providers are configured \
+                         (http:// only on loopback: localhost, 127.0.0.1, ::1)",
+                    )
+                }
+                Some(_) => {}
+            }
         }
         self.llm
             .validate()
@@ -236,6 +316,42 @@ impl Settings {
             .validate()
             .map_err(|(field, message)| SettingsError::Invalid {
                 key: env_key(&format!("review__{field}")),
+                message,
+            })?;
+        self.mail
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("mail__{field}")),
+                message,
+            })?;
+        self.quotas
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("quotas__{field}")),
+                message,
+            })?;
+        self.retention
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("retention__{field}")),
+                message,
+            })?;
+        self.sessions
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("sessions__{field}")),
+                message,
+            })?;
+        self.signup
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("signup__{field}")),
+                message,
+            })?;
+        self.limits
+            .validate()
+            .map_err(|(field, message)| SettingsError::Invalid {
+                key: env_key(&format!("limits__{field}")),
                 message,
             })?;
         Ok(())

@@ -1,5 +1,7 @@
+use crate::resilience::ProviderSettings;
 use secrecy::SecretString;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Which implementation serves chat.
@@ -40,6 +42,11 @@ pub struct LlmSettings {
     pub input_usd_per_mtok: f64,
     #[serde(default)]
     pub output_usd_per_mtok: f64,
+    /// Declares a hosted endpoint free (a local OpenAI-compatible server such as llama.cpp,
+    /// Ollama or vLLM on your own machine). Without it a hosted provider must have both prices,
+    /// since at price 0 every cost ceiling counts nothing.
+    #[serde(default)]
+    pub free: bool,
     #[serde(default = "defaults::max_reply_tokens")]
     pub max_reply_tokens: u32,
     /// Conversation (rolling summary plus recent turns) a call may carry, in tokens; also capped
@@ -50,6 +57,32 @@ pub struct LlmSettings {
     pub first_token_timeout_secs: u64,
     #[serde(default = "defaults::call_timeout_secs")]
     pub call_timeout_secs: u64,
+    /// Attempts after the first, on the same provider, for a call that failed before its first
+    /// token with a transient error (unreachable, 429, 5xx). Nothing is retried once a token
+    /// has arrived.
+    #[serde(default = "crate::resilience::retries")]
+    pub retries: u32,
+    /// The first retry's backoff; it doubles each time, with jitter, up to 5 s.
+    #[serde(default = "crate::resilience::retry_backoff_ms")]
+    pub retry_backoff_ms: u64,
+    /// The longest `Retry-After` waited for; a provider asking for longer is not retried in
+    /// that call (the next provider of the chain, if any, answers).
+    #[serde(default = "crate::resilience::retry_after_max_secs")]
+    pub retry_after_max_secs: u64,
+    /// Consecutive failures that open a provider's circuit breaker (0: never).
+    #[serde(default = "crate::resilience::breaker_failures")]
+    pub breaker_failures: u32,
+    /// How long an open breaker fails calls fast before one trial call goes through.
+    #[serde(default = "crate::resilience::breaker_open_secs")]
+    pub breaker_open_secs: u64,
+    /// Providers tried in order when the primary fails before its first token or its breaker
+    /// is open: `local` (the embedded model) or names defined under `providers`. A
+    /// comma-separated string or a list.
+    #[serde(default, deserialize_with = "crate::list::comma_separated")]
+    pub fallback: Vec<String>,
+    /// Hosted providers for the fallback chain, by name.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderSettings>,
 }
 
 impl Default for LlmSettings {
@@ -64,10 +97,18 @@ impl Default for LlmSettings {
             threads: defaults::threads(),
             input_usd_per_mtok: 0.0,
             output_usd_per_mtok: 0.0,
+            free: false,
             max_reply_tokens: defaults::max_reply_tokens(),
             history_tokens: defaults::history_tokens(),
             first_token_timeout_secs: defaults::first_token_timeout_secs(),
             call_timeout_secs: defaults::call_timeout_secs(),
+            retries: crate::resilience::retries(),
+            retry_backoff_ms: crate::resilience::retry_backoff_ms(),
+            retry_after_max_secs: crate::resilience::retry_after_max_secs(),
+            breaker_failures: crate::resilience::breaker_failures(),
+            breaker_open_secs: crate::resilience::breaker_open_secs(),
+            fallback: Vec::new(),
+            providers: BTreeMap::new(),
         }
     }
 }
@@ -156,6 +197,9 @@ impl LlmSettings {
         if self.input_usd_per_mtok < 0.0 || self.output_usd_per_mtok < 0.0 {
             return Err(("input_usd_per_mtok", "prices cannot be negative".into()));
         }
+        if let Some(problem) = self.pricing_problem() {
+            return Err(problem);
+        }
         if self.first_token_timeout_secs == 0 || self.call_timeout_secs == 0 {
             return Err((
                 "call_timeout_secs",
@@ -165,7 +209,50 @@ impl LlmSettings {
         if !(1..=64).contains(&self.threads) {
             return Err(("threads", "must be between 1 and 64".into()));
         }
+        crate::resilience::validate(self)?;
         Ok(())
+    }
+}
+
+impl LlmSettings {
+    /// Why the configured prices cannot be used, naming the field at fault: a hosted provider
+    /// (`openai`, `anthropic`) with a price of 0 makes every cost ceiling inert (a call costs
+    /// nothing, so no ceiling is ever reached), so it must be priced or declared free. `None`
+    /// for the local model, a priced hosted provider, or one declared free.
+    ///
+    /// Checked when settings load, and again where the chat model is built (settings adjusted
+    /// in code after loading pass there too).
+    pub fn pricing_problem(&self) -> Option<(&'static str, String)> {
+        if self.provider == LlmProvider::Local {
+            return None;
+        }
+        let priced = |usd: f64| usd.is_finite() && usd > 0.0;
+        let input = priced(self.input_usd_per_mtok);
+        let output = priced(self.output_usd_per_mtok);
+        if self.free {
+            return (input || output).then(|| {
+                (
+                    "free",
+                    "is true but prices are set too: remove REHEARSE_LLM__FREE to count the \
+                     prices, or the prices if the endpoint really costs nothing"
+                        .to_owned(),
+                )
+            });
+        }
+        let field = match (input, output) {
+            (true, true) => return None,
+            (false, _) => "input_usd_per_mtok",
+            (true, false) => "output_usd_per_mtok",
+        };
+        Some((
+            field,
+            "must be above 0 for a hosted provider (openai, anthropic): at price 0 every cost \
+             ceiling counts nothing and never stops a call. Set REHEARSE_LLM__INPUT_USD_PER_MTOK \
+             and REHEARSE_LLM__OUTPUT_USD_PER_MTOK to the model's prices in USD per million \
+             tokens, or declare the endpoint free with REHEARSE_LLM__FREE=true (a model server \
+             you run yourself)"
+                .to_owned(),
+        ))
     }
 }
 
@@ -181,5 +268,56 @@ impl BudgetSettings {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosted(provider: LlmProvider) -> LlmSettings {
+        LlmSettings {
+            provider,
+            model: Some("some-model".into()),
+            api_key: Some(SecretString::from("sk-test".to_owned())),
+            ..LlmSettings::default()
+        }
+    }
+
+    #[test]
+    fn a_hosted_provider_without_prices_is_refused() {
+        for provider in [LlmProvider::Openai, LlmProvider::Anthropic] {
+            let (field, message) = hosted(provider).validate().expect_err("unpriced");
+            assert_eq!(field, "input_usd_per_mtok");
+            assert!(message.contains("REHEARSE_LLM__FREE=true"), "{message}");
+            assert!(message.contains("ceiling"), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_hosted_provider_needs_both_prices() {
+        let mut s = hosted(LlmProvider::Openai);
+        s.input_usd_per_mtok = 3.0;
+        let (field, _) = s.validate().expect_err("no output price");
+        assert_eq!(field, "output_usd_per_mtok");
+        s.output_usd_per_mtok = 15.0;
+        assert_eq!(s.validate(), Ok(()));
+        assert_eq!(s.pricing_problem(), None);
+    }
+
+    #[test]
+    fn an_endpoint_declared_free_needs_no_prices_and_takes_none() {
+        let mut s = hosted(LlmProvider::Openai);
+        s.free = true;
+        assert_eq!(s.validate(), Ok(()));
+        s.input_usd_per_mtok = 1.0;
+        let (field, _) = s.validate().expect_err("free and priced");
+        assert_eq!(field, "free");
+    }
+
+    #[test]
+    fn the_local_model_is_free_by_nature() {
+        assert_eq!(LlmSettings::default().validate(), Ok(()));
+        assert_eq!(LlmSettings::default().pricing_problem(), None);
     }
 }

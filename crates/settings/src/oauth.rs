@@ -63,12 +63,66 @@ impl OAuthProviderSettings {
             (Some(issuer), _) => {
                 let url = url::Url::parse(issuer)
                     .map_err(|e| ("issuer", format!("is not a URL: {e}")))?;
-                if !matches!(url.scheme(), "http" | "https") {
-                    return Err(("issuer", "must be an http:// or https:// URL".into()));
+                if !https_or_loopback(&url) {
+                    return Err((
+                        "issuer",
+                        "must be an https:// URL (http:// only on loopback: localhost, \
+                         127.0.0.1, ::1); discovery and keys fetched over plain HTTP could be \
+                         replaced on the way"
+                            .into(),
+                    ));
                 }
             }
             (None, _) => {}
         }
         Ok(())
+    }
+}
+
+/// Whether `url` names this machine: `localhost`, `127.0.0.0/8` or `::1`. Plain HTTP is
+/// accepted there only, for development and the tests' provider process.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Whether `url` may take part in a sign-in flow (public URL, issuer): `https://`, or
+/// `http://` on loopback.
+pub fn https_or_loopback(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => is_loopback(url),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::https_or_loopback;
+
+    fn ok(url: &str) -> bool {
+        https_or_loopback(&url::Url::parse(url).expect("test URL"))
+    }
+
+    #[test]
+    fn https_anywhere_and_http_only_on_loopback() {
+        assert!(ok("https://sso.example.com"));
+        assert!(ok("https://sso.example.com:8443/realms/x"));
+        assert!(ok("http://127.0.0.1:9000"));
+        assert!(ok("http://127.1.2.3"));
+        assert!(ok("http://localhost:3000"));
+        assert!(ok("http://LOCALHOST"));
+        assert!(ok("http://[::1]:3000"));
+        assert!(!ok("http://sso.example.com"));
+        assert!(!ok("http://10.0.0.5:8080"));
+        assert!(!ok("http://[::2]"));
+        assert!(!ok("http://localhost.example.com"));
+        assert!(!ok("http://127.0.0.1.example.com"));
+        assert!(!ok("ftp://localhost"));
+        assert!(!ok("file:///etc/passwd"));
     }
 }

@@ -29,6 +29,10 @@ pub struct MessageView {
     pub author: String,
     /// The message as sanitised HTML (rendered from Markdown on the server).
     pub html: String,
+    /// For a message held for review: when it was held (Unix milliseconds), so the page can
+    /// show its age as it grows. Never the held text.
+    #[serde(default)]
+    pub held_since_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! This crate compiles for `wasm32-unknown-unknown`, so it must never depend on anything
 //! server-only (sqlx, tokio, reqwest, model runtimes).
 
+mod data_rights;
 mod form;
 mod interview;
 mod knowledge;
@@ -11,6 +12,7 @@ mod review;
 mod role;
 mod views;
 
+pub use data_rights::{AccountExport, DataExport, InterviewExport, MessageExport, ModelCallExport};
 pub use form::{FieldError, FormErrors};
 pub use interview::{
     InterviewSummary, InterviewView, MessageView, ReportView, RoleView, ScoreView,
@@ -18,7 +20,12 @@ pub use interview::{
 pub use knowledge::{
     ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView,
 };
-pub use ops::{AiStatus, CeilingView, FailedJobView, PromptVersionView, TraceRow, TraceView};
-pub use review::{ReviewDetail, ReviewPassage, ReviewRow};
+pub use ops::{
+    AiStatus, BreakerView, CeilingView, FailedJobView, PromptVersionView, TraceRow, TraceView,
+};
+pub use review::{
+    duration_words, held_ago, hold_reason_label, Change, DiffPiece, ReasonMetricsView,
+    ReviewDetail, ReviewMetricsView, ReviewPassage, ReviewRow, HOLD_REASONS,
+};
 pub use role::{Role, UnknownRole};
 pub use views::{AuditEventView, AuditPage, CurrentUser, FormFlash, OAuthProviderView, UserView};

@@ -28,6 +28,8 @@ pub struct TraceView {
     pub tool_calls_json: String,
     pub refused_tools_json: String,
     pub error: Option<String>,
+    /// Every provider attempt in order (retries, fallbacks, open breakers), as JSON.
+    pub attempts_json: String,
 }
 
 /// The active model and the cost ceilings, for admins.
@@ -40,6 +42,25 @@ pub struct AiStatus {
     pub output_usd_per_mtok: f64,
     pub ceilings: Vec<CeilingView>,
     pub spent_today_usd: f64,
+    /// Each provider's circuit breaker: the primary first, then the fallbacks in order.
+    pub breakers: Vec<BreakerView>,
+}
+
+/// One model provider's circuit breaker, for admins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakerView {
+    /// `primary`, `fallback 1`, `fallback 2`, ...
+    pub role: String,
+    pub provider: String,
+    pub model: String,
+    /// `closed` (calls pass), `open` (calls fail fast) or `half_open` (the next call is a trial).
+    pub state: String,
+    pub consecutive_failures: u32,
+    /// While open: seconds until a trial call goes through.
+    pub retry_in_secs: Option<u64>,
+    /// Times it opened since the server started.
+    pub opened_count: u64,
+    pub last_error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,4 +1,5 @@
-//! What reviewers see of held answers.
+//! What reviewers see of held answers, what admins see of the decisions, and the words both
+//! sides use for ages.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,4 +37,126 @@ pub struct ReviewDetail {
     /// When the candidate gets the fallback if nobody decides.
     pub deadline: Option<String>,
     pub decided: Option<String>,
+    /// For an edited answer: what the reviewer changed, word by word (empty otherwise).
+    #[serde(default)]
+    pub edit: Vec<DiffPiece>,
+}
+
+/// How a piece of text changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Kept,
+    Removed,
+    Added,
+}
+
+/// A piece of a diff between the held answer and the reviewer's edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffPiece {
+    pub change: Change,
+    pub text: String,
+}
+
+/// Figures from the stored review decisions (admins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewMetricsView {
+    /// Items waiting for a decision: the queue's depth.
+    pub pending: u64,
+    /// How long the oldest of them has waited, in milliseconds.
+    pub oldest_pending_ms: Option<i64>,
+    /// Time from being held to a reviewer's decision, in milliseconds.
+    pub decision_p50_ms: Option<i64>,
+    pub decision_p90_ms: Option<i64>,
+    /// Every item, whatever its reasons.
+    pub overall: ReasonMetricsView,
+    /// Per flag reason (an item held for several reasons counts under each).
+    pub by_reason: Vec<ReasonMetricsView>,
+}
+
+/// What reviewers decided about the answers held for one reason, and how often the automatic
+/// check agreed with them. Rates are shares (0 to 1), None while there is nothing to share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonMetricsView {
+    /// A reason key (`sensitive`, `ungrounded`, ...); empty for the overall figures.
+    pub reason: String,
+    /// The reason in words.
+    pub label: String,
+    pub pending: u64,
+    pub approved: u64,
+    pub edited: u64,
+    pub rejected: u64,
+    pub expired: u64,
+    /// Shares of the closed items (decided or expired): they add up to 1.
+    pub approve_rate: Option<f64>,
+    pub edit_rate: Option<f64>,
+    pub reject_rate: Option<f64>,
+    pub expire_rate: Option<f64>,
+    /// Approved unchanged: the check held them for nothing.
+    pub false_alarms: u64,
+    /// Edited or rejected: the check was right to hold them.
+    pub true_catches: u64,
+    /// True catches over the items a reviewer decided.
+    pub agreement: Option<f64>,
+}
+
+/// The reasons an answer is held, by key (`HoldReason::key` on the server), in words.
+pub const HOLD_REASONS: &[(&str, &str)] = &[
+    ("sensitive", "Sensitive topic"),
+    ("ungrounded", "Not supported by the job description"),
+    ("weak_retrieval", "Weak match"),
+    ("retrieval_failed", "Search failed"),
+];
+
+/// A reason key in words, if it is one of [`HOLD_REASONS`].
+pub fn hold_reason_label(key: &str) -> Option<&'static str> {
+    HOLD_REASONS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, l)| *l)
+}
+
+/// A span of time in words: "less than a minute", "1 minute", "3 hours", "2 days".
+pub fn duration_words(ms: i64) -> String {
+    let minutes = (ms.max(0) / 60_000) as u64;
+    let (n, unit) = match minutes {
+        0 => return "less than a minute".into(),
+        m if m < 60 => (m, "minute"),
+        m if m < 48 * 60 => (m / 60, "hour"),
+        m => (m / (24 * 60), "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// How long ago a message was held, for the candidate: "held just now", "held 3 minutes ago".
+pub fn held_ago(since_ms: i64, now_ms: i64) -> String {
+    if now_ms - since_ms < 60_000 {
+        "held just now".to_owned()
+    } else {
+        format!("held {} ago", duration_words(now_ms - since_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{duration_words, held_ago};
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_words(30_000), "less than a minute");
+        assert_eq!(duration_words(-5), "less than a minute");
+        assert_eq!(duration_words(60_000), "1 minute");
+        assert_eq!(duration_words(5 * 60_000), "5 minutes");
+        assert_eq!(duration_words(3 * 3_600_000), "3 hours");
+        assert_eq!(duration_words(3 * 86_400_000), "3 days");
+    }
+
+    #[test]
+    fn held_ages_read_naturally() {
+        assert_eq!(held_ago(0, 10_000), "held just now");
+        // A client clock a little behind the server's.
+        assert_eq!(held_ago(10_000, 0), "held just now");
+        assert_eq!(held_ago(0, 3 * 60_000), "held 3 minutes ago");
+        assert_eq!(held_ago(0, 2 * 3_600_000), "held 2 hours ago");
+    }
 }

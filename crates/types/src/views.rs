@@ -11,6 +11,9 @@ pub struct CurrentUser {
     /// For reviewers and admins: how many held answers wait for a decision.
     #[serde(default)]
     pub review_queue: Option<i64>,
+    /// Whether the account's email address is confirmed (unconfirmed accounts see a banner).
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// A row of the admin users page.
@@ -22,6 +25,9 @@ pub struct UserView {
     pub role: Role,
     pub created_at: String,
     pub sign_in_methods: Vec<String>,
+    /// Whether the email address is confirmed (only confirmed accounts can be made staff).
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// A row of the admin audit page.

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(sign_out))
         .route("/oauth/{provider}/start", get(super::oauth::start))
         .route("/oauth/{provider}/callback", get(super::oauth::callback))
+        .merge(super::recovery::router())
 }
 
 #[derive(Deserialize)]
@@ -77,32 +78,29 @@ async fn sign_up(
     headers: HeaderMap,
     Form(form): Form<SignUpForm>,
 ) -> Response {
+    // A new address and a taken one get the same answer ("check your email") and nobody is
+    // signed in: the new account's confirmation link, or the owner's notice, is in the mail.
+    let password = SecretString::from(form.password);
     let result = state
         .accounts
-        .sign_up(
-            &form.email,
-            &form.name,
-            SecretString::from(form.password),
-            ip,
-        )
+        .sign_up(&form.email, &form.name, password.clone(), ip)
         .await;
     let error = match result {
-        Ok(user) => {
-            return match establish(&session, &user).await {
-                Ok(()) => {
-                    let mut response = signed_in(&headers, &user, "/home");
-                    if !wants_html(&headers) {
-                        *response.status_mut() = StatusCode::CREATED;
-                    }
-                    response
-                }
-                Err(e) => e.into_response(),
-            };
+        Ok(_) => {
+            state.verification.wake_outbox();
+            return super::recovery::check_your_email(&headers);
         }
         Err(SignUpError::Invalid(errors)) => RouteError::Invalid(errors),
-        Err(SignUpError::Taken) => RouteError::Conflict(
-            "An account with this email already exists. Sign in instead.".into(),
-        ),
+        Err(SignUpError::Taken) => {
+            return match state
+                .verification
+                .sign_up_taken(&form.email, password)
+                .await
+            {
+                Ok(()) => super::recovery::check_your_email(&headers),
+                Err(e) => RouteError::internal(e).into_response(),
+            };
+        }
         Err(e) => RouteError::internal(e),
     };
     failure(

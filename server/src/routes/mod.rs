@@ -4,3 +4,4 @@ pub mod interviews;
 pub mod knowledge;
 mod negotiate;
 mod oauth;
+mod recovery;

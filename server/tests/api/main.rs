@@ -5,13 +5,20 @@
 mod support;
 
 mod accounts;
+mod audit;
+mod data_rights;
+mod email;
+mod headers;
 mod health;
 mod interviews;
 mod knowledge;
+mod limits;
 mod oauth;
 mod review;
 mod roles;
 mod security;
 mod sends;
 mod sessions;
+mod signup_limits;
 mod ssr;
+mod user_sessions;

@@ -2,7 +2,7 @@
 //! test from `end2end/oidc/provider.mjs`): the full authorization-code + PKCE flow, linking by
 //! verified email (which takes an unverified local account away from whoever registered it, and
 //! never reaches a staff account), bootstrap admins by verified email, and refusal of wrong
-//! states, replayed callbacks and replayed codes.
+//! states, replayed callbacks, replayed codes and ID tokens MACed with the client secret.
 
 use crate::support::{json, Backend, Client, TestApp, ADMIN_EMAIL, PASSWORD};
 use rehearse_testkit::both_backends;
@@ -14,19 +14,42 @@ struct Provider {
     base: String,
 }
 
+/// How our client is registered at the provider.
+#[derive(Clone, Copy)]
+struct Registration {
+    client_secret: &'static str,
+    /// `id_token_signed_response_alg`; the provider's default (RS256) when `None`.
+    id_token_alg: Option<&'static str>,
+}
+
+const DEFAULT_REGISTRATION: Registration = Registration {
+    client_secret: "rehearse-test-secret",
+    id_token_alg: None,
+};
+
 /// Starts the provider on `port` and waits for the process itself to report that it listens.
 /// Probing the port is not enough: between `free_port` releasing a port and node binding it,
 /// another test's provider or socket can take it, and a probe would then reach that one (with
 /// other redirect URIs), so the flow would fail in confusing ways. `None` means the port was
 /// lost (the process exited with EADDRINUSE) and the caller should try another; any other exit
 /// fails the test with the provider's own error.
-async fn start_provider(redirect_uri: &str, port: u16) -> Option<Provider> {
+async fn start_provider(
+    redirect_uri: &str,
+    port: u16,
+    registration: Registration,
+) -> Option<Provider> {
     use tokio::io::AsyncBufReadExt;
     let root = rehearse_testkit::workspace_root();
-    let mut child = tokio::process::Command::new("node")
+    let mut command = tokio::process::Command::new("node");
+    command
         .arg(root.join("end2end/oidc/provider.mjs"))
         .arg(port.to_string())
         .arg(redirect_uri)
+        .env("OIDC_CLIENT_SECRET", registration.client_secret);
+    if let Some(alg) = registration.id_token_alg {
+        command.env("OIDC_ID_TOKEN_ALG", alg);
+    }
+    let mut child = command
         .current_dir(&root)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -78,6 +101,15 @@ async fn app_with_provider_and(
     backend: Backend,
     configure: impl Fn(&mut rehearse_settings::Settings),
 ) -> (TestApp, Provider) {
+    app_with_registration(backend, DEFAULT_REGISTRATION, configure).await
+}
+
+/// Like [`app_with_provider_and`], with our client registered at the provider as `registration`.
+async fn app_with_registration(
+    backend: Backend,
+    registration: Registration,
+    configure: impl Fn(&mut rehearse_settings::Settings),
+) -> (TestApp, Provider) {
     for _ in 0..5 {
         let port = rehearse_testkit::free_port();
         let app = TestApp::spawn_with(backend, |s| {
@@ -88,13 +120,14 @@ async fn app_with_provider_and(
                     "label": "Corp SSO",
                     "issuer": format!("http://127.0.0.1:{port}"),
                     "client_id": "rehearse",
-                    "client_secret": "rehearse-test-secret",
+                    "client_secret": registration.client_secret,
                 }))
                 .expect("provider settings");
             s.oauth.insert("corp".into(), settings);
         })
         .await;
-        if let Some(provider) = start_provider(&app.url("/auth/oauth/corp/callback"), port).await {
+        let callback = app.url("/auth/oauth/corp/callback");
+        if let Some(provider) = start_provider(&callback, port, registration).await {
             return (app, provider);
         }
     }
@@ -302,7 +335,7 @@ both_backends!(wrong_state_and_replayed_code_are_refused);
 /// working and the squatter's live session is ended.
 async fn verified_email_takes_over_an_unverified_local_account(backend: Backend) {
     let (app, provider) = app_with_provider(backend).await;
-    let squatter = app.signed_up("mia@example.com").await;
+    let squatter = app.signed_up_unverified("mia@example.com").await;
     let local_id = json(squatter.server_fn("whoami", &[]).await).await["id"].clone();
     assert_eq!(squatter.get("/home").await.status(), 200);
 
@@ -487,6 +520,73 @@ async fn unverified_email_is_refused(backend: Backend) {
     assert_eq!(me, "null");
 }
 both_backends!(unverified_email_is_refused);
+
+/// A provider that advertises HS256 and MACs the ID token with the client secret: such a token
+/// proves nothing about who signed it (anyone holding the secret can mint one), so the sign-in
+/// is refused even though every other check passes. The same flow with the default (RS256)
+/// registration signs in, so the refusal is the algorithm's.
+async fn id_token_macd_with_the_client_secret_is_refused(backend: Backend) {
+    let registration = Registration {
+        // HS256 keys should be at least 256 bits; the provider MACs with the secret as is.
+        client_secret: "rehearse-test-secret-long-enough-for-hs256-0123456789",
+        id_token_alg: Some("HS256"),
+    };
+    let (app, provider) = app_with_registration(backend, registration, |_| {}).await;
+    let discovery: serde_json::Value = reqwest::get(format!(
+        "{}/.well-known/openid-configuration",
+        provider.base
+    ))
+    .await
+    .expect("discovery")
+    .json()
+    .await
+    .expect("discovery JSON");
+    assert!(
+        discovery["id_token_signing_alg_values_supported"]
+            .as_array()
+            .is_some_and(|algs| algs.iter().any(|a| a == "HS256")),
+        "the provider advertises HS256: {discovery}"
+    );
+
+    let client = app.client();
+    let callback = walk_provider(&app, &provider, &client, "hugo@example.com").await;
+    let refused = client.http.get(&callback).send().await.expect("callback");
+    assert_eq!(refused.status(), 401);
+    let me = client
+        .server_fn("whoami", &[])
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(me, "null", "not signed in");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_failed' \
+             AND detail LIKE '%HS256%'"
+        )
+        .await,
+        1,
+        "the refusal is audited with the algorithm"
+    );
+
+    let (app, provider) = app_with_provider(backend).await;
+    let client = app.client();
+    let callback = walk_provider(&app, &provider, &client, "hugo@example.com").await;
+    assert_eq!(
+        client
+            .http
+            .get(&callback)
+            .send()
+            .await
+            .expect("callback")
+            .status(),
+        200,
+        "the default RS256 registration signs in"
+    );
+}
+both_backends!(id_token_macd_with_the_client_secret_is_refused);
 
 async fn unknown_provider_and_incomplete_callbacks(backend: Backend) {
     let (app, _provider) = app_with_provider(backend).await;

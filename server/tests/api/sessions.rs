@@ -133,7 +133,18 @@ async fn forms_work_without_javascript_and_show_server_errors(backend: Backend) 
         )
         .await;
     assert_eq!(ok.status(), 303);
-    assert_eq!(ok.headers()["location"], "/home");
+    assert_eq!(ok.headers()["location"], "/check-email");
+    let sent = crate::support::html(browser.get("/check-email").await).await;
+    assert!(sent.contains("Check your email"));
+    // Sign-up signs nobody in; the new account signs in with its password.
+    let signed_in = browser
+        .post_form(
+            "/auth/login",
+            &[("email", "fran@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(signed_in.headers()["location"], "/home");
     let home = crate::support::html(browser.get("/home").await).await;
     assert!(home.contains("Welcome, Fran"));
 

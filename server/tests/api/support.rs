@@ -54,6 +54,13 @@ impl TestApp {
         settings.data_dir = dir.path().to_owned();
         settings.database_url = Some(secrecy::SecretString::from(db_url.clone()));
         settings.listen = Some("127.0.0.1:0".into());
+        // Scenarios play many people from one address, faster than anyone types; the limits'
+        // own tests (`limits.rs`) turn them back on.
+        settings.limits.enabled = false;
+        // Likewise sign-ups: many accounts from one address, sometimes at once, while other
+        // tests hash too. `signup_limits.rs` tests the limits.
+        settings.signup.attempts_per_ip = 100_000;
+        settings.signup.queue_wait_ms = 120_000;
         settings.knowledge.minilm_dir = Some(
             std::env::var("REHEARSE_MODELS_DIR")
                 .map(std::path::PathBuf::from)
@@ -167,17 +174,67 @@ impl TestApp {
         client
     }
 
-    /// Signs up a new account and returns a client signed in as it.
+    /// Signs up a new account, confirms its address as its mailed link would (see
+    /// [`TestApp::confirmation_link`]; `email.rs` follows the real mail) and returns a client
+    /// signed in as it. Sign-up itself signs nobody in.
     pub async fn signed_up(&self, email: &str) -> Client {
         let client = self.client();
         let response = client.sign_up(email, PASSWORD).await;
         assert_eq!(
             response.status(),
-            201,
+            202,
             "sign-up of {email} failed: {}",
             response.text().await.unwrap_or_default()
         );
+        let token = self.confirmation_link(email).await;
+        let confirmed = client
+            .post_form("/auth/verify", &[("token", &token), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            confirmed.status(),
+            200,
+            "confirming {email} failed: {}",
+            confirmed.text().await.unwrap_or_default()
+        );
         client
+    }
+
+    /// Signs up a new account and signs in with its password without confirming the address:
+    /// such an account can practise, but cannot be made staff.
+    pub async fn signed_up_unverified(&self, email: &str) -> Client {
+        let client = self.client();
+        let response = client.sign_up(email, PASSWORD).await;
+        assert_eq!(response.status(), 202, "sign-up of {email} failed");
+        let signed_in = client.sign_in(email, PASSWORD).await;
+        assert_eq!(signed_in.status(), 200, "sign-in of {email} failed");
+        client
+    }
+
+    /// The secret of a new confirmation link for `email`'s account, made and stored the way
+    /// the mail worker makes one, for scenarios that run no SMTP server.
+    pub async fn confirmation_link(&self, email: &str) -> String {
+        let db = rehearse_db::Db::connect(&self.db_url).await.expect("db");
+        let user = rehearse_db::UserRepo::new(&db)
+            .by_email(&email.trim().to_lowercase())
+            .await
+            .expect("look up the account")
+            .expect("the account exists");
+        let secret = rehearse_auth::links::new_secret();
+        let owner = rehearse_db::LinkOwner {
+            user_id: user.id,
+            email: user.email,
+        };
+        rehearse_db::CredentialRepo::new(&db)
+            .issue(
+                &rehearse_auth::links::digest(&secret),
+                &owner,
+                rehearse_db::LinkPurpose::VerifyEmail,
+                60_000,
+            )
+            .await
+            .expect("store the link");
+        db.close().await;
+        secret
     }
 }
 

@@ -12,7 +12,9 @@ use rehearse_db::{now_ms, retry_transient};
 const DB_TRIES: usize = 5;
 
 impl InterviewService {
-    /// Starts an interview: plan from the role's requirements, greeting posted.
+    /// Starts an interview: plan from the role's requirements, greeting posted. Refused with
+    /// [`QuotaExceeded::InterviewsToday`](super::QuotaExceeded) once the user's daily quota
+    /// is used.
     pub async fn start(
         &self,
         user_id: &str,
@@ -31,6 +33,7 @@ impl InterviewService {
                 return Err(ServiceError::UnknownRole);
             }
         }
+        self.check_daily_quota(user_id).await?;
         let config = FlowConfig::default();
         let plan = flow::plan(&role, &config);
         let interview = Interview {
@@ -60,7 +63,8 @@ impl InterviewService {
     /// Validates and commits the candidate's message together with the job that plays the
     /// interviewer's turn, then wakes the worker. A repeated idempotency key with the same text
     /// returns the stored message and starts nothing; with another text it is refused; while a
-    /// turn is pending nothing is stored and the caller is told to retry.
+    /// turn is pending nothing is stored and the caller is told to retry. Once the interview
+    /// holds its quota of candidate messages, a new message is refused and nothing is stored.
     pub async fn submit(
         &self,
         interview: &Interview,
@@ -87,6 +91,9 @@ impl InterviewService {
         }
         if interview.status == Status::Done {
             return Err(ServiceError::Over);
+        }
+        if let Some(stored) = self.check_message_quota(interview, text, key).await? {
+            return Ok(stored);
         }
         let offered = retry_transient(DB_TRIES, || {
             self.store.submit_candidate(&interview.id, text, key)

@@ -13,11 +13,13 @@
 
 mod intake;
 mod phrasing;
+mod quota;
 mod reviewing;
 mod summary;
 mod turn;
 
-pub use summary::{KEEP_RECENT, SUMMARISE_JOB, SUMMARY_THRESHOLD};
+pub use quota::{utc_day, QuotaExceeded, Quotas};
+pub use summary::{SummaryJob, KEEP_RECENT, SUMMARISE_JOB, SUMMARY_THRESHOLD};
 pub use turn::{answers_by_requirement, TURN_LEASE_MS};
 
 use crate::live::LiveHub;
@@ -47,6 +49,9 @@ pub enum ServiceError {
     Busy,
     #[error("this idempotency key was used for a different message")]
     KeyReused,
+    /// A usage quota (interviews a day, messages an interview) refused it; nothing was stored.
+    #[error(transparent)]
+    Quota(#[from] QuotaExceeded),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -63,6 +68,22 @@ pub struct InterviewService {
     /// Wakes the worker when a turn is queued, so a reply never waits for a poll interval.
     wake: Arc<Notify>,
     review: ReviewConfig,
+    quotas: Quotas,
+    /// A marker put in every system prompt, fresh for each process and never stored with a
+    /// message: model output that contains it is discarded, so the system prompt cannot leak
+    /// to a candidate through a phrasing.
+    canary: Arc<str>,
+}
+
+/// A fresh canary: letters only, so no other check (such as "no new numbers") is what
+/// catches a phrasing that repeats it.
+fn canary() -> String {
+    let letters: String = uuid::Uuid::new_v4()
+        .as_bytes()
+        .iter()
+        .map(|b| char::from(b'A' + b % 26))
+        .collect();
+    format!("RH-{letters}")
 }
 
 /// How held answers are reviewed: which sensitive answers are held, and how long a candidate
@@ -93,7 +114,14 @@ impl InterviewService {
             knowledge: None,
             wake: Arc::new(Notify::new()),
             review: ReviewConfig::default(),
+            quotas: Quotas::default(),
+            canary: canary().into(),
         }
+    }
+
+    /// This process's system-prompt canary (tests prove it never reaches a client).
+    pub fn canary(&self) -> &str {
+        &self.canary
     }
 
     /// Sets the review policy and deadline.

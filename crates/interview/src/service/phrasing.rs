@@ -1,5 +1,11 @@
 //! The model phrases a built question. It only phrases: a failure, a timeout, a stop or a
-//! rewrite that does not pass [`questions::accept_rephrasing`] keeps the built question.
+//! rewrite that does not pass [`questions::accept_rephrasing`] (or that repeats the system
+//! prompt's canary) keeps the built question.
+//!
+//! The model's tokens are held back until the whole phrasing is accepted; then the question
+//! that is kept (the phrasing, or the built question) is streamed to the browser: a draft the
+//! check rejects is never shown. The phrasing is one short question, so holding it back costs
+//! the time to write that question, not a page of text.
 
 use super::InterviewService;
 use crate::live::LiveEvent;
@@ -12,10 +18,34 @@ use rehearse_llm::ChatRequest;
 const PHRASE_PROMPT: &str = "phrase_question";
 
 impl InterviewService {
-    /// The model's phrasing of `built`, streamed live as a draft; the built question when the
-    /// model fails, is stopped, or writes something unacceptable. Err only for a cost ceiling
-    /// (the reason to show).
+    /// The question to ask: the model's phrasing of `built` when it passes the checks, else
+    /// `built` itself. Whichever is kept is then streamed live as the draft (and nothing else
+    /// is). Err only for a cost ceiling (the reason to show).
     pub(super) async fn phrase(
+        &self,
+        interview: &Interview,
+        built: &str,
+        requirement_id: &str,
+        role_context: &str,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(String, Option<String>), String> {
+        let (kept, call_id) = self
+            .draft_phrasing(interview, built, requirement_id, role_context, stop)
+            .await?;
+        for piece in kept.split_inclusive(' ') {
+            self.live.publish(
+                &interview.id,
+                LiveEvent::Token {
+                    text: piece.to_owned(),
+                },
+            );
+        }
+        Ok((kept, call_id))
+    }
+
+    /// The model's phrasing of `built`, held back until it is complete and accepted; `built`
+    /// when the model fails, is stopped, or writes something unacceptable.
+    async fn draft_phrasing(
         &self,
         interview: &Interview,
         built: &str,
@@ -50,6 +80,7 @@ impl InterviewService {
         let task = format!("Rewrite this question: {built}");
         let assembled = memory::assemble(
             &system,
+            &self.canary,
             role_context,
             interview.summary.as_deref(),
             &turns,
@@ -88,8 +119,8 @@ impl InterviewService {
         loop {
             tokio::select! {
                 event = handle.events.recv() => match event {
-                    Some(GatewayEvent::Token(t)) => {
-                        self.live.publish(&interview.id, LiveEvent::Token { text: t });
+                    // Held back: the accepted text is streamed once it is known.
+                    Some(GatewayEvent::Token(_)) => {
                         crate::faults::point(crate::faults::WHILE_STREAMING).await;
                     }
                     Some(_) => {}
@@ -104,10 +135,21 @@ impl InterviewService {
             }
         }
         match handle.outcome.await {
-            Ok(Ok(summary)) if questions::accept_rephrasing(built, &summary.output) => {
+            Ok(Ok(summary)) if self.acceptable(built, &summary.output) => {
                 Ok((summary.output.trim().to_owned(), Some(call_id)))
             }
             _ => Ok((built.to_owned(), Some(call_id))),
         }
+    }
+
+    /// Whether the model's phrasing may be shown: it passes the question check and does not
+    /// repeat any part of the system prompt's canary.
+    fn acceptable(&self, built: &str, output: &str) -> bool {
+        let canary = self.canary.to_lowercase();
+        let lower = output.to_lowercase();
+        let leaks = lower.contains(&canary)
+            || lower.contains(canary.trim_start_matches("rh-"))
+            || lower.contains("internal marker");
+        !leaks && questions::accept_rephrasing(built, output)
     }
 }

@@ -11,6 +11,19 @@ pub const SUMMARISE_JOB: &str = "summarise_interview";
 pub const KEEP_RECENT: usize = 6;
 pub const SUMMARY_THRESHOLD: usize = 10;
 
+/// The typed payload of a [`SUMMARISE_JOB`]: at most one pending per interview.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SummaryJob {
+    pub interview_id: String,
+}
+
+impl rehearse_db::JobPayload for SummaryJob {
+    const KIND: &'static str = SUMMARISE_JOB;
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("{SUMMARISE_JOB}:{}", self.interview_id))
+    }
+}
+
 impl InterviewService {
     /// Runs one pending background job, if there is one; true if it ran one. The server's
     /// worker loop calls this; tests call it to drain the queue deterministically.
@@ -18,7 +31,11 @@ impl InterviewService {
         let Some(job) = self.jobs.claim(&[SUMMARISE_JOB]).await? else {
             return Ok(false);
         };
-        match self.summarise(&job.payload).await {
+        let summarised = match job.read::<SummaryJob>() {
+            Ok(payload) => self.summarise(&payload.interview_id).await,
+            Err(e) => Err(e.into()),
+        };
+        match summarised {
             Ok(()) => self.jobs.complete(&job).await?,
             Err(e) => {
                 self.jobs.fail(&job, &e.to_string()).await?;
@@ -73,11 +90,9 @@ impl InterviewService {
         let (_, unsummarised) = self.unsummarised(interview_id).await?;
         if unsummarised.len() > SUMMARY_THRESHOLD {
             self.jobs
-                .enqueue(
-                    SUMMARISE_JOB,
-                    interview_id,
-                    Some(&format!("{SUMMARISE_JOB}:{interview_id}")),
-                )
+                .push(&SummaryJob {
+                    interview_id: interview_id.to_owned(),
+                })
                 .await?;
         }
         Ok(())

@@ -47,12 +47,10 @@ impl InterviewService {
         let Some(job) = self.jobs.claim_leased(&[TURN_JOB], TURN_LEASE_MS).await? else {
             return Ok(false);
         };
-        let turn = match TurnJob::parse(&job.payload) {
+        let turn = match job.read::<TurnJob>() {
             Ok(t) => t,
             Err(e) => {
-                self.jobs
-                    .fail(&job, &format!("unreadable payload: {e}"))
-                    .await?;
+                self.jobs.fail(&job, &e.to_string()).await?;
                 return Ok(true);
             }
         };
@@ -120,13 +118,13 @@ impl InterviewService {
         if interview.turn_seq >= message.seq {
             return Ok(());
         }
-        let stop = match self.live.begin_turn(&interview.id) {
+        let stop = match self.live.begin_turn(&interview.id, message.seq) {
             Some(stop) => stop,
             None => {
                 // A stale marker from a run that ended without clearing it.
                 self.live.end_turn(&interview.id);
                 self.live
-                    .begin_turn(&interview.id)
+                    .begin_turn(&interview.id, message.seq)
                     .ok_or(ServiceError::Busy)?
             }
         };
@@ -153,13 +151,21 @@ impl InterviewService {
         ) else {
             return Err(ServiceError::Over);
         };
+        // The last reply is announced only once the phase has moved: a candidate who answers
+        // it at once must find the turn complete, not be told to wait (409).
+        let last = actions.len().saturating_sub(1);
+        let mut closing = None;
         for (i, action) in actions.into_iter().enumerate() {
             // Each reply is keyed by the message it answers: a replayed turn finds it stored.
             // `:` never appears in a candidate's key, so the two cannot collide.
             let reply_key = format!("reply:{}:{i}", answered.id);
             if let Some(done) = self.store.message_by_key(&interview.id, &reply_key).await? {
-                self.live
-                    .publish(&interview.id, LiveEvent::Message { message: done });
+                if i == last {
+                    closing = Some(done);
+                } else {
+                    self.live
+                        .publish(&interview.id, LiveEvent::Message { message: done });
+                }
                 if action == Action::WrapUp {
                     // The run that stored the wrap-up may have died before the report.
                     self.write_report(&interview.id, &role).await?;
@@ -232,8 +238,12 @@ impl InterviewService {
                 .await?;
             let (Submitted::New(m) | Submitted::Duplicate(m)) = committed;
             crate::faults::point(crate::faults::BETWEEN_REPLY_AND_PHASE).await;
-            self.live
-                .publish(&interview.id, LiveEvent::Message { message: m });
+            if i == last {
+                closing = Some(m);
+            } else {
+                self.live
+                    .publish(&interview.id, LiveEvent::Message { message: m });
+            }
             if action == Action::WrapUp {
                 crate::faults::point(crate::faults::WHILE_REPORT).await;
                 self.write_report(&interview.id, &role).await?;
@@ -249,8 +259,12 @@ impl InterviewService {
             .finish_turn(&interview.id, answered.seq, &phase, status)
             .await?
         {
-            // Another run of this turn completed it first.
+            // Another run of this turn completed it first, and announced its replies.
             return Ok(());
+        }
+        if let Some(message) = closing {
+            self.live
+                .publish(&interview.id, LiveEvent::Message { message });
         }
         // The turn is complete; a summary that cannot be queued now is queued after a later one.
         if let Err(e) = self.maybe_enqueue_summary(&interview.id).await {

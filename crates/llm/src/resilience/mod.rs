@@ -1,0 +1,416 @@
+//! Provider resilience: everything between "the gateway wants a reply" and "the first event
+//! arrived", over a chain of providers (the primary, then the configured fallbacks in order).
+//!
+//! For each provider of the chain:
+//! - its circuit breaker ([`breaker`]) decides whether the call may reach it at all; an open
+//!   breaker refuses at once and the chain moves on;
+//! - an attempt is the provider's `stream()` plus its first event. A transient failure
+//!   (unreachable, 429, 500-504, Anthropic's 529 overloaded) is retried on the same provider
+//!   with exponential backoff and jitter (backon), or after what `Retry-After` asked when the
+//!   provider said, up to [`RetryPolicy::max_retry_after`] (a provider asking for longer is not
+//!   retried in this call), and never past the first-token deadline;
+//! - any other failure, or retries used up, moves on to the next provider.
+//!
+//! Nothing is retried once the first event has arrived: the caller may already show the tokens,
+//! and a second reply would repeat or contradict them. A stream that breaks later ends the call
+//! with its error, and counts against the provider's breaker.
+//!
+//! The first-token deadline is one for the whole chain, not one per provider: a provider that
+//! hangs uses it up and the call times out. Its breaker counts the timeout, so after a few such
+//! calls it opens and the next calls go straight to the fallback.
+
+pub mod breaker;
+#[cfg(test)]
+mod tests;
+
+pub use breaker::{BreakerConfig, BreakerState, BreakerStatus};
+
+use crate::pricing::{Nanos, Pricing};
+use crate::provider::{ChatModel, EventStream, LlmError};
+use crate::types::{ChatRequest, StreamEvent};
+use backon::{ExponentialBuilder, Retryable};
+use breaker::{Breaker, Permit};
+use futures::StreamExt;
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Retries on one provider, before its first token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts after the first one (0: no retries).
+    pub retries: u32,
+    /// The first backoff delay; it doubles with every retry, with jitter, up to `max_delay`.
+    pub min_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured.
+    pub max_retry_after: Duration,
+}
+
+impl RetryPolicy {
+    pub const NONE: RetryPolicy = RetryPolicy {
+        retries: 0,
+        min_delay: Duration::ZERO,
+        max_delay: Duration::ZERO,
+        max_retry_after: Duration::ZERO,
+    };
+
+    /// The wait before the next attempt, or None to stop retrying this provider: retries used
+    /// up (`planned` is None), a `Retry-After` above the cap, or a wait that would end past the
+    /// deadline.
+    fn next_delay(
+        &self,
+        error: &OpenError,
+        planned: Option<Duration>,
+        deadline: Instant,
+    ) -> Option<Duration> {
+        let planned = planned?;
+        let delay = match error.retry_after() {
+            Some(asked) if asked > self.max_retry_after => return None,
+            Some(asked) => asked,
+            None => planned,
+        };
+        (Instant::now() + delay < deadline).then_some(delay)
+    }
+}
+
+/// How the gateway treats failing providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResilienceConfig {
+    pub retry: RetryPolicy,
+    pub breaker: BreakerConfig,
+}
+
+impl ResilienceConfig {
+    /// One attempt and a breaker that never opens: what a gateway starts with until
+    /// [`crate::gateway::Gateway::with_resilience`] says otherwise.
+    pub const OFF: ResilienceConfig = ResilienceConfig {
+        retry: RetryPolicy::NONE,
+        breaker: BreakerConfig::NEVER,
+    };
+}
+
+/// One provider of the chain with its own prices (a fallback may cost more or less than the
+/// primary; the call is charged at the prices of the one that answered).
+#[derive(Clone)]
+pub struct Route {
+    pub model: Arc<dyn ChatModel>,
+    pub pricing: Pricing,
+}
+
+/// Whether a failure says something about the provider's health, so that it is worth another
+/// attempt and counts against its breaker. The request's own faults (400, 401, 404, an
+/// unreadable reply) do neither.
+pub fn is_transient(error: &LlmError) -> bool {
+    match error {
+        LlmError::Unavailable(_) => true,
+        // 529: Anthropic's "overloaded".
+        LlmError::Upstream { status, .. } => matches!(status, 429 | 500..=504 | 529),
+        LlmError::Protocol(_) => false,
+    }
+}
+
+/// Why no provider of the chain produced a first event.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Model(LlmError),
+    #[error("no first token before the deadline")]
+    Timeout,
+    #[error("{provider} is failing: its circuit breaker is open")]
+    CircuitOpen {
+        provider: String,
+        retry_in: Duration,
+    },
+}
+
+impl OpenError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, OpenError::Model(e) if is_transient(e))
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            OpenError::Model(LlmError::Upstream { retry_after, .. }) => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// One attempt on one provider, as recorded on the call's trace (`attempts_json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    pub provider: String,
+    pub model: String,
+    /// `ok`, `circuit open`, `no first token before the deadline`, or the provider's error.
+    pub outcome: String,
+    /// How long the attempt took (0 when the breaker refused it).
+    pub ms: u64,
+}
+
+/// A reply whose first event has arrived.
+pub struct Opened {
+    /// The whole reply, its first event included.
+    pub stream: EventStream,
+    /// Which provider answered: 0 is the primary.
+    pub route: usize,
+    pub attempts: Vec<Attempt>,
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened")
+            .field("route", &self.route)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// No provider answered.
+#[derive(Debug)]
+pub struct Failed {
+    pub error: OpenError,
+    pub attempts: Vec<Attempt>,
+}
+
+struct Link {
+    route: Route,
+    breaker: Breaker,
+}
+
+/// The primary provider and its fallbacks, each behind its own breaker.
+pub struct Chain {
+    links: Vec<Link>,
+    retry: RetryPolicy,
+}
+
+impl Chain {
+    pub fn new(primary: Route, fallbacks: Vec<Route>, config: ResilienceConfig) -> Chain {
+        let links = std::iter::once(primary)
+            .chain(fallbacks)
+            .map(|route| Link {
+                route,
+                breaker: Breaker::new(config.breaker),
+            })
+            .collect();
+        Chain {
+            links,
+            retry: config.retry,
+        }
+    }
+
+    pub fn primary(&self) -> &Route {
+        &self.links[0].route
+    }
+
+    /// The provider at `position` (0 is the primary); the primary when out of range.
+    pub fn route(&self, position: usize) -> &Route {
+        &self.links.get(position).unwrap_or(&self.links[0]).route
+    }
+
+    /// The most the request can cost on whichever provider ends up answering.
+    pub fn worst_case(&self, request: &ChatRequest) -> Nanos {
+        self.links
+            .iter()
+            .map(|l| l.route.pricing.worst_case(request))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Every provider's breaker, the primary first.
+    pub fn breakers(&self) -> Vec<BreakerStatus> {
+        self.links
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                l.breaker
+                    .status(i, l.route.model.provider(), l.route.model.model())
+            })
+            .collect()
+    }
+
+    /// Opens a reply: providers in order, retries and breakers as the module docs say, all
+    /// before `deadline`. On failure the error is the first real one met (usually the
+    /// primary's), not a later fallback's "circuit open".
+    pub async fn open(&self, request: &ChatRequest, deadline: Instant) -> Result<Opened, Failed> {
+        let log = Mutex::new(Vec::new());
+        let mut error: Option<OpenError> = None;
+        for (position, link) in self.links.iter().enumerate() {
+            match self.open_link(link, request, deadline, &log).await {
+                Ok(stream) => {
+                    return Ok(Opened {
+                        stream,
+                        route: position,
+                        attempts: take(&log),
+                    })
+                }
+                Err(OpenError::Timeout) => {
+                    error = Some(OpenError::Timeout);
+                    break;
+                }
+                Err(e) => {
+                    if position + 1 < self.links.len() {
+                        tracing::warn!(
+                            provider = link.route.model.provider(),
+                            model = link.route.model.model(),
+                            error = %e,
+                            "model provider failed before its first token; trying the next in the chain"
+                        );
+                    }
+                    let keep = match &error {
+                        None => false,
+                        Some(OpenError::CircuitOpen { .. }) => {
+                            matches!(e, OpenError::CircuitOpen { .. })
+                        }
+                        Some(_) => true,
+                    };
+                    if !keep {
+                        error = Some(e);
+                    }
+                }
+            }
+        }
+        Err(Failed {
+            error: error.unwrap_or(OpenError::Timeout),
+            attempts: take(&log),
+        })
+    }
+
+    /// One provider, with its retries.
+    async fn open_link(
+        &self,
+        link: &Link,
+        request: &ChatRequest,
+        deadline: Instant,
+        log: &Mutex<Vec<Attempt>>,
+    ) -> Result<EventStream, OpenError> {
+        let policy = self.retry;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(policy.min_delay)
+            .with_max_delay(policy.max_delay)
+            .with_max_times(policy.retries as usize)
+            .with_jitter();
+        (move || link.attempt(request, deadline, log))
+            .retry(backoff)
+            .when(OpenError::is_transient)
+            .adjust(move |error, planned| policy.next_delay(error, planned, deadline))
+            .notify(move |error, delay| {
+                tracing::warn!(
+                    provider = link.route.model.provider(),
+                    model = link.route.model.model(),
+                    error = %error,
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying a model call before its first token"
+                )
+            })
+            .await
+    }
+}
+
+impl Link {
+    fn label(&self) -> String {
+        format!(
+            "{}/{}",
+            self.route.model.provider(),
+            self.route.model.model()
+        )
+    }
+
+    /// One attempt: through the breaker, then up to the first event under the deadline.
+    async fn attempt(
+        &self,
+        request: &ChatRequest,
+        deadline: Instant,
+        log: &Mutex<Vec<Attempt>>,
+    ) -> Result<EventStream, OpenError> {
+        let started = Instant::now();
+        let record = |outcome: String| {
+            let attempt = Attempt {
+                provider: self.route.model.provider().to_owned(),
+                model: self.route.model.model().to_owned(),
+                outcome,
+                ms: started.elapsed().as_millis() as u64,
+            };
+            log.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
+        };
+        let permit = match self.breaker.try_acquire() {
+            Ok(permit) => permit,
+            Err(refused) => {
+                record("circuit open".to_owned());
+                return Err(OpenError::CircuitOpen {
+                    provider: self.label(),
+                    retry_in: refused.retry_in,
+                });
+            }
+        };
+        let first = first_event(self.route.model.as_ref(), request);
+        match tokio::time::timeout_at(deadline, first).await {
+            Ok(Ok(stream)) => {
+                record("ok".to_owned());
+                Ok(watch(stream, permit))
+            }
+            Ok(Err(e)) => {
+                let text = e.to_string();
+                record(text.clone());
+                if is_transient(&e) {
+                    permit.failure(&text);
+                }
+                Err(OpenError::Model(e))
+            }
+            Err(_) => {
+                let text = OpenError::Timeout.to_string();
+                record(text.clone());
+                // Dropping the attempt's future closed the upstream request.
+                permit.failure(&text);
+                Err(OpenError::Timeout)
+            }
+        }
+    }
+}
+
+fn take(log: &Mutex<Vec<Attempt>>) -> Vec<Attempt> {
+    std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// The provider's stream, once its first event has arrived (an error or an end before it is
+/// the attempt's failure).
+async fn first_event(
+    model: &dyn ChatModel,
+    request: &ChatRequest,
+) -> Result<EventStream, LlmError> {
+    let mut stream = model.stream(request).await?;
+    match stream.next().await {
+        Some(Ok(event)) => Ok(futures::stream::iter([Ok(event)]).chain(stream).boxed()),
+        Some(Err(e)) => Err(e),
+        None => Err(LlmError::Protocol(
+            "the stream ended before its first event".into(),
+        )),
+    }
+}
+
+/// Settles the breaker's permit with how the reply ends: its final event is a success, a
+/// transient error a failure; a reply dropped midway (cancelled, timed out) is no verdict.
+fn watch(stream: EventStream, permit: Permit) -> EventStream {
+    let mut permit = Some(permit);
+    stream
+        .map(move |item| {
+            match &item {
+                Ok(StreamEvent::Done { .. }) => {
+                    if let Some(p) = permit.take() {
+                        p.success();
+                    }
+                }
+                Err(e) => {
+                    if let Some(p) = permit.take() {
+                        if is_transient(e) {
+                            p.failure(&e.to_string());
+                        }
+                    }
+                }
+                Ok(_) => {}
+            }
+            item
+        })
+        .boxed()
+}

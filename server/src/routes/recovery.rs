@@ -1,0 +1,294 @@
+//! Confirming an address, resetting a forgotten password, changing a password, and asking for a
+//! new confirmation link: plain HTML forms posting here (they work without JavaScript), with
+//! JSON for API clients, like the sign-in routes beside them. The flows themselves are
+//! `rehearse_auth::verify`; signed-in routes check the caller with the shared policy.
+
+use super::negotiate::{failure, wants_html};
+use app::server::client_ip::ClientIp;
+use app::server::errors::RouteError;
+use app::server::guard::actor_from_session;
+use app::server::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use rehearse_auth::verify::{ChangePasswordError, ConfirmError, ResetError, BAD_LINK};
+use rehearse_auth::{policy, Actor};
+use secrecy::SecretString;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// What a sign-up answers, whether or not the address already had an account.
+pub const CHECK_EMAIL: &str = "Check your email. If this address is new to us, we sent a link \
+     to confirm it; if it already has an account, we told its owner instead.";
+/// What a password-reset request answers, whether or not the address has an account.
+pub const RESET_SENT: &str =
+    "If an account uses this address, we sent it a link to choose a new password.";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/verify", post(confirm_email))
+        .route("/verify/resend", post(resend_confirmation))
+        .route("/forgot", post(forgot_password))
+        .route("/reset", post(reset_password))
+        .route("/password", post(change_password))
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct ChangePasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// The sign-up answer for a new address and a taken one alike: the same page, or 202 with the
+/// same body. Nobody is signed in by it.
+pub(super) fn check_your_email(headers: &HeaderMap) -> Response {
+    if wants_html(headers) {
+        Redirect::to("/check-email").into_response()
+    } else {
+        (
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({ "status": "check_email", "message": CHECK_EMAIL })),
+        )
+            .into_response()
+    }
+}
+
+/// A page that carries the link's secret in its query, to go back to after a failed form.
+fn link_page(page: &str, token: &str) -> String {
+    if rehearse_auth::links::well_formed(token) {
+        format!("{page}?token={token}")
+    } else {
+        page.to_owned()
+    }
+}
+
+/// The signed-in caller, through the shared policy; None for a visitor.
+async fn signed_in(state: &AppState, session: &Session) -> Result<Option<Actor>, RouteError> {
+    let actor = actor_from_session(session, &state.accounts)
+        .await
+        .map_err(RouteError::internal)?;
+    Ok(policy::require_role(actor.as_ref(), policy::ANY_ROLE)
+        .ok()
+        .cloned())
+}
+
+/// The link in the confirmation mail, with the account's password (or a session of it). Signs
+/// the browser in to the confirmed account.
+async fn confirm_email(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let caller = match signed_in(&state, &session).await {
+        Ok(caller) => caller,
+        Err(e) => return e.into_response(),
+    };
+    let caller_id = caller.as_ref().map(|a| a.user_id.as_str());
+    let result = state
+        .verification
+        .confirm_email(
+            &form.token,
+            caller_id,
+            SecretString::from(form.password),
+            ip,
+        )
+        .await;
+    let error = match result {
+        Ok(user) => {
+            if caller_id != Some(user.id.as_str()) {
+                if let Err(e) = super::auth::establish(&session, &user).await {
+                    return e.into_response();
+                }
+            }
+            return if wants_html(&headers) {
+                Redirect::to("/home?confirmed=1").into_response()
+            } else {
+                Json(serde_json::json!({
+                    "id": user.id,
+                    "email": user.email,
+                    "role": user.role,
+                    "email_verified": true,
+                }))
+                .into_response()
+            };
+        }
+        Err(ConfirmError::BadLink) => RouteError::BadRequest(BAD_LINK.into()),
+        Err(ConfirmError::WrongPassword) => RouteError::Unauthorized("Wrong password.".into()),
+        Err(e) => RouteError::internal(e),
+    };
+    let page = link_page("/verify-email", &form.token);
+    failure(&headers, &session, &page, "verify", "", "", error).await
+}
+
+/// A signed-in account whose address is not confirmed asks for a new link.
+async fn resend_confirmation(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    let actor = match signed_in(&state, &session).await {
+        Ok(Some(actor)) => actor,
+        Ok(None) => return RouteError::Unauthorized("Sign in to continue.".into()).into_response(),
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = state.verification.resend_confirmation(&actor).await {
+        return RouteError::internal(e).into_response();
+    }
+    if wants_html(&headers) {
+        Redirect::to("/account/password?resent=1").into_response()
+    } else {
+        (
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({ "status": "check_email" })),
+        )
+            .into_response()
+    }
+}
+
+/// "Forgot your password?": the same answer for every well-formed address.
+async fn forgot_password(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    let error = match state.verification.request_reset(&form.email).await {
+        Ok(()) => {
+            return if wants_html(&headers) {
+                Redirect::to("/forgot-password?sent=1").into_response()
+            } else {
+                (
+                    StatusCode::ACCEPTED,
+                    Json(serde_json::json!({ "status": "check_email", "message": RESET_SENT })),
+                )
+                    .into_response()
+            };
+        }
+        Err(ResetError::Invalid(errors)) => RouteError::Invalid(errors),
+        Err(e) => RouteError::internal(e),
+    };
+    failure(
+        &headers,
+        &session,
+        "/forgot-password",
+        "forgot",
+        &form.email,
+        "",
+        error,
+    )
+    .await
+}
+
+/// The link in the reset mail, with the new password. Ends every session of the account, this
+/// browser's included: the person signs in again with the new password.
+async fn reset_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let result = state
+        .verification
+        .reset_password(&form.token, SecretString::from(form.password), ip)
+        .await;
+    let error = match result {
+        Ok(_) => {
+            return if wants_html(&headers) {
+                Redirect::to("/login?reset=1").into_response()
+            } else {
+                Json(serde_json::json!({ "status": "password_reset" })).into_response()
+            };
+        }
+        Err(ResetError::BadLink) => RouteError::BadRequest(BAD_LINK.into()),
+        Err(ResetError::Invalid(errors)) => RouteError::Invalid(errors),
+        Err(e) => RouteError::internal(e),
+    };
+    let page = link_page("/reset-password", &form.token);
+    failure(&headers, &session, &page, "reset", "", "", error).await
+}
+
+/// A signed-in user changes their password. Every other session of the account ends; this one
+/// goes on under a new id.
+async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<ChangePasswordForm>,
+) -> Response {
+    let error = match signed_in(&state, &session).await {
+        Ok(Some(actor)) => {
+            let result = state
+                .verification
+                .change_password(
+                    &actor,
+                    SecretString::from(form.current_password),
+                    SecretString::from(form.new_password),
+                    ip,
+                )
+                .await;
+            match result {
+                Ok(_epoch) => return keep_this_session(&state, &session, &headers, &actor).await,
+                Err(ChangePasswordError::Invalid(errors)) => RouteError::Invalid(errors),
+                Err(ChangePasswordError::Throttled(t)) => RouteError::Throttled(t.retry_after),
+                Err(e) => RouteError::internal(e),
+            }
+        }
+        Ok(None) => RouteError::Unauthorized("Sign in to continue.".into()),
+        Err(e) => e,
+    };
+    failure(
+        &headers,
+        &session,
+        "/account/password",
+        "password",
+        "",
+        "",
+        error,
+    )
+    .await
+}
+
+/// After a password change raised the account's session epoch: signs this browser in again,
+/// under a fresh id, in the new epoch (every other session stays ended).
+async fn keep_this_session(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    actor: &Actor,
+) -> Response {
+    let user = match state.accounts.users().by_id(&actor.user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return RouteError::Unauthorized("Sign in to continue.".into()).into_response(),
+        Err(e) => return RouteError::internal(e).into_response(),
+    };
+    if let Err(e) = super::auth::establish(session, &user).await {
+        return e.into_response();
+    }
+    if wants_html(headers) {
+        Redirect::to("/account/password?changed=1").into_response()
+    } else {
+        Json(serde_json::json!({ "status": "password_changed" })).into_response()
+    }
+}

@@ -1,0 +1,198 @@
+//! Admission limits over HTTP: sending messages and starting interviews faster than the quota
+//! answers 429 with Retry-After and stores nothing; live streams are capped per user and end
+//! after their lifetime. (The rest of the suite runs with the rate limits off; these turn them
+//! on. The order of the draft and the replay on reconnect is unit-tested with the live hub:
+//! a turn cannot be held between its draft and its commit from outside the process.)
+
+use crate::interviews::start;
+use crate::support::{Backend, Client, TestApp};
+use futures::StreamExt;
+use rehearse_testkit::both_backends;
+use std::time::{Duration, Instant};
+
+async fn send(client: &Client, id: &str, text: &str, key: &str) -> reqwest::Response {
+    client
+        .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
+        .await
+}
+
+/// Starts an interview and returns the response as it is (the helper in `interviews.rs`
+/// insists on success).
+async fn try_start(client: &Client) -> reqwest::Response {
+    client
+        .server_fn(
+            "start_interview",
+            &[
+                ("role", "backend-rust"),
+                ("kind", "technical"),
+                ("difficulty", "mid"),
+            ],
+        )
+        .await
+}
+
+async fn connect(client: &Client, id: &str) -> reqwest::Response {
+    client.get(&format!("/interviews/{id}/events")).await
+}
+
+/// The `Retry-After` of a refusal, in seconds.
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .expect("Retry-After in seconds")
+}
+
+async fn sending_faster_than_the_quota_gets_429_and_stores_nothing(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.limits.enabled = true;
+        s.limits.send_per_minute = 1;
+        s.limits.send_burst = 2;
+    })
+    .await;
+    let candidate = app.signed_up("rita@example.com").await;
+    let id = start(&candidate).await;
+
+    assert_eq!(send(&candidate, &id, "Ready.", "key-1").await.status(), 200);
+    // A resend of the same message (a browser retrying) is a request like any other.
+    assert_eq!(send(&candidate, &id, "Ready.", "key-1").await.status(), 200);
+
+    let refused = send(&candidate, &id, "My next answer.", "key-2").await;
+    assert_eq!(refused.status(), 429);
+    let wait = retry_after(&refused);
+    assert!((1..=60).contains(&wait), "one message a minute: {wait} s");
+    let body = refused.text().await.unwrap_or_default();
+    assert!(
+        body.contains(&format!(
+            "You're sending messages quickly; try again in {wait} s."
+        )),
+        "the page can show the wait: {body}"
+    );
+    let candidate_messages = "SELECT COUNT(*) FROM interview_messages WHERE author = 'candidate'";
+    assert_eq!(app.count(candidate_messages).await, 1, "nothing stored");
+
+    // The limit is the candidate's own: someone else sends as usual.
+    let other = app.signed_up("sam@example.com").await;
+    let other_id = start(&other).await;
+    assert_eq!(
+        send(&other, &other_id, "Ready.", "key-1").await.status(),
+        200
+    );
+    assert_eq!(app.count(candidate_messages).await, 2);
+}
+both_backends!(sending_faster_than_the_quota_gets_429_and_stores_nothing);
+
+async fn starting_interviews_over_the_limit_gets_429(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.limits.enabled = true;
+        s.limits.start_per_minute = 1;
+        s.limits.start_burst = 2;
+        s.limits.start_per_minute_per_ip = 1;
+        s.limits.start_burst_per_ip = 3;
+    })
+    .await;
+    let ann = app.signed_up("ann@example.com").await;
+    start(&ann).await;
+    start(&ann).await;
+    let refused = try_start(&ann).await;
+    assert_eq!(refused.status(), 429);
+    assert!(retry_after(&refused) >= 1);
+    let body = refused.text().await.unwrap_or_default();
+    assert!(body.contains("starting interviews quickly"), "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM interviews").await, 2);
+
+    // Per address: ann's refused start did not charge it, so a second person on the same
+    // address gets its last start, and then the address is spent for them too.
+    let bob = app.signed_up("bob@example.com").await;
+    start(&bob).await;
+    let refused = try_start(&bob).await;
+    assert_eq!(refused.status(), 429, "the address is over its limit");
+    assert!(retry_after(&refused) >= 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM interviews").await, 3);
+}
+both_backends!(starting_interviews_over_the_limit_gets_429);
+
+async fn a_fifth_stream_is_refused_until_one_closes(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.limits.streams_per_user = 4).await;
+    let candidate = app.signed_up("uma@example.com").await;
+    let id = start(&candidate).await;
+
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let stream = connect(&candidate, &id).await;
+        assert_eq!(stream.status(), 200);
+        open.push(stream);
+    }
+    let refused = connect(&candidate, &id).await;
+    assert_eq!(refused.status(), 429);
+    assert!(retry_after(&refused) >= 1);
+
+    // The cap is per user.
+    let other = app.signed_up("vic@example.com").await;
+    let other_id = start(&other).await;
+    assert_eq!(connect(&other, &other_id).await.status(), 200);
+
+    // Closing one gives its slot back once the server sees the connection go.
+    drop(open.pop());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let again = connect(&candidate, &id).await;
+        if again.status() == 200 {
+            open.push(again);
+            break;
+        }
+        assert_eq!(again.status(), 429);
+        assert!(
+            Instant::now() < deadline,
+            "a closed stream's slot was not given back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(open.len(), 4);
+}
+both_backends!(a_fifth_stream_is_refused_until_one_closes);
+
+async fn a_stream_past_its_lifetime_ends(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.limits.stream_max_secs = 1).await;
+    let candidate = app.signed_up("wes@example.com").await;
+    let id = start(&candidate).await;
+
+    let began = Instant::now();
+    let stream = connect(&candidate, &id).await;
+    assert_eq!(stream.status(), 200);
+    let mut body = stream.bytes_stream();
+    let mut read = String::new();
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(chunk) = body.next().await {
+            read.push_str(&String::from_utf8_lossy(&chunk.expect("bytes")));
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream did not end by itself");
+    assert!(
+        began.elapsed() >= Duration::from_millis(900),
+        "it lasted its lifetime first"
+    );
+    assert!(
+        read.contains("event: message"),
+        "it carried the greeting: {read}"
+    );
+
+    // The browser reconnects with the last id it saw and is not sent the greeting again.
+    let resumed = candidate
+        .http
+        .get(app.url(&format!("/interviews/{id}/events")))
+        .header("last-event-id", "1")
+        .send()
+        .await
+        .expect("reconnect");
+    assert_eq!(resumed.status(), 200);
+    let text = tokio::time::timeout(Duration::from_secs(20), resumed.text())
+        .await
+        .expect("the resumed stream ends too")
+        .unwrap_or_default();
+    assert!(!text.contains("event: message"), "nothing replayed: {text}");
+}
+both_backends!(a_stream_past_its_lifetime_ends);
