@@ -1,4 +1,4 @@
-use crate::support::{Backend, TestApp, ADMIN_EMAIL, PASSWORD};
+use crate::support::{json, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use rehearse_testkit::both_backends;
 
 async fn cross_site_posts_are_refused(backend: Backend) {
@@ -119,3 +119,100 @@ async fn audit_log_is_append_only(backend: Backend) {
     );
 }
 both_backends!(audit_log_is_append_only);
+
+/// The system prompt's canary stays on the server: it is in the prompt the model saw (an
+/// admin's trace shows it), and in nothing a candidate or a reviewer can read: the page, the
+/// interview's JSON, the live stream, or the trace endpoints.
+async fn the_system_prompt_canary_never_reaches_a_client(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let candidate = app.signed_up("cara@example.com").await;
+    let id = crate::interviews::start(&candidate).await;
+    let sent = candidate
+        .server_fn(
+            "send_message",
+            &[("id", &id), ("text", "Ready."), ("key", "k1")],
+        )
+        .await;
+    assert_eq!(sent.status(), 200);
+    let detail = crate::interviews::wait_for(&candidate, &id, |d| {
+        d["messages"].as_array().map(Vec::len) == Some(3)
+    })
+    .await;
+    let traces = json(admin.server_fn("list_traces", &[]).await).await;
+    let trace_id = traces
+        .as_array()
+        .and_then(|rows| rows.first())
+        .and_then(|t| t["id"].as_str())
+        .expect("a trace")
+        .to_owned();
+    let full = json(admin.server_fn("trace_detail", &[("id", &trace_id)]).await).await;
+    let request = full["request_json"].as_str().unwrap_or_default();
+    let at = request.find("RH-").expect("the canary is in the prompt");
+    let canary = &request[at..at + 19];
+    assert!(
+        canary[3..].chars().all(|c| c.is_ascii_uppercase()),
+        "{canary}"
+    );
+
+    let page = candidate
+        .get(&format!("/interviews/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    let stream = candidate
+        .http
+        .get(app.url(&format!("/interviews/{id}/events")))
+        .send()
+        .await
+        .expect("events");
+    let mut body = stream.bytes_stream();
+    let mut events = String::new();
+    // The replay of stored messages comes at once; read until the last one.
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        futures::StreamExt::next(&mut body),
+    )
+    .await
+    {
+        events.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(events.contains("event: message"), "{events}");
+    for (what, text) in [
+        ("page", page),
+        ("interview JSON", detail.to_string()),
+        ("live stream", events),
+    ] {
+        assert!(
+            !text.contains(canary),
+            "the canary reached the candidate's {what}"
+        );
+    }
+    let staff = app.signed_up("rex@example.com").await;
+    let users = json(admin.server_fn("list_users", &[]).await).await;
+    let rex = users
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["email"] == "rex@example.com"))
+        .and_then(|u| u["id"].as_str())
+        .expect("rex")
+        .to_owned();
+    assert_eq!(
+        admin
+            .server_fn("change_role", &[("user_id", &rex), ("role", "reviewer")])
+            .await
+            .status(),
+        200
+    );
+    for client in [&candidate, &staff] {
+        for (name, args) in [
+            ("trace_detail", vec![("id", trace_id.as_str())]),
+            ("list_traces", vec![]),
+        ] {
+            let r = client.server_fn(name, &args).await;
+            assert_eq!(r.status(), 403, "{name}");
+            assert!(!r.text().await.unwrap_or_default().contains(canary));
+        }
+    }
+}
+both_backends!(the_system_prompt_canary_never_reaches_a_client);
