@@ -133,6 +133,9 @@ impl Application {
         ))
         .with_knowledge(crate::models::knowledge(&settings, &db))
         .with_review(review_config(&settings))
+        // A turn may make one model call and a knowledge-base lookup, then write: the call's
+        // own timeout plus a minute.
+        .with_turn_deadline(Duration::from_secs(settings.llm.call_timeout_secs + 60))
         .with_quotas(rehearse_interview::service::Quotas {
             interviews_per_day: settings.quotas.interviews_per_day,
             messages_per_interview: settings.quotas.messages_per_interview,

@@ -19,6 +19,26 @@ pub struct Caller {
     pub ip: Option<IpAddr>,
 }
 
+impl Caller {
+    /// Appends an audit event done by this caller, from their address.
+    pub async fn audit(&self, kind: rehearse_db::AuditKind, detail: &str) -> Result<(), ApiError> {
+        let ip = self.ip.map(|ip| ip.to_string());
+        let event = rehearse_db::NewAuditEvent {
+            actor_user_id: Some(&self.actor.user_id),
+            actor_email: Some(&self.actor.email),
+            ip: ip.as_deref(),
+            detail,
+            ..Default::default()
+        };
+        self.state
+            .accounts
+            .audit()
+            .record(kind, event)
+            .await
+            .map_err(internal)
+    }
+}
+
 /// A caller who may be a visitor.
 pub struct MaybeCaller {
     pub state: AppState,

@@ -31,6 +31,8 @@ fn service_error(e: ServiceError) -> ApiError {
             "This message was already sent with different text. Reload the page to see the conversation.".into(),
         )),
         ServiceError::Quota(exceeded) => super::errors::quota(exceeded),
+        // Only a background turn meets its deadline; a request never waits for one.
+        e @ ServiceError::Deadline(_) => internal(e),
         ServiceError::Db(e) => internal(e),
     }
 }

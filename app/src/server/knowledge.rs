@@ -33,20 +33,8 @@ pub fn api_error(e: KbError) -> ApiError {
 }
 
 pub async fn audit(ctx: &Caller, detail: &str) -> Result<(), ApiError> {
-    let ip = ctx.ip.map(|ip| ip.to_string());
-    let event = rehearse_db::NewAuditEvent {
-        actor_user_id: Some(&ctx.actor.user_id),
-        actor_email: Some(&ctx.actor.email),
-        ip: ip.as_deref(),
-        detail,
-        ..Default::default()
-    };
-    ctx.state
-        .accounts
-        .audit()
-        .record(rehearse_db::AuditKind::JobDescriptionChanged, event)
+    ctx.audit(rehearse_db::AuditKind::JobDescriptionChanged, detail)
         .await
-        .map_err(internal)
 }
 
 pub fn version_view(v: &Version) -> JdVersionView {

@@ -141,26 +141,13 @@ pub async fn set_ceiling(ctx: &Caller, scope: &str, usd: f64) -> Result<(), ApiE
         .set_ceiling(scope, usd_to_nanos(usd), &ctx.actor.email)
         .await
         .map_err(internal)?;
-    let ip = ctx.ip.map(|i| i.to_string());
     let detail = format!(
         "{}: {:.4} -> {usd:.4} USD",
         scope.as_str(),
         nanos_to_usd(before)
     );
-    let event = rehearse_db::NewAuditEvent {
-        actor_user_id: Some(&ctx.actor.user_id),
-        actor_email: Some(&ctx.actor.email),
-        ip: ip.as_deref(),
-        detail: &detail,
-        ..Default::default()
-    };
-    ctx.state
-        .accounts
-        .audit()
-        .record(rehearse_db::AuditKind::BudgetChanged, event)
+    ctx.audit(rehearse_db::AuditKind::BudgetChanged, &detail)
         .await
-        .map_err(internal)?;
-    Ok(())
 }
 
 /// What a job kind does, in words an admin reads.
@@ -200,21 +187,9 @@ pub async fn requeue_job(ctx: &Caller, id: &str) -> Result<(), ApiError> {
         ))
     })?;
     ctx.state.interviews.wake_worker();
-    let ip = ctx.ip.map(|i| i.to_string());
-    ctx.state
-        .accounts
-        .audit()
-        .record(
-            rehearse_db::AuditKind::JobRequeued,
-            rehearse_db::NewAuditEvent {
-                actor_user_id: Some(&ctx.actor.user_id),
-                actor_email: Some(&ctx.actor.email),
-                ip: ip.as_deref(),
-                detail: &format!("{} {} (after {} attempts)", job.kind, job.id, job.attempts),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(internal)?;
-    Ok(())
+    ctx.audit(
+        rehearse_db::AuditKind::JobRequeued,
+        &format!("{} {} (after {} attempts)", job.kind, job.id, job.attempts),
+    )
+    .await
 }

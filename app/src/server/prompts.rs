@@ -5,7 +5,7 @@
 use super::errors::{internal, status};
 use super::guard::Caller;
 use crate::api::ApiError;
-use rehearse_db::{AuditKind, NewAuditEvent};
+use rehearse_db::AuditKind;
 use rehearse_interview::prompts::{diff, DEFAULTS, MAX_BODY_CHARS};
 use rehearse_types::PromptVersionView;
 
@@ -95,20 +95,5 @@ pub async fn activate(ctx: &Caller, name: &str, version: i64) -> Result<(), ApiE
 /// Appends a prompt event by the calling admin. Written after the change, which the prompt
 /// store commits on its own; a failure here is reported to the admin as an error.
 async fn audit(ctx: &Caller, kind: AuditKind, detail: &str) -> Result<(), ApiError> {
-    let ip = ctx.ip.map(|ip| ip.to_string());
-    ctx.state
-        .accounts
-        .audit()
-        .record(
-            kind,
-            NewAuditEvent {
-                actor_user_id: Some(&ctx.actor.user_id),
-                actor_email: Some(&ctx.actor.email),
-                ip: ip.as_deref(),
-                detail,
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(internal)
+    ctx.audit(kind, detail).await
 }

@@ -5,7 +5,7 @@
 use super::errors::{internal, status};
 use super::guard::Caller;
 use crate::api::ApiError;
-use rehearse_db::{now_ms, AuditKind, NewAuditEvent};
+use rehearse_db::{now_ms, AuditKind};
 use rehearse_interview::review::{Decision, QueueFilter, ReviewError, ReviewItem, ReviewStatus};
 use rehearse_types::{Change, DiffPiece, ReviewDetail, ReviewPassage, ReviewRow};
 
@@ -138,22 +138,7 @@ pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
 }
 
 async fn audit(ctx: &Caller, kind: AuditKind, detail: &str) -> Result<(), ApiError> {
-    let ip = ctx.ip.map(|i| i.to_string());
-    ctx.state
-        .accounts
-        .audit()
-        .record(
-            kind,
-            NewAuditEvent {
-                actor_user_id: Some(&ctx.actor.user_id),
-                actor_email: Some(&ctx.actor.email),
-                ip: ip.as_deref(),
-                detail,
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(internal)
+    ctx.audit(kind, detail).await
 }
 
 pub async fn claim(ctx: &Caller, id: &str) -> Result<(), ApiError> {

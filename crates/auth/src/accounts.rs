@@ -192,7 +192,7 @@ impl Accounts {
         };
         let role = Role::Candidate;
         let ip = ip.map(|i| i.to_string());
-        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let mut tx = self.db.begin_write().await?;
         let user = UserRepo::create(
             &mut tx,
             NewUser {
@@ -345,7 +345,7 @@ impl Accounts {
         if existing.as_ref().is_some_and(|u| u.role != Role::Candidate) {
             return Err(ExternalSignInError::StaffAccount);
         }
-        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let mut tx = self.db.begin_write().await?;
         // What linking did to an existing account, for the audit event.
         let mut took_over = false;
         let (user, created) = match existing {
@@ -467,7 +467,7 @@ impl Accounts {
         role: Role,
         ip: Option<IpAddr>,
     ) -> Result<User, RoleChangeError> {
-        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let mut tx = self.db.begin_write().await?;
         let before = UserRepo::set_role(&mut tx, target_id, role)
             .await
             .map_err(|e| match e {
@@ -515,7 +515,7 @@ impl Accounts {
             .by_email(&email)
             .await?
             .ok_or(RoleChangeError::NotFound)?;
-        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let mut tx = self.db.begin_write().await?;
         let before = UserRepo::set_role(&mut tx, &user.id, Role::Admin).await?;
         UserRepo::mark_verified(&mut tx, &user.id).await?;
         AuditRepo::append(

@@ -61,7 +61,7 @@ impl PromptStore {
 
     /// Adds a version (not active until activated); returns its number.
     pub async fn create(&self, name: &str, body: &str, by: Option<&str>) -> Result<i64, DbError> {
-        let mut tx = self.db.pool().begin().await.map_err(sql)?;
+        let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
             "SELECT COALESCE(MAX(version), 0) AS v FROM prompt_versions WHERE name = $1",
         )

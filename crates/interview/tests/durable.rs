@@ -326,3 +326,53 @@ async fn the_last_reply_is_announced_after_the_phase_moved(backend: Backend) {
     );
 }
 both_backends!(the_last_reply_is_announced_after_the_phase_moved);
+
+/// A turn stuck behind a dependency that never answers is cut at its deadline: the candidate is
+/// told, and the job is retried instead of the interview staying busy.
+async fn a_turn_past_its_deadline_is_cut_and_retried(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script {
+        steps: vec![
+            rehearse_llm::scripted::Step::Pause(Duration::from_secs(5)),
+            rehearse_llm::scripted::Step::Token("late".into()),
+        ],
+        usage: None,
+    }]);
+    let service = service_with(&t, &model, generous())
+        .await
+        .with_turn_deadline(Duration::from_millis(300));
+    let id = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+    let (_, mut events) = service.live().subscribe(&id);
+    let interview = current(&service, &id).await;
+    service
+        .submit(&interview, "Ready.", "k1")
+        .await
+        .expect("submit");
+    assert!(service.run_next_turn().await.expect("run"), "a turn ran");
+    let mut told = false;
+    while let Ok(event) = events.try_recv() {
+        if let LiveEvent::TurnFailed { retrying, .. } = event {
+            assert!(retrying);
+            told = true;
+        }
+    }
+    assert!(told, "the candidate was told");
+    assert!(
+        !service.live().is_busy(&id),
+        "the interview is not left busy"
+    );
+    let row = sqlx::query("SELECT status, last_error FROM jobs WHERE kind = $1")
+        .bind(TURN_JOB)
+        .fetch_one(t.db.pool())
+        .await
+        .expect("job");
+    let status: String = sqlx::Row::try_get(&row, "status").expect("status");
+    let error: Option<String> = sqlx::Row::try_get(&row, "last_error").expect("error");
+    assert_eq!(status, "queued", "to be retried");
+    assert!(error.unwrap_or_default().contains("did not finish"));
+}
+both_backends!(a_turn_past_its_deadline_is_cut_and_retried);

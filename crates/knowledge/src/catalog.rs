@@ -284,7 +284,7 @@ impl Catalog {
     /// their transcript; its chunks are removed from the store by the caller).
     pub async fn mark_deleted(&self, jd_id: &str) -> Result<(), DbError> {
         let now = now_ms();
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE job_descriptions SET deleted_at = $1 WHERE id = $2")
             .bind(now)
             .bind(jd_id)

@@ -184,7 +184,7 @@ impl BudgetStore {
         let _serial = self.reserve_lock.lock().await;
         let now = now_ms();
         let day = utc_day(now);
-        let mut tx = self.db.pool().begin().await.map_err(sql_err)?;
+        let mut tx = self.db.begin_write().await?;
         if self.db.backend() == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(727373)")
                 .execute(&mut *tx)

@@ -47,6 +47,9 @@ pub enum ServiceError {
     Over,
     #[error("the interviewer is still answering")]
     Busy,
+    /// The turn ran past its deadline; it was cut and will be retried.
+    #[error("the turn did not finish within {} s", .0.as_secs())]
+    Deadline(std::time::Duration),
     #[error("this idempotency key was used for a different message")]
     KeyReused,
     /// A usage quota (interviews a day, messages an interview) refused it; nothing was stored.
@@ -73,7 +76,13 @@ pub struct InterviewService {
     /// message: model output that contains it is discarded, so the system prompt cannot leak
     /// to a candidate through a phrasing.
     canary: Arc<str>,
+    /// How long one turn may take in all (model calls, knowledge-base lookups, writes) before
+    /// it is cut and retried: no interview stays busy behind a hung dependency.
+    turn_deadline: std::time::Duration,
 }
+
+/// How long a turn may take unless the server sets otherwise.
+pub const DEFAULT_TURN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// A fresh canary: letters only, so no other check (such as "no new numbers") is what
 /// catches a phrasing that repeats it.
@@ -116,7 +125,14 @@ impl InterviewService {
             review: ReviewConfig::default(),
             quotas: Quotas::default(),
             canary: canary().into(),
+            turn_deadline: DEFAULT_TURN_DEADLINE,
         }
+    }
+
+    /// Sets the deadline of one turn (see [`DEFAULT_TURN_DEADLINE`]).
+    pub fn with_turn_deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.turn_deadline = deadline;
+        self
     }
 
     /// This process's system-prompt canary (tests prove it never reaches a client).

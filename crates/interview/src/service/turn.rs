@@ -20,6 +20,10 @@ use std::panic::AssertUnwindSafe;
 /// releases its own interrupted turns at start).
 pub const TURN_LEASE_MS: i64 = 15_000;
 
+/// How long a question about the role may wait for the knowledge base; past it the candidate
+/// is told it cannot be looked up now (never a guess), and the turn goes on.
+const KNOWLEDGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// What the candidate reads when a turn failed and will be tried again by itself.
 const TURN_RETRYING: &str =
     "The interviewer could not answer just now. Your message is saved; trying again.";
@@ -130,7 +134,10 @@ impl InterviewService {
         };
         let mut interview = interview;
         interview.status = Status::Active;
-        self.turn(interview, &message, stop).await
+        // Cut at the deadline: what was committed is keyed, so the retry goes on from there.
+        tokio::time::timeout(self.turn_deadline, self.turn(interview, &message, stop))
+            .await
+            .map_err(|_| ServiceError::Deadline(self.turn_deadline))?
     }
 
     /// One interviewer turn. Commits the replies, then the new phase.
@@ -333,7 +340,15 @@ async fn grounded_answer(
     question: &str,
     review: &ReviewConfig,
 ) -> (String, Grounded) {
-    match kb.answer(version_id, question).await {
+    let answered =
+        match tokio::time::timeout(KNOWLEDGE_DEADLINE, kb.answer(version_id, question)).await {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "the knowledge base did not answer within {} s",
+                KNOWLEDGE_DEADLINE.as_secs()
+            )),
+        };
+    match answered {
         Ok(a) => {
             let draft = Drafted {
                 question,
