@@ -95,6 +95,13 @@ async fn bad_sign_ups_are_refused_and_write_nothing(backend: Backend) {
 
     let common = client.sign_up("weak@example.com", "password123").await;
     assert_eq!(common.status(), 422);
+    // Guessable in ways a list of common passwords misses: a keyboard walk, the address, the
+    // product's name.
+    for guessable in ["qwertyuiop12345", "weak@example.com1", "Rehearse2026!!"] {
+        let refused = client.sign_up("weak@example.com", guessable).await;
+        assert_eq!(refused.status(), 422, "{guessable}");
+        assert_eq!(json(refused).await["fields"][0]["field"], "password");
+    }
 
     let long_name = "n".repeat(81);
     let bad_name = client
