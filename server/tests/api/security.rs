@@ -216,3 +216,38 @@ async fn the_system_prompt_canary_never_reaches_a_client(backend: Backend) {
     }
 }
 both_backends!(the_system_prompt_canary_never_reaches_a_client);
+
+/// A hosted model with no prices would make every cost ceiling inert: the real server binary
+/// refuses to start, naming the setting. (Declared free, the check passes: unit-tested in
+/// `server::models`, since such a server then goes on to serve.)
+#[tokio::test]
+async fn an_unpriced_hosted_model_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = || {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .arg("serve")
+            .env("REHEARSE_DATA_DIR", dir.path())
+            .env("REHEARSE_LISTEN", "127.0.0.1:0")
+            .env("REHEARSE_LLM__PROVIDER", "openai")
+            .env("REHEARSE_LLM__MODEL", "some-hosted-model")
+            .env("REHEARSE_LLM__BASE_URL", "http://127.0.0.1:9/v1")
+            .env("RUST_LOG", "error")
+            .kill_on_drop(true);
+        command
+    };
+    let refused = tokio::time::timeout(std::time::Duration::from_secs(120), run().output())
+        .await
+        .expect("the server exits at once")
+        .expect("the server ran");
+    assert!(!refused.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&refused.stderr),
+        String::from_utf8_lossy(&refused.stdout)
+    );
+    assert!(
+        said.to_lowercase().contains("usd_per_mtok") || said.to_lowercase().contains("free"),
+        "the refusal names the setting: {said}"
+    );
+}
