@@ -15,6 +15,10 @@ export E2E_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
 export RUST_LOG=${RUST_LOG:-warn}
 # The browser tests sign up many accounts from one address.
 export REHEARSE_SIGNUP__ATTEMPTS_PER_IP=1000
+# ...and start and send from that one address, like people behind one NAT: the per-address
+# limits are raised; the per-user limits stay at their defaults (limits.test.mjs relies on them).
+export REHEARSE_LIMITS__START_PER_MINUTE_PER_IP=1000 REHEARSE_LIMITS__START_BURST_PER_IP=1000
+export REHEARSE_LIMITS__SEND_PER_MINUTE_PER_IP=1000 REHEARSE_LIMITS__SEND_BURST_PER_IP=1000
 # The embedded model, unpacked under the checkout's data directory by scripts/fetch-models.sh.
 bash scripts/fetch-models.sh >/dev/null
 export REHEARSE_LLM__MODEL_PATH="$PWD/data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -26,6 +26,10 @@ test('starting interviews too quickly says how long to wait', async () => {
     assert.ok(outcome, `start number ${i + 1} neither started nor was refused`);
     if (outcome === 'refused') {
       notice = (await page.textContent('[data-testid="slow-down"]')).trim();
+    } else {
+      // Let the started interview's page finish arriving before navigating away again.
+      await page.waitForSelector('[data-testid="transcript"]', { timeout: 30000 });
+      await page.waitForLoadState('load');
     }
   }
   assert.ok(notice, 'eight starts in a row were all accepted');
