@@ -258,7 +258,26 @@ impl KnowledgeBase {
         self.catalog.get(jd_id).await?.ok_or(KbError::NotFound)?;
         self.catalog.mark_deleted(jd_id).await?;
         let purged = match self.store().await {
-            Ok(store) => store.delete_jd(jd_id).await.is_ok(),
+            Ok(store) => {
+                // The embedded store can refuse a delete that clashes with its own index
+                // work; a moment later it goes through. Only a store that keeps refusing is
+                // left to the purge job.
+                let mut done = false;
+                for attempt in 0..3u64 {
+                    match store.delete_jd(jd_id).await {
+                        Ok(()) => {
+                            done = true;
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(jd = %jd_id, attempt, error = %e, "could not delete chunks");
+                            tokio::time::sleep(std::time::Duration::from_millis(50 << attempt))
+                                .await;
+                        }
+                    }
+                }
+                done
+            }
             Err(_) => false,
         };
         if !purged {
