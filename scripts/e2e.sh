@@ -30,6 +30,12 @@ log=$(mktemp)
 # cargo-leptos has exited 0 after a failed build, so the test runner's own summary decides.
 cargo leptos end-to-end 2>&1 | tee "$log"
 if ! grep -qE '^# pass [1-9]' "$log" || ! grep -qE '^# fail 0$' "$log"; then
+  # CI shows the end of the output: repeat there what the server warned about and which tests
+  # failed, with their messages.
+  echo "--- the server's last warnings and errors ---" >&2
+  grep -E ' (WARN|ERROR) ' "$log" | tail -n 40 >&2 || true
+  echo "--- failed tests ---" >&2
+  grep -E -A12 '^not ok' "$log" | grep -E "^not ok|error:|no reply" >&2 || true
   echo "error: the browser tests did not all run and pass" >&2
   exit 1
 fi

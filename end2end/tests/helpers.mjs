@@ -97,6 +97,21 @@ export async function startInterview(page, role) {
     page.waitForURL(/\/interviews\//, { timeout: 30000 }),
     page.click('[data-testid="start-interview"]'),
   ]);
+  await interviewLoaded(page);
+}
+
+/**
+ * Waits for the interview page's own document: starting an interview navigates in the page and
+ * then loads the interview with a full page load (so the page opens its own live stream). A
+ * message typed before that load would be lost with the old document, so wait until the
+ * current document is the interview's and it is hydrated.
+ */
+export async function interviewLoaded(page) {
+  await page.waitForFunction(
+    () => (performance.getEntriesByType('navigation')[0]?.name || '').includes('/interviews/'),
+    null,
+    { timeout: 30000 },
+  );
   await hydrated(page);
   await page.waitForSelector('[data-testid="transcript"]', { timeout: 30000 }).catch(async (e) => {
     throw new Error(`no transcript at ${page.url()}: ${await page.textContent('main')}`, { cause: e });
@@ -112,5 +127,24 @@ export async function send(page, text) {
     (n) => document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length >= n + 2,
     before,
     { timeout: 120000 },
-  );
+  ).catch(async (e) => {
+    throw new Error(`no reply to "${text.slice(0, 40)}" at ${page.url()}: ${await pageState(page)}`, { cause: e });
+  });
+}
+
+/** What the page shows, for a failure message: the transcript's last lines and any notice. */
+export async function pageState(page) {
+  return page.evaluate(() => {
+    const items = [...document.querySelectorAll('[data-testid="transcript"] > li')]
+      .map((li) => `${li.dataset.author || '?'}#${li.dataset.seq || '-'}: ${li.textContent.trim().slice(0, 80)}`);
+    const notices = [...document.querySelectorAll('[role="alert"], [role="status"], [data-testid="notice"]')]
+      .map((n) => n.textContent.trim());
+    const answer = document.querySelector('[data-testid="answer"]');
+    return JSON.stringify({
+      transcript: items.slice(-4),
+      notices,
+      box: answer ? answer.value.slice(0, 40) : null,
+      hydrated: document.body.dataset.hydrated || null,
+    });
+  }).catch((e) => `(page state unreadable: ${e.message})`);
 }

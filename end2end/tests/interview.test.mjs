@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, uniqueEmail, hydrated, signUp, startInterview, send } from './helpers.mjs';
+import {
+  BASE, launch, uniqueEmail, hydrated, signUp, startInterview, send, interviewLoaded,
+} from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,10 +52,29 @@ test('a short interview on the local model streams its replies, then reports', a
   assert.equal(scores.length, 3, 'one score per requirement asked about');
   assert.match(await page.textContent('[data-testid="report"]'), /payments service in Rust/, 'evidence is quoted');
   assert.equal(await page.locator('[data-testid="answer"]').count(), 0, 'a finished interview takes no more messages');
+  // Scored by meaning with the server's MiniLM, not on the degraded path.
+  assert.equal(await page.locator('[data-testid="report-degraded"]').count(), 0);
+  // "Why this score" opens the signals the first score was computed from.
+  const why = page.locator('[data-testid="why-score"]').first();
+  await why.locator('summary').click();
+  const signals = await why.locator('[data-testid="signal"]').allTextContents();
+  assert.equal(signals.length, 5, 'relevance, substance, coherence, specificity and depth');
+  for (const s of signals) assert.match(s.trim(), /^\d{1,3}%$/);
+  assert.match(await why.textContent(), /On the requirement/);
 
   await page.goto(`${BASE}/home`);
   await page.waitForSelector('[data-testid="score-chart"]');
   assert.equal(await page.locator('[data-testid="history"] tbody tr').count(), 1);
+  // Progress per competency, with a button to practise the weakest.
+  const rows = page.locator('[data-testid="competency-row"]');
+  assert.ok(await rows.count() >= 1, 'a row per competency scored');
+  assert.ok(await page.locator('[data-testid="competency-progress"] [data-testid="sparkline"]').count() >= 1);
+  const practise = page.locator('[data-testid="practise-weakest"]');
+  assert.match(await practise.textContent(), /^Practise .+, your weakest$/);
+  await hydrated(page);
+  await Promise.all([page.waitForURL(/\/interviews\//, { timeout: 30000 }), practise.click()]);
+  await interviewLoaded(page);
+  assert.match(await page.textContent('[data-testid="transcript"]'), /I will ask one main question/);
   await context.close();
 });
 

@@ -21,16 +21,29 @@ pub async fn list_roles() -> Result<Vec<RoleView>, ApiError> {
         .collect())
 }
 
-/// Starts an interview for the caller and sends the browser to it.
+/// Starts an interview for the caller (`focus`: a competency to practise, so only the role's
+/// requirements in it are asked) and sends the browser to it. A form posted without script is
+/// redirected; the page's script opens the interview itself with a full page load (so there is
+/// one navigation, never a client-side one raced by a reload).
 #[server(endpoint = "start_interview")]
 pub async fn start_interview(
     role: String,
     kind: String,
     difficulty: String,
+    focus: Option<String>,
 ) -> Result<String, ApiError> {
     let ctx = crate::server::guard::require(rehearse_auth::policy::ANY_ROLE).await?;
-    let id = crate::server::interviews::start(&ctx, &role, &kind, &difficulty).await?;
-    leptos_axum::redirect(&format!("/interviews/{id}"));
+    let focus = focus.filter(|f| !f.trim().is_empty());
+    let id =
+        crate::server::interviews::start(&ctx, &role, &kind, &difficulty, focus.as_deref()).await?;
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let plain_form = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if plain_form {
+        leptos_axum::redirect(&format!("/interviews/{id}"));
+    }
     Ok(id)
 }
 

@@ -43,6 +43,14 @@ pub async fn retry_ingestion(version_id: String) -> Result<(), ApiError> {
     crate::server::knowledge::retry(&ctx, &version_id).await
 }
 
+/// Saves edited requirements (one per line; edit, merge or drop) as a new version of the
+/// job description; returns the new version's number (admins).
+#[server(endpoint = "edit_requirements")]
+pub async fn edit_requirements(version_id: String, requirements: String) -> Result<i64, ApiError> {
+    let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    crate::server::knowledge::edit_requirements(&ctx, &version_id, &requirements).await
+}
+
 /// Deletes a job description and every chunk of it (admins).
 #[server(endpoint = "delete_jd")]
 pub async fn delete_jd(id: String) -> Result<(), ApiError> {

@@ -40,6 +40,45 @@ pub fn ScoreChart(points: Vec<(String, f32)>) -> impl IntoView {
     }
 }
 
+/// A small line of one competency's scores (1-5) over time, for a table cell; no script needed.
+#[component]
+pub fn Sparkline(label: String, scores: Vec<f32>) -> impl IntoView {
+    const W: f32 = 120.0;
+    const H: f32 = 28.0;
+    const PAD: f32 = 4.0;
+    let n = scores.len();
+    let x = move |i: usize| {
+        if n <= 1 {
+            W / 2.0
+        } else {
+            PAD + i as f32 * (W - 2.0 * PAD) / (n - 1) as f32
+        }
+    };
+    let y = |score: f32| H - PAD - (score.clamp(1.0, 5.0) - 1.0) * (H - 2.0 * PAD) / 4.0;
+    let line: String = scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{:.1},{:.1}", x(i), y(*s)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let summary = format!(
+        "{label}: {}",
+        scores
+            .iter()
+            .map(|s| format!("{s:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let title = summary.clone();
+    view! {
+        <svg viewBox=format!("0 0 {W} {H}") class="h-7 w-32" role="img" aria-label=summary data-testid="sparkline">
+            <title>{title}</title>
+            <polyline points=line fill="none" stroke="#4f46e5" stroke-width="2"/>
+            {scores.iter().enumerate().map(|(i, s)| view! { <circle cx=x(i) cy=y(*s) r="2.5" fill="#4f46e5"/> }).collect_view()}
+        </svg>
+    }
+}
+
 /// One bar per flag reason: what reviewers did with the answers held for it (approved,
 /// edited, rejected, expired), as shares of the closed items, with the count at the end. An
 /// SVG drawn on the server like [`ScoreChart`]; no script needed.

@@ -1,7 +1,9 @@
 //! Job descriptions: the list with an add form (paste or upload), and one job description's
 //! versions, ingestion progress, chunks and a "try a question" box that shows every score.
 
-use crate::api::{jd_detail, list_jds, take_form_flash, DeleteJd, RetryIngestion, TryQuestion};
+use crate::api::{
+    jd_detail, list_jds, take_form_flash, DeleteJd, EditRequirements, RetryIngestion, TryQuestion,
+};
 use crate::components::forms::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -97,6 +99,7 @@ pub fn AdminJd() -> impl IntoView {
     let query = use_query_map();
     let retry = ServerAction::<RetryIngestion>::new();
     let delete = ServerAction::<DeleteJd>::new();
+    let edit = ServerAction::<EditRequirements>::new();
     let detail = Resource::new(
         move || {
             (
@@ -104,15 +107,20 @@ pub fn AdminJd() -> impl IntoView {
                 query.read().get("v"),
                 retry.version().get(),
                 delete.version().get(),
+                edit.version().get(),
             )
         },
-        |(id, v, _, _)| jd_detail(id, v),
+        |(id, v, ..)| jd_detail(id, v),
     );
     view! {
         <Title text="Job description · Rehearse"/>
         <Flash/>
         {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         {move || delete.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        {move || edit.value().get().map(|r| match r {
+            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+            Ok(n) => view! { <p role="status" class="mb-2 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-emerald-800" data-testid="requirements-saved">{format!("Saved as version {n}; it is being prepared for interviews.")}</p> }.into_any(),
+        })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
@@ -156,6 +164,9 @@ pub fn AdminJd() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            {d.versions.iter().find(|v| v.id == selected).cloned().map(|v| view! {
+                                <Requirements version=v editable=!d.deleted edit=edit/>
+                            })}
                             {(!d.deleted).then(|| view! { <AddForm jd_id=d.id.clone()/> })}
                             {ready.then(|| view! { <TryBox version_id=selected.clone()/> })}
                             <h2 class="mt-4 font-semibold">"Chunks"</h2>
@@ -181,6 +192,37 @@ pub fn AdminJd() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A version's requirements as the interview uses them, and an editor: change a line, merge
+/// two into one, or drop one; saving makes a new version with the same text.
+#[component]
+fn Requirements(
+    version: rehearse_types::JdVersionView,
+    editable: bool,
+    edit: ServerAction<EditRequirements>,
+) -> impl IntoView {
+    let lines = version.requirement_lines.join("\n");
+    view! {
+        <section class="mb-4 rounded-lg border border-slate-200 bg-white p-4" data-testid="requirements">
+            <h2 class="font-semibold">"Requirements of v" {version.version}</h2>
+            <ol class="mt-1 list-decimal pl-5 text-sm">
+                {version.requirements.into_iter().map(|r| view! { <li data-testid="requirement">{r}</li> }).collect_view()}
+            </ol>
+            {editable.then(|| view! {
+                <details class="mt-3">
+                    <summary class="cursor-pointer text-indigo-700">"Edit, merge or drop requirements"</summary>
+                    <ActionForm action=edit>
+                        <input type="hidden" name="version_id" value=version.id.clone()/>
+                        <label class="mt-2 block text-sm text-slate-600" for="requirements-text">"One requirement per line (2 to 6). Saving makes a new version; interviews already started keep theirs."</label>
+                        <textarea id="requirements-text" name="requirements" rows="7" maxlength="8000"
+                            class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm" data-testid="requirements-text">{lines}</textarea>
+                        <button type="submit" class="mt-2 rounded-md bg-slate-800 px-3 py-1 text-white" data-testid="save-requirements">"Save as a new version"</button>
+                    </ActionForm>
+                </details>
+            })}
+        </section>
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::api::{list_roles, my_interviews, StartInterview};
 use crate::components::api_error::ApiErrorNotice;
-use crate::components::chart::ScoreChart;
+use crate::components::chart::{ScoreChart, Sparkline};
 use crate::components::forms::ErrorNotice;
 use crate::components::layout::use_user;
 use leptos::prelude::*;
@@ -83,6 +83,7 @@ pub fn CandidateHome() -> impl IntoView {
                             points.reverse();
                             view! {
                                 {(!points.is_empty()).then(|| view! { <div class="mt-3"><ScoreChart points=points/></div> })}
+                                <CompetencyProgress history=list.clone() start=start/>
                                 <table class="mt-4 w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="history">
                                     <thead class="bg-slate-100 text-left text-slate-600"><tr>
                                         <th class="px-3 py-2">"Started"</th><th class="px-3 py-2">"Role"</th><th class="px-3 py-2">"Type"</th>
@@ -107,4 +108,86 @@ pub fn CandidateHome() -> impl IntoView {
             </Suspense>
         </section>
     }
+}
+
+/// One competency's scores across the candidate's interviews, oldest first, and the role of
+/// the newest interview that asked about it.
+struct Progress {
+    competency: String,
+    scores: Vec<f32>,
+    role_slug: String,
+}
+
+/// Each competency across the candidate's interviews (`history` is newest first).
+fn progress(history: &[rehearse_types::InterviewSummary]) -> Vec<Progress> {
+    let mut out: Vec<Progress> = Vec::new();
+    for i in history.iter().rev() {
+        for c in &i.competencies {
+            match out.iter_mut().find(|p| p.competency == c.competency) {
+                Some(p) => {
+                    p.scores.push(c.score);
+                    p.role_slug = i.role_slug.clone();
+                }
+                None => out.push(Progress {
+                    competency: c.competency.clone(),
+                    scores: vec![c.score],
+                    role_slug: i.role_slug.clone(),
+                }),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.competency.cmp(&b.competency));
+    out
+}
+
+/// Progress per competency, and a button to practise the weakest one: an interview that asks
+/// only about it.
+#[component]
+fn CompetencyProgress(
+    history: Vec<rehearse_types::InterviewSummary>,
+    start: ServerAction<StartInterview>,
+) -> impl IntoView {
+    let rows = progress(&history);
+    if rows.is_empty() {
+        return ().into_any();
+    }
+    let weakest = rows
+        .iter()
+        .min_by(|a, b| {
+            let last = |p: &Progress| p.scores.last().copied().unwrap_or(5.0);
+            last(a).total_cmp(&last(b))
+        })
+        .map(|p| (p.competency.clone(), p.role_slug.clone()));
+    view! {
+        <section class="mt-6 rounded-lg border border-slate-200 bg-white p-4" data-testid="competency-progress">
+            <h3 class="font-semibold">"By competency"</h3>
+            <table class="mt-2 w-full text-sm">
+                <thead class="text-left text-slate-600"><tr><th class="py-1">"Competency"</th><th class="py-1">"Over time"</th><th class="py-1">"Latest"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|p| {
+                        let latest = p.scores.last().copied().unwrap_or_default();
+                        view! {
+                            <tr class="border-t border-slate-200" data-testid="competency-row">
+                                <td class="py-1 pr-3">{p.competency.clone()}</td>
+                                <td class="py-1 pr-3"><Sparkline label=p.competency.clone() scores=p.scores.clone()/></td>
+                                <td class="py-1 tabular-nums">{format!("{latest:.1} / 5")}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {weakest.map(|(competency, role)| view! {
+                <ActionForm action=start attr:class="mt-3">
+                    <input type="hidden" name="role" value=role/>
+                    <input type="hidden" name="kind" value="technical"/>
+                    <input type="hidden" name="difficulty" value="mid"/>
+                    <input type="hidden" name="focus" value=competency.clone()/>
+                    <button type="submit" class="rounded-md border border-indigo-300 px-3 py-1 text-indigo-700 hover:bg-indigo-50" data-testid="practise-weakest">
+                        {format!("Practise {competency}, your weakest")}
+                    </button>
+                </ActionForm>
+            })}
+        </section>
+    }
+    .into_any()
 }

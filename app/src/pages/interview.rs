@@ -203,12 +203,59 @@ fn Transcript(
     }
 }
 
+/// The signals behind one score, as bars: what the score was computed from.
+#[component]
+fn WhyThisScore(signals: rehearse_types::SignalsView) -> impl IntoView {
+    let rows = [
+        (
+            "On the requirement",
+            "How closely your sentences match the requirement and the question, by meaning.",
+            signals.relevance,
+        ),
+        (
+            "Its points covered",
+            "How many of the requirement's key points your answer speaks to.",
+            signals.substance,
+        ),
+        (
+            "Reads as an answer",
+            "Low for lists of terms, repeated text or the question copied back.",
+            signals.coherence,
+        ),
+        (
+            "Specific",
+            "A measured result, an example from your own work, a trade-off named.",
+            signals.specificity,
+        ),
+        (
+            "Developed",
+            "How developed the answer is, up to about a hundred words.",
+            signals.depth,
+        ),
+    ];
+    view! {
+        <details class="mt-2" data-testid="why-score">
+            <summary class="cursor-pointer text-indigo-700">"Why this score"</summary>
+            <dl class="mt-2 space-y-1">
+                {rows.into_iter().map(|(name, help, value)| view! {
+                    <div class="flex items-center gap-2" title=help>
+                        <dt class="w-40 text-slate-600">{name}</dt>
+                        <dd class="flex-1"><meter class="w-full" min="0" max="100" low="40" high="75" optimum="100" value=value>{format!("{value}%")}</meter></dd>
+                        <dd class="w-12 text-right tabular-nums" data-testid="signal">{format!("{value}%")}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+        </details>
+    }
+}
+
 #[component]
 fn Report(report: ReportView) -> impl IntoView {
     view! {
         <section class="mt-8 rounded-lg border border-slate-200 bg-white p-5" data-testid="report">
             <h2 class="text-xl font-semibold">"Feedback"</h2>
             <p class="mt-1 text-slate-600">"Overall: " <strong data-testid="overall">{format!("{:.1}", report.overall)}</strong> " / 5"</p>
+            {report.degraded.map(|d| view! { <p role="status" class="mt-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="report-degraded">{d}</p> })}
             <table class="mt-4 w-full text-sm">
                 <thead class="text-left text-slate-600"><tr>
                     <th class="py-2">"Requirement"</th><th class="py-2">"Score"</th><th class="py-2">"Evidence from your answers"</th>
@@ -216,12 +263,19 @@ fn Report(report: ReportView) -> impl IntoView {
                 <tbody>
                     {report.scores.into_iter().map(|s| view! {
                         <tr class="border-t border-slate-200 align-top">
-                            <td class="py-2 pr-3"><strong>{s.competency}</strong><br/><span class="text-slate-500">{s.requirement} " [" {s.requirement_id} "]"</span>
+                            <td class="py-2 pr-3"><strong>{s.competency}</strong><br/><span class="text-slate-500">{s.requirement}</span>
                                 {s.source.map(|src| view! { <br/><span class="text-xs text-slate-400" data-testid="score-source">"Stated in the job description: " {src}</span> })}</td>
                             <td class="py-2 pr-3 font-semibold" data-testid="score">{s.score} " / 5"</td>
                             <td class="py-2">
                                 {s.evidence.map(|e| view! { <blockquote class="border-l-4 border-indigo-200 pl-3 italic">{e}</blockquote> })}
                                 <p class="mt-1 text-slate-500">{s.rationale}</p>
+                                {s.strong_answer.map(|a| view! {
+                                    <div class="mt-2 rounded-md bg-slate-50 px-3 py-2" data-testid="coaching">
+                                        <p>{a}</p>
+                                        {s.fell_short.map(|f| view! { <p class="mt-1 text-slate-600">"Your answer said: " <q class="italic">{f}</q></p> })}
+                                    </div>
+                                })}
+                                {s.signals.map(|g| view! { <WhyThisScore signals=g/> })}
                             </td>
                         </tr>
                     }).collect_view()}

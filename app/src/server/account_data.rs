@@ -13,7 +13,6 @@ use rehearse_interview::store::{Interview, Message, Status};
 use rehearse_llm::trace::Trace;
 use rehearse_types::{
     AccountExport, DataExport, InterviewExport, MessageExport, ModelCallExport, ReportView,
-    ScoreView,
 };
 
 /// The file name "Download my data" saves as.
@@ -161,24 +160,7 @@ fn message_export(m: Message) -> MessageExport {
 }
 
 fn report_export(r: Report) -> ReportView {
-    ReportView {
-        overall: r.overall,
-        scores: r
-            .scores
-            .into_iter()
-            .map(|s| ScoreView {
-                competency: s.competency,
-                requirement_id: s.requirement_id,
-                requirement: s.requirement,
-                score: s.score,
-                evidence: s.evidence,
-                rationale: s.rationale,
-                source: s.source,
-            })
-            .collect(),
-        strengths: r.strengths,
-        improvements: r.improvements,
-    }
+    super::interviews::report_view(r)
 }
 
 /// A trace without its prompt and output: those carry the interviewer's instructions (admins

@@ -8,7 +8,9 @@ use rehearse_auth::policy;
 use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::service::ServiceError;
 use rehearse_interview::store::{Interview, Message, Status};
-use rehearse_types::{InterviewSummary, InterviewView, MessageView, ReportView, ScoreView};
+use rehearse_types::{
+    CompetencyPoint, InterviewSummary, InterviewView, MessageView, ReportView, ScoreView,
+};
 
 fn parse<T: for<'de> serde::Deserialize<'de>>(value: &str, what: &str) -> Result<T, ApiError> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
@@ -65,14 +67,18 @@ pub async fn start(
     role: &str,
     kind: &str,
     difficulty: &str,
+    focus: Option<&str>,
 ) -> Result<String, ApiError> {
     super::limits::admit(ctx, super::limits::Action::StartInterview)?;
     let kind: Kind = parse(kind, "interview type")?;
     let difficulty: Difficulty = parse(difficulty, "difficulty")?;
+    if focus.is_some_and(|f| f.len() > 80) {
+        return Err(status(ApiError::Invalid("Unknown competency.".into())));
+    }
     let interview = ctx
         .state
         .interviews
-        .start(&ctx.actor.user_id, role, kind, difficulty)
+        .start_focused(&ctx.actor.user_id, role, kind, difficulty, focus)
         .await
         .map_err(service_error)?;
     Ok(interview.id)
@@ -95,7 +101,9 @@ pub async fn history(ctx: &Caller) -> Result<Vec<InterviewSummary>, ApiError> {
             status: status_text(i.status).to_owned(),
             started_at: rehearse_db::format_ms(i.created_at),
             started_at_ms: i.created_at,
+            competencies: i.report.as_ref().map(competency_scores).unwrap_or_default(),
             overall: i.report.map(|r| r.overall),
+            role_slug: i.role_slug,
         })
         .collect())
 }
@@ -125,25 +133,61 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
         status: status_text(interview.status).to_owned(),
         pause_reason: interview.pause_reason,
         messages: messages.into_iter().map(message_view).collect(),
-        report: interview.report.map(|r| ReportView {
-            overall: r.overall,
-            scores: r
-                .scores
-                .into_iter()
-                .map(|s| ScoreView {
-                    competency: s.competency,
-                    requirement_id: s.requirement_id,
-                    requirement: s.requirement,
-                    score: s.score,
-                    evidence: s.evidence,
-                    rationale: s.rationale,
-                    source: s.source,
-                })
-                .collect(),
-            strengths: r.strengths,
-            improvements: r.improvements,
-        }),
+        report: interview.report.map(report_view),
     })
+}
+
+/// A report's scores averaged per competency, in the order the report lists them.
+fn competency_scores(r: &rehearse_interview::scoring::Report) -> Vec<CompetencyPoint> {
+    let mut out: Vec<(String, u32, u32)> = Vec::new();
+    for s in &r.scores {
+        match out.iter_mut().find(|(c, ..)| *c == s.competency) {
+            Some((_, sum, n)) => {
+                *sum += u32::from(s.score);
+                *n += 1;
+            }
+            None => out.push((s.competency.clone(), u32::from(s.score), 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(competency, sum, n)| CompetencyPoint {
+            competency,
+            score: sum as f32 / n as f32,
+        })
+        .collect()
+}
+
+/// A report as the candidate reads it (also in their data export).
+pub(crate) fn report_view(r: rehearse_interview::scoring::Report) -> ReportView {
+    let percent = |x: f32| (x.clamp(0.0, 1.0) * 100.0).round() as u8;
+    ReportView {
+        overall: r.overall,
+        scores: r
+            .scores
+            .into_iter()
+            .map(|s| ScoreView {
+                strong_answer: s.coaching.as_ref().map(|c| c.strong_answer.clone()),
+                fell_short: s.coaching.and_then(|c| c.fell_short),
+                competency: s.competency,
+                requirement_id: s.requirement_id,
+                requirement: s.requirement,
+                score: s.score,
+                evidence: s.evidence,
+                rationale: s.rationale,
+                source: s.source,
+                signals: s.signals.map(|g| rehearse_types::SignalsView {
+                    relevance: percent(g.relevance),
+                    substance: percent(g.substance),
+                    coherence: percent(g.coherence),
+                    specificity: percent(g.specificity),
+                    depth: percent(g.depth),
+                }),
+            })
+            .collect(),
+        strengths: r.strengths,
+        improvements: r.improvements,
+        degraded: r.degraded,
+    }
 }
 
 pub async fn send(ctx: &Caller, id: &str, text: &str, key: &str) -> Result<MessageView, ApiError> {

@@ -54,6 +54,7 @@ pub fn version_view(v: &Version) -> JdVersionView {
             .iter()
             .map(|r| format!("{} ({})", r.text, r.competency))
             .collect(),
+        requirement_lines: v.requirements.iter().map(|r| r.text.clone()).collect(),
         created_at: rehearse_db::format_ms(v.created_at),
         created_by: v.created_by.clone(),
     }
@@ -184,6 +185,37 @@ pub async fn retry(ctx: &Caller, version_id: &str) -> Result<(), ApiError> {
         &format!("retried ingestion of {} v{}", v.title, v.version),
     )
     .await
+}
+
+/// The most text the requirements editor takes.
+const MAX_EDIT_CHARS: usize = 8_000;
+
+/// Saves an admin's edit of a version's requirements, one per line, as a new version; returns
+/// its number.
+pub async fn edit_requirements(
+    ctx: &Caller,
+    version_id: &str,
+    text: &str,
+) -> Result<i64, ApiError> {
+    if text.len() > MAX_EDIT_CHARS {
+        return Err(status(ApiError::Invalid(format!(
+            "The requirements are too long ({MAX_EDIT_CHARS} characters at most)."
+        ))));
+    }
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let added = kb(ctx)?
+        .edit_requirements(version_id, &lines, ctx.actor.email.as_str())
+        .await
+        .map_err(api_error)?;
+    audit(
+        ctx,
+        &format!(
+            "edited the requirements of {} as v{}",
+            added.version.title, added.version.version
+        ),
+    )
+    .await?;
+    Ok(added.version.version)
 }
 
 pub async fn delete(ctx: &Caller, id: &str) -> Result<(), ApiError> {

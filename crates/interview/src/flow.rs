@@ -89,28 +89,6 @@ pub fn plan(role: &Role, config: &FlowConfig) -> Vec<String> {
         .collect()
 }
 
-/// Whether a candidate's message declines to ask anything more.
-fn declines(message: &str) -> bool {
-    let m = message.trim().to_lowercase();
-    let m = m.trim_end_matches(['.', '!']);
-    [
-        "no",
-        "nope",
-        "no questions",
-        "no thanks",
-        "no, thanks",
-        "none",
-        "that's all",
-        "thats all",
-        "nothing",
-        "i'm good",
-        "im good",
-        "no questions, thanks",
-    ]
-    .contains(&m)
-        || m.starts_with("no questions")
-}
-
 /// Why an answer deserves a follow-up, if it does.
 pub fn follow_up_reason(answer: &str, keywords: &[String]) -> Option<FollowUpReason> {
     let words = answer.split_whitespace().count();
@@ -181,7 +159,7 @@ pub fn next(
             }
         }
         Phase::CandidateQuestions { asked } => {
-            if declines(message) {
+            if crate::declines::declines(message) {
                 return Some((Phase::Done, vec![Action::WrapUp]));
             }
             let asked = asked + 1;

@@ -5,16 +5,21 @@
 //! - [`flow`]: the state machine. A pure function decides what happens after each candidate
 //!   message: a follow-up, the next main question, the candidate's own questions, wrap-up, the
 //!   report. The model never decides the flow.
+//! - [`need`]: what a requirement asks for, read from the shape it is written in, so
+//!   questions read as English for verb phrases, noun phrases, years and lists alike.
+//! - [`declines`]: whether a reply declines to say more ("nothing to add").
 //! - [`questions`]: questions built from requirements; the model may rephrase one, and the
 //!   rephrasing is kept only if it passes checks, else the built question is used as is.
 //! - [`scoring`]: 1-5 per requirement from checkable evidence in the candidate's own words,
 //!   quoted verbatim.
 
 pub mod answers;
+pub mod declines;
 pub mod faults;
 pub mod flow;
 pub mod live;
 pub mod memory;
+pub mod need;
 pub mod prompts;
 pub mod questions;
 pub mod review;

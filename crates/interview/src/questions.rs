@@ -3,14 +3,19 @@
 //! it is still a question about the same thing and adds no facts of its own.
 
 use crate::flow::{Difficulty, FollowUpReason, Kind};
+use crate::need::{Need, Shape};
 use crate::roles::{Requirement, Role};
 
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// "one main question", "three main questions": small counts in words, as people write them.
+fn count_of(n: usize, one: &str, many: &str) -> String {
+    const WORDS: [&str; 10] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let number = WORDS
+        .get(n)
+        .map(|w| (*w).to_owned())
+        .unwrap_or_else(|| n.to_string());
+    format!("{number} {}", if n == 1 { one } else { many })
 }
 
 pub fn greeting(role: &Role, kind: Kind, questions: usize) -> String {
@@ -21,25 +26,52 @@ pub fn greeting(role: &Role, kind: Kind, questions: usize) -> String {
     };
     format!(
         "Hello, and welcome to your {kind} interview for **{}**. {} \
-         I will ask {questions} main questions, each about one of the role's requirements, with a follow-up \
+         I will ask {}, each about one of the role's requirements, with a follow-up \
          where it helps. Afterwards you can ask me about the role, and you will get written feedback. \
          Say when you are ready.",
-        role.title, role.summary
+        role.title,
+        role.summary,
+        count_of(questions, "main question", "main questions")
     )
 }
 
-/// The main question for `requirement`.
+/// The main question for `requirement`, framed for the shape it is written in (see
+/// [`crate::need`]): a verb phrase is something the candidate did; anything else is something
+/// the role asks for.
 pub fn main_question(requirement: &Requirement, kind: Kind, difficulty: Difficulty) -> String {
-    let need = lower_first(requirement.text.trim_end_matches('.'));
-    let body = match kind {
-        Kind::Technical => format!(
-            "The role asks you to {need}. Walk me through how you have done that, or how you would: which choices would you make, and why?"
+    let need = Need::read(&requirement.text);
+    let action = need.shape == Shape::Action && !need.optional;
+    let asks = match (need.shape, need.optional) {
+        (Shape::Statement, false) => format!("The role expects that {}", need.core),
+        (Shape::Statement, true) => format!("The role would welcome it if {}", need.core),
+        (_, true) => format!("The role lists {} as a plus", need.object()),
+        (_, false) => format!("The role asks for {}", need.object()),
+    };
+    // (what is asked, the one question that ends the message)
+    let (lead, question) = match (kind, action) {
+        (Kind::Technical, true) => (
+            format!("The role asks you to {}", need.core),
+            "Walk me through how you have done that, or how you would: which choices would you make, and why?",
         ),
-        Kind::SystemDesign => format!(
-            "Design a system for a team that must {need}. Start from the requirements, then the main components, and tell me how it behaves when parts fail."
+        (Kind::Technical, false) => (
+            asks,
+            "Walk me through a piece of work where you relied on it: which choices did you make, and why?",
         ),
-        Kind::Behavioural => format!(
-            "Tell me about a time you had to {need}. What was the situation, what did you do, and what was the result?"
+        (Kind::SystemDesign, true) => (
+            format!("Design a system for a team that must {}", need.core),
+            "Starting from the requirements, what are the main components, and how does the system behave when parts fail?",
+        ),
+        (Kind::SystemDesign, false) => (
+            format!("{asks}. Design a system where that matters"),
+            "Starting from the requirements, what are the main components, and how does the system behave when parts fail?",
+        ),
+        (Kind::Behavioural, true) => (
+            format!("Tell me about a time you had to {}", need.core),
+            "What was the situation, what did you do, and what was the result?",
+        ),
+        (Kind::Behavioural, false) => (
+            asks,
+            "Tell me about a time it made the difference: what was the situation, what did you do, and what was the result?",
         ),
     };
     let depth = match difficulty {
@@ -47,26 +79,21 @@ pub fn main_question(requirement: &Requirement, kind: Kind, difficulty: Difficul
         Difficulty::Mid => "",
         Difficulty::Senior => " Include the trade-offs you rejected.",
     };
-    format!("{body}{depth}")
+    format!("{lead}.{depth} {question}")
 }
 
+/// The follow-up when an answer was short or strayed: it names the requirement in words the
+/// candidate can read, never the matching stems behind the check.
 pub fn follow_up(requirement: &Requirement, reason: FollowUpReason) -> String {
+    let need = Need::read(&requirement.text);
     match reason {
-        FollowUpReason::Short => {
-            let hints: Vec<&str> = requirement
-                .keywords
-                .iter()
-                .take(3)
-                .map(String::as_str)
-                .collect();
-            format!(
-                "Could you go deeper? Give me a concrete example, and touch on {} where it applies.",
-                hints.join(", ")
-            )
-        }
+        FollowUpReason::Short => format!(
+            "Could you go deeper on {}, with a concrete example of what you did, what you chose and what happened?",
+            need.about()
+        ),
         FollowUpReason::OffTopic => format!(
-            "How does that relate to the requirement to {}? Please answer with a specific example.",
-            lower_first(requirement.text.trim_end_matches('.'))
+            "That seems to be about something else: could you give me a specific example that shows {}?",
+            need.about()
         ),
     }
 }
@@ -88,12 +115,6 @@ pub fn accept_rephrasing(original: &str, candidate: &str) -> bool {
     if !digits(c).chars().all(|d| digits(original).contains(d)) {
         return false;
     }
-    let significant = |s: &str| -> Vec<String> {
-        s.split(|ch: char| !ch.is_alphanumeric())
-            .filter(|w| w.len() > 5)
-            .map(str::to_lowercase)
-            .collect()
-    };
     let original_terms = significant(original);
     let candidate_terms = significant(c);
     let shared = original_terms
@@ -101,6 +122,38 @@ pub fn accept_rephrasing(original: &str, candidate: &str) -> bool {
         .filter(|t| candidate_terms.contains(t))
         .count();
     shared >= 2.min(original_terms.len())
+}
+
+/// Words of more than five letters, lowercased: the terms two questions must share to be about
+/// the same thing.
+fn significant(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in text
+        .split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| w.len() > 5)
+    {
+        let w = w.to_lowercase();
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// True when `phrasing` (offered for `built`) repeats one of the interviewer's `earlier`
+/// messages: it shares more of its terms with that message than with the question it is meant
+/// to phrase. Such a phrasing would ask one question twice and another never.
+pub fn repeats_earlier(built: &str, phrasing: &str, earlier: &[String]) -> bool {
+    let terms = significant(phrasing);
+    let shared = |other: &str| {
+        let theirs = significant(other);
+        terms.iter().filter(|t| theirs.contains(t)).count()
+    };
+    let with_built = shared(built);
+    earlier
+        .iter()
+        .filter(|e| e.trim() != built.trim())
+        .any(|e| shared(e) > with_built)
 }
 
 #[cfg(test)]
@@ -113,11 +166,13 @@ mod tests {
         let role = roles::find("backend-rust").expect("role");
         let q = main_question(&role.requirements[1], Kind::Technical, Difficulty::Senior);
         assert!(q.contains("design PostgreSQL schemas"), "{q}");
-        assert!(q.ends_with("Include the trade-offs you rejected."));
+        assert!(q.contains(". Include the trade-offs you rejected. "), "{q}");
+        assert!(q.ends_with('?'), "{q}");
         let b = main_question(&role.requirements[0], Kind::Behavioural, Difficulty::Junior);
         assert!(b.starts_with("Tell me about a time you had to write safe"));
-        assert!(
-            follow_up(&role.requirements[0], FollowUpReason::Short).contains("rust, tokio, async")
+        assert_eq!(
+            follow_up(&role.requirements[0], FollowUpReason::Short),
+            "Could you go deeper on how you write safe, fast asynchronous services in Rust with tokio, with a concrete example of what you did, what you chose and what happened?"
         );
     }
 
@@ -148,5 +203,20 @@ mod tests {
             "<|im_start|>assistant How would you design PostgreSQL schemas?"
         ));
         assert!(!accept_rephrasing(original, ""));
+    }
+
+    #[test]
+    fn a_phrasing_that_copies_an_earlier_question_is_refused() {
+        let role = roles::find("backend-rust").expect("role");
+        let second = main_question(&role.requirements[1], Kind::Technical, Difficulty::Mid);
+        let third = main_question(&role.requirements[2], Kind::Technical, Difficulty::Mid);
+        let earlier = vec!["Hello, and welcome.".to_owned(), second.clone()];
+        // The local model copied the second question from the history.
+        assert!(repeats_earlier(&third, &second, &earlier));
+        assert!(!repeats_earlier(
+            &third,
+            "How have you operated services in production, with observability and incidents in mind?",
+            &earlier
+        ));
     }
 }

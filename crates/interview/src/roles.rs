@@ -1,5 +1,6 @@
 //! Sample roles shipped with the product until admins upload their own job descriptions.
 
+use rehearse_knowledge::Competency;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,10 +29,10 @@ pub struct Role {
     pub version_id: Option<String>,
 }
 
-fn req(id: &str, competency: &str, text: &str, keywords: &[&str]) -> Requirement {
+fn req(id: &str, competency: Competency, text: &str, keywords: &[&str]) -> Requirement {
     Requirement {
         id: id.into(),
-        competency: competency.into(),
+        competency: competency.label().into(),
         text: text.into(),
         keywords: keywords.iter().map(|k| k.to_string()).collect(),
         source: None,
@@ -46,10 +47,10 @@ pub fn samples() -> Vec<Role> {
             title: "Senior Backend Engineer (Rust)".into(),
             summary: "Build and operate the services behind a payments API in Rust on PostgreSQL.".into(),
             requirements: vec![
-                req("r1", "Rust", "Write safe, fast asynchronous services in Rust with tokio", &["rust", "tokio", "async", "ownership", "borrow", "lifetime", "future"]),
-                req("r2", "Databases", "Design PostgreSQL schemas, indexes and transactions for high write volume", &["postgres", "index", "transaction", "isolation", "schema", "query", "lock"]),
-                req("r3", "Reliability", "Operate services in production: observability, incidents, graceful degradation", &["metrics", "tracing", "logs", "alert", "incident", "timeout", "retry", "slo"]),
-                req("r4", "API design", "Design versioned, idempotent HTTP APIs", &["idempot", "version", "http", "rest", "status", "pagination", "contract"]),
+                req("r1", Competency::Languages, "Write safe, fast asynchronous services in Rust with tokio", &["rust", "tokio", "async", "ownership", "borrow", "lifetime", "future"]),
+                req("r2", Competency::Databases, "Design PostgreSQL schemas, indexes and transactions for high write volume", &["postgres", "index", "transaction", "isolation", "schema", "query", "lock"]),
+                req("r3", Competency::Reliability, "Operate services in production: observability, incidents, graceful degradation", &["metrics", "tracing", "logs", "alert", "incident", "timeout", "retry", "slo"]),
+                req("r4", Competency::ApiDesign, "Design versioned, idempotent HTTP APIs", &["idempot", "version", "http", "rest", "status", "pagination", "contract"]),
             ],
             version_id: None,
         },
@@ -58,10 +59,10 @@ pub fn samples() -> Vec<Role> {
             title: "Platform Engineer (Go, Kubernetes)".into(),
             summary: "Own the internal platform: deployment pipelines, Kubernetes clusters and service templates.".into(),
             requirements: vec![
-                req("r1", "Go", "Build reliable tools and services in Go", &["go", "goroutine", "channel", "context", "interface"]),
-                req("r2", "Kubernetes", "Run and upgrade Kubernetes clusters and workloads", &["kubernetes", "pod", "deployment", "helm", "node", "ingress", "operator"]),
-                req("r3", "Delivery", "Design CI/CD pipelines with safe rollouts", &["pipeline", "canary", "rollback", "ci", "deploy", "feature flag", "blue"]),
-                req("r4", "Collaboration", "Support product teams and write clear documentation", &["document", "team", "support", "review", "mentor", "communicat"]),
+                req("r1", Competency::Languages, "Build reliable tools and services in Go", &["go", "goroutine", "channel", "context", "interface"]),
+                req("r2", Competency::Infrastructure, "Run and upgrade Kubernetes clusters and workloads", &["kubernetes", "pod", "deployment", "helm", "node", "ingress", "operator"]),
+                req("r3", Competency::Infrastructure, "Design CI/CD pipelines with safe rollouts", &["pipeline", "canary", "rollback", "ci", "deploy", "feature flag", "blue"]),
+                req("r4", Competency::Collaboration, "Support product teams and write clear documentation", &["document", "team", "support", "review", "mentor", "communicat"]),
             ],
             version_id: None,
         },
@@ -70,10 +71,10 @@ pub fn samples() -> Vec<Role> {
             title: "Data Infrastructure Engineer".into(),
             summary: "Build the event pipeline and storage that analytics and machine learning depend on.".into(),
             requirements: vec![
-                req("r1", "Streaming", "Build event pipelines with Kafka or similar logs", &["kafka", "stream", "partition", "offset", "consumer", "exactly", "ordering"]),
-                req("r2", "Storage", "Choose and tune storage for analytical workloads", &["column", "parquet", "warehouse", "partition", "compaction", "olap"]),
-                req("r3", "Data quality", "Make data correct and traceable end to end", &["schema", "validation", "lineage", "test", "contract", "quality"]),
-                req("r4", "Scale", "Keep pipelines fast and affordable as volume grows", &["throughput", "latency", "cost", "backpressure", "batch", "scale"]),
+                req("r1", Competency::DistributedSystems, "Build event pipelines with Kafka or similar logs", &["kafka", "stream", "partition", "offset", "consumer", "exactly", "ordering"]),
+                req("r2", Competency::Databases, "Choose and tune storage for analytical workloads", &["column", "parquet", "warehouse", "partition", "compaction", "olap"]),
+                req("r3", Competency::DataPipelines, "Make data correct and traceable end to end", &["schema", "validation", "lineage", "test", "contract", "quality"]),
+                req("r4", Competency::Performance, "Keep pipelines fast and affordable as volume grows", &["throughput", "latency", "cost", "backpressure", "batch", "scale"]),
             ],
             version_id: None,
         },
@@ -111,7 +112,12 @@ pub fn from_version(v: &rehearse_knowledge::Version) -> Role {
             .iter()
             .map(|r| Requirement {
                 id: r.id.clone(),
-                competency: r.competency.clone(),
+                // Versions ingested before the closed list carry labels made from their own
+                // words ("Call join"): those are mapped again from the requirement's text.
+                competency: match Competency::from_label(&r.competency) {
+                    Some(c) => c.label().to_owned(),
+                    None => Competency::of(&r.text).label().to_owned(),
+                },
                 text: r.text.clone(),
                 keywords: r.keywords.clone(),
                 source: Some(match sections.get(r.chunk_position) {

@@ -69,7 +69,7 @@ async fn a_whole_interview_ends_with_a_report(backend: Backend) {
         .cloned()
         .expect("follow-up");
     assert!(
-        follow.content.starts_with("Could you go deeper?"),
+        follow.content.starts_with("Could you go deeper on "),
         "{}",
         follow.content
     );
@@ -168,7 +168,7 @@ async fn the_candidates_message_survives_a_failing_model(backend: Backend) {
     );
     assert!(messages[2]
         .content
-        .ends_with("Include the trade-offs you rejected."));
+        .contains(". Include the trade-offs you rejected. "));
     assert_eq!(model.calls(), 1);
 }
 both_backends!(the_candidates_message_survives_a_failing_model);

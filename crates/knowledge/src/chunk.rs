@@ -51,7 +51,7 @@ enum Block {
     Paragraph(String),
 }
 
-fn heading(line: &str) -> Option<(usize, String)> {
+pub(crate) fn heading(line: &str) -> Option<(usize, String)> {
     let t = line.trim();
     let hashes = t.chars().take_while(|c| *c == '#').count();
     if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
@@ -73,7 +73,7 @@ fn heading(line: &str) -> Option<(usize, String)> {
     None
 }
 
-fn bullet(line: &str) -> Option<String> {
+pub(crate) fn bullet(line: &str) -> Option<String> {
     let t = line.trim_start();
     for marker in ["- ", "* ", "• ", "+ ", "– "] {
         if let Some(rest) = t.strip_prefix(marker) {

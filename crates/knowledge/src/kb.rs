@@ -231,6 +231,40 @@ impl KnowledgeBase {
         Ok(added)
     }
 
+    /// Saves an admin's edit of a version's requirements (edited, merged or dropped) as a new
+    /// version with the same text; interviews already started keep the version they pinned.
+    pub async fn edit_requirements(
+        &self,
+        version_id: &str,
+        lines: &[String],
+        by: &str,
+    ) -> Result<Added, KbError> {
+        let v = self
+            .catalog
+            .version(version_id)
+            .await?
+            .ok_or(KbError::NotFound)?;
+        let jd = self
+            .catalog
+            .get(&v.jd_id)
+            .await?
+            .filter(|j| j.deleted_at.is_none())
+            .ok_or(KbError::NotFound)?;
+        let reqs = requirements::from_lines(&v.body, lines).map_err(KbError::Invalid)?;
+        let source: String = format!(
+            "{} (requirements edited)",
+            v.source.trim_end_matches(" (requirements edited)")
+        )
+        .chars()
+        .take(120)
+        .collect();
+        let version = self
+            .catalog
+            .add_version(&jd.id, &v.title, &source, &v.body, &reqs, by)
+            .await?;
+        Ok(Added { jd, version })
+    }
+
     /// Queues a failed version for another ingestion attempt.
     pub async fn retry(&self, version_id: &str) -> Result<Version, KbError> {
         let v = self

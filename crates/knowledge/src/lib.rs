@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod chunk;
+pub mod competency;
 pub mod compose;
 pub mod eval;
 pub mod extract;
@@ -13,11 +14,13 @@ pub mod instructions;
 pub mod jobs;
 pub mod kb;
 pub mod rank;
+pub mod requirement_lines;
 pub mod requirements;
 pub mod store;
 pub mod terms;
 
 pub use catalog::{Catalog, JobDescription, Version, VersionStatus};
+pub use competency::Competency;
 pub use jobs::{IngestJob, PurgeJob, INGEST_JOB, PURGE_JOB};
 pub use kb::{Answer, Citation, KbError, KnowledgeBase, KnowledgeConfig, Retrieval, NOT_STATED};
 pub use rank::{Scored, Thresholds};

@@ -1,8 +1,10 @@
-//! The role's requirements, read from the job description's own bullets: interview questions
+//! The role's requirements, read from the job description's own lines: interview questions
 //! are built from these, and the feedback report scores against them. Nothing here is
-//! invented: each requirement is a bullet the admin wrote, with the chunk it came from.
+//! invented: each requirement is a line or sentence the admin wrote, with the chunk it came
+//! from.
 
 use crate::chunk::{self, Chunk};
+use crate::requirement_lines::{self, SectionKind};
 use crate::terms;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +15,7 @@ pub const MAX_REQUIREMENTS: usize = 6;
 pub struct DerivedRequirement {
     /// `r1`, `r2`... in document order.
     pub id: String,
-    /// A short label for the report: the technology it names, else its first content words.
+    /// The label of its competency, from the closed list in [`crate::competency`].
     pub competency: String,
     /// The bullet as written.
     pub text: String,
@@ -25,122 +27,48 @@ pub struct DerivedRequirement {
 
 /// Why a document has no usable requirements.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("No requirements found: add a section headed \"Requirements\" (or \"What you will do\") with a bulleted list of at least two skills.")]
+#[error("No requirements found: state at least two things the candidate needs, as a list under a heading such as \"Requirements\", or in sentences such as \"You have experience with PostgreSQL.\"")]
 pub struct NoRequirements;
 
-const REQUIREMENT_HEADINGS: &[&str] = &[
-    "requirement",
-    "qualification",
-    "you have",
-    "you bring",
-    "what you need",
-    "what you'll need",
-    "what we're looking for",
-    "what we are looking for",
-    "must have",
-    "skills",
-    "about you",
-    "experience",
-];
-const DUTY_HEADINGS: &[&str] = &[
-    "what you will do",
-    "what you'll do",
-    "responsibilit",
-    "the role",
-    "your role",
-    "day to day",
-    "you will",
-];
-
-fn heading_matches(section: &str, wanted: &[&str]) -> bool {
-    let last = section.rsplit(" > ").next().unwrap_or("").to_lowercase();
-    wanted.iter().any(|w| last.contains(w))
-}
-
-fn bullets(chunks: &[Chunk], wanted: &[&str]) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    for c in chunks
-        .iter()
-        .filter(|c| heading_matches(&c.section, wanted))
-    {
-        for line in c.text.lines() {
-            if let Some(b) = line.strip_prefix("- ") {
-                if !out.iter().any(|(t, _)| t == b) {
-                    out.push((b.to_owned(), c.position));
-                }
-            }
-        }
+/// Which requirement lines an interview covers first when there are more than
+/// [`MAX_REQUIREMENTS`]: the requirements themselves, then duties, then lines found elsewhere,
+/// then the extras.
+fn priority(kind: SectionKind) -> u8 {
+    match kind {
+        SectionKind::Requirements => 0,
+        SectionKind::Duties => 1,
+        SectionKind::Untitled | SectionKind::Other => 2,
+        SectionKind::Extras => 3,
+        SectionKind::Excluded => 4,
     }
-    out
 }
 
-const TECH_LABELS: &[(&str, &str)] = &[
-    ("rust", "Rust"),
-    ("go", "Go"),
-    ("golang", "Go"),
-    ("python", "Python"),
-    ("java", "Java"),
-    ("kotlin", "Kotlin"),
-    ("typescript", "TypeScript"),
-    ("postgresql", "PostgreSQL"),
-    ("postgres", "PostgreSQL"),
-    ("mysql", "MySQL"),
-    ("kafka", "Kafka"),
-    ("kubernetes", "Kubernetes"),
-    ("terraform", "Terraform"),
-    ("aws", "AWS"),
-    ("gcp", "GCP"),
-    ("redis", "Redis"),
-    ("spark", "Spark"),
-    ("airflow", "Airflow"),
-    ("prometheus", "Observability"),
-    ("opentelemetry", "Observability"),
-    ("grpc", "APIs"),
-    ("api", "APIs"),
-    ("apis", "APIs"),
-    ("sql", "SQL"),
-    ("linux", "Linux"),
-    ("security", "Security"),
-    ("pytorch", "PyTorch"),
-];
+/// The chunk that holds `line`, for citations: the first whose text contains it (its first
+/// words, for a line the chunker joined with others), else the first chunk.
+fn chunk_of(chunks: &[Chunk], line: &str) -> usize {
+    let head: String = line
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ");
+    chunks
+        .iter()
+        .find(|c| c.text.contains(line))
+        .or_else(|| {
+            chunks.iter().find(|c| {
+                c.text
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&head)
+            })
+        })
+        .map(|c| c.position)
+        .unwrap_or(0)
+}
 
 fn competency(text: &str) -> String {
-    let words = terms::words(text);
-    for w in &words {
-        if let Some((_, label)) = TECH_LABELS.iter().find(|(k, _)| k == w) {
-            return (*label).to_owned();
-        }
-    }
-    let content: Vec<String> = words
-        .iter()
-        .filter(|w| {
-            !terms::is_stop(w)
-                && w.chars().any(char::is_alphabetic)
-                && w.len() > 2
-                && ![
-                    "years",
-                    "year",
-                    "experience",
-                    "strong",
-                    "solid",
-                    "good",
-                    "deep",
-                    "building",
-                ]
-                .contains(&w.as_str())
-        })
-        .take(2)
-        .cloned()
-        .collect();
-    let mut label = content.join(" ");
-    if let Some(first) = label.get(..1) {
-        label = first.to_uppercase() + &label[1..];
-    }
-    if label.is_empty() {
-        "General".into()
-    } else {
-        label
-    }
+    crate::competency::Competency::of(text).label().to_owned()
 }
 
 fn keywords(text: &str) -> Vec<String> {
@@ -161,33 +89,100 @@ fn keywords(text: &str) -> Vec<String> {
         })
 }
 
-/// The requirements of a job description: the bullets of its requirements section, else of its
-/// duties section.
-pub fn derive(chunks: &[Chunk]) -> Result<Vec<DerivedRequirement>, NoRequirements> {
-    let mut found = bullets(chunks, REQUIREMENT_HEADINGS);
-    if found.len() < 2 {
-        found = bullets(chunks, DUTY_HEADINGS);
-    }
+/// The requirements of a job description, read from its lists, labelled lines and prose (see
+/// [`requirement_lines`]): up to [`MAX_REQUIREMENTS`], chosen by [`priority`], kept in
+/// document order.
+pub fn derive_from_text(text: &str) -> Result<Vec<DerivedRequirement>, NoRequirements> {
+    let found = requirement_lines::find(text);
     if found.len() < 2 {
         return Err(NoRequirements);
     }
-    Ok(found
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| (priority(found[i].kind), i));
+    let mut chosen: Vec<usize> = order.into_iter().take(MAX_REQUIREMENTS).collect();
+    chosen.sort_unstable();
+    let chunks = chunk::chunk(text);
+    Ok(chosen
         .into_iter()
-        .take(MAX_REQUIREMENTS)
         .enumerate()
-        .map(|(i, (text, position))| DerivedRequirement {
-            id: format!("r{}", i + 1),
-            competency: competency(&text),
-            keywords: keywords(&text),
-            text,
-            chunk_position: position,
+        .map(|(i, f)| {
+            let text = found[f].text.trim_end_matches('.').to_owned();
+            DerivedRequirement {
+                id: format!("r{}", i + 1),
+                competency: competency(&text),
+                keywords: keywords(&text),
+                chunk_position: chunk_of(&chunks, &found[f].text),
+                text,
+            }
         })
         .collect())
 }
 
-/// Convenience for callers holding the text.
-pub fn derive_from_text(text: &str) -> Result<Vec<DerivedRequirement>, NoRequirements> {
-    derive(&chunk::chunk(text))
+/// The longest requirement an admin may write.
+pub const MAX_REQUIREMENT_CHARS: usize = 300;
+
+/// The requirements an admin edited for a version (dropping one leaves it out, merging two
+/// writes one line for both), checked and labelled like derived ones. Err is the sentence to
+/// show the admin.
+pub fn from_lines(body: &str, lines: &[String]) -> Result<Vec<DerivedRequirement>, String> {
+    let lines: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches(['-', '*', '•'])
+                .trim()
+                .to_owned()
+        })
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() < 2 {
+        return Err("Keep at least two requirements: an interview asks about two or more.".into());
+    }
+    if lines.len() > MAX_REQUIREMENTS {
+        return Err(format!(
+            "An interview covers at most {MAX_REQUIREMENTS} requirements: merge or drop {}.",
+            lines.len() - MAX_REQUIREMENTS
+        ));
+    }
+    for (i, line) in lines.iter().enumerate() {
+        if line.chars().count() > MAX_REQUIREMENT_CHARS {
+            return Err(format!(
+                "Requirement {} is too long ({MAX_REQUIREMENT_CHARS} characters at most).",
+                i + 1
+            ));
+        }
+        if line.split_whitespace().count() < 2 || !line.chars().any(char::is_alphabetic) {
+            return Err(format!("Requirement {} is too short to ask about.", i + 1));
+        }
+        if line.chars().any(char::is_control) {
+            return Err(format!(
+                "Requirement {} contains control characters.",
+                i + 1
+            ));
+        }
+        if let Some(j) = lines[..i].iter().position(|l| l.eq_ignore_ascii_case(line)) {
+            return Err(format!(
+                "Requirement {} repeats requirement {}.",
+                i + 1,
+                j + 1
+            ));
+        }
+    }
+    let chunks = chunk::chunk(body);
+    Ok(lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let text = line.trim_end_matches('.').to_owned();
+            DerivedRequirement {
+                id: format!("r{}", i + 1),
+                competency: competency(&text),
+                keywords: keywords(&text),
+                chunk_position: chunk_of(&chunks, line),
+                text,
+            }
+        })
+        .collect())
 }
 
 /// The document's title: its first heading, else its first line.
@@ -213,17 +208,68 @@ mod tests {
     fn requirements_come_from_the_requirements_bullets() {
         let text = "# Search Engineer\n\n## What you will do\n- Own the indexing pipeline\n- Run the cluster\n\n## Requirements\n- 5+ years building services in Rust or Go\n- Deep knowledge of PostgreSQL indexes\n- Experience operating Kafka consumers\n";
         let reqs = derive_from_text(text).expect("requirements");
-        assert_eq!(reqs.len(), 3);
-        assert_eq!(reqs[0].id, "r1");
-        assert_eq!(reqs[0].text, "5+ years building services in Rust or Go");
-        assert_eq!(reqs[0].competency, "Rust");
-        assert_eq!(reqs[1].competency, "PostgreSQL");
+        let texts: Vec<&str> = reqs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Own the indexing pipeline",
+                "Run the cluster",
+                "5+ years building services in Rust or Go",
+                "Deep knowledge of PostgreSQL indexes",
+                "Experience operating Kafka consumers"
+            ]
+        );
+        assert_eq!(reqs[2].id, "r3");
+        assert_eq!(reqs[2].competency, "Programming languages");
+        assert_eq!(reqs[3].competency, "Databases and data modelling");
         assert!(
-            reqs[1].keywords.contains(&"index".to_owned()),
+            reqs[3].keywords.contains(&"index".to_owned()),
             "{:?}",
-            reqs[1].keywords
+            reqs[3].keywords
         );
         assert_eq!(title(text), "Search Engineer");
+    }
+
+    #[test]
+    fn requirements_come_first_when_there_are_too_many() {
+        let mut text = String::from("# Role\n\n## What you'll do\n");
+        for i in 0..5 {
+            text.push_str(&format!("- Duty number {i} of the job\n"));
+        }
+        text.push_str("\n## Requirements\n- Rust in production\n- PostgreSQL schemas\n");
+        let reqs = derive_from_text(&text).expect("requirements");
+        assert_eq!(reqs.len(), MAX_REQUIREMENTS);
+        assert!(reqs.iter().any(|r| r.text == "Rust in production"));
+        assert!(reqs.iter().any(|r| r.text == "PostgreSQL schemas"));
+    }
+
+    #[test]
+    fn edited_requirements_are_checked() {
+        let body = "# Role\n\n## Requirements\n- Rust in production\n- PostgreSQL schemas\n";
+        let lines = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let reqs = from_lines(
+            body,
+            &lines(&[
+                "- Rust and PostgreSQL in production",
+                "Clear written English",
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(reqs[0].text, "Rust and PostgreSQL in production");
+        assert_eq!(reqs[1].id, "r2");
+        assert!(from_lines(body, &lines(&["Only one thing"]))
+            .expect_err("refused")
+            .contains("at least two"));
+        assert!(from_lines(body, &lines(&["Rust", "Go code"]))
+            .expect_err("refused")
+            .contains("too short"));
+        assert!(from_lines(body, &lines(&["Go code", "go code"]))
+            .expect_err("refused")
+            .contains("repeats"));
+        let many: Vec<String> = (0..7).map(|i| format!("Thing number {i}")).collect();
+        assert!(from_lines(body, &many)
+            .expect_err("refused")
+            .contains("merge or drop 1"));
     }
 
     #[test]
@@ -231,11 +277,11 @@ mod tests {
         let text = "# Role\n\n## Responsibilities\n- Design event schemas\n- Operate the stream processors\n";
         let reqs = derive_from_text(text).expect("requirements");
         assert_eq!(reqs.len(), 2);
-        assert_eq!(reqs[0].competency, "Design event");
+        assert_eq!(reqs[0].competency, "Databases and data modelling");
     }
 
     #[test]
-    fn a_document_without_bullets_is_refused_with_advice() {
+    fn a_document_that_states_no_requirements_is_refused_with_advice() {
         let err = derive_from_text("# Role\n\nWe need someone good.").expect_err("refused");
         assert!(err.to_string().contains("Requirements"));
     }

@@ -69,7 +69,14 @@ fn a_pdf_with_a_text_layer_is_read() {
     assert!(text.contains("Kafka"), "{text}");
     assert!(text.contains("Porto"), "{text}");
     let reqs = rehearse_knowledge::requirements::derive_from_text(&text).expect("requirements");
-    assert_eq!(reqs.len(), 3, "{text}");
+    // The duty sentence and the three bulleted requirements; the title and the sentence about
+    // the office are not requirements.
+    let texts: Vec<&str> = reqs.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    assert!(
+        texts[0].starts_with("You will build the event pipeline"),
+        "{texts:?}"
+    );
 }
 
 #[test]

@@ -19,6 +19,19 @@ pub struct InterviewSummary {
     pub started_at_ms: i64,
     /// The report's overall score (1-5), once there is one.
     pub overall: Option<f32>,
+    /// The role it was on, to start another like it.
+    #[serde(default)]
+    pub role_slug: String,
+    /// The report's scores averaged per competency, once there is one.
+    #[serde(default)]
+    pub competencies: Vec<CompetencyPoint>,
+}
+
+/// One competency's score in one interview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompetencyPoint {
+    pub competency: String,
+    pub score: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +61,25 @@ pub struct ScoreView {
     /// candidate can check a score against the text it rests on; None for built-in roles.
     #[serde(default)]
     pub source: Option<String>,
+    /// The signals behind the score, for its "why this score" view; None on old reports.
+    #[serde(default)]
+    pub signals: Option<SignalsView>,
+    /// For a score of 3 or less: what a strong answer would cover.
+    #[serde(default)]
+    pub strong_answer: Option<String>,
+    /// ...and the candidate's own sentence that fell short.
+    #[serde(default)]
+    pub fell_short: Option<String>,
+}
+
+/// The signals a score was computed from, each in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignalsView {
+    pub relevance: u8,
+    pub substance: u8,
+    pub coherence: u8,
+    pub specificity: u8,
+    pub depth: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +88,9 @@ pub struct ReportView {
     pub scores: Vec<ScoreView>,
     pub strengths: Vec<String>,
     pub improvements: Vec<String>,
+    /// Why the report was made on a degraded path, when it was: the page says so.
+    #[serde(default)]
+    pub degraded: Option<String>,
 }
 
 /// One interview, as its page shows it.

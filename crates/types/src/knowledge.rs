@@ -28,7 +28,11 @@ pub struct JdVersionView {
     /// Vectors computed, and vectors reused from the content-hash cache.
     pub embedded: i64,
     pub cached: i64,
+    /// Each requirement with its competency, as shown.
     pub requirements: Vec<String>,
+    /// Each requirement as written, for the editor.
+    #[serde(default)]
+    pub requirement_lines: Vec<String>,
     pub created_at: String,
     pub created_by: String,
 }

@@ -15,7 +15,8 @@ mod views;
 pub use data_rights::{AccountExport, DataExport, InterviewExport, MessageExport, ModelCallExport};
 pub use form::{FieldError, FormErrors};
 pub use interview::{
-    InterviewSummary, InterviewView, MessageView, ReportView, RoleView, ScoreView,
+    CompetencyPoint, InterviewSummary, InterviewView, MessageView, ReportView, RoleView, ScoreView,
+    SignalsView,
 };
 pub use knowledge::{
     ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView,

@@ -518,3 +518,65 @@ async fn admins_version_activate_and_roll_back_prompts(backend: Backend) {
     assert_eq!(admin.get("/admin/prompts").await.status(), 200);
 }
 both_backends!(admins_version_activate_and_roll_back_prompts);
+
+async fn a_focused_start_asks_only_about_that_competency(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let bo = app.signed_up("bo@example.com").await;
+    let args = |focus: &'static str| {
+        [
+            ("role", "backend-rust"),
+            ("kind", "technical"),
+            ("difficulty", "mid"),
+            ("focus", focus),
+        ]
+    };
+    // The page's script opens the interview itself: a scripted start gets the id, no redirect.
+    let started = bo
+        .server_fn("start_interview", &args("Databases and data modelling"))
+        .await;
+    assert_eq!(started.status(), 200);
+    assert!(started.headers().get("location").is_none());
+    let id: String = serde_json::from_value(json(started).await).expect("id");
+    let detail = json(bo.server_fn("interview_detail", &[("id", &id)]).await).await;
+    let greeting = detail["messages"][0]["html"].as_str().unwrap_or_default();
+    assert!(
+        greeting.contains("I will ask one main question"),
+        "{greeting}"
+    );
+
+    let refused = bo
+        .server_fn("start_interview", &args("Machine learning"))
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("This role asks nothing about Machine learning"));
+
+    // A form posted without script is redirected to the new interview.
+    let plain = bo
+        .http
+        .post(bo.url("/api/start_interview"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .form(&[
+            ("role", "backend-rust"),
+            ("kind", "technical"),
+            ("difficulty", "mid"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    let location = plain
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        location.starts_with("/interviews/"),
+        "{} {location}",
+        plain.status()
+    );
+}
+both_backends!(a_focused_start_asks_only_about_that_competency);

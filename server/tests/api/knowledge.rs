@@ -356,6 +356,53 @@ async fn versions_pin_and_deletion_removes_the_role(backend: Backend) {
         vec![format!("jd:{}", v2["version_id"].as_str().expect("v2"))]
     );
 
+    // An admin merges two requirements and drops one: a new version with the same text.
+    let v2_id = v2["version_id"].as_str().expect("v2");
+    let edited = "4+ years building backend services in Rust or Go, operating Elasticsearch clusters\nDesigning Kafka consumers that index data in near real time";
+    let saved = admin
+        .server_fn(
+            "edit_requirements",
+            &[("version_id", v2_id), ("requirements", edited)],
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    assert_eq!(json(saved).await, 3);
+    let d = until_ingested(&admin, &jd_id).await;
+    assert_eq!(
+        d["versions"][0]["requirement_lines"],
+        serde_json::json!([
+            "4+ years building backend services in Rust or Go, operating Elasticsearch clusters",
+            "Designing Kafka consumers that index data in near real time"
+        ])
+    );
+    assert!(d["versions"][0]["source"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("(requirements edited)"));
+    // One requirement is too few; a candidate may not edit at all.
+    let refused = admin
+        .server_fn(
+            "edit_requirements",
+            &[("version_id", v2_id), ("requirements", "Only Rust")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("at least two"));
+    assert_eq!(
+        candidate
+            .server_fn(
+                "edit_requirements",
+                &[("version_id", v2_id), ("requirements", edited)]
+            )
+            .await
+            .status(),
+        403
+    );
+
     assert_eq!(
         admin
             .server_fn("delete_jd", &[("id", &jd_id)])

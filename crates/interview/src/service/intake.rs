@@ -22,6 +22,20 @@ impl InterviewService {
         kind: Kind,
         difficulty: Difficulty,
     ) -> Result<Interview, ServiceError> {
+        self.start_focused(user_id, role_slug, kind, difficulty, None)
+            .await
+    }
+
+    /// As [`start`](Self::start), asking only about the role's requirements in the competency
+    /// labelled `focus` (practice on the candidate's weakest competency).
+    pub async fn start_focused(
+        &self,
+        user_id: &str,
+        role_slug: &str,
+        kind: Kind,
+        difficulty: Difficulty,
+        focus: Option<&str>,
+    ) -> Result<Interview, ServiceError> {
         let role = self.role(role_slug).await?;
         if let (Some(version_id), Some(kb)) = (&role.version_id, &self.knowledge) {
             let searchable = kb
@@ -35,7 +49,24 @@ impl InterviewService {
         }
         self.check_daily_quota(user_id).await?;
         let config = FlowConfig::default();
-        let plan = flow::plan(&role, &config);
+        let plan = match focus {
+            None => flow::plan(&role, &config),
+            Some(label) => {
+                let ids: Vec<String> = role
+                    .requirements
+                    .iter()
+                    .filter(|r| r.competency == label)
+                    .map(|r| r.id.clone())
+                    .take(config.main_questions)
+                    .collect();
+                if ids.is_empty() {
+                    return Err(ServiceError::Invalid(format!(
+                        "This role asks nothing about {label}; pick another role to practise it."
+                    )));
+                }
+                ids
+            }
+        };
         let interview = Interview {
             id: uuid::Uuid::new_v4().to_string(),
             user_id: user_id.to_owned(),

@@ -66,17 +66,25 @@ impl InterviewService {
         };
         // The conversation since the rolling summary, under the token budget; flagged
         // candidate messages are withheld and their flags go on the trace.
-        let turns = match self.store.messages(&interview.id).await {
-            Ok(all) => all
-                .into_iter()
-                // A held answer is not the candidate's to see, so it is not the model's to repeat.
-                .filter(|m| m.seq > interview.summary_upto && !m.held)
-                .collect::<Vec<_>>(),
+        let all = match self.store.messages(&interview.id).await {
+            Ok(all) => all,
             Err(e) => {
                 tracing::warn!(error = %e, "could not load the conversation; using the built question");
                 return Ok((built.to_owned(), None));
             }
         };
+        // What the interviewer already said: a phrasing that copies one of those (the model
+        // repeating the history) would ask a question twice and never ask this one.
+        let earlier: Vec<String> = all
+            .iter()
+            .filter(|m| m.author == "interviewer")
+            .map(|m| m.content.clone())
+            .collect();
+        let turns = all
+            .into_iter()
+            // A held answer is not the candidate's to see, so it is not the model's to repeat.
+            .filter(|m| m.seq > interview.summary_upto && !m.held)
+            .collect::<Vec<_>>();
         let task = format!("Rewrite this question: {built}");
         let assembled = memory::assemble(
             &system,
@@ -135,21 +143,23 @@ impl InterviewService {
             }
         }
         match handle.outcome.await {
-            Ok(Ok(summary)) if self.acceptable(built, &summary.output) => {
+            Ok(Ok(summary)) if self.acceptable(built, &summary.output, &earlier) => {
                 Ok((summary.output.trim().to_owned(), Some(call_id)))
             }
             _ => Ok((built.to_owned(), Some(call_id))),
         }
     }
 
-    /// Whether the model's phrasing may be shown: it passes the question check and does not
-    /// repeat any part of the system prompt's canary.
-    fn acceptable(&self, built: &str, output: &str) -> bool {
+    /// Whether the model's phrasing may be shown: it passes the question check, repeats no
+    /// earlier interviewer message and no part of the system prompt's canary.
+    fn acceptable(&self, built: &str, output: &str, earlier: &[String]) -> bool {
         let canary = self.canary.to_lowercase();
         let lower = output.to_lowercase();
         let leaks = lower.contains(&canary)
             || lower.contains(canary.trim_start_matches("rh-"))
             || lower.contains("internal marker");
-        !leaks && questions::accept_rephrasing(built, output)
+        !leaks
+            && questions::accept_rephrasing(built, output)
+            && !questions::repeats_earlier(built, output, earlier)
     }
 }

@@ -287,7 +287,24 @@ impl InterviewService {
     /// replayed turn gives the same report.
     async fn write_report(&self, interview_id: &str, role: &Role) -> Result<(), ServiceError> {
         let messages = self.store.messages(interview_id).await?;
-        let report = scoring::score(role, &answers_by_requirement(&messages));
+        // Relevance is judged by meaning with the knowledge base's embedding model; without
+        // one the report is scored by shared words and says so.
+        let embedder = match &self.knowledge {
+            Some(kb) => match kb.embedder().await {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no embedding model for the report; scoring by shared words");
+                    None
+                }
+            },
+            None => None,
+        };
+        let report = scoring::score(
+            role,
+            &answers_by_requirement(&messages),
+            embedder.as_deref(),
+        )
+        .await;
         self.store.set_report(interview_id, &report).await?;
         Ok(())
     }
@@ -393,14 +410,18 @@ fn requirement<'a>(
 }
 
 /// Pairs each candidate answer with the requirement of the question it answers.
-pub fn answers_by_requirement(messages: &[Message]) -> Vec<(String, String)> {
-    let mut current: Option<String> = None;
+pub fn answers_by_requirement(messages: &[Message]) -> Vec<scoring::Answered> {
+    let mut current: Option<(String, String)> = None;
     let mut out = Vec::new();
     for m in messages {
         if m.author == "interviewer" {
-            current = m.requirement_id.clone();
-        } else if let Some(r) = &current {
-            out.push((r.clone(), m.content.clone()));
+            current = m.requirement_id.clone().map(|r| (r, m.content.clone()));
+        } else if let Some((r, question)) = &current {
+            out.push(scoring::Answered {
+                requirement_id: r.clone(),
+                question: question.clone(),
+                text: m.content.clone(),
+            });
         }
     }
     out

@@ -1,0 +1,460 @@
+//! Finds the lines of a job description that state a requirement, whatever the format: bullets
+//! and numbered lists, a "Requirements:" label followed by plain lines, and prose sentences.
+//! Real postings mix them, and many are prose only. Not every sentence is a requirement: the
+//! company's story, its stack, the benefits and the hiring process are not, and the test in
+//! `tests/requirement_extraction.rs` measures precision and recall on labelled postings.
+
+use crate::chunk;
+
+/// Where in the posting a line sits, by its heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    /// "Requirements", "About you", "What you'll need".
+    Requirements,
+    /// "What you'll do", "Responsibilities".
+    Duties,
+    /// "Nice to have", "Bonus points".
+    Extras,
+    /// "Benefits", "About us", "How to apply": never requirements.
+    Excluded,
+    /// Any other heading.
+    Other,
+    /// Before any heading (besides the title).
+    Untitled,
+}
+
+/// How a line was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Bullet,
+    /// One of several short lines under a label, without list markers.
+    Line,
+    Sentence,
+}
+
+/// One requirement line, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub text: String,
+    pub kind: SectionKind,
+    pub form: Form,
+}
+
+const REQUIREMENT_HEADINGS: &[&str] = &[
+    "requirement",
+    "qualification",
+    "you have",
+    "you bring",
+    "what you need",
+    "what you'll need",
+    "what you will need",
+    "looking for",
+    "must have",
+    "skills",
+    "about you",
+    "experience",
+    "who you are",
+    "your profile",
+    "the ideal candidate",
+    "what we need",
+    "you are",
+    "you'll have",
+];
+const DUTY_HEADINGS: &[&str] = &[
+    "what you will do",
+    "what you'll do",
+    "responsibilit",
+    "the role",
+    "your role",
+    "day to day",
+    "day-to-day",
+    "you will",
+    "your mission",
+    "what you'll work on",
+    "the job",
+    "duties",
+];
+const EXTRA_HEADINGS: &[&str] = &[
+    "nice to have",
+    "nice-to-have",
+    "bonus",
+    "plus",
+    "preferred",
+    "desirable",
+    "extra credit",
+];
+const EXCLUDED_HEADINGS: &[&str] = &[
+    "benefit",
+    "perks",
+    "what we offer",
+    "we offer",
+    "about us",
+    "who we are",
+    "compensation",
+    "salary",
+    "how to apply",
+    "apply",
+    "process",
+    "equal",
+    "location",
+    "company",
+    "our team",
+    "why join",
+    "why us",
+    "life at",
+    "culture",
+    "our stack",
+    "tech stack",
+    "diversity",
+];
+
+fn kind_of(heading: &str) -> SectionKind {
+    let h = heading.to_lowercase();
+    let has = |list: &[&str]| list.iter().any(|w| h.contains(w));
+    if has(EXTRA_HEADINGS) {
+        SectionKind::Extras
+    } else if has(REQUIREMENT_HEADINGS) {
+        SectionKind::Requirements
+    } else if has(DUTY_HEADINGS) {
+        SectionKind::Duties
+    } else if has(EXCLUDED_HEADINGS) {
+        SectionKind::Excluded
+    } else {
+        SectionKind::Other
+    }
+}
+
+/// Phrases that make a sentence state what the candidate needs or will do.
+const CUES: &[&str] = &[
+    "you have",
+    "you've",
+    "you bring",
+    "you are ",
+    "you're",
+    "you will",
+    "you'll",
+    "you can",
+    "you know",
+    "you should",
+    "you must",
+    "you need",
+    "you enjoy",
+    "you thrive",
+    "you care",
+    "you understand",
+    "you write",
+    "you build",
+    "you design",
+    "you've got",
+    "looking for",
+    "ideal candidate",
+    "candidates should",
+    "candidate should",
+    "must have",
+    "must be",
+    "experience with",
+    "experience in",
+    "experience of",
+    "experience building",
+    "experience running",
+    "experience operating",
+    "years of",
+    "years'",
+    "knowledge of",
+    "understanding of",
+    "familiar",
+    "proficien",
+    "fluent",
+    "comfortable",
+    "ability to",
+    "able to",
+    "background in",
+    "track record",
+    "nice to have",
+    "bonus",
+    "a plus",
+    "ideally",
+    "preferably",
+    "would be great",
+    "we'd love",
+    "we would love",
+    "responsible for",
+    "in this role",
+    "expected to",
+    "we expect",
+    "we need someone",
+    "skills in",
+    "expertise in",
+];
+
+/// Sentences that are about the company, the package or the process, not the candidate.
+const DISTRACTORS: &[&str] = &[
+    "salary",
+    "compensation",
+    "equity",
+    "benefit",
+    "pension",
+    "holiday",
+    "vacation",
+    "paid time",
+    "insurance",
+    "equal opportunit",
+    "apply",
+    "application",
+    "your cv",
+    "resume",
+    "interview process",
+    "we offer",
+    "we provide",
+    "perks",
+    "learning budget",
+    "parental",
+    "office",
+    "remote-first",
+    "founded",
+    "our mission",
+    "headquarter",
+    "relocation",
+    "visa",
+    "join a team",
+    "you will join",
+    "you'll join",
+    "report to",
+    "reporting to",
+    "team of",
+    "every box",
+    "don't expect",
+    "do not expect",
+    "we encourage",
+    "we welcome",
+    "regardless of",
+    "reasonable adjustment",
+    "accommodation",
+    "per year",
+    "per annum",
+    "stock option",
+    "gym",
+    "wellbeing",
+    "well-being",
+    "days off",
+    "flexible hours",
+    "flexible working",
+    "hiring",
+    "recruit",
+];
+
+fn has_cue(sentence: &str) -> bool {
+    let s = format!(" {} ", sentence.to_lowercase().replace('’', "'"));
+    if CUES.iter().any(|c| s.contains(c)) {
+        return true;
+    }
+    // "Strong Go", "Solid SQL": a noun phrase opened by a qualifier.
+    let first = s.split_whitespace().next().unwrap_or("");
+    [
+        "strong",
+        "solid",
+        "deep",
+        "excellent",
+        "hands-on",
+        "proven",
+        "demonstrable",
+    ]
+    .contains(&first)
+}
+
+fn is_distractor(sentence: &str) -> bool {
+    let s = format!(" {} ", sentence.to_lowercase().replace('’', "'"));
+    if DISTRACTORS.iter().any(|d| s.contains(d)) {
+        return true;
+    }
+    // "We use Rust across our services", "Our team ships weekly": the company, not the
+    // candidate, unless it says what it is looking for.
+    let first = s.split_whitespace().next().unwrap_or("");
+    let about_us = ["we", "we're", "our", "at", "this", "the", "it's", "here"].contains(&first);
+    let wants = [
+        "looking for",
+        "we'd love",
+        "we would love",
+        "we expect",
+        "we need",
+        "ideal candidate",
+        "you will",
+        "you'll",
+        "you have",
+        "you should",
+        "you must",
+        "candidate",
+    ]
+    .iter()
+    .any(|w| s.contains(w));
+    about_us && !wants
+}
+
+/// A paragraph that is really a list: several short lines, most without a closing stop.
+fn is_line_list(lines: &[String]) -> bool {
+    lines.len() >= 2
+        && lines
+            .iter()
+            .filter(|l| !l.ends_with('.') || l.split_whitespace().count() <= 12)
+            .count()
+            * 3
+            >= lines.len() * 2
+}
+
+/// "Nice to have: Kafka and Flink." — a label opening a paragraph sets its kind.
+fn inline_label(paragraph: &str) -> Option<(SectionKind, String)> {
+    let (label, rest) = paragraph.split_once(':')?;
+    if label.split_whitespace().count() > 5 || rest.trim().is_empty() {
+        return None;
+    }
+    match kind_of(label) {
+        SectionKind::Other => None,
+        kind => Some((kind, rest.trim().to_owned())),
+    }
+}
+
+fn wanted(text: &str, kind: SectionKind, form: Form) -> bool {
+    if is_distractor(text) {
+        return false;
+    }
+    match (kind, form) {
+        (SectionKind::Excluded, _) => false,
+        (SectionKind::Requirements | SectionKind::Extras, _) => true,
+        (SectionKind::Duties, Form::Bullet | Form::Line) => true,
+        (SectionKind::Untitled, Form::Bullet | Form::Line) => true,
+        _ => has_cue(text),
+    }
+}
+
+fn push(out: &mut Vec<Found>, text: &str, kind: SectionKind, form: Form) {
+    let text = text.trim().trim_start_matches(['-', '*', '•']).trim();
+    if text.split_whitespace().count() < 2 || !text.chars().any(char::is_alphabetic) {
+        return;
+    }
+    if wanted(text, kind, form) && !out.iter().any(|f| f.text == text) {
+        out.push(Found {
+            text: text.to_owned(),
+            kind,
+            form,
+        });
+    }
+}
+
+fn flush(out: &mut Vec<Found>, paragraph: &mut Vec<String>, kind: SectionKind) {
+    if paragraph.is_empty() {
+        return;
+    }
+    let lines = std::mem::take(paragraph);
+    if kind != SectionKind::Untitled && kind != SectionKind::Other && is_line_list(&lines) {
+        for line in &lines {
+            push(out, line, kind, Form::Line);
+        }
+        return;
+    }
+    let joined = lines.join(" ");
+    let (kind, body) = match inline_label(&joined) {
+        Some((k, rest)) => (k, rest),
+        None => (kind, joined),
+    };
+    for sentence in chunk::sentences(&body) {
+        push(out, &sentence, kind, Form::Sentence);
+    }
+}
+
+/// A short first line without a closing stop: "Data Pipeline Engineer".
+fn looks_like_title(line: &str) -> bool {
+    !line.starts_with('#')
+        && chunk::heading(line).is_none()
+        && chunk::bullet(line).is_none()
+        && line.split_whitespace().count() <= 8
+        && !line.ends_with(['.', ':', '!', '?'])
+}
+
+/// Every requirement line of `text`, in document order.
+pub fn find(text: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut kind = SectionKind::Untitled;
+    let mut paragraph: Vec<String> = Vec::new();
+    let mut titled = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            flush(&mut out, &mut paragraph, kind);
+            continue;
+        }
+        // Plain text (pasted, or read from a PDF) opens with its title on a line of its own.
+        if !titled && out.is_empty() && paragraph.is_empty() && looks_like_title(t) {
+            titled = true;
+            continue;
+        }
+        if let Some((level, h)) = chunk::heading(t) {
+            flush(&mut out, &mut paragraph, kind);
+            if level == 1 && !titled {
+                titled = true;
+            } else {
+                kind = kind_of(&h);
+            }
+            continue;
+        }
+        if let Some(b) = chunk::bullet(line) {
+            flush(&mut out, &mut paragraph, kind);
+            push(&mut out, &b, kind, Form::Bullet);
+            continue;
+        }
+        paragraph.push(t.to_owned());
+    }
+    flush(&mut out, &mut paragraph, kind);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(found: &[Found]) -> Vec<&str> {
+        found.iter().map(|f| f.text.as_str()).collect()
+    }
+
+    #[test]
+    fn prose_sentences_about_the_candidate_are_found_and_the_rest_are_not() {
+        let text = "# Payments Engineer\n\nWe are a small fintech founded in 2019. We use Rust and Go across our services.\n\n\
+            You have five years of experience building payment systems. You know PostgreSQL well and can design schemas for high write volume. \
+            Experience with Kafka would be great.\n\nWe offer a learning budget and 30 days of holiday. Apply with your CV.";
+        assert_eq!(
+            texts(&find(text)),
+            vec![
+                "You have five years of experience building payment systems.",
+                "You know PostgreSQL well and can design schemas for high write volume.",
+                "Experience with Kafka would be great.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_label_with_plain_lines_is_a_list() {
+        let text = "# Search Engineer\n\nRequirements:\nRust or C++ in production\nRelevance ranking with BM25\nQuery latency budgets\n\nBenefits:\nA pension\nFree lunch\n";
+        assert_eq!(
+            texts(&find(text)),
+            vec![
+                "Rust or C++ in production",
+                "Relevance ranking with BM25",
+                "Query latency budgets"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_lists_and_inline_labels_count() {
+        let text = "# Platform\n\n## What you'll need\n1. Kubernetes in production\n2. Terraform modules\n\nNice to have: experience with Cilium.\n";
+        let found = find(text);
+        assert_eq!(
+            texts(&found),
+            vec![
+                "Kubernetes in production",
+                "Terraform modules",
+                "experience with Cilium."
+            ]
+        );
+        assert_eq!(found[2].kind, SectionKind::Extras);
+    }
+}
