@@ -113,7 +113,12 @@ async fn a_whole_interview_ends_with_a_report(backend: Backend) {
         .map(|s| s.requirement_id.as_str())
         .collect();
     assert_eq!(ids, vec!["r1", "r2", "r3"]);
-    assert!(report.scores[0].score >= 4, "{:?}", report.scores[0]);
+    // A short answer with a number and an example, but no trade-off: a fair 3 or better.
+    assert!(report.scores[0].score >= 3, "{:?}", report.scores[0]);
+    assert!(
+        report.scores[0].signals.is_some(),
+        "the signals are kept with the score"
+    );
     let evidence = report.scores[0].evidence.clone().expect("evidence");
     assert!(ANSWER_RUST.contains(&evidence), "quoted verbatim");
     let err = service
