@@ -138,15 +138,22 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
 }
 
 /// A report's scores averaged per competency, in the order the report lists them.
+/// Reports made before the closed competency list carry labels of their own ("Rust",
+/// "Databases"): those are mapped again from the requirement, so progress is charted on one list.
 fn competency_scores(r: &rehearse_interview::scoring::Report) -> Vec<CompetencyPoint> {
+    use rehearse_knowledge::Competency;
     let mut out: Vec<(String, u32, u32)> = Vec::new();
     for s in &r.scores {
-        match out.iter_mut().find(|(c, ..)| *c == s.competency) {
+        let label = match Competency::from_label(&s.competency) {
+            Some(c) => c.label(),
+            None => Competency::of(&s.requirement).label(),
+        };
+        match out.iter_mut().find(|(c, ..)| c == label) {
             Some((_, sum, n)) => {
                 *sum += u32::from(s.score);
                 *n += 1;
             }
-            None => out.push((s.competency.clone(), u32::from(s.score), 1)),
+            None => out.push((label.to_owned(), u32::from(s.score), 1)),
         }
     }
     out.into_iter()
@@ -394,6 +401,52 @@ pub fn message_view(m: Message) -> MessageView {
 #[cfg(test)]
 mod tests {
     use super::render_markdown;
+
+    #[test]
+    fn old_report_labels_are_charted_on_the_closed_list() {
+        use rehearse_interview::scoring::{CompetencyScore, Report};
+        let score = |competency: &str, requirement: &str, score: u8| CompetencyScore {
+            requirement_id: "r1".into(),
+            competency: competency.into(),
+            requirement: requirement.into(),
+            score,
+            evidence: None,
+            rationale: String::new(),
+            source: None,
+            signals: None,
+            coaching: None,
+        };
+        let report = Report {
+            scores: vec![
+                score(
+                    "Databases",
+                    "Design PostgreSQL schemas, indexes and transactions",
+                    2,
+                ),
+                score(
+                    "Databases and data modelling",
+                    "Deep knowledge of SQL databases",
+                    4,
+                ),
+                score(
+                    "Rust",
+                    "Write safe, fast asynchronous services in Rust with tokio",
+                    5,
+                ),
+            ],
+            overall: 3.7,
+            strengths: Vec::new(),
+            improvements: Vec::new(),
+            degraded: None,
+        };
+        let points = super::competency_scores(&report);
+        let labels: Vec<&str> = points.iter().map(|p| p.competency.as_str()).collect();
+        assert_eq!(
+            labels,
+            vec!["Databases and data modelling", "Programming languages"]
+        );
+        assert_eq!(points[0].score, 3.0);
+    }
 
     #[test]
     fn markdown_is_sanitised() {
