@@ -133,6 +133,7 @@ impl Application {
         ))
         .with_knowledge(crate::models::knowledge(&settings, &db))
         .with_review(review_config(&settings))
+        .with_role_answers(role_answer_config(&settings))
         // A turn may make one model call and a knowledge-base lookup, then write: the call's
         // own timeout plus a minute.
         .with_turn_deadline(Duration::from_secs(settings.llm.call_timeout_secs + 60))
@@ -375,6 +376,26 @@ async fn limit_body(
 }
 
 /// The review policy from the settings.
+/// Who writes answers about uploaded roles: quoted from the chunks, unless the model is declared
+/// capable and `REHEARSE_KNOWLEDGE__ANSWERS=generative` (settings refuse the one without the
+/// other).
+fn role_answer_config(settings: &Settings) -> rehearse_interview::service::RoleAnswerConfig {
+    use rehearse_knowledge::generative::AnswerMode;
+    rehearse_interview::service::RoleAnswerConfig {
+        mode: match settings.knowledge.answers {
+            rehearse_settings::AnswerMode::Generative if settings.llm.capable => {
+                AnswerMode::Generative
+            }
+            _ => AnswerMode::Extractive,
+        },
+        limits: rehearse_llm::agent::TurnLimits {
+            max_iterations: settings.llm.agent_max_iterations,
+            deadline: Duration::from_secs(settings.llm.agent_deadline_secs),
+        },
+        max_tokens: settings.llm.max_reply_tokens,
+    }
+}
+
 fn review_config(settings: &Settings) -> rehearse_interview::service::ReviewConfig {
     use rehearse_interview::verdict::{ReviewPolicy, SensitivePolicy};
     rehearse_interview::service::ReviewConfig {

@@ -8,7 +8,7 @@ use crate::components::forms::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
-use rehearse_types::{Change, HOLD_REASONS};
+use rehearse_types::{Change, ReviewTrace, HOLD_REASONS};
 
 #[component]
 pub fn ReviewQueue() -> impl IntoView {
@@ -127,6 +127,7 @@ pub fn ReviewItemPage() -> impl IntoView {
                                         }).collect_view()}</ol> }.into_any()
                                     }}
                                 </section>
+                                {d.trace.clone().map(|t| view! { <TraceSection trace=t/> })}
                                 {d.decided.clone().map(|t| view! { <p class="rounded-md bg-slate-100 px-3 py-2" data-testid="review-outcome">"Decided (" {d.row.state.clone()} "): " {t}</p> })}
                                 {(!d.edit.is_empty()).then(|| view! {
                                     <section>
@@ -177,5 +178,49 @@ pub fn ReviewItemPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// What produced the held answer: the chunks retrieval weighed, with their scores, or the
+/// conversation with the model; admins can open the whole trace.
+#[component]
+fn TraceSection(trace: ReviewTrace) -> impl IntoView {
+    let href = format!("/admin/ai/{}", trace.id);
+    let timing = trace
+        .latency_ms
+        .map(|ms| format!(" · {ms} ms"))
+        .unwrap_or_default();
+    let cost = if trace.cost_usd > 0.0 {
+        format!(" · ${:.4}", trace.cost_usd)
+    } else {
+        String::new()
+    };
+    let score = |v: Option<f32>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into());
+    view! {
+        <section data-testid="review-trace">
+            <h2 class="font-semibold">"How it was made"</h2>
+            <p class="text-sm text-slate-600">{trace.made_by.clone()} {timing} {cost}
+                {trace.full_trace.then(|| view! { " · " <a class="text-indigo-700 underline" href=href>"full trace"</a> })}
+            </p>
+            {(!trace.chunks.is_empty()).then(|| view! {
+                <table class="mt-2 w-full text-left text-sm">
+                    <thead><tr class="text-slate-500"><th>"Section"</th><th>"Cosine"</th><th>"BM25"</th><th>"Score"</th><th>"Used"</th></tr></thead>
+                    <tbody>{trace.chunks.iter().map(|c| view! {
+                        <tr class="border-t border-slate-100">
+                            <td class="py-1 pr-2">{c.section.clone()}</td>
+                            <td>{score(c.cosine)}</td>
+                            <td>{score(c.bm25)}</td>
+                            <td>{format!("{:.2}", c.rerank)}</td>
+                            <td>{if c.passed { "yes".to_owned() } else { c.reason.clone().unwrap_or_else(|| "no".into()) }}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            })}
+            {(!trace.messages.is_empty()).then(|| view! {
+                <ol class="mt-2 space-y-1 text-sm">{trace.messages.iter().map(|m| view! {
+                    <li><strong>{m.role.clone()} ": "</strong><span class="whitespace-pre-wrap">{m.content.clone()}</span></li>
+                }).collect_view()}</ol>
+            })}
+        </section>
     }
 }

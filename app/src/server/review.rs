@@ -7,7 +7,10 @@ use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::{now_ms, AuditKind};
 use rehearse_interview::review::{Decision, QueueFilter, ReviewError, ReviewItem, ReviewStatus};
-use rehearse_types::{Change, DiffPiece, ReviewDetail, ReviewPassage, ReviewRow};
+use rehearse_types::{
+    Change, DiffPiece, ReviewDetail, ReviewPassage, ReviewRow, ReviewTrace, TraceChunk,
+    TraceMessage,
+};
 
 fn review_error(e: ReviewError) -> ApiError {
     match e {
@@ -123,6 +126,7 @@ pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
                 .collect()
         })
         .unwrap_or_default();
+    let trace = trace_view(ctx, &item.message_id).await;
     let now = now_ms();
     Ok(ReviewDetail {
         row: row(&item, &ctx.actor.user_id, now),
@@ -134,6 +138,66 @@ pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
             .clone()
             .filter(|_| item.status != ReviewStatus::Pending),
         edit: edit_view(&item),
+        trace,
+    })
+}
+
+/// The trace behind a held answer, as a reviewer may see it: the retrieval's chunks and scores
+/// for a quoted answer, the conversation for a written one (the system prompt for admins only,
+/// who can also open the full trace). A trace that cannot be read leaves the item usable.
+async fn trace_view(ctx: &Caller, message_id: &str) -> Option<ReviewTrace> {
+    let id = match ctx.state.interviews.store().trace_of(message_id).await {
+        Ok(id) => id?,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read a held answer's trace id");
+            return None;
+        }
+    };
+    let t = match ctx.state.gateway.traces().get(&id).await {
+        Ok(t) => t?,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read a held answer's trace");
+            return None;
+        }
+    };
+    let admin = ctx.actor.role == rehearse_types::Role::Admin;
+    let request: serde_json::Value = serde_json::from_str(&t.request_json).unwrap_or_default();
+    let chunks = request["chunks"]
+        .as_array()
+        .map(|chunks| {
+            chunks
+                .iter()
+                .filter_map(|c| serde_json::from_value::<TraceChunk>(c.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let messages = request["messages"]
+        .as_array()
+        .map(|messages| {
+            messages
+                .iter()
+                .filter_map(|m| {
+                    let role = m["role"].as_str()?.to_owned();
+                    (admin || role != "system").then(|| TraceMessage {
+                        role,
+                        content: m["content"].as_str().unwrap_or_default().to_owned(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(ReviewTrace {
+        made_by: if t.provider == "knowledge" {
+            "Quoted from the job description (no model call)".to_owned()
+        } else {
+            format!("Written by {} {}", t.provider, t.model)
+        },
+        latency_ms: t.latency_ms,
+        cost_usd: rehearse_llm::pricing::nanos_to_usd(t.cost_nanos),
+        chunks,
+        messages,
+        full_trace: admin,
+        id: t.id,
     })
 }
 

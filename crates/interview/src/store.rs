@@ -577,6 +577,16 @@ impl InterviewStore {
         row.as_ref().map(message_from_row).transpose()
     }
 
+    /// The trace of the model call (or the retrieval) that produced a message, if any.
+    pub async fn trace_of(&self, message_id: &str) -> Result<Option<String>, DbError> {
+        let row = sqlx::query("SELECT call_id FROM interview_messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(sql)?;
+        Ok(row.and_then(|r| r.try_get::<Option<String>, _>("call_id").ok().flatten()))
+    }
+
     /// Moves the interview to `phase` as the end of the turn for candidate message `seq`, if
     /// that turn has not completed already (compare-and-set on `turn_seq`). False when another
     /// run of the same turn got there first: then nothing changes.

@@ -382,6 +382,96 @@ async fn stop_cancels_the_reply_and_the_built_question_is_posted(backend: Backen
 }
 both_backends!(stop_cancels_the_reply_and_the_built_question_is_posted);
 
+/// A provider that never sends a first token: Stop ends the call at once instead of the
+/// first-token deadline doing so. Told apart by the trace, not by time: a call the deadline
+/// ended says `timeout`, one Stop ended says `cancelled`; nothing is charged either way.
+async fn stop_works_before_the_first_token(backend: Backend) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(vec![Script {
+        steps: vec![
+            Step::Pause(Duration::from_secs(600)),
+            Step::Token("never".into()),
+        ],
+        usage: None,
+    }]);
+    let service = service_with(&t, &model, generous()).await;
+    let id = service
+        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+        .await
+        .expect("start")
+        .id;
+    let interview = service
+        .store()
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("interview");
+    service
+        .submit(&interview, "Ready.", "k1")
+        .await
+        .expect("submit");
+    let runner = {
+        let service = service.clone();
+        tokio::spawn(async move { drain_turns(&service).await })
+    };
+    let began = std::time::Instant::now();
+    while model.calls() == 0 {
+        assert!(
+            began.elapsed() < Duration::from_secs(10),
+            "the model was never called"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(service.live().stop(&id), "a turn was running");
+    // A guard against a hang only; the trace's status below is the assertion.
+    tokio::time::timeout(Duration::from_secs(15), runner)
+        .await
+        .expect("Stop ended the turn without waiting for the first token")
+        .expect("the turn ended");
+    let last = service
+        .store()
+        .messages(&id)
+        .await
+        .expect("messages")
+        .last()
+        .cloned()
+        .expect("question");
+    assert!(
+        last.content
+            .starts_with("The role asks you to write safe, fast asynchronous services"),
+        "{}",
+        last.content
+    );
+    // The trace is completed in the background once the call is dropped.
+    let mut status = String::new();
+    for _ in 0..200 {
+        let row = sqlx::query("SELECT status FROM model_calls")
+            .fetch_one(t.db.pool())
+            .await
+            .expect("trace");
+        status = sqlx::Row::try_get(&row, "status").expect("status");
+        if status != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, "cancelled");
+    let charged: Option<i64> = sqlx::Row::try_get(
+        &sqlx::query("SELECT charged_nanos FROM spend")
+            .fetch_one(t.db.pool())
+            .await
+            .expect("spend"),
+        "charged_nanos",
+    )
+    .expect("charged");
+    assert_eq!(
+        charged,
+        Some(0),
+        "nothing is charged for a reply never received"
+    );
+}
+both_backends!(stop_works_before_the_first_token);
+
 async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend) {
     let t = fresh_db(backend).await;
     let model = ScriptedModel::new(vec![Script::text("ok")]);

@@ -154,7 +154,7 @@ fn asked_fact_missing(question: &str, texts: &[String]) -> Option<String> {
 }
 
 /// The answer without its `[n]` citation markers, which are not claims.
-fn strip_markers(text: &str) -> String {
+pub(crate) fn strip_markers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('[') {

@@ -9,6 +9,7 @@ pub mod competency;
 pub mod compose;
 pub mod eval;
 pub mod extract;
+pub mod generative;
 pub mod grounding;
 pub mod instructions;
 pub mod jobs;

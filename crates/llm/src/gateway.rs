@@ -122,6 +122,50 @@ pub struct CallHandle {
     pub outcome: tokio::task::JoinHandle<Result<CallSummary, GatewayError>>,
 }
 
+/// A call whose reply has not opened yet. Dropped armed (the caller stopped waiting), it
+/// completes the call's records in the background: the trace `cancelled`, the reservation
+/// settled at nothing (no reply was received, so none is charged).
+struct Unopened {
+    gateway: Option<Gateway>,
+    call_id: String,
+    clock: Instant,
+}
+
+impl Unopened {
+    fn disarm(&mut self) {
+        self.gateway = None;
+    }
+}
+
+impl Drop for Unopened {
+    fn drop(&mut self) {
+        let Some(gateway) = self.gateway.take() else {
+            return;
+        };
+        let call_id = std::mem::take(&mut self.call_id);
+        let clock = self.clock;
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    gateway
+                        .fail_before_stream(
+                            &call_id,
+                            CallStatus::Cancelled,
+                            "stopped before the first token",
+                            clock,
+                            &[],
+                        )
+                        .await;
+                });
+            }
+            Err(_) => tracing::warn!(
+                call_id,
+                "a call dropped outside the runtime stays running in its trace"
+            ),
+        }
+    }
+}
+
 /// Channel capacity between the provider stream and the caller: bounded, so a slow reader
 /// slows the model down instead of growing memory.
 const EVENT_BUFFER: usize = 64;
@@ -248,9 +292,20 @@ impl Gateway {
         }
 
         let clock = Instant::now();
+        // From here until the reply opens, a caller that gives up (Stop pressed while the
+        // provider has not answered) drops this future; the guard then ends the trace as
+        // cancelled and releases the reservation, and dropping the open request aborts it.
+        let mut unopened = Unopened {
+            gateway: Some(self.clone()),
+            call_id: call_id.clone(),
+            clock,
+        };
         let first_token_deadline = tokio::time::Instant::now() + self.limits.first_token_timeout;
         let opened = match self.chain.open(&request, first_token_deadline).await {
-            Ok(opened) => opened,
+            Ok(opened) => {
+                unopened.disarm();
+                opened
+            }
             Err(Failed { error, attempts }) => {
                 let (status, error) = match error {
                     OpenError::Model(e) => (CallStatus::Error, GatewayError::Model(e)),
@@ -262,7 +317,8 @@ impl Gateway {
                         (CallStatus::Error, GatewayError::CircuitOpen { provider })
                     }
                 };
-                self.fail_before_stream(&call_id, status, error.clone(), clock, &attempts)
+                unopened.disarm();
+                self.fail_before_stream(&call_id, status, &error.to_string(), clock, &attempts)
                     .await;
                 return Err(error);
             }
@@ -298,7 +354,7 @@ impl Gateway {
         &self,
         call_id: &str,
         status: CallStatus,
-        error: GatewayError,
+        error: &str,
         clock: Instant,
         attempts: &[Attempt],
     ) {
@@ -312,7 +368,7 @@ impl Gateway {
             &Collected::default(),
             latency,
             attempts,
-            Some(&error.to_string()),
+            Some(error),
         )
         .await;
     }

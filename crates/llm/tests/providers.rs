@@ -17,10 +17,9 @@ use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::{
     ChatMessage, ChatModel, ChatRequest, FinishReason, LlmError, StreamEvent, ToolSpec,
 };
-use rehearse_testkit::{both_backends, free_port, fresh_db, workspace_root, Backend};
+use rehearse_testkit::{both_backends, fresh_db, Backend, LlamaServer};
 use secrecy::SecretString;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -223,52 +222,10 @@ async fn anthropic_client_speaks_the_messages_wire_format() {
     );
 }
 
-/// The real llama.cpp server process, stopped when dropped.
-struct LlamaServer {
-    _child: tokio::process::Child,
-    base: String,
-}
-
-async fn start_llama_server() -> LlamaServer {
-    let root = workspace_root();
-    let models = std::env::var("REHEARSE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root.join("data/models"));
-    let gguf = models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf");
-    assert!(
-        gguf.exists(),
-        "{} is missing: run scripts/fetch-models.sh (scripts/test.sh does)",
-        gguf.display()
-    );
-    let port = free_port();
-    let child = tokio::process::Command::new("bash")
-        .arg(root.join("scripts/openai-server.sh"))
-        .arg(port.to_string())
-        .arg(&gguf)
-        .arg("smollm2")
-        .current_dir(&root)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start scripts/openai-server.sh");
-    let base = format!("http://127.0.0.1:{port}/v1");
-    for _ in 0..600 {
-        if let Ok(r) = reqwest::get(format!("{base}/models")).await {
-            if r.status().is_success() {
-                return LlamaServer {
-                    _child: child,
-                    base,
-                };
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the llama.cpp server did not come up on port {port}");
-}
-
 async fn openai_client_streams_from_a_real_llama_cpp_server(backend: Backend) {
-    let server = start_llama_server().await;
+    let server = tokio::task::spawn_blocking(LlamaServer::start)
+        .await
+        .expect("server start");
     let model = OpenAiCompatible::new(&server.base, "smollm2", None).expect("client");
 
     // Straight from the client: tokens, then Done with the server's usage.

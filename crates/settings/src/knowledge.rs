@@ -13,6 +13,18 @@ pub enum EmbeddingsProvider {
     Openai,
 }
 
+/// Who writes answers about the role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AnswerMode {
+    /// Quoted from the passing chunks, with no model call (default; right for the local model).
+    #[default]
+    Extractive,
+    /// Written by the model from the passages its one tool (a search of the pinned version)
+    /// returns, cited and grounding-checked. Needs `REHEARSE_LLM__CAPABLE=true`.
+    Generative,
+}
+
 /// The job-description knowledge base (`REHEARSE_KNOWLEDGE__*`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +59,9 @@ pub struct KnowledgeSettings {
     /// Minimum cosine similarity for a chunk to be cited (0-1).
     #[serde(default = "min_cosine")]
     pub min_cosine: f32,
+    /// Who writes answers about the role (`extractive` or `generative`).
+    #[serde(default)]
+    pub answers: AnswerMode,
 }
 
 fn max_upload_bytes() -> usize {
@@ -74,6 +89,7 @@ impl Default for KnowledgeSettings {
             embeddings_dimensions: None,
             min_relevance: min_relevance(),
             min_cosine: min_cosine(),
+            answers: AnswerMode::Extractive,
         }
     }
 }

@@ -21,7 +21,7 @@ mod review;
 mod sessions;
 mod signup;
 
-pub use knowledge::{EmbeddingsProvider, KnowledgeSettings};
+pub use knowledge::{AnswerMode, EmbeddingsProvider, KnowledgeSettings};
 pub use limits::LimitsSettings;
 pub use llm::{BudgetSettings, LlmProvider, LlmSettings};
 pub use load::{load, load_from, SettingsError};
@@ -217,6 +217,12 @@ impl Settings {
         };
         if self.database_kind().is_none() {
             return bad("database_url", "must start with sqlite:// or postgres://");
+        }
+        if self.knowledge.answers == knowledge::AnswerMode::Generative && !self.llm.capable {
+            return bad(
+                "knowledge__answers",
+                "generative answers need a capable model: set REHEARSE_LLM__CAPABLE=true for a hosted model",
+            );
         }
         if let Some(url) = &self.public_url {
             if !matches!(url.scheme(), "http" | "https") {

@@ -83,6 +83,18 @@ pub struct LlmSettings {
     /// Hosted providers for the fallback chain, by name.
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderSettings>,
+    /// Declares the configured model capable of more than phrasing (a hosted model such as
+    /// gpt-4o-mini or Claude; never the embedded local model, and never inferred from the
+    /// provider kind). It lets `REHEARSE_KNOWLEDGE__ANSWERS=generative` have the model write
+    /// answers about the role, always behind the grounding check and human review.
+    #[serde(default)]
+    pub capable: bool,
+    /// Model calls one agent turn may make (the generative answerer searches, then answers).
+    #[serde(default = "defaults::agent_max_iterations")]
+    pub agent_max_iterations: u32,
+    /// Wall-clock limit of one agent turn, tool calls included, in seconds.
+    #[serde(default = "defaults::agent_deadline_secs")]
+    pub agent_deadline_secs: u64,
 }
 
 impl Default for LlmSettings {
@@ -109,6 +121,9 @@ impl Default for LlmSettings {
             breaker_open_secs: crate::resilience::breaker_open_secs(),
             fallback: Vec::new(),
             providers: BTreeMap::new(),
+            capable: false,
+            agent_max_iterations: defaults::agent_max_iterations(),
+            agent_deadline_secs: defaults::agent_deadline_secs(),
         }
     }
 }
@@ -167,6 +182,12 @@ mod defaults {
     pub fn global_day_usd() -> f64 {
         50.0
     }
+    pub fn agent_max_iterations() -> u32 {
+        4
+    }
+    pub fn agent_deadline_secs() -> u64 {
+        45
+    }
 }
 
 impl LlmSettings {
@@ -184,6 +205,18 @@ impl LlmSettings {
         }
         if self.provider == LlmProvider::Anthropic && self.api_key.is_none() {
             return Err(("api_key", "is required for anthropic".into()));
+        }
+        if self.capable && self.provider == LlmProvider::Local {
+            return Err((
+                "capable",
+                "cannot be set for the embedded local model, which only phrases".into(),
+            ));
+        }
+        if !(1..=10).contains(&self.agent_max_iterations) {
+            return Err(("agent_max_iterations", "must be between 1 and 10".into()));
+        }
+        if !(1..=600).contains(&self.agent_deadline_secs) {
+            return Err(("agent_deadline_secs", "must be between 1 and 600".into()));
         }
         if !(512..=1_048_576).contains(&self.context_window) {
             return Err(("context_window", "must be between 512 and 1048576".into()));

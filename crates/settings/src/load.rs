@@ -147,6 +147,26 @@ mod tests {
     }
 
     #[test]
+    fn generative_answers_need_a_model_declared_capable_and_never_the_local_one() {
+        Jail::expect_with(|jail| {
+            jail.set_env("REHEARSE_KNOWLEDGE__ANSWERS", "generative");
+            let err = from_env().expect_err("not capable").to_string();
+            assert!(err.contains("REHEARSE_LLM__CAPABLE=true"), "{err}");
+            jail.set_env("REHEARSE_LLM__CAPABLE", "true");
+            let err = from_env().expect_err("local is never capable").to_string();
+            assert!(err.contains("REHEARSE_LLM__CAPABLE"), "{err}");
+            jail.set_env("REHEARSE_LLM__PROVIDER", "openai");
+            jail.set_env("REHEARSE_LLM__MODEL", "gpt-4o-mini");
+            jail.set_env("REHEARSE_LLM__FREE", "true");
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert!(s.llm.capable);
+            assert_eq!(s.knowledge.answers, crate::AnswerMode::Generative);
+            assert_eq!(s.llm.agent_max_iterations, 4);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn an_unpriced_hosted_endpoint_starts_only_when_declared_free() {
         Jail::expect_with(|jail| {
             jail.set_env("REHEARSE_LLM__PROVIDER", "openai");

@@ -4,7 +4,9 @@
 
 use rehearse_db::Db;
 
+pub mod llama;
 pub mod surreal;
+pub use llama::{LlamaServer, LLAMA_MODEL_ID};
 pub use surreal::SurrealServer;
 
 /// Runs `scenario(Backend)` as two tests, one per relational backend.

@@ -26,7 +26,8 @@ pub use ops::{
 };
 pub use review::{
     duration_words, held_ago, hold_reason_label, Change, DiffPiece, ReasonMetricsView,
-    ReviewDetail, ReviewMetricsView, ReviewPassage, ReviewRow, HOLD_REASONS,
+    ReviewDetail, ReviewMetricsView, ReviewPassage, ReviewRow, ReviewTrace, TraceChunk,
+    TraceMessage, HOLD_REASONS,
 };
 pub use role::{Role, UnknownRole};
 pub use views::{AuditEventView, AuditPage, CurrentUser, FormFlash, OAuthProviderView, UserView};

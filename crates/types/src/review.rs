@@ -29,7 +29,7 @@ pub struct ReviewPassage {
 }
 
 /// One item in full.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewDetail {
     pub row: ReviewRow,
     pub held_text: String,
@@ -40,6 +40,46 @@ pub struct ReviewDetail {
     /// For an edited answer: what the reviewer changed, word by word (empty otherwise).
     #[serde(default)]
     pub edit: Vec<DiffPiece>,
+    /// The trace of what produced the held answer.
+    #[serde(default)]
+    pub trace: Option<ReviewTrace>,
+}
+
+/// What produced a held answer, from its trace: the retrieval (every chunk considered, with its
+/// scores) for a quoted answer, or the model's conversation for a written one. Reviewers who are
+/// not admins never see the system prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewTrace {
+    pub id: String,
+    /// "Quoted from the job description" or "Written by <provider> <model>".
+    pub made_by: String,
+    pub latency_ms: Option<i64>,
+    pub cost_usd: f64,
+    /// Chunks retrieval considered, best first (quoted answers).
+    pub chunks: Vec<TraceChunk>,
+    /// The conversation sent to the model (written answers), system prompt for admins only.
+    pub messages: Vec<TraceMessage>,
+    /// Whether the caller may open the full trace page (admins).
+    pub full_trace: bool,
+}
+
+/// A chunk retrieval considered, with its scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceChunk {
+    pub section: String,
+    pub cosine: Option<f32>,
+    pub bm25: Option<f32>,
+    pub rerank: f64,
+    pub passed: bool,
+    /// Why it was not used, when it was not.
+    pub reason: Option<String>,
+}
+
+/// One message of a model call's conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceMessage {
+    pub role: String,
+    pub content: String,
 }
 
 /// How a piece of text changed.

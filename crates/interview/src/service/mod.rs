@@ -15,10 +15,12 @@ mod intake;
 mod phrasing;
 mod quota;
 mod reviewing;
+mod role_answers;
 mod summary;
 mod turn;
 
 pub use quota::{utc_day, QuotaExceeded, Quotas};
+pub use role_answers::RoleAnswerConfig;
 pub use summary::{SummaryJob, KEEP_RECENT, SUMMARISE_JOB, SUMMARY_THRESHOLD};
 pub use turn::{answers_by_requirement, TURN_LEASE_MS};
 
@@ -71,6 +73,8 @@ pub struct InterviewService {
     /// Wakes the worker when a turn is queued, so a reply never waits for a poll interval.
     wake: Arc<Notify>,
     review: ReviewConfig,
+    /// Who writes answers about uploaded roles (quoted, or a capable model as an agent).
+    role_answers: RoleAnswerConfig,
     quotas: Quotas,
     /// A marker put in every system prompt, fresh for each process and never stored with a
     /// message: model output that contains it is discarded, so the system prompt cannot leak
@@ -123,6 +127,7 @@ impl InterviewService {
             knowledge: None,
             wake: Arc::new(Notify::new()),
             review: ReviewConfig::default(),
+            role_answers: RoleAnswerConfig::default(),
             quotas: Quotas::default(),
             canary: canary().into(),
             turn_deadline: DEFAULT_TURN_DEADLINE,
@@ -143,6 +148,12 @@ impl InterviewService {
     /// Sets the review policy and deadline.
     pub fn with_review(mut self, review: ReviewConfig) -> Self {
         self.review = review;
+        self
+    }
+
+    /// Sets who writes answers about uploaded roles (see [`RoleAnswerConfig`]).
+    pub fn with_role_answers(mut self, config: RoleAnswerConfig) -> Self {
+        self.role_answers = config;
         self
     }
 

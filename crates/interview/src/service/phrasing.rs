@@ -113,7 +113,14 @@ impl InterviewService {
             max_tokens: 96,
             temperature: Some(0.3),
         };
-        let mut handle = match self.gateway.start(ctx, request).await {
+        // Stop counts from the moment the call begins, not from its first token: a provider
+        // that never answers must not hold the turn (dropping the start aborts the request and
+        // marks its trace cancelled).
+        let started = tokio::select! {
+            started = self.gateway.start(ctx, request) => started,
+            _ = stop.changed() => return Ok((built.to_owned(), None)),
+        };
+        let mut handle = match started {
             Ok(h) => h,
             Err(GatewayError::CeilingReached { scope, .. }) => {
                 return Err(format!("The interview is paused: {scope} is used up. An admin can raise it; nothing you wrote is lost."))

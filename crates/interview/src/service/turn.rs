@@ -2,16 +2,13 @@
 //! role (questions phrased by the model, answers about the role from the knowledge base), the
 //! replies are committed and then the new phase.
 
-use super::{InterviewService, ReviewConfig, ServiceError};
-use crate::answers;
+use super::{InterviewService, ServiceError};
 use crate::flow::{self, Action, Phase};
 use crate::live::LiveEvent;
 use crate::questions;
-use crate::review::Hold;
 use crate::roles::Role;
 use crate::scoring;
 use crate::store::{Grounded, Interview, Message, Status, Submitted, TurnJob, TURN_JOB};
-use crate::verdict::{self, Drafted, HoldReason, Verdict};
 use futures::FutureExt;
 use std::panic::AssertUnwindSafe;
 
@@ -19,10 +16,6 @@ use std::panic::AssertUnwindSafe;
 /// turn is played again once it runs out (at once on the embedded database, whose server
 /// releases its own interrupted turns at start).
 pub const TURN_LEASE_MS: i64 = 15_000;
-
-/// How long a question about the role may wait for the knowledge base; past it the candidate
-/// is told it cannot be looked up now (never a guess), and the turn goes on.
-const KNOWLEDGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// What the candidate reads when a turn failed and will be tried again by itself.
 const TURN_RETRYING: &str =
@@ -209,26 +202,11 @@ impl InterviewService {
                     )
                 }
                 Action::InviteQuestions => (questions::INVITE.to_owned(), None, None),
-                Action::AnswerRoleQuestion => match (&role.version_id, &self.knowledge) {
-                    (Some(version_id), Some(kb)) => {
-                        let (text, g) =
-                            grounded_answer(kb, version_id, message, &self.review).await;
-                        grounded = g;
-                        (text, None, None)
-                    }
-                    _ => {
-                        // A built-in sample role: answered from its own text, under the same
-                        // verdict as an uploaded job description.
-                        let text = answers::answer(&role, message).text;
-                        let draft = Drafted {
-                            question: message,
-                            not_stated: text == answers::NOT_STATED,
-                            ..Drafted::default()
-                        };
-                        grounded = judged(&draft, Grounded::default(), &self.review);
-                        (text, None, None)
-                    }
-                },
+                Action::AnswerRoleQuestion => {
+                    let reply = self.answer_about_role(&interview, &role, message).await;
+                    grounded = reply.grounded;
+                    (reply.text, None, reply.trace_id)
+                }
                 Action::WrapUp => (questions::WRAP_UP.to_owned(), None, None),
             };
             let committed = self
@@ -325,77 +303,6 @@ impl InterviewService {
             },
         );
         Ok(())
-    }
-}
-
-/// Applies the verdict to an answer: a held one carries its reasons and what its review
-/// needs, so the message and its review are stored together.
-fn judged(draft: &Drafted<'_>, mut grounded: Grounded, review: &ReviewConfig) -> Grounded {
-    if let Verdict::Held(reasons) = verdict::decide(draft, review.policy) {
-        grounded.held = true;
-        grounded
-            .flags
-            .extend(reasons.iter().map(HoldReason::describe));
-        grounded.hold = Some(Hold {
-            question: draft.question.to_owned(),
-            reasons,
-            deadline_at: review
-                .deadline
-                .map(|d| rehearse_db::now_ms() + d.as_millis() as i64),
-        });
-    }
-    grounded
-}
-
-/// An answer about an uploaded role from its chunks, and the verdict on it
-/// ([`crate::verdict::decide`]): shown, "not stated", or held for a reviewer. A
-/// knowledge-base failure never invents anything: the candidate is told it cannot be answered
-/// now, and the failure is flagged.
-async fn grounded_answer(
-    kb: &rehearse_knowledge::KnowledgeBase,
-    version_id: &str,
-    question: &str,
-    review: &ReviewConfig,
-) -> (String, Grounded) {
-    let answered =
-        match tokio::time::timeout(KNOWLEDGE_DEADLINE, kb.answer(version_id, question)).await {
-            Ok(result) => result.map_err(|e| e.to_string()),
-            Err(_) => Err(format!(
-                "the knowledge base did not answer within {} s",
-                KNOWLEDGE_DEADLINE.as_secs()
-            )),
-        };
-    match answered {
-        Ok(a) => {
-            let draft = Drafted {
-                question,
-                not_stated: a.text == rehearse_knowledge::NOT_STATED,
-                ungrounded: if a.held { a.flags.clone() } else { Vec::new() },
-                weak_retrieval: false,
-            };
-            tracing::info!(
-                version = %version_id,
-                cited = a.citations.len(),
-                flags = ?a.flags,
-                "answered a question about the role"
-            );
-            let grounded = Grounded {
-                citations: a.citations,
-                flags: a.flags,
-                ..Grounded::default()
-            };
-            (a.text, judged(&draft, grounded, review))
-        }
-        Err(e) => {
-            tracing::warn!(version = %version_id, error = %e, "could not answer from the job description");
-            (
-                "I can't look that up in the job description right now, so I won't guess. Please ask again later.".to_owned(),
-                Grounded {
-                    flags: vec![format!("retrieval failed: {e}")],
-                    ..Grounded::default()
-                },
-            )
-        }
     }
 }
 

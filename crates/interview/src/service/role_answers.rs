@@ -1,0 +1,330 @@
+//! Answers to the candidate's questions about the role, and the verdict on each: shown,
+//! "not stated", or held for a reviewer ([`crate::verdict::decide`]). Uploaded job descriptions
+//! are answered from their chunks, quoted (extractive, the default) or written by a capable
+//! model through an agent with one search tool (generative); sample roles from their own text.
+//! Every answer leaves a trace: the model calls' own, or for an extractive answer (no model
+//! call) a retrieval trace with the question, the chunks and their scores, and the verdict, so
+//! a reviewer can always see what produced a held answer.
+
+use super::{InterviewService, ReviewConfig};
+use crate::answers;
+use crate::review::Hold;
+use crate::store::{Grounded, Interview};
+use crate::verdict::{self, Drafted, HoldReason, Verdict};
+use rehearse_knowledge::generative::{self, AnswerMode};
+use rehearse_knowledge::{Answer, KnowledgeBase};
+use rehearse_llm::agent::TurnLimits;
+use rehearse_llm::gateway::CallContext;
+use rehearse_llm::trace::{CallStatus, TraceEnd, TraceStart};
+
+/// How long a question about the role may wait for the knowledge base; past it the candidate
+/// is told it cannot be looked up now (never a guess), and the turn goes on.
+const KNOWLEDGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The step name of role answers in traces.
+const STEP: &str = "role_answer";
+
+/// Who writes answers about uploaded roles, and the agent's limits when a model does.
+#[derive(Debug, Clone, Copy)]
+pub struct RoleAnswerConfig {
+    pub mode: AnswerMode,
+    pub limits: TurnLimits,
+    pub max_tokens: u32,
+}
+
+impl Default for RoleAnswerConfig {
+    fn default() -> Self {
+        RoleAnswerConfig {
+            mode: AnswerMode::Extractive,
+            limits: TurnLimits {
+                max_iterations: 4,
+                deadline: std::time::Duration::from_secs(45),
+            },
+            max_tokens: 256,
+        }
+    }
+}
+
+/// An answer ready to store: its text, its grounding and hold, and the trace behind it.
+pub(super) struct RoleReply {
+    pub text: String,
+    pub grounded: Grounded,
+    pub trace_id: Option<String>,
+}
+
+impl InterviewService {
+    /// Answers `question` about the interview's role.
+    pub(super) async fn answer_about_role(
+        &self,
+        interview: &Interview,
+        role: &crate::roles::Role,
+        question: &str,
+    ) -> RoleReply {
+        match (&role.version_id, &self.knowledge) {
+            (Some(version_id), Some(kb)) => match self.role_answers.mode {
+                AnswerMode::Generative => {
+                    self.generative_answer(kb, interview, version_id, question)
+                        .await
+                }
+                AnswerMode::Extractive => {
+                    self.extractive_answer(kb, interview, version_id, question)
+                        .await
+                }
+            },
+            _ => {
+                // A built-in sample role: answered from its own text, under the same verdict
+                // as an uploaded job description.
+                let text = answers::answer(role, question).text;
+                let draft = Drafted {
+                    question,
+                    not_stated: text == answers::NOT_STATED,
+                    ..Drafted::default()
+                };
+                RoleReply {
+                    grounded: judged(&draft, Grounded::default(), &self.review),
+                    text,
+                    trace_id: None,
+                }
+            }
+        }
+    }
+
+    async fn extractive_answer(
+        &self,
+        kb: &KnowledgeBase,
+        interview: &Interview,
+        version_id: &str,
+        question: &str,
+    ) -> RoleReply {
+        let clock = std::time::Instant::now();
+        let started_at = rehearse_db::now_ms();
+        let answered =
+            match tokio::time::timeout(KNOWLEDGE_DEADLINE, kb.answer(version_id, question)).await {
+                Ok(result) => result.map_err(|e| e.to_string()),
+                Err(_) => Err(format!(
+                    "the knowledge base did not answer within {} s",
+                    KNOWLEDGE_DEADLINE.as_secs()
+                )),
+            };
+        let mut chunks = Vec::new();
+        let reply = match answered {
+            Ok(a) => {
+                chunks = a
+                    .retrieval
+                    .ranked
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "section": s.candidate.section,
+                            "cosine": s.candidate.cosine,
+                            "bm25": s.candidate.bm25,
+                            "rerank": s.rerank,
+                            "passed": s.passed,
+                            "reason": s.reason,
+                        })
+                    })
+                    .collect();
+                tracing::info!(
+                    version = %version_id,
+                    cited = a.citations.len(),
+                    flags = ?a.flags,
+                    "answered a question about the role"
+                );
+                self.checked(question, a)
+            }
+            Err(e) => cannot_look_up(version_id, &e),
+        };
+        let trace_id = self
+            .retrieval_trace(
+                interview,
+                version_id,
+                question,
+                Retrieved {
+                    reply: &reply,
+                    chunks,
+                    started_at,
+                    clock,
+                },
+            )
+            .await;
+        RoleReply { trace_id, ..reply }
+    }
+
+    async fn generative_answer(
+        &self,
+        kb: &KnowledgeBase,
+        interview: &Interview,
+        version_id: &str,
+        question: &str,
+    ) -> RoleReply {
+        let ctx = CallContext {
+            user_id: Some(interview.user_id.clone()),
+            interview_id: Some(interview.id.clone()),
+            step: STEP.into(),
+            prompt_version: Some(format!("{STEP}@builtin")),
+            context_ids: vec![format!("{}", interview.role_slug)],
+            ..CallContext::default()
+        };
+        let generated = generative::answer(
+            kb,
+            &self.gateway,
+            ctx,
+            version_id,
+            question,
+            self.role_answers.max_tokens,
+            self.role_answers.limits,
+        )
+        .await;
+        let trace_id = generated.trace_id().map(str::to_owned);
+        let reply = match generated.answer {
+            Ok(a) => self.checked(question, a),
+            Err(gave_up) => {
+                tracing::warn!(version = %version_id, reason = %gave_up.describe(), "the answering agent gave up");
+                RoleReply {
+                    text: verdict::FALLBACK.to_owned(),
+                    grounded: Grounded {
+                        flags: vec![gave_up.describe()],
+                        ..Grounded::default()
+                    },
+                    trace_id: None,
+                }
+            }
+        };
+        RoleReply { trace_id, ..reply }
+    }
+
+    /// The verdict on an answer the knowledge base (or the agent) produced.
+    fn checked(&self, question: &str, a: Answer) -> RoleReply {
+        let draft = Drafted {
+            question,
+            not_stated: a.text == rehearse_knowledge::NOT_STATED,
+            ungrounded: if a.held { a.flags.clone() } else { Vec::new() },
+            weak_retrieval: false,
+        };
+        let grounded = Grounded {
+            citations: a.citations,
+            flags: a.flags,
+            ..Grounded::default()
+        };
+        RoleReply {
+            grounded: judged(&draft, grounded, &self.review),
+            text: a.text,
+            trace_id: None,
+        }
+    }
+
+    /// Writes the trace of an answer that made no model call: what was asked, which chunks
+    /// were found with every score, what was answered and the verdict. Admins read it like any
+    /// model call's trace; a failure to write it is logged, never the candidate's problem.
+    async fn retrieval_trace(
+        &self,
+        interview: &Interview,
+        version_id: &str,
+        question: &str,
+        retrieved: Retrieved<'_>,
+    ) -> Option<String> {
+        let Retrieved {
+            reply,
+            chunks,
+            started_at,
+            clock,
+        } = retrieved;
+        let id = uuid::Uuid::new_v4().to_string();
+        let request = serde_json::json!({
+            "question": question,
+            "version": version_id,
+            "mode": "extractive",
+            "verdict": if reply.grounded.held { "held" } else if reply.text == rehearse_knowledge::NOT_STATED { "not_stated" } else { "shown" },
+            "flags": reply.grounded.flags,
+            "chunks": chunks,
+        });
+        let cited: Vec<&str> = reply
+            .grounded
+            .citations
+            .iter()
+            .map(|c| c.chunk_id.as_str())
+            .collect();
+        let traces = self.gateway.traces();
+        let start = TraceStart {
+            id: &id,
+            started_at,
+            user_id: Some(&interview.user_id),
+            interview_id: Some(&interview.id),
+            step: STEP,
+            provider: "knowledge",
+            model: "extractive",
+            prompt_version: None,
+            request_json: &request.to_string(),
+            context_ids_json: &serde_json::to_string(&cited).unwrap_or_else(|_| "[]".into()),
+            screening_json: "[]",
+        };
+        let end = TraceEnd {
+            status: CallStatus::Ok,
+            provider: "knowledge",
+            model: "extractive",
+            attempts_json: "[]",
+            output: &reply.text,
+            tool_calls_json: "[]",
+            refused_tools_json: "[]",
+            ttft_ms: None,
+            latency_ms: clock.elapsed().as_millis() as i64,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            cost_nanos: 0,
+            error: None,
+        };
+        let written = match traces.start(start).await {
+            Ok(()) => traces.end(&id, end).await,
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(()) => Some(id),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not write the retrieval trace of a role answer");
+                None
+            }
+        }
+    }
+}
+
+/// What a retrieval trace records besides the question.
+struct Retrieved<'a> {
+    reply: &'a RoleReply,
+    /// Every chunk considered, with its scores (see `rehearse_types::TraceChunk`).
+    chunks: Vec<serde_json::Value>,
+    started_at: i64,
+    clock: std::time::Instant,
+}
+
+/// What the candidate reads when the job description cannot be searched: nothing is guessed,
+/// and the failure is flagged.
+fn cannot_look_up(version_id: &str, error: &str) -> RoleReply {
+    tracing::warn!(version = %version_id, error = %error, "could not answer from the job description");
+    RoleReply {
+        text: "I can't look that up in the job description right now, so I won't guess. Please ask again later.".to_owned(),
+        grounded: Grounded {
+            flags: vec![format!("retrieval failed: {error}")],
+            ..Grounded::default()
+        },
+        trace_id: None,
+    }
+}
+
+/// Applies the verdict to an answer: a held one carries its reasons and what its review
+/// needs, so the message and its review are stored together.
+fn judged(draft: &Drafted<'_>, mut grounded: Grounded, review: &ReviewConfig) -> Grounded {
+    if let Verdict::Held(reasons) = verdict::decide(draft, review.policy) {
+        grounded.held = true;
+        grounded
+            .flags
+            .extend(reasons.iter().map(HoldReason::describe));
+        grounded.hold = Some(Hold {
+            question: draft.question.to_owned(),
+            reasons,
+            deadline_at: review
+                .deadline
+                .map(|d| rehearse_db::now_ms() + d.as_millis() as i64),
+        });
+    }
+    grounded
+}
