@@ -112,6 +112,11 @@ pub fn gateway(settings: &Settings, db: &Db, model: Arc<dyn ChatModel>) -> Gatew
     };
     Gateway::new(db, model, pricing, limits, budget)
         .with_resilience(resilience(settings), fallbacks(settings))
+        .with_admission(rehearse_llm::admission::AdmissionConfig {
+            slots: llm.slots(),
+            line: llm.max_waiting,
+            wait: Duration::from_millis(llm.admission_wait_ms),
+        })
 }
 
 /// Retries before the first token and the circuit breaker of every provider

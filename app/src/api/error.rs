@@ -27,6 +27,13 @@ pub enum ApiError {
         message: String,
         retry_after_secs: u32,
     },
+    /// The service is at capacity for now (503, with Retry-After): the model's slots and the
+    /// line for them are full. The message says how long to wait.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u32,
+    },
     /// A usage quota that waiting a moment will not lift, such as the messages one interview
     /// may hold (403). The message says what to do instead.
     #[error("{0}")]

@@ -14,7 +14,26 @@ use rehearse_types::{Change, ReviewTrace, HOLD_REASONS};
 pub fn ReviewQueue() -> impl IntoView {
     let query = use_query_map();
     let reason = move || query.read().get("reason").filter(|r| !r.is_empty());
-    let items = Resource::new(reason, |reason| review_queue(reason, None));
+    let role = move || query.read().get("role").filter(|r| !r.is_empty());
+    let items = Resource::new(
+        move || (reason(), role()),
+        |(reason, role)| review_queue(reason, role),
+    );
+    // The roles with something in the queue, for the job-description filter.
+    let roles = Resource::new(
+        || (),
+        |_| async move {
+            let mut roles: Vec<(String, String)> = review_queue(None, None)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.role, r.role_title))
+                .collect();
+            roles.sort();
+            roles.dedup();
+            roles
+        },
+    );
     view! {
         <Title text="Review · Rehearse"/>
         // New items appear without a click: the queue reloads itself every few seconds.
@@ -29,6 +48,18 @@ pub fn ReviewQueue() -> impl IntoView {
                     let selected = move || reason().as_deref() == Some(*key);
                     view! { <option value=*key selected=selected>{*label}</option> }
                 }).collect_view()}
+            </select>
+            <label for="role" class="text-slate-600">"Job description"</label>
+            <select id="role" name="role" class="rounded-md border border-slate-300 px-2 py-1" data-testid="role-filter">
+                <option value="">"All"</option>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        roles.await.into_iter().map(|(slug, title)| {
+                            let selected = role().as_deref() == Some(slug.as_str());
+                            view! { <option value=slug selected=selected>{title}</option> }
+                        }).collect_view()
+                    })}
+                </Suspense>
             </select>
             <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
         </form>

@@ -14,6 +14,7 @@ pub fn status_code(error: &ApiError) -> StatusCode {
         ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
         ApiError::Conflict(_) => StatusCode::CONFLICT,
         ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         ApiError::QuotaReached(_) => StatusCode::FORBIDDEN,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         ApiError::Transport(_) => StatusCode::BAD_REQUEST,
@@ -28,7 +29,7 @@ pub fn status(error: ApiError) -> ApiError {
     error
 }
 
-/// A 409 or 429 that tells the client when to try again.
+/// A 409, 429 or 503 that tells the client when to try again.
 pub fn retry_after(error: ApiError, seconds: u32) -> ApiError {
     if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {

@@ -29,6 +29,15 @@ fn service_error(e: ServiceError) -> ApiError {
             ),
             2,
         ),
+        ServiceError::Overloaded { retry_after_secs } => retry_after(
+            ApiError::Busy {
+                message: format!(
+                    "The interviewer is busy with other candidates right now. Please try again in {retry_after_secs} s; nothing was started."
+                ),
+                retry_after_secs,
+            },
+            retry_after_secs,
+        ),
         ServiceError::KeyReused => status(ApiError::Invalid(
             "This message was already sent with different text. Reload the page to see the conversation.".into(),
         )),

@@ -54,6 +54,7 @@ fn row(item: &ReviewItem, me: &str, now: i64) -> ReviewRow {
     let live_claim = item.claim_until.is_some_and(|t| t >= now);
     ReviewRow {
         id: item.id.clone(),
+        role: item.role_slug.clone(),
         role_title: item.role_title.clone(),
         question: item.question.clone(),
         reasons: item.reasons.iter().map(|r| r.describe()).collect(),

@@ -11,6 +11,7 @@
 //! call: the provider stream is dropped, which aborts the upstream request, and the trace says
 //! `cancelled`.
 
+use crate::admission::{Admission, AdmissionConfig};
 use crate::budget::{BudgetError, BudgetStore, Payer, Scope};
 use crate::pricing::{estimate_prompt_tokens, estimate_text_tokens, Nanos, Pricing};
 use crate::provider::{ChatModel, LlmError};
@@ -66,6 +67,13 @@ pub enum GatewayError {
     },
     #[error("the model took too long ({0:?})")]
     Timeout(TimeoutPhase),
+    /// Every model slot is taken and the line for one is full, or the wait in it ran out: the
+    /// call was not made. Try again after `retry_after_secs`.
+    #[error("the model is busy ({reason}); try again in {retry_after_secs} s")]
+    Busy {
+        reason: crate::admission::Busy,
+        retry_after_secs: u32,
+    },
     /// The provider's circuit breaker is open (it failed repeatedly) and no fallback answered:
     /// the call was not made.
     #[error("the model provider {provider} is failing; calls to it are paused for a moment")]
@@ -177,6 +185,8 @@ pub struct Gateway {
     limits: Limits,
     budget: Arc<BudgetStore>,
     traces: TraceStore,
+    /// Slots and the line for them, shared by clones.
+    admission: Arc<Admission>,
 }
 
 impl Gateway {
@@ -196,7 +206,22 @@ impl Gateway {
             limits,
             budget,
             traces: TraceStore::new(db),
+            admission: Arc::new(Admission::new(AdmissionConfig::UNLIMITED)),
         }
+    }
+
+    /// Limits calls running at once and the line behind them (see [`crate::admission`]).
+    /// Without it calls are not limited, as in tests of other rules.
+    pub fn with_admission(mut self, config: AdmissionConfig) -> Self {
+        self.admission = Arc::new(Admission::new(config));
+        self
+    }
+
+    /// `Some(seconds to wait)` when a call arriving now would be refused as busy.
+    pub fn busy(&self) -> Option<u32> {
+        self.admission
+            .is_full()
+            .then(|| self.admission.retry_after_secs())
     }
 
     /// Retries, circuit breakers and fallback providers (tried in order after the primary).
@@ -300,6 +325,26 @@ impl Gateway {
             call_id: call_id.clone(),
             clock,
         };
+        let slot = match self.admission.admit().await {
+            Ok(slot) => slot,
+            Err(reason) => {
+                unopened.disarm();
+                let error = GatewayError::Busy {
+                    reason,
+                    retry_after_secs: self.admission.retry_after_secs(),
+                };
+                self.fail_before_stream(
+                    &call_id,
+                    CallStatus::Error,
+                    &error.to_string(),
+                    clock,
+                    &[],
+                )
+                .await;
+                return Err(error);
+            }
+        };
+        // The first-token deadline counts from the slot: the wait in line has its own bound.
         let first_token_deadline = tokio::time::Instant::now() + self.limits.first_token_timeout;
         let opened = match self.chain.open(&request, first_token_deadline).await {
             Ok(opened) => {
@@ -327,8 +372,11 @@ impl Gateway {
         let (tx, rx) = mpsc::channel(EVENT_BUFFER);
         let gateway = self.clone();
         let id = call_id.clone();
-        let outcome =
-            tokio::spawn(async move { gateway.pump(id, ctx, request, opened, tx, clock).await });
+        let outcome = tokio::spawn(async move {
+            // The slot is held until the reply has ended.
+            let _slot = slot;
+            gateway.pump(id, ctx, request, opened, tx, clock).await
+        });
         Ok(CallHandle {
             call_id,
             events: rx,

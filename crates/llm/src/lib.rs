@@ -14,6 +14,7 @@
 //! - [`agent`]: one turn of tool use with an iteration limit and a turn deadline.
 //! - [`budget`] and [`trace`]: the ledger and trace tables behind the gateway.
 
+pub mod admission;
 pub mod agent;
 pub mod anthropic;
 pub mod budget;

@@ -89,6 +89,17 @@ pub struct LlmSettings {
     /// answers about the role, always behind the grounding check and human review.
     #[serde(default)]
     pub capable: bool,
+    /// Model calls running at once; unset: 1 for the local model (it has two cores to itself),
+    /// 4 for a hosted one.
+    #[serde(default)]
+    pub max_concurrent: Option<usize>,
+    /// Calls that may wait for a slot; one more is refused at once (a turn posts its built
+    /// question, a new interview gets 503 with `Retry-After`).
+    #[serde(default = "defaults::max_waiting")]
+    pub max_waiting: usize,
+    /// How long a call waits for a slot before it is refused, in milliseconds.
+    #[serde(default = "defaults::admission_wait_ms")]
+    pub admission_wait_ms: u64,
     /// Model calls one agent turn may make (the generative answerer searches, then answers).
     #[serde(default = "defaults::agent_max_iterations")]
     pub agent_max_iterations: u32,
@@ -122,6 +133,9 @@ impl Default for LlmSettings {
             fallback: Vec::new(),
             providers: BTreeMap::new(),
             capable: false,
+            max_concurrent: None,
+            max_waiting: defaults::max_waiting(),
+            admission_wait_ms: defaults::admission_wait_ms(),
             agent_max_iterations: defaults::agent_max_iterations(),
             agent_deadline_secs: defaults::agent_deadline_secs(),
         }
@@ -182,6 +196,12 @@ mod defaults {
     pub fn global_day_usd() -> f64 {
         50.0
     }
+    pub fn max_waiting() -> usize {
+        8
+    }
+    pub fn admission_wait_ms() -> u64 {
+        5_000
+    }
     pub fn agent_max_iterations() -> u32 {
         4
     }
@@ -191,6 +211,14 @@ mod defaults {
 }
 
 impl LlmSettings {
+    /// Model calls running at once: as set, else 1 for the local model and 4 for a hosted one.
+    pub fn slots(&self) -> usize {
+        self.max_concurrent.unwrap_or(match self.provider {
+            LlmProvider::Local => 1,
+            LlmProvider::Openai | LlmProvider::Anthropic => 4,
+        })
+    }
+
     pub(crate) fn validate(&self) -> Result<(), (&'static str, String)> {
         match self.provider {
             LlmProvider::Local => {}
@@ -210,6 +238,15 @@ impl LlmSettings {
             return Err((
                 "capable",
                 "cannot be set for the embedded local model, which only phrases".into(),
+            ));
+        }
+        if self.max_concurrent == Some(0) {
+            return Err(("max_concurrent", "must be at least 1".into()));
+        }
+        if self.admission_wait_ms > 600_000 {
+            return Err((
+                "admission_wait_ms",
+                "must be at most 600000 (10 minutes)".into(),
             ));
         }
         if !(1..=10).contains(&self.agent_max_iterations) {

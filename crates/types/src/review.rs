@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewRow {
     pub id: String,
+    /// The interview's role (a job-description version), for filtering.
+    #[serde(default)]
+    pub role: String,
     pub role_title: String,
     /// The candidate's question.
     pub question: String,

@@ -196,3 +196,66 @@ async fn a_stream_past_its_lifetime_ends(backend: Backend) {
     assert!(!text.contains("event: message"), "nothing replayed: {text}");
 }
 both_backends!(a_stream_past_its_lifetime_ends);
+
+/// The model's one slot is taken by a reply that does not come, and there is no line: a turn
+/// that needs the model posts its built question at once instead of waiting, and starting an
+/// interview answers 503 with `Retry-After` and a message saying when to come back, with
+/// nothing stored.
+async fn a_busy_model_refuses_new_interviews_and_turns_fall_back_at_once(backend: Backend) {
+    use rehearse_llm::scripted::{Script, ScriptedModel, Step};
+    let model = ScriptedModel::new(vec![Script {
+        steps: vec![
+            Step::Pause(Duration::from_secs(3600)),
+            Step::Token("never".into()),
+        ],
+        usage: None,
+    }]);
+    let app = TestApp::spawn_with_model(
+        backend,
+        |s| {
+            s.llm.max_concurrent = Some(1);
+            s.llm.max_waiting = 0;
+            // The held reply must hold its slot for the whole test.
+            s.llm.first_token_timeout_secs = 3600;
+            s.llm.call_timeout_secs = 3600;
+        },
+        std::sync::Arc::new(model.clone()),
+    )
+    .await;
+    let first = app.signed_up("ann@example.com").await;
+    let second = app.signed_up("ben@example.com").await;
+    let waiting = start(&first).await;
+    let other = start(&second).await;
+
+    // The first candidate's turn takes the only slot and never gets a token.
+    assert_eq!(send(&first, &waiting, "Ready.", "k1").await.status(), 200);
+    let began = Instant::now();
+    while model.calls() == 0 {
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "the model was never called"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // The second candidate's turn cannot get a slot: the built question, without a model call.
+    let replies = crate::knowledge::say(&second, &other, "Ready.", "k2").await;
+    let question = replies.last().expect("a question");
+    assert!(
+        question.contains("The role asks you to write safe, fast asynchronous services"),
+        "{question}"
+    );
+    assert_eq!(model.calls(), 1, "refused before reaching the model");
+
+    // A new interview is refused while the model is full.
+    let third = app.signed_up("cal@example.com").await;
+    let before = app.count("SELECT COUNT(*) FROM interviews").await;
+    let refused = try_start(&third).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(retry_after(&refused), 5);
+    let body = refused.text().await.unwrap_or_default();
+    assert!(body.contains("busy"), "{body}");
+    assert!(body.contains("try again in 5 s"), "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM interviews").await, before);
+}
+both_backends!(a_busy_model_refuses_new_interviews_and_turns_fall_back_at_once);

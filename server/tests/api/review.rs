@@ -446,6 +446,18 @@ async fn a_benefits_question_on_an_uploaded_role_is_held_until_approved(backend:
         .unwrap_or_default()
         .contains("benefits"));
     let review_id = item["id"].as_str().expect("id").to_owned();
+    // Filtered by job description: this role's queue has it, another role's does not.
+    let role = item["role"].as_str().expect("role").to_owned();
+    assert!(role.starts_with("jd:"), "{item:#}");
+    let mine = json(admin.server_fn("review_queue", &[("role", &role)]).await).await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine:#}");
+    let other = json(
+        admin
+            .server_fn("review_queue", &[("role", "backend-rust")])
+            .await,
+    )
+    .await;
+    assert_eq!(other.as_array().map(Vec::len), Some(0), "{other:#}");
     let full = json(admin.server_fn("review_item", &[("id", &review_id)]).await).await;
     assert!(
         full["held_text"]

@@ -48,6 +48,12 @@ impl InterviewService {
             }
         }
         self.check_daily_quota(user_id).await?;
+        // Every model slot taken and the line full: an interview begun now would only get
+        // built questions late. Refused before anything is stored; the caller says when to
+        // come back.
+        if let Some(retry_after_secs) = self.gateway.busy() {
+            return Err(ServiceError::Overloaded { retry_after_secs });
+        }
         let config = FlowConfig::default();
         let plan = match focus {
             None => flow::plan(&role, &config),

@@ -49,6 +49,9 @@ pub enum ServiceError {
     Over,
     #[error("the interviewer is still answering")]
     Busy,
+    /// The model's slots and the line for them are full: nothing was started.
+    #[error("the interviewer is busy; try again in {retry_after_secs} s")]
+    Overloaded { retry_after_secs: u32 },
     /// The turn ran past its deadline; it was cut and will be retried.
     #[error("the turn did not finish within {} s", .0.as_secs())]
     Deadline(std::time::Duration),

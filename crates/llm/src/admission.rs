@@ -1,0 +1,153 @@
+//! Admission to the model: a few calls at once, a short bounded line behind them, and a
+//! limited wait in that line. A crowd then meets a clear "busy" at once (a turn posts its
+//! built question, a new interview gets 503 with `Retry-After`) instead of queueing silently
+//! behind a two-core local model and getting the same answer half a minute late. Calls already
+//! running keep their slot and are not slowed by arrivals.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdmissionConfig {
+    /// Calls running at once.
+    pub slots: usize,
+    /// Calls that may wait for a slot; one more is refused at once.
+    pub line: usize,
+    /// How long a call waits in line before it is refused.
+    pub wait: Duration,
+}
+
+impl AdmissionConfig {
+    /// No practical limit (tests and tools that measure the model itself).
+    pub const UNLIMITED: AdmissionConfig = AdmissionConfig {
+        slots: Semaphore::MAX_PERMITS,
+        line: usize::MAX,
+        wait: Duration::from_secs(3600),
+    };
+}
+
+/// Why a call was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Busy {
+    #[error("every model slot is taken and the line is full")]
+    LineFull,
+    #[error("no model slot came free within {} ms", .0.as_millis())]
+    Waited(Duration),
+}
+
+#[derive(Debug)]
+pub struct Admission {
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    config: AdmissionConfig,
+}
+
+/// Counts a call in line for as long as it waits, however the wait ends.
+struct InLine<'a>(&'a AtomicUsize);
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Admission {
+    pub fn new(config: AdmissionConfig) -> Self {
+        Admission {
+            slots: Arc::new(Semaphore::new(
+                config.slots.clamp(1, Semaphore::MAX_PERMITS),
+            )),
+            waiting: AtomicUsize::new(0),
+            config,
+        }
+    }
+
+    /// A slot, held until the permit is dropped (when the call's reply has ended).
+    pub async fn admit(&self) -> Result<OwnedSemaphorePermit, Busy> {
+        if let Ok(permit) = self.slots.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        let before = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _in_line = InLine(&self.waiting);
+        if before >= self.config.line {
+            return Err(Busy::LineFull);
+        }
+        match tokio::time::timeout(self.config.wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy::Waited(self.config.wait)),
+        }
+    }
+
+    /// Whether a call arriving now would be refused at once: every slot taken and the line
+    /// full. Starting an interview checks this, so nobody begins one that cannot be served.
+    pub fn is_full(&self) -> bool {
+        self.slots.available_permits() == 0
+            && self.waiting.load(Ordering::SeqCst) >= self.config.line
+    }
+
+    /// Calls waiting in line now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    /// When to try again after a refusal: one wait in line, in whole seconds.
+    pub fn retry_after_secs(&self) -> u32 {
+        u32::try_from(self.config.wait.as_secs().max(1)).unwrap_or(u32::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admission(slots: usize, line: usize, wait_ms: u64) -> Admission {
+        Admission::new(AdmissionConfig {
+            slots,
+            line,
+            wait: Duration::from_millis(wait_ms),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_full_line_refuses_at_once_and_a_freed_slot_admits() {
+        let a = admission(1, 0, 10_000);
+        let held = a.admit().await.expect("the slot");
+        assert!(a.is_full());
+        // No line: refused without waiting (the 10 s wait would hang this test otherwise).
+        assert_eq!(a.admit().await.err(), Some(Busy::LineFull));
+        drop(held);
+        assert!(!a.is_full());
+        assert!(a.admit().await.is_ok());
+        assert_eq!(a.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_call_in_line_is_refused_when_its_wait_runs_out() {
+        let a = admission(1, 1, 20);
+        let _held = a.admit().await.expect("the slot");
+        assert!(!a.is_full(), "one place in line is free");
+        assert_eq!(
+            a.admit().await.err(),
+            Some(Busy::Waited(Duration::from_millis(20)))
+        );
+        assert_eq!(a.waiting(), 0, "a refused call leaves the line");
+    }
+
+    #[tokio::test]
+    async fn a_call_in_line_gets_the_slot_when_it_frees() {
+        let a = Arc::new(admission(1, 1, 60_000));
+        let held = a.admit().await.expect("the slot");
+        let waiter = {
+            let a = a.clone();
+            tokio::spawn(async move { a.admit().await.map(|_| ()) })
+        };
+        while a.waiting() == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(a.is_full(), "the slot is taken and the line is full");
+        drop(held);
+        assert_eq!(waiter.await.expect("task"), Ok(()));
+    }
+}
