@@ -23,8 +23,12 @@ export REHEARSE_LIMITS__SEND_PER_MINUTE_PER_IP=1000 REHEARSE_LIMITS__SEND_BURST_
 bash scripts/fetch-models.sh >/dev/null
 export REHEARSE_LLM__MODEL_PATH="$PWD/data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 export REHEARSE_KNOWLEDGE__MINILM_DIR="$PWD/data/models/minilm"
-port=${E2E_PORT:-3000}
+# A free port of their own (and a free live-reload port), so the tests never run against an
+# app that already listens on 3000, such as the one `scripts/run.sh` serves.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=${E2E_PORT:-$(free_port)}
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
+export LEPTOS_RELOAD_PORT=${LEPTOS_RELOAD_PORT:-$(free_port)}
 export E2E_BASE_URL="http://127.0.0.1:$port"
 log=$(mktemp)
 # cargo-leptos has exited 0 after a failed build, so the test runner's own summary decides.
