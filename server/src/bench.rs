@@ -67,8 +67,8 @@ pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
     let id: String = started.error_for_status()?.json().await?;
     println!(
         "model: {} / {}",
-        state.gateway.model().provider(),
-        state.gateway.model().model()
+        state.gateway.provider_name(),
+        state.gateway.model_name()
     );
     println!(
         "{:<6} {:>12} {:>10} {:>12}",
@@ -179,11 +179,10 @@ fn memory_table(state: &app::server::state::AppState) {
                 id: i.to_string(),
                 seq: i as i64 + 1,
                 author: if i % 2 == 0 {
-                    "interviewer"
+                    rehearse_interview::store::Author::Interviewer
                 } else {
-                    "candidate"
-                }
-                .into(),
+                    rehearse_interview::store::Author::Candidate
+                },
                 content: if i % 2 == 0 {
                     "How would you design PostgreSQL indexes for a high write volume?".into()
                 } else {

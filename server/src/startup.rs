@@ -397,14 +397,23 @@ fn role_answer_config(settings: &Settings) -> rehearse_interview::service::RoleA
 }
 
 fn review_config(settings: &Settings) -> rehearse_interview::service::ReviewConfig {
-    use rehearse_interview::verdict::{ReviewPolicy, SensitivePolicy};
+    use rehearse_interview::verdict::{ReviewPolicy, SensitivePolicy, SensitiveTopic};
+    let rule = |hold: rehearse_settings::SensitiveHold| match hold {
+        rehearse_settings::SensitiveHold::Always => SensitivePolicy::Always,
+        rehearse_settings::SensitiveHold::WhenUngrounded => SensitivePolicy::WhenUngrounded,
+    };
+    let mut policy = ReviewPolicy {
+        sensitive: rule(settings.review.sensitive),
+        ..ReviewPolicy::default()
+    };
+    for (key, hold) in &settings.review.topics {
+        // Settings refuse unknown topics, so every key is one.
+        if let Some(topic) = SensitiveTopic::from_key(key) {
+            policy = policy.with_topic(topic, rule(*hold));
+        }
+    }
     rehearse_interview::service::ReviewConfig {
-        policy: ReviewPolicy {
-            sensitive: match settings.review.sensitive {
-                rehearse_settings::SensitiveHold::Always => SensitivePolicy::Always,
-                rehearse_settings::SensitiveHold::WhenUngrounded => SensitivePolicy::WhenUngrounded,
-            },
-        },
+        policy,
         deadline: settings.review.deadline_secs.map(Duration::from_secs),
     }
 }

@@ -154,7 +154,7 @@ fn message_export(m: Message) -> MessageExport {
         } else {
             m.content
         },
-        author: m.author,
+        author: m.author.as_str().to_owned(),
         sent_at: format_ms(m.created_at),
     }
 }

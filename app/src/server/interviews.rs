@@ -401,7 +401,7 @@ pub fn message_view(m: Message) -> MessageView {
     MessageView {
         id: m.id,
         seq: m.seq,
-        author: m.author,
+        author: m.author.as_str().to_owned(),
         html,
         held_since_ms,
     }

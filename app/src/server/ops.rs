@@ -107,8 +107,8 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
         .map_err(internal)?;
     let pricing = gateway.pricing();
     Ok(AiStatus {
-        provider: gateway.model().provider().to_owned(),
-        model: gateway.model().model().to_owned(),
+        provider: gateway.provider_name().to_owned(),
+        model: gateway.model_name().to_owned(),
         context_window: ctx.state.settings.llm.context_window,
         input_usd_per_mtok: pricing.input_usd_per_mtok,
         output_usd_per_mtok: pricing.output_usd_per_mtok,

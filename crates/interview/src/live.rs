@@ -308,7 +308,7 @@ mod tests {
         Message {
             id: format!("m{seq}"),
             seq,
-            author: "interviewer".into(),
+            author: crate::store::Author::Interviewer,
             content: format!("message {seq}"),
             requirement_id: None,
             citations: Vec::new(),

@@ -34,7 +34,7 @@ pub const WITHHELD: &str = "[message withheld: it looked like an attempt to inst
 
 /// A turn as the model may see it: flagged candidate text is replaced.
 fn visible(m: &Message) -> (bool, String) {
-    let candidate = m.author == "candidate";
+    let candidate = m.author == crate::store::Author::Candidate;
     if candidate && !screen::screen(&m.content).is_empty() {
         return (true, WITHHELD.to_owned());
     }
@@ -210,7 +210,7 @@ mod tests {
         Message {
             id: format!("m{seq}"),
             seq,
-            author: author.into(),
+            author: crate::store::Author::parse(author).expect("an author"),
             content: content.into(),
             requirement_id: None,
             citations: Vec::new(),

@@ -67,11 +67,44 @@ pub struct Interview {
     pub created_at: i64,
 }
 
+/// Who wrote a message. Stored and sent as `candidate` or `interviewer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    Candidate,
+    Interviewer,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Candidate => "candidate",
+            Author::Interviewer => "interviewer",
+        }
+    }
+
+    /// The author stored as `text`.
+    pub fn parse(text: &str) -> Option<Author> {
+        match text {
+            "candidate" => Some(Author::Candidate),
+            "interviewer" => Some(Author::Interviewer),
+            _ => None,
+        }
+    }
+}
+
+/// Compares with the stored name (`message.author == "candidate"` in tests and checks).
+impl PartialEq<&str> for Author {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
     pub seq: i64,
-    pub author: String,
+    pub author: Author,
     pub content: String,
     pub requirement_id: Option<String>,
     /// The job-description chunks an answer about the role quotes.
@@ -137,7 +170,11 @@ pub(crate) fn message_from_row(row: &AnyRow) -> Result<Message, DbError> {
     Ok(Message {
         id: row.try_get("id").map_err(sql)?,
         seq: row.try_get("seq").map_err(sql)?,
-        author: row.try_get("author").map_err(sql)?,
+        author: {
+            let text: String = row.try_get("author").map_err(sql)?;
+            Author::parse(&text)
+                .ok_or_else(|| DbError::Corrupt(format!("a message's author is '{text}'")))?
+        },
         content: row.try_get("content").map_err(sql)?,
         requirement_id: row.try_get("requirement_id").map_err(sql)?,
         citations: serde_json::from_str(&row.try_get::<String, _>("citations_json").map_err(sql)?)
@@ -256,7 +293,7 @@ async fn previous_turn_completed(
 struct NewMessage<'a> {
     id: &'a str,
     interview_id: &'a str,
-    author: &'a str,
+    author: Author,
     content: &'a str,
     requirement_id: Option<&'a str>,
     idempotency_key: Option<&'a str>,
@@ -277,7 +314,7 @@ async fn insert_message(
     .bind(new.id)
     .bind(new.interview_id)
     .bind(seq)
-    .bind(new.author)
+    .bind(new.author.as_str())
     .bind(new.content)
     .bind(new.requirement_id)
     .bind(new.idempotency_key)
@@ -292,7 +329,7 @@ async fn insert_message(
     let message = Message {
         id: new.id.to_owned(),
         seq,
-        author: new.author.to_owned(),
+        author: new.author,
         content: new.content.to_owned(),
         requirement_id: new.requirement_id.map(str::to_owned),
         citations: new.grounded.citations,
@@ -354,7 +391,7 @@ impl InterviewStore {
             NewMessage {
                 id: &id,
                 interview_id: &interview.id,
-                author: "interviewer",
+                author: Author::Interviewer,
                 content: greeting,
                 requirement_id: None,
                 idempotency_key: None,
@@ -402,7 +439,7 @@ impl InterviewStore {
     pub async fn append(
         &self,
         interview_id: &str,
-        author: &str,
+        author: Author,
         content: &str,
         requirement_id: Option<&str>,
         idempotency_key: Option<&str>,
@@ -425,7 +462,7 @@ impl InterviewStore {
     pub async fn append_grounded(
         &self,
         interview_id: &str,
-        author: &str,
+        author: Author,
         content: &str,
         requirement_id: Option<&str>,
         idempotency_key: Option<&str>,
@@ -528,7 +565,7 @@ impl InterviewStore {
             NewMessage {
                 id: &id,
                 interview_id,
-                author: "candidate",
+                author: Author::Candidate,
                 content,
                 requirement_id: None,
                 idempotency_key: Some(key),

@@ -55,7 +55,7 @@ async fn hold(
         .store()
         .append_grounded(
             interview_id,
-            "interviewer",
+            rehearse_interview::store::Author::Interviewer,
             HELD,
             None,
             Some(key),

@@ -233,8 +233,19 @@ impl Gateway {
     }
 
     /// The primary model.
-    pub fn model(&self) -> &dyn ChatModel {
+    fn model(&self) -> &dyn ChatModel {
         self.chain.primary().model.as_ref()
+    }
+
+    /// The primary provider's name (`local`, `openai`, `anthropic`), for admin pages. The
+    /// model itself is never handed out: every call goes through [`Gateway::start`].
+    pub fn provider_name(&self) -> &str {
+        self.model().provider()
+    }
+
+    /// The primary model's id, for admin pages.
+    pub fn model_name(&self) -> &str {
+        self.model().model()
     }
 
     /// The primary model's prices.

@@ -306,6 +306,52 @@ async fn a_hang_is_cut_at_the_first_token_deadline_and_the_upstream_sees_the_dis
     assert_eq!(trace_of(&gw, "hang").await.status, "timeout");
 }
 
+/// Stop against a provider that never answers: the caller gives up on the call while it waits
+/// for the first token (the interview drops it when Stop is pressed). The request is aborted,
+/// which the upstream sees as a disconnect, long before the first-token deadline (an hour
+/// here); the trace says `cancelled`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_a_call_to_a_hung_provider_aborts_the_request_at_once() {
+    let up = FaultUpstream::start().await;
+    let t = fresh_db(Backend::Sqlite).await;
+    let patient = Limits {
+        first_token_timeout: Duration::from_secs(3600),
+        call_timeout: Duration::from_secs(3600),
+        ..limits()
+    };
+    let gw = gateway(
+        &t,
+        up.model("hang"),
+        vec![],
+        patient,
+        config(0, 0, Duration::ZERO),
+    );
+    let call = {
+        let gw = gw.clone();
+        tokio::spawn(async move { gw.start(ctx("stopped"), request()).await.map(|_| ()) })
+    };
+    assert_eq!(
+        up.reaches("hang", "requests", 1).await,
+        1,
+        "the request reached the upstream"
+    );
+    call.abort();
+    assert_eq!(
+        up.reaches("hang", "disconnects", 1).await,
+        1,
+        "the upstream saw the request go away"
+    );
+    let mut status = String::new();
+    for _ in 0..200 {
+        status = trace_of(&gw, "stopped").await.status;
+        if status != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, "cancelled");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_broken_after_its_first_tokens_ends_with_an_error_and_is_not_retried() {
     let up = FaultUpstream::start().await;

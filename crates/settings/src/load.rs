@@ -167,6 +167,23 @@ mod tests {
     }
 
     #[test]
+    fn review_rules_per_topic_and_unknown_topics_are_refused() {
+        Jail::expect_with(|jail| {
+            jail.set_env("REHEARSE_REVIEW__TOPICS__HEALTH", "when_ungrounded");
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert_eq!(
+                s.review.topics.get("health"),
+                Some(&crate::review::SensitiveHold::WhenUngrounded)
+            );
+            jail.set_env("REHEARSE_REVIEW__TOPICS__WEATHER", "always");
+            let err = from_env().expect_err("unknown topic").to_string();
+            assert!(err.contains("REHEARSE_REVIEW__TOPICS"), "{err}");
+            assert!(err.contains("weather"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn an_unpriced_hosted_endpoint_starts_only_when_declared_free() {
         Jail::expect_with(|jail| {
             jail.set_env("REHEARSE_LLM__PROVIDER", "openai");

@@ -1,6 +1,16 @@
 //! Human review of held answers (`REHEARSE_REVIEW__*`).
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The sensitive topics a rule can be set for (`REHEARSE_REVIEW__TOPICS__<TOPIC>`).
+pub const SENSITIVE_TOPICS: &[&str] = &[
+    "compensation",
+    "immigration",
+    "legal",
+    "health",
+    "protected_characteristics",
+];
 
 /// When answers on sensitive topics (pay, visas, legal, health, protected characteristics)
 /// are held for a reviewer.
@@ -20,6 +30,10 @@ pub struct ReviewSettings {
     /// `always` or `when_ungrounded`.
     #[serde(default)]
     pub sensitive: SensitiveHold,
+    /// A rule per topic where it differs from `sensitive`
+    /// (`REHEARSE_REVIEW__TOPICS__HEALTH=when_ungrounded`).
+    #[serde(default)]
+    pub topics: BTreeMap<String, SensitiveHold>,
     /// How long a reviewer's claim on an item lasts without a decision.
     #[serde(default = "default_claim_secs")]
     pub claim_secs: u64,
@@ -37,6 +51,7 @@ impl Default for ReviewSettings {
     fn default() -> Self {
         ReviewSettings {
             sensitive: SensitiveHold::Always,
+            topics: BTreeMap::new(),
             claim_secs: default_claim_secs(),
             deadline_secs: None,
         }
@@ -45,6 +60,19 @@ impl Default for ReviewSettings {
 
 impl ReviewSettings {
     pub(crate) fn validate(&self) -> Result<(), (&'static str, String)> {
+        if let Some(unknown) = self
+            .topics
+            .keys()
+            .find(|k| !SENSITIVE_TOPICS.contains(&k.as_str()))
+        {
+            return Err((
+                "topics",
+                format!(
+                    "'{unknown}' is not a sensitive topic; use one of {}",
+                    SENSITIVE_TOPICS.join(", ")
+                ),
+            ));
+        }
         if self.claim_secs < 10 {
             return Err(("claim_secs", "must be at least 10 seconds".into()));
         }

@@ -149,6 +149,7 @@ pub const HOLD_REASONS: &[(&str, &str)] = &[
     ("ungrounded", "Not supported by the job description"),
     ("weak_retrieval", "Weak match"),
     ("retrieval_failed", "Search failed"),
+    ("safety", "Safety screen"),
 ];
 
 /// A reason key in words, if it is one of [`HOLD_REASONS`].

@@ -41,7 +41,7 @@ async fn held_answer(app: &TestApp, candidate: &Client) -> (String, String) {
     let stored = InterviewStore::new(&db)
         .append_grounded(
             &interview_id,
-            "interviewer",
+            rehearse_interview::store::Author::Interviewer,
             HELD,
             None,
             Some("reply:test:0"),

@@ -5,7 +5,7 @@ use super::{InterviewService, ServiceError, MAX_MESSAGE_CHARS};
 use crate::flow::{self, Difficulty, FlowConfig, Kind, Phase};
 use crate::live::LiveEvent;
 use crate::questions;
-use crate::store::{turn_dedup_key, Interview, Offered, Status, Submitted};
+use crate::store::{turn_dedup_key, Author, Interview, Offered, Status, Submitted};
 use rehearse_db::{now_ms, retry_transient};
 
 /// How many times a write that clashed with another writer is tried in all.
@@ -208,6 +208,9 @@ impl InterviewService {
         interview_id: &str,
     ) -> Result<Option<crate::store::Message>, ServiceError> {
         let messages = self.store.messages(interview_id).await?;
-        Ok(messages.into_iter().rev().find(|m| m.author == "candidate"))
+        Ok(messages
+            .into_iter()
+            .rev()
+            .find(|m| m.author == Author::Candidate))
     }
 }

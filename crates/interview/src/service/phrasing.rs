@@ -11,7 +11,7 @@ use super::InterviewService;
 use crate::live::LiveEvent;
 use crate::memory;
 use crate::questions;
-use crate::store::Interview;
+use crate::store::{Author, Interview};
 use rehearse_llm::gateway::{CallContext, GatewayError, GatewayEvent};
 use rehearse_llm::ChatRequest;
 
@@ -77,7 +77,7 @@ impl InterviewService {
         // repeating the history) would ask a question twice and never ask this one.
         let earlier: Vec<String> = all
             .iter()
-            .filter(|m| m.author == "interviewer")
+            .filter(|m| m.author == Author::Interviewer)
             .map(|m| m.content.clone())
             .collect();
         let turns = all

@@ -78,6 +78,7 @@ impl InterviewService {
                 let draft = Drafted {
                     question,
                     not_stated: text == answers::NOT_STATED,
+                    screened: crate::screen::screen(question),
                     ..Drafted::default()
                 };
                 RoleReply {
@@ -200,6 +201,7 @@ impl InterviewService {
             not_stated: a.text == rehearse_knowledge::NOT_STATED,
             ungrounded: if a.held { a.flags.clone() } else { Vec::new() },
             weak_retrieval: false,
+            screened: crate::screen::screen(question),
         };
         let grounded = Grounded {
             citations: a.citations,

@@ -8,7 +8,7 @@ use crate::live::LiveEvent;
 use crate::questions;
 use crate::roles::Role;
 use crate::scoring;
-use crate::store::{Grounded, Interview, Message, Status, Submitted, TurnJob, TURN_JOB};
+use crate::store::{Author, Grounded, Interview, Message, Status, Submitted, TurnJob, TURN_JOB};
 use futures::FutureExt;
 use std::panic::AssertUnwindSafe;
 
@@ -213,7 +213,7 @@ impl InterviewService {
                 .store
                 .append_grounded(
                     &interview.id,
-                    "interviewer",
+                    Author::Interviewer,
                     &text,
                     requirement_id.as_deref(),
                     Some(&reply_key),
@@ -321,7 +321,7 @@ pub fn answers_by_requirement(messages: &[Message]) -> Vec<scoring::Answered> {
     let mut current: Option<(String, String)> = None;
     let mut out = Vec::new();
     for m in messages {
-        if m.author == "interviewer" {
+        if m.author == Author::Interviewer {
             current = m.requirement_id.clone().map(|r| (r, m.content.clone()));
         } else if let Some((r, question)) = &current {
             out.push(scoring::Answered {
