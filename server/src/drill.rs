@@ -58,6 +58,7 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
         db_url: format!("sqlite://{}", db_path.display()),
         port,
         models: settings.data_dir.join("models"),
+        env: Vec::new(),
     };
     println!(
         "fault drill: {candidates} candidates, {kills} kills, SQLite at {}",
@@ -174,12 +175,14 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
     Ok(())
 }
 
-struct ServerProcess {
-    exe: std::path::PathBuf,
-    dir: std::path::PathBuf,
-    db_url: String,
-    port: u16,
-    models: std::path::PathBuf,
+pub(crate) struct ServerProcess {
+    pub(crate) exe: std::path::PathBuf,
+    pub(crate) dir: std::path::PathBuf,
+    pub(crate) db_url: String,
+    pub(crate) port: u16,
+    pub(crate) models: std::path::PathBuf,
+    /// Settings of this drill's own (the upstream drill's provider).
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl ServerProcess {
@@ -201,6 +204,7 @@ impl ServerProcess {
             .env("REHEARSE_BUDGET__GLOBAL_DAY_USD", "1000")
             .env("RUST_LOG", "error")
             .env_remove("FAULT_DRILL_POINT")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .kill_on_drop(true)
             .stdin(Stdio::null())
             .stderr(Stdio::null());
@@ -216,7 +220,7 @@ impl ServerProcess {
         command
     }
 
-    async fn start(&self, point: Option<&str>) -> anyhow::Result<Child> {
+    pub(crate) async fn start(&self, point: Option<&str>) -> anyhow::Result<Child> {
         let mut command = self.command();
         command.stdout(Stdio::null());
         if let Some(p) = point {
@@ -260,7 +264,7 @@ impl ServerProcess {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
@@ -274,18 +278,30 @@ async fn candidate(
     sent: &AtomicUsize,
     killing: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let client = signed_in(base, &format!("drill{n}@rehearse.local")).await?;
+    let mut played = Vec::new();
+    for round in 0.. {
+        played.push(interview(&client, base, &format!("{n}-{round}"), sent).await?);
+        if !killing.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    Ok(played)
+}
+
+/// A client signed up and signed in as `email`, resending through restarts.
+pub(crate) async fn signed_in(base: &str, email: &str) -> anyhow::Result<reqwest::Client> {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()?;
-    let email = format!("drill{n}@rehearse.local");
     persist(|| async {
         let r = client
             .post(format!("{base}/auth/signup"))
             .header("accept", "application/json")
             .form(&[
-                ("email", email.as_str()),
+                ("email", email),
                 ("password", DRILL_PASSWORD),
                 ("name", "Drill"),
             ])
@@ -302,26 +318,19 @@ async fn candidate(
         let r = client
             .post(format!("{base}/auth/login"))
             .header("accept", "application/json")
-            .form(&[("email", email.as_str()), ("password", DRILL_PASSWORD)])
+            .form(&[("email", email), ("password", DRILL_PASSWORD)])
             .send()
             .await?;
         anyhow::ensure!(r.status().is_success(), "sign-in: {}", r.status());
         Ok(())
     })
     .await?;
-    let mut played = Vec::new();
-    for round in 0.. {
-        played.push(interview(&client, base, &format!("{n}-{round}"), sent).await?);
-        if !killing.load(Ordering::SeqCst) {
-            break;
-        }
-    }
-    Ok(played)
+    Ok(client)
 }
 
 /// Starts an interview and says each line, resending on any failure with the same key until
 /// the server confirms, then waits for the reply.
-async fn interview(
+pub(crate) async fn interview(
     client: &reqwest::Client,
     base: &str,
     tag: &str,
@@ -401,7 +410,7 @@ async fn retry_if_failed(client: &reqwest::Client, base: &str, id: &str) {
     }
 }
 
-async fn detail(
+pub(crate) async fn detail(
     client: &reqwest::Client,
     base: &str,
     id: &str,
@@ -417,7 +426,7 @@ async fn detail(
 }
 
 /// The transcript's authors and texts; a last entry `("done", ..)` once the interview is over.
-async fn messages(
+pub(crate) async fn messages(
     client: &reqwest::Client,
     base: &str,
     id: &str,
@@ -443,7 +452,7 @@ async fn messages(
 }
 
 /// Tries `op` until it succeeds, for at most ten minutes: the server may be down for a restart.
-async fn persist<T, F, Fut>(mut op: F) -> anyhow::Result<T>
+pub(crate) async fn persist<T, F, Fut>(mut op: F) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
@@ -458,7 +467,7 @@ where
     }
 }
 
-async fn wait_for_idle(db_url: &str) {
+pub(crate) async fn wait_for_idle(db_url: &str) {
     let Ok(db) = rehearse_db::Db::connect(db_url).await else {
         return;
     };
@@ -479,16 +488,19 @@ async fn wait_for_idle(db_url: &str) {
     db.close().await;
 }
 
-struct Report {
-    completed: i64,
-    lost: i64,
-    duplicates: i64,
-    stuck: i64,
-    finished: i64,
-    integrity: String,
+pub(crate) struct Report {
+    pub(crate) completed: i64,
+    pub(crate) lost: i64,
+    pub(crate) duplicates: i64,
+    pub(crate) stuck: i64,
+    pub(crate) finished: i64,
+    pub(crate) integrity: String,
 }
 
-async fn check(db_url: &str, confirmed: &[(String, Vec<String>)]) -> anyhow::Result<Report> {
+pub(crate) async fn check(
+    db_url: &str,
+    confirmed: &[(String, Vec<String>)],
+) -> anyhow::Result<Report> {
     let db = rehearse_db::Db::connect(db_url).await?;
     let count = |sql: &'static str| {
         let db = db.clone();

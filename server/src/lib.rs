@@ -15,3 +15,4 @@ pub mod routes;
 pub mod security_headers;
 pub mod startup;
 pub mod telemetry;
+pub mod upstream_drill;

@@ -50,6 +50,10 @@ enum Command {
         kills: usize,
         #[arg(long, default_value_t = 4)]
         candidates: usize,
+        /// Instead of killing the server, give it a failing model provider
+        /// (tools/fault_upstream.py): ok, http500, http429, hang, cut, slow or flaky.
+        #[arg(long)]
+        upstream: Option<String>,
     },
     /// Make an existing account an admin (how the first admin is made without configuration).
     /// Running it vouches for the address: it is marked confirmed too.
@@ -82,9 +86,14 @@ async fn main() -> std::process::ExitCode {
         Command::VerifyEmail { email } => server::cli::verify_email(settings, &email).await,
         Command::Bench { turns } => server::bench::run(settings, turns).await,
         Command::Eval => server::kb_bench::eval(settings).await,
-        Command::FaultDrill { kills, candidates } => {
-            server::drill::run(settings, kills, candidates).await
-        }
+        Command::FaultDrill {
+            kills,
+            candidates,
+            upstream,
+        } => match upstream {
+            Some(mode) => server::upstream_drill::run(settings, &mode, candidates).await,
+            None => server::drill::run(settings, kills, candidates).await,
+        },
         Command::LoadTurns { candidates } => server::load::run(settings, candidates).await,
         Command::BenchKnowledge {
             chunks,
