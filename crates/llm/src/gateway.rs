@@ -458,7 +458,18 @@ impl Gateway {
             } else {
                 deadline
             };
-            let next = match tokio::time::timeout_at(limit, stream.next()).await {
+            // A caller that stops reading (Stop pressed) cancels the call at once, not when the
+            // provider sends its next token: a slow stream must not hold the turn.
+            let next = tokio::select! {
+                next = tokio::time::timeout_at(limit, stream.next()) => next,
+                _ = tx.closed() => {
+                    break Err((
+                        CallStatus::Cancelled,
+                        GatewayError::Model(LlmError::Unavailable("cancelled by the caller".into())),
+                    ));
+                }
+            };
+            let next = match next {
                 Ok(next) => next,
                 Err(_) => {
                     let phase = if ttft.is_none() {
