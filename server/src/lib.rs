@@ -11,6 +11,7 @@ pub mod mail;
 pub mod models;
 pub mod page_guard;
 pub mod recovery;
+pub mod report_pdf;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;

@@ -169,6 +169,7 @@ fn Transcript(
     now: RwSignal<i64>,
 ) -> impl IntoView {
     let report = interview.report.clone();
+    let pdf = format!("/interviews/{}/report.pdf", interview.id);
     view! {
         <header class="mb-4">
             <h1 class="text-2xl font-semibold">{interview.role_title.clone()}</h1>
@@ -199,7 +200,7 @@ fn Transcript(
                 })
             }}
         </ol>
-        {report.map(|r| view! { <Report report=r/> })}
+        {report.map(|r| view! { <Report report=r pdf=pdf/> })}
     }
 }
 
@@ -250,10 +251,13 @@ fn WhyThisScore(signals: rehearse_types::SignalsView) -> impl IntoView {
 }
 
 #[component]
-fn Report(report: ReportView) -> impl IntoView {
+fn Report(report: ReportView, pdf: String) -> impl IntoView {
     view! {
         <section class="mt-8 rounded-lg border border-slate-200 bg-white p-5" data-testid="report">
-            <h2 class="text-xl font-semibold">"Feedback"</h2>
+            <div class="flex items-baseline justify-between">
+                <h2 class="text-xl font-semibold">"Feedback"</h2>
+                <a class="text-sm text-indigo-700 underline" href=pdf download data-testid="report-pdf">"Download as PDF"</a>
+            </div>
             <p class="mt-1 text-slate-600">"Overall: " <strong data-testid="overall">{format!("{:.1}", report.overall)}</strong> " / 5"</p>
             {report.degraded.map(|d| view! { <p role="status" class="mt-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="report-degraded">{d}</p> })}
             <table class="mt-4 w-full text-sm">

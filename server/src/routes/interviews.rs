@@ -36,7 +36,53 @@ use tokio_stream::wrappers::BroadcastStream;
 use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/interviews/{id}/events", get(events))
+    Router::new()
+        .route("/interviews/{id}/events", get(events))
+        .route("/interviews/{id}/report.pdf", get(report_pdf))
+}
+
+/// The feedback report as a PDF download, for the interview's owner and staff (the same check
+/// as the report page, through the same server-side view).
+async fn report_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+) -> Response {
+    use app::api::ApiError;
+    let actor = match actor_from_session(&session, &state.accounts).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return RouteError::Unauthorized("Sign in to continue.".into()).into_response(),
+        Err(e) => return RouteError::internal(e).into_response(),
+    };
+    let caller = app::server::guard::Caller {
+        state,
+        actor,
+        ip: None,
+    };
+    let view = match app::server::interviews::detail(&caller, &id).await {
+        Ok(view) => view,
+        Err(ApiError::NotFound) => {
+            return RouteError::NotFound("No such interview.".into()).into_response()
+        }
+        Err(ApiError::Forbidden) => {
+            return RouteError::Forbidden("This interview is not yours.".into()).into_response()
+        }
+        Err(e) => return RouteError::internal(e).into_response(),
+    };
+    match crate::report_pdf::render(&view) {
+        Some(pdf) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"rehearse-report-{id}.pdf\""),
+                ),
+            ],
+            pdf,
+        )
+            .into_response(),
+        None => RouteError::NotFound("This interview has no report yet.".into()).into_response(),
+    }
 }
 
 /// When a user over their stream cap is told to try again (a slot frees when a stream closes).

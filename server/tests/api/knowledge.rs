@@ -233,6 +233,39 @@ async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
             "{score:#}"
         );
     }
+    // The same report as a PDF download, made on the server: its text is the report's.
+    let pdf = candidate.get(&format!("/interviews/{id}/report.pdf")).await;
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(
+        pdf.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let bytes = pdf.bytes().await.expect("body");
+    assert!(bytes.starts_with(b"%PDF"));
+    let text = pdf_extract::extract_text_from_mem(&bytes).expect("a readable PDF");
+    assert!(text.contains("Search Platform Engineer"), "{text}");
+    assert!(text.contains("out of 5"), "{text}");
+    let first = scores[0]["requirement"].as_str().unwrap_or_default();
+    let start: String = first.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&start), "{start} in {text}");
+    // Nobody else gets it.
+    let stranger = app.signed_up("stranger@example.com").await;
+    assert_eq!(
+        stranger
+            .get(&format!("/interviews/{id}/report.pdf"))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("/interviews/{id}/report.pdf"))
+            .await
+            .status(),
+        401
+    );
     let page = crate::support::html(candidate.get(&format!("/interviews/{id}")).await).await;
     assert!(
         page.contains("data-testid=\"score-source\"")
