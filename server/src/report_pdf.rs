@@ -39,7 +39,10 @@ fn lines(interview: &InterviewView, report: &ReportView) -> Vec<Line> {
             out.push(Line { text: piece, size });
         }
     };
-    push(format!("Interview feedback: {}", interview.role_title), 16.0);
+    push(
+        format!("Interview feedback: {}", interview.role_title),
+        16.0,
+    );
     push(
         format!(
             "{} interview, {} level. Overall score {:.1} out of 5.",
@@ -55,7 +58,10 @@ fn lines(interview: &InterviewView, report: &ReportView) -> Vec<Line> {
         push(format!("{}: {} out of 5", s.requirement, s.score), 12.0);
         push(format!("Competency: {}", s.competency), BODY_SIZE);
         if let Some(source) = &s.source {
-            push(format!("Stated in the job description: {source}"), BODY_SIZE);
+            push(
+                format!("Stated in the job description: {source}"),
+                BODY_SIZE,
+            );
         }
         if let Some(evidence) = &s.evidence {
             push(format!("You said: \"{evidence}\""), BODY_SIZE);

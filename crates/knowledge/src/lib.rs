@@ -11,6 +11,7 @@ pub mod eval;
 pub mod extract;
 pub mod generative;
 pub mod grounding;
+mod ingest;
 pub mod instructions;
 pub mod jobs;
 pub mod kb;

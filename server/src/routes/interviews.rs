@@ -72,7 +72,10 @@ async fn report_pdf(
     match crate::report_pdf::render(&view) {
         Some(pdf) => (
             [
-                (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/pdf".to_owned(),
+                ),
                 (
                     axum::http::header::CONTENT_DISPOSITION,
                     format!("attachment; filename=\"rehearse-report-{id}.pdf\""),

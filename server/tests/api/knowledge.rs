@@ -248,7 +248,11 @@ async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
     assert!(text.contains("Search Platform Engineer"), "{text}");
     assert!(text.contains("out of 5"), "{text}");
     let first = scores[0]["requirement"].as_str().unwrap_or_default();
-    let start: String = first.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    let start: String = first
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(text.contains(&start), "{start} in {text}");
     // Nobody else gets it.
     let stranger = app.signed_up("stranger@example.com").await;
