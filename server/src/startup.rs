@@ -134,6 +134,7 @@ impl Application {
         .with_knowledge(crate::models::knowledge(&settings, &db))
         .with_review(review_config(&settings))
         .with_role_answers(role_answer_config(&settings))
+        .with_capable(settings.llm.capable)
         // A turn may make one model call and a knowledge-base lookup, then write: the call's
         // own timeout plus a minute.
         .with_turn_deadline(Duration::from_secs(settings.llm.call_timeout_secs + 60))

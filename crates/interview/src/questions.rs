@@ -103,12 +103,19 @@ pub const INVITE: &str = "That covers my questions. What would you like to know 
 pub const WRAP_UP: &str =
     "Thank you, that is the end of the interview. Your feedback report is ready below.";
 
-/// Keeps a model's rephrasing of `original` only if it is a single question of sensible length,
+/// Keeps a model's rephrasing of `original` only if it is a single question (one question mark,
+/// at the end) of sensible length,
 /// shares the original's key terms, adds no numbers the original lacks (no invented facts), and
 /// carries no chat-template debris. Otherwise the original is used.
 pub fn accept_rephrasing(original: &str, candidate: &str) -> bool {
     let c = candidate.trim();
-    if c.len() < 20 || c.len() > 500 || !c.ends_with('?') || c.contains("<|") || c.contains('\n') {
+    if c.len() < 20
+        || c.len() > 500
+        || !c.ends_with('?')
+        || c.matches('?').count() != 1
+        || c.contains("<|")
+        || c.contains('\n')
+    {
         return false;
     }
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();

@@ -796,3 +796,90 @@ async fn an_accepted_phrasing_streams_before_it_is_committed(backend: Backend) {
     assert_eq!(committed.as_deref(), Some(phrasing));
 }
 both_backends!(an_accepted_phrasing_streams_before_it_is_committed);
+
+/// A model that answers every phrasing request by building on the question it is given, and
+/// says which answer it heard (a double for a capable model reacting to the conversation).
+struct Reacting;
+
+#[async_trait::async_trait]
+impl rehearse_llm::ChatModel for Reacting {
+    fn provider(&self) -> &str {
+        "scripted"
+    }
+    fn model(&self) -> &str {
+        "reacting"
+    }
+    async fn stream(
+        &self,
+        request: &rehearse_llm::ChatRequest,
+    ) -> Result<rehearse_llm::EventStream, LlmError> {
+        let task = request
+            .messages
+            .iter()
+            .rev()
+            .find_map(|m| m.content.strip_prefix("Rewrite this question: "))
+            .unwrap_or("What else?")
+            .to_owned();
+        let heard = request
+            .messages
+            .iter()
+            .any(|m| m.content.contains("Not sure."));
+        let reply = if heard {
+            format!("Since you were not sure, let me ask differently. {task}")
+        } else {
+            task
+        };
+        ScriptedModel::new(vec![Script::text(&reply)])
+            .stream(request)
+            .await
+    }
+}
+
+/// With the model declared capable, follow-ups are phrased by it (reacting to the answer), under
+/// the same checks; without, the built follow-up is asked as it is.
+async fn a_capable_model_phrases_follow_ups_that_react_to_the_answer(backend: Backend) {
+    for capable in [true, false] {
+        let t = fresh_db(backend).await;
+        let limits = Limits {
+            max_reply_tokens: 128,
+            first_token_timeout: Duration::from_secs(10),
+            call_timeout: Duration::from_secs(20),
+        };
+        let service = service_with_chat(&t, std::sync::Arc::new(Reacting), generous(), limits)
+            .await
+            .with_capable(capable);
+        let id = service
+            .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+            .await
+            .expect("start")
+            .id;
+        say(&service, &id, "Ready.", "k1").await;
+        say(&service, &id, "Not sure.", "k2").await;
+        let follow = service
+            .store()
+            .messages(&id)
+            .await
+            .expect("messages")
+            .last()
+            .cloned()
+            .expect("follow-up");
+        assert_eq!(follow.requirement_id.as_deref(), Some("r1"));
+        if capable {
+            assert!(
+                follow.content.starts_with(
+                    "Since you were not sure, let me ask differently. Could you go deeper on "
+                ),
+                "{}",
+                follow.content
+            );
+            assert_eq!(follow.content.matches('?').count(), 1, "one question");
+        } else {
+            assert!(
+                follow.content.starts_with("Could you go deeper on "),
+                "{}",
+                follow.content
+            );
+        }
+    }
+}
+both_backends!(a_capable_model_phrases_follow_ups_that_react_to_the_answer);

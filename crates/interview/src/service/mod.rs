@@ -78,6 +78,9 @@ pub struct InterviewService {
     review: ReviewConfig,
     /// Who writes answers about uploaded roles (quoted, or a capable model as an agent).
     role_answers: RoleAnswerConfig,
+    /// The model is declared capable (`REHEARSE_LLM__CAPABLE`): it also phrases follow-ups,
+    /// reacting to what the candidate said, under the same checks as every phrasing.
+    capable: bool,
     quotas: Quotas,
     /// A marker put in every system prompt, fresh for each process and never stored with a
     /// message: model output that contains it is discarded, so the system prompt cannot leak
@@ -131,6 +134,7 @@ impl InterviewService {
             wake: Arc::new(Notify::new()),
             review: ReviewConfig::default(),
             role_answers: RoleAnswerConfig::default(),
+            capable: false,
             quotas: Quotas::default(),
             canary: canary().into(),
             turn_deadline: DEFAULT_TURN_DEADLINE,
@@ -157,6 +161,13 @@ impl InterviewService {
     /// Sets who writes answers about uploaded roles (see [`RoleAnswerConfig`]).
     pub fn with_role_answers(mut self, config: RoleAnswerConfig) -> Self {
         self.role_answers = config;
+        self
+    }
+
+    /// Declares the model capable: follow-ups are phrased by it too (the local model keeps the
+    /// built follow-ups).
+    pub fn with_capable(mut self, capable: bool) -> Self {
+        self.capable = capable;
         self
     }
 

@@ -195,11 +195,25 @@ impl InterviewService {
                     ..
                 } => {
                     let r = requirement(&role, requirement_id)?;
-                    (
-                        questions::follow_up(r, *reason),
-                        Some(requirement_id.clone()),
-                        None,
-                    )
+                    let built = questions::follow_up(r, *reason);
+                    if self.capable {
+                        // A capable model reacts to the answer it follows up on (the
+                        // conversation is in its prompt); the built follow-up stands whenever
+                        // its phrasing fails the checks.
+                        let context = format!(
+                            "{}: {}\nThis follow-up is about: {}\nRefer to what the candidate just said.",
+                            role.title, role.summary, r.text
+                        );
+                        match self
+                            .phrase(&interview, &built, requirement_id, &context, stop.clone())
+                            .await
+                        {
+                            Ok(p) => (p.0, Some(requirement_id.clone()), p.1),
+                            Err(paused) => return self.pause(&interview, &paused).await,
+                        }
+                    } else {
+                        (built, Some(requirement_id.clone()), None)
+                    }
                 }
                 Action::InviteQuestions => (questions::INVITE.to_owned(), None, None),
                 Action::AnswerRoleQuestion => {

@@ -45,9 +45,19 @@ pub async fn service_with_limits(
     ceilings: DefaultCeilings,
     limits: Limits,
 ) -> InterviewService {
+    service_with_chat(t, Arc::new(model.clone()), ceilings, limits).await
+}
+
+/// A service over any chat model (a test double that answers by what it is asked).
+pub async fn service_with_chat(
+    t: &TestDb,
+    model: Arc<dyn rehearse_llm::ChatModel>,
+    ceilings: DefaultCeilings,
+    limits: Limits,
+) -> InterviewService {
     sqlx_user(t, "u1").await;
     let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
-    let gateway = Gateway::new(&t.db, Arc::new(model.clone()), PRICING, limits, budget);
+    let gateway = Gateway::new(&t.db, model, PRICING, limits, budget);
     let prompts = PromptStore::new(&t.db);
     prompts.seed().await.expect("seed prompts");
     InterviewService::new(
