@@ -106,9 +106,19 @@ impl BudgetStore {
 
     /// The ceiling in force for `scope`: the admin's, else the configured default.
     pub async fn ceiling(&self, scope: Scope) -> Result<Nanos, DbError> {
+        let mut conn = self.db.pool().acquire().await.map_err(sql_err)?;
+        self.ceiling_on(&mut conn, scope).await
+    }
+
+    /// [`Self::ceiling`] on a given connection (the reservation's own transaction).
+    async fn ceiling_on(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        scope: Scope,
+    ) -> Result<Nanos, DbError> {
         let row = sqlx::query("SELECT limit_nanos FROM budget_ceilings WHERE scope = $1")
             .bind(scope.as_str())
-            .fetch_optional(self.db.pool())
+            .fetch_optional(&mut *conn)
             .await
             .map_err(sql_err)?;
         Ok(match row {
@@ -140,38 +150,8 @@ impl BudgetStore {
 
     /// Spend so far (settled at actual cost, open reservations in full) in `scope` for `payer`.
     pub async fn used(&self, scope: Scope, payer: &Payer, day: &str) -> Result<Nanos, DbError> {
-        let pool = self.db.pool();
-        // PostgreSQL sums BIGINT into NUMERIC; cast back so both dialects return a 64-bit integer.
-        let sum = "SELECT CAST(COALESCE(SUM(COALESCE(charged_nanos, reserved_nanos)), 0) AS BIGINT) AS used FROM spend";
-        let row = match scope {
-            Scope::Interview => match &payer.interview_id {
-                Some(id) => {
-                    sqlx::query(&format!("{sum} WHERE interview_id = $1"))
-                        .bind(id)
-                        .fetch_one(pool)
-                        .await
-                }
-                None => return Ok(0),
-            },
-            Scope::UserDay => match &payer.user_id {
-                Some(id) => {
-                    sqlx::query(&format!("{sum} WHERE user_id = $1 AND day = $2"))
-                        .bind(id)
-                        .bind(day)
-                        .fetch_one(pool)
-                        .await
-                }
-                None => return Ok(0),
-            },
-            Scope::GlobalDay => {
-                sqlx::query(&format!("{sum} WHERE day = $1"))
-                    .bind(day)
-                    .fetch_one(pool)
-                    .await
-            }
-        }
-        .map_err(sql_err)?;
-        row.try_get::<i64, _>("used").map_err(sql_err)
+        let mut conn = self.db.pool().acquire().await.map_err(sql_err)?;
+        used_on(&mut conn, scope, payer, day).await
     }
 
     /// Reserves `amount` for `call_id`, or says which ceiling it would pass.
@@ -200,8 +180,8 @@ impl BudgetStore {
             if !applies {
                 continue;
             }
-            let used = self.used(scope, payer, &day).await?;
-            let limit = self.ceiling(scope).await?;
+            let used = used_on(&mut *tx, scope, payer, &day).await?;
+            let limit = self.ceiling_on(&mut *tx, scope).await?;
             if used.saturating_add(amount) > limit {
                 return Err(BudgetError::CeilingReached { scope, used, limit });
             }
@@ -233,6 +213,49 @@ impl BudgetStore {
             .map_err(sql_err)?;
         Ok(())
     }
+}
+
+/// Spend so far in `scope` for `payer`, read on `conn`: inside a reservation that is the
+/// reservation's own transaction. (Reading through the pool there would hold SQLite's write
+/// lock while waiting for a second connection, which under load are all taken by writers
+/// waiting for that lock: every writer then stalls until its busy timeout.)
+async fn used_on(
+    conn: &mut sqlx::AnyConnection,
+    scope: Scope,
+    payer: &Payer,
+    day: &str,
+) -> Result<Nanos, DbError> {
+    // PostgreSQL sums BIGINT into NUMERIC; cast back so both dialects return a 64-bit integer.
+    let sum = "SELECT CAST(COALESCE(SUM(COALESCE(charged_nanos, reserved_nanos)), 0) AS BIGINT) AS used FROM spend";
+    let row = match scope {
+        Scope::Interview => match &payer.interview_id {
+            Some(id) => {
+                sqlx::query(&format!("{sum} WHERE interview_id = $1"))
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await
+            }
+            None => return Ok(0),
+        },
+        Scope::UserDay => match &payer.user_id {
+            Some(id) => {
+                sqlx::query(&format!("{sum} WHERE user_id = $1 AND day = $2"))
+                    .bind(id)
+                    .bind(day)
+                    .fetch_one(&mut *conn)
+                    .await
+            }
+            None => return Ok(0),
+        },
+        Scope::GlobalDay => {
+            sqlx::query(&format!("{sum} WHERE day = $1"))
+                .bind(day)
+                .fetch_one(&mut *conn)
+                .await
+        }
+    }
+    .map_err(sql_err)?;
+    row.try_get::<i64, _>("used").map_err(sql_err)
 }
 
 #[cfg(test)]
