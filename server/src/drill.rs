@@ -338,21 +338,7 @@ pub(crate) async fn interview(
 ) -> anyhow::Result<(String, Vec<String>)> {
     // Starting is not idempotent; a start whose answer was lost leaves an extra empty interview,
     // which the checks ignore (it has no candidate messages).
-    let id: String = persist(|| async {
-        let r = client
-            .post(format!("{base}/api/start_interview"))
-            .header("accept", "application/json")
-            .form(&[
-                ("role", "backend-rust"),
-                ("kind", "technical"),
-                ("difficulty", "mid"),
-            ])
-            .send()
-            .await?;
-        anyhow::ensure!(r.status().is_success(), "start: {}", r.status());
-        Ok(r.json::<String>().await?)
-    })
-    .await?;
+    let id = start_interview(client, base).await?;
     let mut confirmed = Vec::new();
     for (i, text) in script().into_iter().enumerate() {
         let key = format!("drill-{tag}-{i}");
@@ -393,6 +379,28 @@ pub(crate) async fn interview(
         .await?;
     }
     Ok((id, confirmed))
+}
+
+/// Starts an interview on the Rust sample role, resending through restarts; its id.
+pub(crate) async fn start_interview(
+    client: &reqwest::Client,
+    base: &str,
+) -> anyhow::Result<String> {
+    persist(|| async {
+        let r = client
+            .post(format!("{base}/api/start_interview"))
+            .header("accept", "application/json")
+            .form(&[
+                ("role", "backend-rust"),
+                ("kind", "technical"),
+                ("difficulty", "mid"),
+            ])
+            .send()
+            .await?;
+        anyhow::ensure!(r.status().is_success(), "start: {}", r.status());
+        Ok(r.json::<String>().await?)
+    })
+    .await
 }
 
 /// Presses Retry when the interviewer's turn failed for good.

@@ -12,7 +12,8 @@
 //! interviews stuck. It fails when any of those three is not 0.
 
 use crate::drill::{
-    check, free_port, interview, messages, persist, signed_in, wait_for_idle, ServerProcess,
+    check, free_port, interview, messages, persist, signed_in, start_interview, wait_for_idle,
+    ServerProcess,
 };
 use anyhow::Context;
 use rehearse_settings::Settings;
@@ -196,21 +197,7 @@ async fn stop_latencies(base: &str) -> anyhow::Result<Vec<u128>> {
     let mut said = 0;
     while out.len() < STOPS && said < STOPS * 3 {
         if said % 3 == 0 {
-            id = persist(|| async {
-                let r = client
-                    .post(format!("{base}/api/start_interview"))
-                    .header("accept", "application/json")
-                    .form(&[
-                        ("role", "backend-rust"),
-                        ("kind", "technical"),
-                        ("difficulty", "mid"),
-                    ])
-                    .send()
-                    .await?;
-                anyhow::ensure!(r.status().is_success(), "start: {}", r.status());
-                Ok(r.json::<String>().await?)
-            })
-            .await?;
+            id = start_interview(&client, base).await?;
         }
         let before = messages(&client, base, &id).await?.len();
         let key = format!("stop-{said}");

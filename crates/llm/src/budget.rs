@@ -180,8 +180,8 @@ impl BudgetStore {
             if !applies {
                 continue;
             }
-            let used = used_on(&mut *tx, scope, payer, &day).await?;
-            let limit = self.ceiling_on(&mut *tx, scope).await?;
+            let used = used_on(&mut tx, scope, payer, &day).await?;
+            let limit = self.ceiling_on(&mut tx, scope).await?;
             if used.saturating_add(amount) > limit {
                 return Err(BudgetError::CeilingReached { scope, used, limit });
             }

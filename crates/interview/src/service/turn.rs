@@ -181,13 +181,13 @@ impl InterviewService {
                         "{}: {}\nThis question covers: {}",
                         role.title, role.summary, r.text
                     );
-                    match self
-                        .phrase(&interview, &built, requirement_id, &context, stop.clone())
-                        .await
-                    {
-                        Ok(p) => (p.0, Some(requirement_id.clone()), p.1),
-                        Err(paused) => return self.pause(&interview, &paused).await,
-                    }
+                    let Some((text, call)) = self
+                        .phrase_or_pause(&interview, &built, requirement_id, &context, &stop)
+                        .await?
+                    else {
+                        return Ok(());
+                    };
+                    (text, Some(requirement_id.clone()), call)
                 }
                 Action::FollowUp {
                     requirement_id,
@@ -204,13 +204,13 @@ impl InterviewService {
                             "{}: {}\nThis follow-up is about: {}\nRefer to what the candidate just said.",
                             role.title, role.summary, r.text
                         );
-                        match self
-                            .phrase(&interview, &built, requirement_id, &context, stop.clone())
-                            .await
-                        {
-                            Ok(p) => (p.0, Some(requirement_id.clone()), p.1),
-                            Err(paused) => return self.pause(&interview, &paused).await,
-                        }
+                        let Some((text, call)) = self
+                            .phrase_or_pause(&interview, &built, requirement_id, &context, &stop)
+                            .await?
+                        else {
+                            return Ok(());
+                        };
+                        (text, Some(requirement_id.clone()), call)
                     } else {
                         (built, Some(requirement_id.clone()), None)
                     }
@@ -299,6 +299,25 @@ impl InterviewService {
         .await;
         self.store.set_report(interview_id, &report).await?;
         Ok(())
+    }
+
+    /// The model's phrasing of `built` (or `built` itself), with its call's trace; None when a
+    /// cost ceiling stopped the call and the interview is now paused.
+    async fn phrase_or_pause(
+        &self,
+        interview: &Interview,
+        built: &str,
+        requirement_id: &str,
+        context: &str,
+        stop: &tokio::sync::watch::Receiver<bool>,
+    ) -> Result<Option<(String, Option<String>)>, ServiceError> {
+        match self
+            .phrase(interview, built, requirement_id, context, stop.clone())
+            .await
+        {
+            Ok(phrased) => Ok(Some(phrased)),
+            Err(paused) => self.pause(interview, &paused).await.map(|()| None),
+        }
     }
 
     async fn pause(&self, interview: &Interview, reason: &str) -> Result<(), ServiceError> {
