@@ -73,19 +73,40 @@ impl InterviewService {
             },
             _ => {
                 // A built-in sample role: answered from its own text, under the same verdict
-                // as an uploaded job description.
-                let text = answers::answer(role, question).text;
+                // as an uploaded job description, and traced like a quoted answer.
+                let clock = std::time::Instant::now();
+                let started_at = rehearse_db::now_ms();
+                let answer = answers::answer(role, question);
                 let draft = Drafted {
                     question,
-                    not_stated: text == answers::NOT_STATED,
+                    not_stated: answer.text == answers::NOT_STATED,
                     screened: crate::screen::screen(question),
                     ..Drafted::default()
                 };
-                RoleReply {
+                let reply = RoleReply {
                     grounded: judged(&draft, Grounded::default(), &self.review),
-                    text,
+                    text: answer.text,
                     trace_id: None,
-                }
+                };
+                let cited: Vec<serde_json::Value> = answer
+                    .citations
+                    .iter()
+                    .map(|c| serde_json::json!({ "section": c, "rerank": 1.0, "passed": true }))
+                    .collect();
+                let trace_id = self
+                    .retrieval_trace(
+                        interview,
+                        &role.slug,
+                        question,
+                        Retrieved {
+                            reply: &reply,
+                            chunks: cited,
+                            started_at,
+                            clock,
+                        },
+                    )
+                    .await;
+                RoleReply { trace_id, ..reply }
             }
         }
     }
