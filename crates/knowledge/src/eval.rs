@@ -90,7 +90,8 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
         }
         report.chunks += v.chunks_total as usize;
     }
-    let verbose = std::env::var_os("REHEARSE_EVAL_VERBOSE").is_some();
+    // Not `REHEARSE_*`: settings refuse unknown variables under that prefix.
+    let verbose = std::env::var_os("EVAL_VERBOSE").is_some();
     let mut lists = Vec::new();
     for q in &questions {
         let version = versions
@@ -98,7 +99,7 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
             .ok_or_else(|| KbError::Invalid(format!("unknown job description {}", q.jd)))?;
         lists.push(kb.candidates(version, &q.question).await?);
     }
-    if let Some(path) = std::env::var_os("REHEARSE_EVAL_DUMP") {
+    if let Some(path) = std::env::var_os("EVAL_DUMP") {
         // The first-stage lists with their scores, for tuning the reranker offline.
         let dump: Vec<serde_json::Value> = questions
             .iter()
