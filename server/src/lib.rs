@@ -15,5 +15,6 @@ pub mod report_pdf;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;
+pub mod stream_bench;
 pub mod telemetry;
 pub mod upstream_drill;

@@ -43,6 +43,13 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         candidates: usize,
     },
+    /// What the model choke point adds to a streamed reply, against a fast upstream double:
+    /// time to first token (upstream alone, out of the gateway), errors, memory per open stream.
+    StreamBench {
+        /// Replies started at once, one run per value (comma-separated).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![100, 1000])]
+        streams: Vec<usize>,
+    },
     /// Kill the server with SIGKILL at named points of a turn, restart it, and check that no
     /// candidate message was lost or duplicated and no interview is stuck.
     FaultDrill {
@@ -94,6 +101,7 @@ async fn main() -> std::process::ExitCode {
             Some(mode) => server::upstream_drill::run(settings, &mode, candidates).await,
             None => server::drill::run(settings, kills, candidates).await,
         },
+        Command::StreamBench { streams } => server::stream_bench::run(&streams).await,
         Command::LoadTurns { candidates } => server::load::run(settings, candidates).await,
         Command::BenchKnowledge {
             chunks,

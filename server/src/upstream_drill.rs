@@ -32,13 +32,14 @@ pub const MODES: &[&str] = &["ok", "http500", "http429", "hang", "cut", "slow", 
 const STOPS: usize = 5;
 
 /// The fault-injecting upstream, killed when dropped.
-struct Upstream {
+pub(crate) struct Upstream {
     _child: Child,
-    origin: String,
+    /// `http://127.0.0.1:<port>`.
+    pub(crate) origin: String,
 }
 
 impl Upstream {
-    async fn start() -> anyhow::Result<Upstream> {
+    pub(crate) async fn start() -> anyhow::Result<Upstream> {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/fault_upstream.py");
         let mut child = Command::new("python3")
             .arg(script)
@@ -244,7 +245,7 @@ async fn stop_latencies(base: &str) -> anyhow::Result<Vec<u128>> {
 }
 
 /// The nearest-rank percentile of `values`, or `-` when there are none.
-fn percentile(values: &[u128], p: usize) -> String {
+pub(crate) fn percentile(values: &[u128], p: usize) -> String {
     if values.is_empty() {
         return "-".into();
     }

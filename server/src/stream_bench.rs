@@ -1,0 +1,224 @@
+//! `server stream-bench [--streams 100,1000]`: what the model choke point costs a streamed
+//! reply. Against a fast OpenAI-compatible upstream double (`tools/fault_upstream.py`, model `ok`)
+//! it measures, for N replies started at once:
+//! - time to first token straight from the upstream (the reference);
+//! - time to first token where it leaves the gateway (budget reservation, trace, provider chain,
+//!   bounded channel), and the difference: what Rehearse adds;
+//! - errors;
+//! - the server's resident memory per open stream, with N slow replies held open at once.
+//!
+//! The gateway is built without an admission limit, so the figures are the choke point's own
+//! cost; in production `REHEARSE_LLM__MAX_CONCURRENT` decides how many run at once. It is a
+//! command that prints figures, run by hand; `measure` also runs at small scale in the tests.
+//! Not measured here: the time until the first text reaches a browser (the interview holds a
+//! phrasing back until it is checked, so that time is the whole reply's).
+
+use crate::upstream_drill::{percentile, Upstream};
+use futures::StreamExt;
+use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
+use rehearse_llm::gateway::{CallContext, Gateway, GatewayEvent, Limits};
+use rehearse_llm::openai::OpenAiCompatible;
+use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::{ChatMessage, ChatRequest};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The figures of one run.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub streams: usize,
+    /// Milliseconds to the first token, straight from the upstream.
+    pub upstream_ttft_ms: Vec<u128>,
+    /// Milliseconds to the first token out of the gateway.
+    pub gateway_ttft_ms: Vec<u128>,
+    pub errors: usize,
+    /// Resident memory added per open stream, in KiB (None where /proc is not readable).
+    pub kib_per_stream: Option<f64>,
+}
+
+pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
+    println!(
+        "{:>8} {:>22} {:>22} {:>14} {:>7} {:>12}",
+        "streams",
+        "upstream ttft p50/p99",
+        "gateway ttft p50/p99",
+        "added p50/p99",
+        "errors",
+        "KiB/stream"
+    );
+    for &n in streams {
+        let f = measure(n).await?;
+        let p = |v: &[u128], q| percentile(v, q).parse::<i128>().unwrap_or(0);
+        println!(
+            "{:>8} {:>14} / {:<5} {:>14} / {:<5} {:>6} / {:<5} {:>7} {:>12}",
+            f.streams,
+            percentile(&f.upstream_ttft_ms, 50),
+            percentile(&f.upstream_ttft_ms, 99),
+            percentile(&f.gateway_ttft_ms, 50),
+            percentile(&f.gateway_ttft_ms, 99),
+            p(&f.gateway_ttft_ms, 50) - p(&f.upstream_ttft_ms, 50),
+            p(&f.gateway_ttft_ms, 99) - p(&f.upstream_ttft_ms, 99),
+            f.errors,
+            f.kib_per_stream
+                .map(|k| format!("{k:.1}"))
+                .unwrap_or_else(|| "-".into()),
+        );
+    }
+    Ok(())
+}
+
+fn request() -> ChatRequest {
+    ChatRequest {
+        messages: vec![
+            ChatMessage::system("You interview."),
+            ChatMessage::user("Ask me one question."),
+        ],
+        tools: Vec::new(),
+        max_tokens: 64,
+        temperature: None,
+    }
+}
+
+/// One run with `streams` replies at once.
+pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
+    let upstream = Upstream::start().await?;
+    let dir = tempfile::tempdir()?;
+    let db =
+        rehearse_db::Db::connect(&format!("sqlite://{}/bench.db", dir.path().display())).await?;
+    db.migrate().await?;
+    let upstream_ttft_ms = direct(&upstream.origin, streams).await?;
+
+    let gateway = |model: &str| -> anyhow::Result<Gateway> {
+        let provider = OpenAiCompatible::new(&format!("{}/v1", upstream.origin), model, None)?;
+        let budget = Arc::new(BudgetStore::new(
+            &db,
+            DefaultCeilings {
+                interview: usd_to_nanos(1_000.0),
+                user_day: usd_to_nanos(1_000.0),
+                global_day: usd_to_nanos(1_000.0),
+            },
+        ));
+        let limits = Limits {
+            max_reply_tokens: 64,
+            first_token_timeout: Duration::from_secs(60),
+            call_timeout: Duration::from_secs(120),
+        };
+        Ok(Gateway::new(
+            &db,
+            Arc::new(provider),
+            Pricing::FREE,
+            limits,
+            budget,
+        ))
+    };
+
+    // Time to the first token out of the gateway, replies drained to the end.
+    let fast = gateway("ok")?;
+    let mut tasks = Vec::new();
+    for i in 0..streams {
+        let gw = fast.clone();
+        tasks.push(tokio::spawn(async move {
+            let clock = Instant::now();
+            let mut handle = gw.start(context(i), request()).await.ok()?;
+            let mut first = None;
+            while let Some(event) = handle.events.recv().await {
+                if first.is_none() && matches!(event, GatewayEvent::Token(_)) {
+                    first = Some(clock.elapsed().as_millis());
+                }
+            }
+            handle.outcome.await.ok()?.ok()?;
+            first
+        }));
+    }
+    let mut gateway_ttft_ms = Vec::new();
+    let mut errors = 0;
+    for t in futures::future::join_all(tasks).await {
+        match t {
+            Ok(Some(ms)) => gateway_ttft_ms.push(ms),
+            _ => errors += 1,
+        }
+    }
+
+    // Memory: slow replies held open together, resident memory read while all are open.
+    let slow = gateway("slow:1000")?;
+    let before = resident_kib();
+    let mut open = Vec::new();
+    for i in 0..streams {
+        if let Ok(mut handle) = slow.start(context(streams + i), request()).await {
+            // Wait for the first token, so the stream is open end to end.
+            let _ = tokio::time::timeout(Duration::from_secs(30), handle.events.recv()).await;
+            open.push(handle);
+        }
+    }
+    let during = resident_kib();
+    drop(open);
+    let kib_per_stream = match (before, during) {
+        (Some(b), Some(d)) if streams > 0 => Some(d.saturating_sub(b) as f64 / streams as f64),
+        _ => None,
+    };
+    db.close().await;
+    Ok(Figures {
+        streams,
+        upstream_ttft_ms,
+        gateway_ttft_ms,
+        errors,
+        kib_per_stream,
+    })
+}
+
+fn context(i: usize) -> CallContext {
+    CallContext {
+        user_id: Some(format!("bench-user-{i}")),
+        interview_id: Some(format!("bench-{i}")),
+        step: "question".into(),
+        ..CallContext::default()
+    }
+}
+
+/// Time to the first streamed chunk of `streams` requests made at once straight to the
+/// upstream, in milliseconds.
+async fn direct(origin: &str, streams: usize) -> anyhow::Result<Vec<u128>> {
+    let http = reqwest::Client::new();
+    let body = serde_json::json!({
+        "model": "ok",
+        "stream": true,
+        "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Ask me one question."}],
+    });
+    let mut tasks = Vec::new();
+    for _ in 0..streams {
+        let http = http.clone();
+        let body = body.clone();
+        let url = format!("{origin}/v1/chat/completions");
+        tasks.push(tokio::spawn(async move {
+            let clock = Instant::now();
+            let response = http.post(url).json(&body).send().await.ok()?;
+            let mut chunks = response.bytes_stream();
+            let mut first = None;
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk.ok()?;
+                if first.is_none() && chunk.windows(8).any(|w| w == b"\"content") {
+                    first = Some(clock.elapsed().as_millis());
+                }
+            }
+            first
+        }));
+    }
+    Ok(futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .filter_map(|t| t.ok().flatten())
+        .collect())
+}
+
+/// This process's resident memory in KiB, from /proc.
+fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
