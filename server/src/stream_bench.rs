@@ -86,6 +86,9 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
     let db =
         rehearse_db::Db::connect(&format!("sqlite://{}/bench.db", dir.path().display())).await?;
     db.migrate().await?;
+    // A first pass warms the upstream (its threads, the connections), so neither side of the
+    // comparison pays for it.
+    direct(&upstream.origin, streams).await?;
     let upstream_ttft_ms = direct(&upstream.origin, streams).await?;
 
     let gateway = |model: &str| -> anyhow::Result<Gateway> {
@@ -140,18 +143,30 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
     }
 
     // Memory: slow replies held open together, resident memory read while all are open.
-    let slow = gateway("slow:1000")?;
+    let slow = gateway("slow:500")?;
     let before = resident_kib();
-    let mut open = Vec::new();
-    for i in 0..streams {
-        if let Ok(mut handle) = slow.start(context(streams + i), request()).await {
-            // Wait for the first token, so the stream is open end to end.
-            let _ = tokio::time::timeout(Duration::from_secs(30), handle.events.recv()).await;
-            open.push(handle);
-        }
-    }
+    let starting: Vec<_> = (0..streams)
+        .map(|i| {
+            let gw = slow.clone();
+            tokio::spawn(async move {
+                let mut handle = gw.start(context(streams + i), request()).await.ok()?;
+                // Wait for the first token, so the stream is open end to end.
+                let _ = tokio::time::timeout(Duration::from_secs(30), handle.events.recv()).await;
+                Some(handle)
+            })
+        })
+        .collect();
+    let open: Vec<_> = futures::future::join_all(starting)
+        .await
+        .into_iter()
+        .filter_map(|t| t.ok().flatten())
+        .collect();
     let during = resident_kib();
-    drop(open);
+    // Stopped like a candidate pressing Stop: each call ends, its trace and cost written.
+    for handle in open {
+        drop(handle.events);
+        let _ = handle.outcome.await;
+    }
     let kib_per_stream = match (before, during) {
         (Some(b), Some(d)) if streams > 0 => Some(d.saturating_sub(b) as f64 / streams as f64),
         _ => None,

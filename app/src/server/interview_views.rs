@@ -1,0 +1,183 @@
+//! Interview records as the browser sees them: a message (Markdown rendered by
+//! [`super::markdown`], a held answer replaced by a notice), a report, a report's scores per
+//! competency, and the labels shown for kinds, difficulties and statuses. Kept apart from the
+//! operations in [`super::interviews`] (which re-exports what other modules use from here) so
+//! that file stays about access and the interview service.
+
+use super::markdown::render_markdown;
+use rehearse_interview::store::{Message, Status};
+use rehearse_types::{CompetencyPoint, MessageView, ReportView, ScoreView};
+
+/// A report's scores averaged per competency, in the order the report lists them.
+/// Reports made before the closed competency list carry labels of their own ("Rust",
+/// "Databases"): those are mapped again from the requirement, so progress is charted on one list.
+pub(super) fn competency_scores(r: &rehearse_interview::scoring::Report) -> Vec<CompetencyPoint> {
+    use rehearse_knowledge::Competency;
+    let mut out: Vec<(String, u32, u32)> = Vec::new();
+    for s in &r.scores {
+        let label = match Competency::from_label(&s.competency) {
+            Some(c) => c.label(),
+            None => Competency::of(&s.requirement).label(),
+        };
+        match out.iter_mut().find(|(c, ..)| c == label) {
+            Some((_, sum, n)) => {
+                *sum += u32::from(s.score);
+                *n += 1;
+            }
+            None => out.push((label.to_owned(), u32::from(s.score), 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(competency, sum, n)| CompetencyPoint {
+            competency,
+            score: sum as f32 / n as f32,
+        })
+        .collect()
+}
+
+/// A report as the candidate reads it (also in their data export).
+pub(crate) fn report_view(r: rehearse_interview::scoring::Report) -> ReportView {
+    let percent = |x: f32| (x.clamp(0.0, 1.0) * 100.0).round() as u8;
+    ReportView {
+        overall: r.overall,
+        scores: r
+            .scores
+            .into_iter()
+            .map(|s| ScoreView {
+                strong_answer: s.coaching.as_ref().map(|c| c.strong_answer.clone()),
+                fell_short: s.coaching.and_then(|c| c.fell_short),
+                competency: s.competency,
+                requirement_id: s.requirement_id,
+                requirement: s.requirement,
+                score: s.score,
+                evidence: s.evidence,
+                rationale: s.rationale,
+                source: s.source,
+                signals: s.signals.map(|g| rehearse_types::SignalsView {
+                    relevance: percent(g.relevance),
+                    substance: percent(g.substance),
+                    coherence: percent(g.coherence),
+                    specificity: percent(g.specificity),
+                    depth: percent(g.depth),
+                }),
+            })
+            .collect(),
+        strengths: r.strengths,
+        improvements: r.improvements,
+        degraded: r.degraded,
+    }
+}
+
+pub(super) fn label<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+pub(super) fn status_text(status: Status) -> &'static str {
+    match status {
+        Status::Active => "active",
+        Status::Paused => "paused",
+        Status::Done => "done",
+    }
+}
+
+/// Text as HTML text content (job-description passages are data, never markup).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Shown instead of an answer that failed the grounding check.
+pub const HELD_NOTICE: &str =
+    "This answer is being checked by a reviewer before it is shown to you.";
+
+/// A message as the candidate sees it: Markdown rendered and sanitised, the job-description
+/// passages an answer cites listed under it, and a held answer replaced by a notice and the
+/// time it was held (never its text).
+pub fn message_view(m: Message) -> MessageView {
+    let held_since_ms = m.held.then_some(m.created_at);
+    let html = if m.held {
+        format!("<p class=\"italic text-slate-500\" data-testid=\"held\">{HELD_NOTICE}</p>")
+    } else if m.citations.is_empty() {
+        render_markdown(&m.content)
+    } else {
+        let items: String = m
+            .citations
+            .iter()
+            .map(|c| {
+                format!(
+                    "<li data-chunk=\"{}\"><strong>[{}]</strong> <em>{}</em>: {}</li>",
+                    escape(&c.chunk_id),
+                    c.marker,
+                    escape(&c.section),
+                    escape(&c.text)
+                )
+            })
+            .collect();
+        format!(
+            "{}<ol class=\"mt-2 list-none border-l-2 border-slate-300 pl-2 text-xs text-slate-600\" data-testid=\"citations\">{items}</ol>",
+            render_markdown(&m.content)
+        )
+    };
+    MessageView {
+        id: m.id,
+        seq: m.seq,
+        author: m.author.as_str().to_owned(),
+        html,
+        held_since_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn old_report_labels_are_charted_on_the_closed_list() {
+        use rehearse_interview::scoring::{CompetencyScore, Report};
+        let score = |competency: &str, requirement: &str, score: u8| CompetencyScore {
+            requirement_id: "r1".into(),
+            competency: competency.into(),
+            requirement: requirement.into(),
+            score,
+            evidence: None,
+            rationale: String::new(),
+            source: None,
+            signals: None,
+            coaching: None,
+        };
+        let report = Report {
+            scores: vec![
+                score(
+                    "Databases",
+                    "Design PostgreSQL schemas, indexes and transactions",
+                    2,
+                ),
+                score(
+                    "Databases and data modelling",
+                    "Deep knowledge of SQL databases",
+                    4,
+                ),
+                score(
+                    "Rust",
+                    "Write safe, fast asynchronous services in Rust with tokio",
+                    5,
+                ),
+            ],
+            overall: 3.7,
+            strengths: Vec::new(),
+            improvements: Vec::new(),
+            degraded: None,
+        };
+        let points = super::competency_scores(&report);
+        let labels: Vec<&str> = points.iter().map(|p| p.competency.as_str()).collect();
+        assert_eq!(
+            labels,
+            vec!["Databases and data modelling", "Programming languages"]
+        );
+        assert_eq!(points[0].score, 3.0);
+    }
+}
