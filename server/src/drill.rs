@@ -118,25 +118,8 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
     child = server.start(None).await?;
 
     // Unarmed until every candidate is done.
-    let aborts: Vec<_> = tasks.iter().map(|t| t.abort_handle()).collect();
-    let finished =
-        tokio::time::timeout(Duration::from_secs(900), futures::future::join_all(tasks)).await;
-    let mut confirmed = Vec::new();
-    let mut gave_up = 0;
-    match finished {
-        Ok(results) => {
-            for r in results {
-                match r {
-                    Ok(Ok(done)) => confirmed.extend(done),
-                    _ => gave_up += 1,
-                }
-            }
-        }
-        Err(_) => {
-            aborts.iter().for_each(|a| a.abort());
-            gave_up = candidates;
-        }
-    }
+    let (played, gave_up) = finish_candidates(tasks).await;
+    let confirmed: Vec<_> = played.into_iter().flatten().collect();
     // Let the last turns finish, then stop the server the way an operator does.
     wait_for_idle(&server.db_url).await;
     child.kill().await.ok();
@@ -379,6 +362,32 @@ pub(crate) async fn interview(
         .await?;
     }
     Ok((id, confirmed))
+}
+
+/// Waits (at most 15 minutes) for the candidates' tasks: what each that finished returned, and
+/// how many gave up (failed, or were still going when the time ran out and were stopped).
+pub(crate) async fn finish_candidates<T>(
+    tasks: Vec<tokio::task::JoinHandle<anyhow::Result<T>>>,
+) -> (Vec<T>, usize) {
+    let all = tasks.len();
+    let aborts: Vec<_> = tasks.iter().map(|t| t.abort_handle()).collect();
+    match tokio::time::timeout(Duration::from_secs(900), futures::future::join_all(tasks)).await {
+        Ok(results) => {
+            let mut done = Vec::new();
+            let mut gave_up = 0;
+            for r in results {
+                match r {
+                    Ok(Ok(value)) => done.push(value),
+                    _ => gave_up += 1,
+                }
+            }
+            (done, gave_up)
+        }
+        Err(_) => {
+            aborts.iter().for_each(|a| a.abort());
+            (Vec::new(), all)
+        }
+    }
 }
 
 /// Starts an interview on the Rust sample role, resending through restarts; its id.

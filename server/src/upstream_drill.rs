@@ -12,8 +12,8 @@
 //! interviews stuck. It fails when any of those three is not 0.
 
 use crate::drill::{
-    check, free_port, interview, messages, persist, signed_in, start_interview, wait_for_idle,
-    ServerProcess,
+    check, finish_candidates, free_port, interview, messages, persist, signed_in, start_interview,
+    wait_for_idle, ServerProcess,
 };
 use anyhow::Context;
 use rehearse_settings::Settings;
@@ -127,21 +127,7 @@ pub async fn run(settings: Settings, mode: &str, candidates: usize) -> anyhow::R
         let base = base.clone();
         tokio::spawn(async move { stop_latencies(&base).await })
     };
-    let finished =
-        tokio::time::timeout(Duration::from_secs(900), futures::future::join_all(tasks)).await;
-    let mut confirmed = Vec::new();
-    let mut gave_up = 0;
-    match finished {
-        Ok(results) => {
-            for r in results {
-                match r {
-                    Ok(Ok(done)) => confirmed.push(done),
-                    _ => gave_up += 1,
-                }
-            }
-        }
-        Err(_) => gave_up = candidates,
-    }
+    let (confirmed, gave_up) = finish_candidates(tasks).await;
     let stops = prober.await.context("the Stop prober")??;
     wait_for_idle(&server.db_url).await;
     let degraded = degraded_replies(&server.db_url).await?;

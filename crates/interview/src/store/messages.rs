@@ -300,14 +300,7 @@ impl InterviewStore {
         interview_id: &str,
         key: &str,
     ) -> Result<Option<Message>, DbError> {
-        let row = sqlx::query(
-            "SELECT * FROM interview_messages WHERE interview_id = $1 AND idempotency_key = $2",
-        )
-        .bind(interview_id)
-        .bind(key)
-        .fetch_optional(self.db.pool())
-        .await
-        .map_err(sql)?;
-        row.as_ref().map(message_from_row).transpose()
+        let mut conn = self.db.pool().acquire().await.map_err(sql)?;
+        by_key_in(&mut conn, interview_id, key).await
     }
 }
