@@ -9,4 +9,4 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/rehearse/target}
 bash scripts/fetch-models.sh >/dev/null
 export REHEARSE_LLM__MODEL_PATH="$PWD/data/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 export RUST_LOG=${RUST_LOG:-error}
-cargo run -q -p server "$@" -- bench --turns 6
+cargo run -q -p rehearse-bench "$@" -- bench --turns 6

@@ -1,12 +1,8 @@
 //! The Rehearse server: the composition root ([`startup`]), the HTTP layers and routes, and the
 //! command-line subcommands. Integration tests drive it through [`startup::Application`].
 
-pub mod bench;
 pub mod cli;
 pub mod csrf;
-pub mod drill;
-pub mod kb_bench;
-pub mod load;
 pub mod mail;
 pub mod models;
 pub mod page_guard;
@@ -15,6 +11,4 @@ pub mod report_pdf;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;
-pub mod stream_bench;
 pub mod telemetry;
-pub mod upstream_drill;

@@ -53,6 +53,13 @@ fn lines(interview: &InterviewView, report: &ReportView) -> Vec<Line> {
     if let Some(degraded) = &report.degraded {
         push(format!("Note: {degraded}"), BODY_SIZE);
     }
+    if report.under_review {
+        push(
+            "Under review: a reviewer is checking this report; these scores come from the automatic signals."
+                .to_owned(),
+            BODY_SIZE,
+        );
+    }
     push(String::new(), BODY_SIZE);
     for s in &report.scores {
         push(format!("{}: {} out of 5", s.requirement, s.score), 12.0);

@@ -215,7 +215,7 @@ fn Requirements(
                     <summary class="cursor-pointer text-indigo-700">"Edit, merge or drop requirements"</summary>
                     <ActionForm action=edit>
                         <input type="hidden" name="version_id" value=version.id.clone()/>
-                        <label class="mt-2 block text-sm text-slate-600" for="requirements-text">"One requirement per line (2 to 6). Saving makes a new version; interviews already started keep theirs."</label>
+                        <label class="mt-2 block text-sm text-slate-600" for="requirements-text">"One requirement per line (2 to 6). Under a requirement, indented lines starting with \"-\" list the points a strong answer covers; answers are then scored against those points instead of the requirement's own wording. Saving makes a new version; interviews already started keep theirs."</label>
                         <textarea id="requirements-text" name="requirements" rows="7" maxlength="8000"
                             class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm" data-testid="requirements-text">{lines}</textarea>
                         <button type="submit" class="mt-2 rounded-md bg-slate-800 px-3 py-1 text-white" data-testid="save-requirements">"Save as a new version"</button>

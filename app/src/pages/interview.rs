@@ -206,7 +206,7 @@ fn Transcript(
 
 /// The signals behind one score, as bars: what the score was computed from.
 #[component]
-fn WhyThisScore(signals: rehearse_types::SignalsView) -> impl IntoView {
+fn WhyThisScore(signals: rehearse_types::SignalsView, second_reading: Option<u8>) -> impl IntoView {
     let rows = [
         (
             "On the requirement",
@@ -246,6 +246,7 @@ fn WhyThisScore(signals: rehearse_types::SignalsView) -> impl IntoView {
                     </div>
                 }).collect_view()}
             </dl>
+            {second_reading.map(|n| view! { <p class="mt-2 text-slate-600" data-testid="second-reading">"A second reading by the model: " {n} " / 5 (it checks the signals; the score above is theirs)."</p> })}
         </details>
     }
 }
@@ -260,6 +261,7 @@ fn Report(report: ReportView, pdf: String) -> impl IntoView {
             </div>
             <p class="mt-1 text-slate-600">"Overall: " <strong data-testid="overall">{format!("{:.1}", report.overall)}</strong> " / 5"</p>
             {report.degraded.map(|d| view! { <p role="status" class="mt-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="report-degraded">{d}</p> })}
+            {report.under_review.then(|| view! { <p role="status" class="mt-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-800" data-testid="report-under-review">"Under review: a reviewer is checking this report. The scores below come from the automatic signals; the reviewer's note will appear in the conversation above."</p> })}
             <table class="mt-4 w-full text-sm">
                 <thead class="text-left text-slate-600"><tr>
                     <th class="py-2">"Requirement"</th><th class="py-2">"Score"</th><th class="py-2">"Evidence from your answers"</th>
@@ -279,7 +281,7 @@ fn Report(report: ReportView, pdf: String) -> impl IntoView {
                                         {s.fell_short.map(|f| view! { <p class="mt-1 text-slate-600">"Your answer said: " <q class="italic">{f}</q></p> })}
                                     </div>
                                 })}
-                                {s.signals.map(|g| view! { <WhyThisScore signals=g/> })}
+                                {s.signals.map(|g| view! { <WhyThisScore signals=g second_reading=s.second_reading/> })}
                             </td>
                         </tr>
                     }).collect_view()}

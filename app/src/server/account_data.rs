@@ -2,7 +2,7 @@
 //! and delete their account with it. Both act only on the caller (resolved and checked by
 //! [`super::guard::require`] in the server functions); neither takes an account id.
 
-use super::errors::{internal, retry_after, status};
+use super::errors::{internal, internal_error, retry_after, status};
 use super::guard::Caller;
 use super::interviews::HELD_NOTICE;
 use crate::api::ApiError;
@@ -29,12 +29,19 @@ pub async fn export(ctx: &Caller) -> Result<DataExport, ApiError> {
         .users()
         .by_id(&ctx.actor.user_id)
         .await
-        .map_err(internal)?
+        .map_err(|e| internal_error(&e))?
         .ok_or_else(|| status(ApiError::NotFound))?;
     let store = state.interviews.store();
     let mut interviews = Vec::new();
-    for interview in store.for_user(&user.id).await.map_err(internal)? {
-        let messages = store.messages(&interview.id).await.map_err(internal)?;
+    for interview in store
+        .for_user(&user.id)
+        .await
+        .map_err(|e| internal_error(&e))?
+    {
+        let messages = store
+            .messages(&interview.id)
+            .await
+            .map_err(|e| internal_error(&e))?;
         interviews.push(interview_export(interview, messages));
     }
     let model_calls = state
@@ -42,7 +49,7 @@ pub async fn export(ctx: &Caller) -> Result<DataExport, ApiError> {
         .traces()
         .for_user(&user.id)
         .await
-        .map_err(internal)?
+        .map_err(|e| internal_error(&e))?
         .into_iter()
         .map(model_call_export)
         .collect();
@@ -55,7 +62,7 @@ pub async fn export(ctx: &Caller) -> Result<DataExport, ApiError> {
             NewAuditEvent::by_self(&user.id, &user.email, ip.as_deref(), ""),
         )
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         let disposition = format!("attachment; filename=\"{EXPORT_FILE_NAME}\"");
         if let Ok(value) = axum::http::HeaderValue::from_str(&disposition) {
@@ -123,7 +130,7 @@ fn delete_error(error: DeleteAccountError) -> ApiError {
                 .into(),
         )),
         DeleteAccountError::NotFound => status(ApiError::NotFound),
-        DeleteAccountError::Db(e) => internal(e),
+        DeleteAccountError::Db(e) => internal_error(&e),
         DeleteAccountError::Hash(e) => internal(e),
     }
 }

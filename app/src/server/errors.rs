@@ -1,4 +1,11 @@
 //! The one place server-function errors get their HTTP status and internal causes get logged.
+//!
+//! Domain crates describe failures for logs, never for people; this module turns them into
+//! what a person sees. An internal failure gets a fresh reference, shown to the user, and its
+//! whole cause chain ([`rehearse_db::error_chain`]) is logged under that reference, so the
+//! one line a support request quotes leads to the root cause and not only its outer message.
+//! Prefer [`internal_error`] and [`RouteError::internal_error`] (or the `From` conversions
+//! below) for anything that is a `std::error::Error`; [`internal`] stays for plain messages.
 
 use crate::api::ApiError;
 use axum::http::StatusCode;
@@ -81,12 +88,36 @@ fn wait_words(seconds: u64) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
+/// A fresh reference for an internal failure: what the user sees and the log is keyed by.
+fn new_reference() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
 /// Logs an internal failure with a fresh reference and returns the error the user sees, which
-/// carries only that reference.
+/// carries only that reference. This logs `cause` as it displays; for an error with sources,
+/// [`internal_error`] logs the whole chain.
 pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let reference = new_reference();
     tracing::error!(reference = %reference, error = %cause, "internal error in a server function");
     status(ApiError::Internal(reference))
+}
+
+/// Like [`internal`], but logs `cause` with every `source()` under it (the sqlx or I/O error
+/// beneath a [`rehearse_db::DbError`], say), so the reference leads to the root cause.
+pub fn internal_error(cause: &(dyn std::error::Error + 'static)) -> ApiError {
+    let reference = new_reference();
+    let chain = rehearse_db::error_chain(cause);
+    tracing::error!(reference = %reference, error = %chain, "internal error in a server function");
+    status(ApiError::Internal(reference))
+}
+
+/// A database failure a server function did not handle itself is ours: it is logged with its
+/// cause chain under a reference, exactly as `.map_err(|e| internal_error(&e))`. Callers that
+/// give `NotFound` or `Conflict` a meaning of their own (a 404, a "taken") match on them first.
+impl From<rehearse_db::DbError> for ApiError {
+    fn from(e: rehearse_db::DbError) -> Self {
+        internal_error(&e)
+    }
 }
 
 /// Failures of the plain axum routes (sign-in, sign-up, OAuth callbacks), with their status.
@@ -162,11 +193,58 @@ impl RouteError {
         }
     }
 
-    /// Logs an internal cause under a fresh reference.
+    /// Logs an internal cause under a fresh reference. This logs `cause` as it displays; for an
+    /// error with sources, [`RouteError::internal_error`] logs the whole chain.
     pub fn internal(cause: impl std::fmt::Display) -> RouteError {
-        let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        let reference = new_reference();
         tracing::error!(reference = %reference, error = %cause, "internal error in a route");
         RouteError::Internal(reference)
+    }
+
+    /// Like [`RouteError::internal`], but logs `cause` with every `source()` under it.
+    pub fn internal_error(cause: &(dyn std::error::Error + 'static)) -> RouteError {
+        let reference = new_reference();
+        let chain = rehearse_db::error_chain(cause);
+        tracing::error!(reference = %reference, error = %chain, "internal error in a route");
+        RouteError::Internal(reference)
+    }
+}
+
+/// A server function's error met by a route, with the same message: an internal error keeps
+/// the reference already logged, so nothing is logged twice. A `Busy` (503) becomes a
+/// `Limited` (429), the route error that carries a `Retry-After`.
+impl From<ApiError> for RouteError {
+    fn from(e: ApiError) -> Self {
+        let message = e.to_string();
+        match e {
+            ApiError::Unauthenticated => RouteError::Unauthorized(message),
+            ApiError::Forbidden => RouteError::Forbidden(message),
+            ApiError::NotFound => RouteError::NotFound(message),
+            ApiError::Invalid(m) => RouteError::Invalid(rehearse_types::FormErrors::whole(m)),
+            ApiError::BadRequest(_) | ApiError::Transport(_) => RouteError::BadRequest(message),
+            ApiError::Conflict(m) => RouteError::Conflict(m),
+            ApiError::RateLimited {
+                message,
+                retry_after_secs,
+            }
+            | ApiError::Busy {
+                message,
+                retry_after_secs,
+            } => RouteError::Limited(
+                message,
+                std::time::Duration::from_secs(u64::from(retry_after_secs)),
+            ),
+            ApiError::QuotaReached(m) => RouteError::Forbidden(m),
+            ApiError::Internal(reference) => RouteError::Internal(reference),
+        }
+    }
+}
+
+/// A database failure a route did not handle itself is ours: logged with its cause chain
+/// under a reference.
+impl From<rehearse_db::DbError> for RouteError {
+    fn from(e: rehearse_db::DbError) -> Self {
+        RouteError::internal_error(&e)
     }
 }
 

@@ -46,6 +46,7 @@ pub(crate) fn report_view(r: rehearse_interview::scoring::Report) -> ReportView 
             .map(|s| ScoreView {
                 strong_answer: s.coaching.as_ref().map(|c| c.strong_answer.clone()),
                 fell_short: s.coaching.and_then(|c| c.fell_short),
+                second_reading: s.judge.map(|j| j.score),
                 competency: s.competency,
                 requirement_id: s.requirement_id,
                 requirement: s.requirement,
@@ -65,7 +66,27 @@ pub(crate) fn report_view(r: rehearse_interview::scoring::Report) -> ReportView 
         strengths: r.strengths,
         improvements: r.improvements,
         degraded: r.degraded,
+        under_review: false,
     }
+}
+
+/// A report as its page shows it: while a reviewer checks it (its note is held), marked under
+/// review, without the model's second readings (they are part of what is being checked).
+pub(crate) fn report_view_for(
+    r: rehearse_interview::scoring::Report,
+    messages: &[Message],
+) -> ReportView {
+    let under_review = messages
+        .iter()
+        .any(|m| m.held && rehearse_interview::verdict::is_report_note(&m.flags));
+    let mut view = report_view(r);
+    if under_review {
+        view.under_review = true;
+        for s in &mut view.scores {
+            s.second_reading = None;
+        }
+    }
+    view
 }
 
 pub(super) fn label<T: serde::Serialize>(value: &T) -> String {
@@ -96,13 +117,22 @@ fn escape(text: &str) -> String {
 pub const HELD_NOTICE: &str =
     "This answer is being checked by a reviewer before it is shown to you.";
 
+/// Shown instead of a note on the report that a reviewer has not decided yet.
+pub const HELD_REPORT_NOTICE: &str =
+    "A note on your feedback report is being checked by a reviewer before it is shown to you.";
+
 /// A message as the candidate sees it: Markdown rendered and sanitised, the job-description
 /// passages an answer cites listed under it, and a held answer replaced by a notice and the
 /// time it was held (never its text).
 pub fn message_view(m: Message) -> MessageView {
     let held_since_ms = m.held.then_some(m.created_at);
     let html = if m.held {
-        format!("<p class=\"italic text-slate-500\" data-testid=\"held\">{HELD_NOTICE}</p>")
+        let notice = if rehearse_interview::verdict::is_report_note(&m.flags) {
+            HELD_REPORT_NOTICE
+        } else {
+            HELD_NOTICE
+        };
+        format!("<p class=\"italic text-slate-500\" data-testid=\"held\">{notice}</p>")
     } else if m.citations.is_empty() {
         render_markdown(&m.content)
     } else {
@@ -148,6 +178,8 @@ mod tests {
             source: None,
             signals: None,
             coaching: None,
+            judge: None,
+            reference: None,
         };
         let report = Report {
             scores: vec![

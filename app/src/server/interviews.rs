@@ -5,7 +5,7 @@
 //! code names through this path (and `render_markdown`, which the README names here) are
 //! re-exported below.
 
-use super::errors::{internal, retry_after, status};
+use super::errors::{internal, internal_error, retry_after, status};
 use super::guard::Caller;
 use super::interview_views::{competency_scores, label, status_text};
 use crate::api::ApiError;
@@ -18,7 +18,7 @@ use rehearse_types::{InterviewSummary, InterviewView, MessageView};
 pub use super::interview_views::{message_view, HELD_NOTICE};
 pub use super::markdown::render_markdown;
 
-pub(crate) use super::interview_views::report_view;
+pub(crate) use super::interview_views::{report_view, report_view_for};
 
 fn parse<T: for<'de> serde::Deserialize<'de>>(value: &str, what: &str) -> Result<T, ApiError> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
@@ -52,7 +52,7 @@ fn service_error(e: ServiceError) -> ApiError {
         ServiceError::Quota(exceeded) => super::errors::quota(exceeded),
         // Only a background turn meets its deadline; a request never waits for one.
         e @ ServiceError::Deadline(_) => internal(e),
-        ServiceError::Db(e) => internal(e),
+        ServiceError::Db(e) => internal_error(&e),
     }
 }
 
@@ -64,7 +64,7 @@ async fn visible(ctx: &Caller, id: &str) -> Result<Interview, ApiError> {
         .store()
         .get(id)
         .await
-        .map_err(internal)?
+        .map_err(|e| internal_error(&e))?
         .ok_or_else(|| status(ApiError::NotFound))?;
     policy::require_owner_or(Some(&ctx.actor), &interview.user_id, policy::STAFF)
         .map_err(super::guard::refused)?;
@@ -108,7 +108,7 @@ pub async fn history(ctx: &Caller) -> Result<Vec<InterviewSummary>, ApiError> {
         .store()
         .for_user(&ctx.actor.user_id)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     Ok(list
         .into_iter()
         .map(|i| InterviewSummary {
@@ -133,7 +133,7 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
         .store()
         .messages(id)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     let turn_failed = ctx
         .state
         .interviews
@@ -149,8 +149,8 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
         difficulty: label(&interview.difficulty),
         status: status_text(interview.status).to_owned(),
         pause_reason: interview.pause_reason,
+        report: interview.report.map(|r| report_view_for(r, &messages)),
         messages: messages.into_iter().map(message_view).collect(),
-        report: interview.report.map(report_view),
     })
 }
 

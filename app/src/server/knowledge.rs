@@ -1,7 +1,7 @@
 //! Job-description administration behind the server functions and the upload route: one
 //! mapping from knowledge-base errors to API errors, one audit helper, and the view builders.
 
-use super::errors::{internal, status};
+use super::errors::{internal, internal_error, status};
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_knowledge::{KbError, KnowledgeBase, Version};
@@ -52,9 +52,28 @@ pub fn version_view(v: &Version) -> JdVersionView {
         requirements: v
             .requirements
             .iter()
-            .map(|r| format!("{} ({})", r.text, r.competency))
+            .map(|r| {
+                if r.expected_points.is_empty() {
+                    format!("{} ({})", r.text, r.competency)
+                } else {
+                    format!(
+                        "{} ({}); a strong answer covers: {}",
+                        r.text,
+                        r.competency,
+                        r.expected_points.join("; ")
+                    )
+                }
+            })
             .collect(),
-        requirement_lines: v.requirements.iter().map(|r| r.text.clone()).collect(),
+        // The editor's text: each requirement, with its listed points indented under it.
+        requirement_lines: v
+            .requirements
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(r.text.clone())
+                    .chain(r.expected_points.iter().map(|p| format!("  - {p}")))
+            })
+            .collect(),
         created_at: rehearse_db::format_ms(v.created_at),
         created_by: v.created_by.clone(),
     }
@@ -63,8 +82,12 @@ pub fn version_view(v: &Version) -> JdVersionView {
 pub async fn list(ctx: &Caller) -> Result<Vec<JdSummaryView>, ApiError> {
     let kb = kb(ctx)?;
     let mut out = Vec::new();
-    for jd in kb.catalog().list().await.map_err(internal)? {
-        let versions = kb.catalog().versions(&jd.id).await.map_err(internal)?;
+    for jd in kb.catalog().list().await.map_err(|e| internal_error(&e))? {
+        let versions = kb
+            .catalog()
+            .versions(&jd.id)
+            .await
+            .map_err(|e| internal_error(&e))?;
         let latest = versions.first();
         out.push(JdSummaryView {
             id: jd.id.clone(),
@@ -89,7 +112,7 @@ async fn existing(
     kb.catalog()
         .get(id)
         .await
-        .map_err(internal)?
+        .map_err(|e| internal_error(&e))?
         .ok_or_else(|| status(ApiError::NotFound))
 }
 
@@ -100,7 +123,11 @@ pub async fn detail(
 ) -> Result<JdDetailView, ApiError> {
     let kb = kb(ctx)?;
     let jd = existing(kb, id).await?;
-    let versions = kb.catalog().versions(id).await.map_err(internal)?;
+    let versions = kb
+        .catalog()
+        .versions(id)
+        .await
+        .map_err(|e| internal_error(&e))?;
     let selected = match version.filter(|v| !v.is_empty()) {
         Some(v) => Some(
             versions

@@ -1,6 +1,6 @@
 //! What admins see of the AI: traces, the active model, ceilings and spend.
 
-use super::errors::{internal, status};
+use super::errors::{internal_error, status};
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_llm::budget::{utc_day, Payer, Scope};
@@ -44,7 +44,7 @@ pub async fn traces(
         .traces()
         .search(interview.as_deref(), state.as_deref(), 200)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     Ok(list.iter().map(row).collect())
 }
 
@@ -55,7 +55,7 @@ pub async fn trace(ctx: &Caller, id: &str) -> Result<TraceView, ApiError> {
         .traces()
         .get(id)
         .await
-        .map_err(internal)?
+        .map_err(|e| internal_error(&e))?
         .ok_or_else(|| status(ApiError::NotFound))?;
     Ok(TraceView {
         row: row(&t),
@@ -93,7 +93,11 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
     let gateway = &ctx.state.gateway;
     let mut ceilings = Vec::new();
     for scope in Scope::ALL {
-        let limit = gateway.budget().ceiling(scope).await.map_err(internal)?;
+        let limit = gateway
+            .budget()
+            .ceiling(scope)
+            .await
+            .map_err(|e| internal_error(&e))?;
         ceilings.push(CeilingView {
             scope: scope.as_str().to_owned(),
             limit_usd: nanos_to_usd(limit),
@@ -104,7 +108,7 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
         .budget()
         .used(Scope::GlobalDay, &Payer::default(), &today)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     let pricing = gateway.pricing();
     Ok(AiStatus {
         provider: gateway.provider_name().to_owned(),
@@ -134,13 +138,13 @@ pub async fn set_ceiling(ctx: &Caller, scope: &str, usd: f64) -> Result<(), ApiE
         .budget()
         .ceiling(scope)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     ctx.state
         .gateway
         .budget()
         .set_ceiling(scope, usd_to_nanos(usd), &ctx.actor.email)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     let detail = format!(
         "{}: {:.4} -> {usd:.4} USD",
         scope.as_str(),
@@ -165,7 +169,7 @@ pub async fn failed_jobs(ctx: &Caller) -> Result<Vec<FailedJobView>, ApiError> {
     let jobs = rehearse_db::JobQueue::new(&ctx.state.db)
         .failed(200)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     Ok(jobs
         .into_iter()
         .map(|j| FailedJobView {
@@ -181,11 +185,15 @@ pub async fn failed_jobs(ctx: &Caller) -> Result<Vec<FailedJobView>, ApiError> {
 
 pub async fn requeue_job(ctx: &Caller, id: &str) -> Result<(), ApiError> {
     let queue = rehearse_db::JobQueue::new(&ctx.state.db);
-    let job = queue.requeue(id).await.map_err(internal)?.ok_or_else(|| {
-        status(ApiError::Invalid(
-            "That job is not a dead letter any more (it may already be queued again).".into(),
-        ))
-    })?;
+    let job = queue
+        .requeue(id)
+        .await
+        .map_err(|e| internal_error(&e))?
+        .ok_or_else(|| {
+            status(ApiError::Invalid(
+                "That job is not a dead letter any more (it may already be queued again).".into(),
+            ))
+        })?;
     ctx.state.interviews.wake_worker();
     ctx.audit(
         rehearse_db::AuditKind::JobRequeued,

@@ -2,7 +2,7 @@
 //! reviewer or an admin (checked by every server function through the shared guard); every
 //! claim and decision goes to the audit log by id, while the texts stay in the review record.
 
-use super::errors::{internal, status};
+use super::errors::{internal_error, status};
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::{now_ms, AuditKind};
@@ -25,7 +25,7 @@ fn review_error(e: ReviewError) -> ApiError {
             status(ApiError::Conflict("This item was already decided.".into()))
         }
         ReviewError::Invalid(m) => status(ApiError::Invalid(m)),
-        ReviewError::Db(e) => internal(e),
+        ReviewError::Db(e) => internal_error(&e),
     }
 }
 
@@ -93,7 +93,7 @@ pub async fn queue(
         .reviews()
         .queue(&filter)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     let now = now_ms();
     Ok(items
         .iter()
@@ -106,7 +106,7 @@ pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
     let item = reviews
         .get(id)
         .await
-        .map_err(internal)?
+        .map_err(|e| internal_error(&e))?
         .ok_or_else(|| status(ApiError::NotFound))?;
     let message = ctx
         .state
@@ -114,7 +114,7 @@ pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
         .store()
         .message(&item.message_id)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     let passages = message
         .map(|m| {
             m.citations

@@ -1,7 +1,7 @@
 //! Review metrics for admins: the figures `ReviewStore::metrics` computes from the stored
 //! decisions, with each reason put in words.
 
-use super::errors::internal;
+use super::errors::internal_error;
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::now_ms;
@@ -42,7 +42,7 @@ pub async fn metrics(ctx: &Caller) -> Result<ReviewMetricsView, ApiError> {
         .reviews()
         .metrics(now_ms())
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     Ok(ReviewMetricsView {
         pending: m.pending,
         oldest_pending_ms: m.oldest_pending_ms,

@@ -11,7 +11,7 @@
 //!   `/auth/*`) gets one then, its lifetime counted from that moment.
 
 use super::client_ip::ClientIp;
-use super::errors::{internal, status};
+use super::errors::{internal, internal_error, status};
 use super::guard::{refused, Caller};
 use super::session_keys;
 use super::state::AppState;
@@ -149,7 +149,7 @@ pub async fn list(ctx: &Caller) -> Result<Vec<SessionView>, ApiError> {
     let rows = sessions
         .list(&ctx.actor.user_id, ctx.actor.session_epoch, role)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     Ok(rows
         .into_iter()
         .map(|s| SessionView {
@@ -176,10 +176,13 @@ pub async fn revoke(ctx: &Caller, id: &str) -> Result<(), ApiError> {
     let target = sessions
         .get(id)
         .await
-        .map_err(internal)?
+        .map_err(|e| internal_error(&e))?
         .ok_or_else(|| status(ApiError::NotFound))?;
     policy::require_owner_or(Some(&ctx.actor), &target.user_id, &[]).map_err(refused)?;
-    sessions.end(&target.id).await.map_err(internal)?;
+    sessions
+        .end(&target.id)
+        .await
+        .map_err(|e| internal_error(&e))?;
     let detail = format!(
         "ended a session: {}, {}, signed in {}",
         describe_device(&target.user_agent),
@@ -207,7 +210,7 @@ pub async fn revoke_others(ctx: &Caller) -> Result<u64, ApiError> {
         .sessions()
         .end_others(&ctx.actor.user_id, &current)
         .await
-        .map_err(internal)?;
+        .map_err(|e| internal_error(&e))?;
     audit(
         ctx,
         &format!("signed out everywhere else ({ended} sessions)"),
@@ -226,7 +229,7 @@ async fn audit(ctx: &Caller, detail: &str) -> Result<(), ApiError> {
             NewAuditEvent::by_self(&ctx.actor.user_id, &ctx.actor.email, ip.as_deref(), detail),
         )
         .await
-        .map_err(internal)
+        .map_err(|e| internal_error(&e))
 }
 
 /// "Firefox on Linux", "Safari on iPhone": enough for a person to recognise their browser.

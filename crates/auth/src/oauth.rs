@@ -8,14 +8,16 @@
 //! accept whatever the discovery document advertises, including HS256 keyed with our own
 //! client secret: a token anyone who learns the secret could mint.
 
+mod github;
+mod oidc;
+
 use crate::accounts::ExternalIdentity;
+use github::github_client;
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdTokenVerifier, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata, CoreUserInfoClaims,
+    CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
-    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
 };
 use rehearse_settings::{OAuthKind, OAuthProviderSettings};
 use secrecy::ExposeSecret;
@@ -29,10 +31,6 @@ use tokio::sync::Mutex;
 pub const FLOW_TTL: Duration = Duration::from_secs(600);
 /// Discovery documents and keys are re-fetched after this long, so key rotation is picked up.
 const METADATA_TTL: Duration = Duration::from_secs(3600);
-
-const GITHUB_AUTHORIZE: &str = "https://github.com/login/oauth/authorize";
-const GITHUB_TOKEN: &str = "https://github.com/login/oauth/access_token";
-const GITHUB_API: &str = "https://api.github.com";
 
 /// The only algorithms an ID token may be signed with: public-key signatures verified against
 /// the provider's published keys. The MAC algorithms (HS256/384/512, keyed with the client
@@ -257,175 +255,6 @@ impl OAuthProviders {
             OAuthKind::Github => self.finish_github(provider, pending, code, redirect).await,
         }
     }
-
-    async fn finish_oidc(
-        &self,
-        provider: &Provider,
-        pending: PendingFlow,
-        code: &str,
-        redirect: RedirectUrl,
-    ) -> Result<ExternalIdentity, OAuthError> {
-        let metadata = self.metadata(provider).await?;
-        let client = CoreClient::from_provider_metadata(
-            (*metadata).clone(),
-            client_id(provider),
-            client_secret(provider),
-        )
-        .set_redirect_uri(redirect);
-        let token = client
-            .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?
-            .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
-            .request_async(&self.http)
-            .await
-            .map_err(|e| OAuthError::Refused(error_chain(&e)))?;
-        let id_token = token
-            .id_token()
-            .ok_or_else(|| OAuthError::InvalidToken("no ID token".into()))?;
-        // The client's own verifier allows every algorithm the discovery document advertises.
-        let verifier: CoreIdTokenVerifier<'_> = client
-            .id_token_verifier()
-            .set_allowed_algs(ID_TOKEN_SIGNING_ALGS.iter().cloned());
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(pending.nonce))
-            .map_err(|e| OAuthError::InvalidToken(error_chain(&e)))?;
-        if let Some(expected) = claims.access_token_hash() {
-            let alg = id_token
-                .signing_alg()
-                .map_err(|e| OAuthError::InvalidToken(e.to_string()))?;
-            let key = id_token
-                .signing_key(&verifier)
-                .map_err(|e| OAuthError::InvalidToken(e.to_string()))?;
-            let actual = AccessTokenHash::from_token(token.access_token(), alg, key)
-                .map_err(|e| OAuthError::InvalidToken(e.to_string()))?;
-            if actual != *expected {
-                return Err(OAuthError::InvalidToken(
-                    "access token hash mismatch".into(),
-                ));
-            }
-        }
-        let subject = claims.subject().clone();
-        let mut identity = ExternalIdentity {
-            provider: provider.id.clone(),
-            subject: subject.as_str().to_owned(),
-            email: claims.email().map(|e| e.as_str().to_owned()),
-            email_verified: claims.email_verified().unwrap_or(false),
-            name: claims
-                .name()
-                .and_then(|n| n.get(None))
-                .map(|n| n.as_str().to_owned()),
-        };
-        // Conformant providers may keep profile claims out of the ID token and serve them from
-        // the userinfo endpoint only; ask there, bound to the same subject.
-        if identity.email.is_none() {
-            let userinfo: CoreUserInfoClaims = client
-                .user_info(token.access_token().to_owned(), Some(subject))
-                .map_err(|e| OAuthError::InvalidToken(format!("no userinfo endpoint: {e}")))?
-                .request_async(&self.http)
-                .await
-                .map_err(|e| OAuthError::InvalidToken(error_chain(&e)))?;
-            identity.email = userinfo.email().map(|e| e.as_str().to_owned());
-            identity.email_verified = userinfo.email_verified().unwrap_or(false);
-            if identity.name.is_none() {
-                identity.name = userinfo
-                    .name()
-                    .and_then(|n| n.get(None))
-                    .map(|n| n.as_str().to_owned());
-            }
-        }
-        Ok(identity)
-    }
-
-    async fn finish_github(
-        &self,
-        provider: &Provider,
-        pending: PendingFlow,
-        code: &str,
-        redirect: RedirectUrl,
-    ) -> Result<ExternalIdentity, OAuthError> {
-        let token = github_client(provider, redirect)?
-            .exchange_code(oauth2::AuthorizationCode::new(code.to_owned()))
-            .set_pkce_verifier(oauth2::PkceCodeVerifier::new(pending.pkce_verifier))
-            .request_async(&self.http)
-            .await
-            .map_err(|e| OAuthError::Refused(error_chain(&e)))?;
-        let bearer = token.access_token().secret().clone();
-        let user: GithubUser = self
-            .github_get(&format!("{GITHUB_API}/user"), &bearer)
-            .await?;
-        let emails: Vec<GithubEmail> = self
-            .github_get(&format!("{GITHUB_API}/user/emails"), &bearer)
-            .await?;
-        let primary = emails.into_iter().find(|e| e.primary);
-        Ok(ExternalIdentity {
-            provider: provider.id.clone(),
-            subject: user.id.to_string(),
-            email: primary.as_ref().map(|e| e.email.clone()),
-            email_verified: primary.is_some_and(|e| e.verified),
-            name: user.name.or(Some(user.login)),
-        })
-    }
-
-    async fn github_get<T: serde::de::DeserializeOwned>(
-        &self,
-        url: &str,
-        bearer: &str,
-    ) -> Result<T, OAuthError> {
-        let response = self
-            .http
-            .get(url)
-            .bearer_auth(bearer)
-            .header("Accept", "application/vnd.github+json")
-            .send()
-            .await
-            .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
-        if !response.status().is_success() {
-            return Err(OAuthError::Refused(format!(
-                "GitHub API answered {}",
-                response.status()
-            )));
-        }
-        response
-            .json()
-            .await
-            .map_err(|e| OAuthError::InvalidToken(e.to_string()))
-    }
-}
-
-#[derive(Deserialize)]
-struct GithubUser {
-    id: u64,
-    login: String,
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GithubEmail {
-    email: String,
-    primary: bool,
-    verified: bool,
-}
-
-type GithubClient = oauth2::basic::BasicClient<
-    oauth2::EndpointSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointSet,
->;
-
-fn github_client(provider: &Provider, redirect: RedirectUrl) -> Result<GithubClient, OAuthError> {
-    let bad = |e: url::ParseError| OAuthError::ProviderUnavailable(e.to_string());
-    let mut client =
-        oauth2::basic::BasicClient::new(oauth2::ClientId::new(provider.settings.client_id.clone()))
-            .set_auth_uri(oauth2::AuthUrl::new(GITHUB_AUTHORIZE.into()).map_err(bad)?)
-            .set_token_uri(oauth2::TokenUrl::new(GITHUB_TOKEN.into()).map_err(bad)?)
-            .set_redirect_uri(oauth2::RedirectUrl::new(redirect.as_str().to_owned()).map_err(bad)?);
-    if let Some(secret) = &provider.settings.client_secret {
-        client =
-            client.set_client_secret(oauth2::ClientSecret::new(secret.expose_secret().to_owned()));
-    }
-    Ok(client)
 }
 
 fn client_id(provider: &Provider) -> ClientId {

@@ -18,7 +18,7 @@ mod users;
 
 pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent, REPEATS_KEPT, REPEAT_WINDOW_MS};
 pub use credentials::{CredentialRepo, LinkOwner, LinkPurpose};
-pub use error::{retry_transient, DbError};
+pub use error::{error_chain, retry_transient, DbError};
 pub use identities::IdentityRepo;
 pub use jobs::{FailedJob, Job, JobPayload, JobQueue, MAX_ATTEMPTS};
 pub use pool::{Backend, Db};

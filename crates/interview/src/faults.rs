@@ -1,4 +1,4 @@
-//! Named points of a turn where the fault drill (`server fault-drill`) kills the server.
+//! Named points of a turn where the fault drill (`rehearse-bench fault-drill`) kills the server.
 //!
 //! Unarmed (the normal case) a point does nothing. A server started with `FAULT_DRILL_POINT`
 //! naming a point prints `FAULT-POINT <name>` when it gets there and stops that task, so the

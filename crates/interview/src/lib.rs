@@ -27,6 +27,7 @@ pub mod review_metrics;
 pub mod roles;
 pub mod scoring;
 pub mod screen;
+pub mod sensitive;
 pub mod service;
 pub mod store;
 pub mod textdiff;

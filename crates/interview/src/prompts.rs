@@ -12,11 +12,18 @@ fn sql(e: sqlx::Error) -> DbError {
 }
 
 /// The prompts the product uses, with the body each starts from.
-pub const DEFAULTS: &[(&str, &str)] = &[(
-    "phrase_question",
-    "You rewrite an interviewer's question so it sounds natural. Keep its meaning and its key terms. \
+pub const DEFAULTS: &[(&str, &str)] = &[
+    (
+        "phrase_question",
+        "You rewrite an interviewer's question so it sounds natural. Keep its meaning and its key terms. \
 Write one question ending with a question mark. Do not add facts, names or numbers. Reply with the question only.",
-)];
+    ),
+    (crate::scoring::judge::JUDGE_PROMPT, crate::scoring::judge::RUBRIC),
+    (
+        crate::scoring::judge::REFERENCE_PROMPT,
+        crate::scoring::judge::REFERENCE_BRIEF,
+    ),
+];
 
 pub const MAX_BODY_CHARS: usize = 8000;
 

@@ -12,7 +12,7 @@
 
 use crate::store::{message_from_row, Message};
 use crate::textdiff::{self, Piece};
-use crate::verdict::{HoldReason, FALLBACK};
+use crate::verdict::{fallback_for, HoldReason};
 use rehearse_db::{now_ms, Db, DbError};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -57,7 +57,8 @@ pub enum Decision {
     Approve,
     /// Approve with the reviewer's text instead.
     Edit(String),
-    /// The candidate gets [`FALLBACK`]; the reason stays in the review record.
+    /// The candidate gets the honest fallback ([`crate::verdict::fallback_for`]); the reason
+    /// stays in the review record.
     Reject(String),
 }
 
@@ -316,11 +317,8 @@ impl ReviewStore {
                         "Give a reason for rejecting (at most 1000 characters).".into(),
                     ));
                 }
-                (
-                    ReviewStatus::Rejected,
-                    Some(FALLBACK.to_owned()),
-                    Some(reason),
-                )
+                // The fallback depends on what was held (an answer, or a note on a report).
+                (ReviewStatus::Rejected, None, Some(reason))
             }
         };
         let now = now_ms();
@@ -341,6 +339,9 @@ impl ReviewStore {
                 (ReviewStatus::Approved, before.held_text.clone())
             }
             Some(text) => (status, text),
+            None if status == ReviewStatus::Rejected => {
+                (status, fallback_for(&before.reasons).to_owned())
+            }
             None => (status, before.held_text.clone()),
         };
         let edit_diff = (status == ReviewStatus::Edited)
@@ -403,11 +404,12 @@ impl ReviewStore {
         let mut out = Vec::new();
         for row in &due {
             let item = item_from(row)?;
+            let fallback = fallback_for(&item.reasons);
             let mut tx = self.db.begin_write().await?;
             let expired = sqlx::query(
                 "UPDATE reviews SET status = 'expired', final_text = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
             )
-            .bind(FALLBACK)
+            .bind(fallback)
             .bind(now)
             .bind(&item.id)
             .execute(&mut *tx)
@@ -417,12 +419,12 @@ impl ReviewStore {
                 continue; // decided meanwhile
             }
             let message =
-                release_in(&mut tx, &item.message_id, FALLBACK, ReviewStatus::Expired).await?;
+                release_in(&mut tx, &item.message_id, fallback, ReviewStatus::Expired).await?;
             tx.commit().await.map_err(sql)?;
             out.push((
                 ReviewItem {
                     status: ReviewStatus::Expired,
-                    final_text: Some(FALLBACK.to_owned()),
+                    final_text: Some(fallback.to_owned()),
                     decided_at: Some(now),
                     ..item
                 },

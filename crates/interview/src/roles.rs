@@ -16,6 +16,21 @@ pub struct Requirement {
     /// For an uploaded job description: the chunk that states it (`section, chunk N`).
     #[serde(default)]
     pub source: Option<String>,
+    /// The points a strong answer covers, as an admin listed them on the job description's
+    /// version; empty means they are read from `text` ([`crate::scoring::meaning::key_points`]).
+    #[serde(default)]
+    pub expected_points: Vec<String>,
+}
+
+impl Requirement {
+    /// The points an answer is scored against: the admin's list, else the requirement's own.
+    pub fn points(&self) -> Vec<String> {
+        if self.expected_points.is_empty() {
+            crate::scoring::meaning::key_points(&self.text)
+        } else {
+            self.expected_points.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +51,7 @@ fn req(id: &str, competency: Competency, text: &str, keywords: &[&str]) -> Requi
         text: text.into(),
         keywords: keywords.iter().map(|k| k.to_string()).collect(),
         source: None,
+        expected_points: Vec::new(),
     }
 }
 
@@ -126,6 +142,7 @@ pub fn from_version(v: &rehearse_knowledge::Version) -> Role {
                     }
                     _ => format!("chunk {}", r.chunk_position + 1),
                 }),
+                expected_points: r.expected_points.clone(),
             })
             .collect(),
         version_id: Some(v.id.clone()),

@@ -2,163 +2,9 @@
 //! for a reviewer with typed reasons. Everything that holds an answer (the grounding check,
 //! weak or failed retrieval, sensitive topics) meets here, so the policy is read in one place.
 
+use crate::scoring::Report;
+pub use crate::sensitive::SensitiveTopic;
 use serde::{Deserialize, Serialize};
-
-/// Topics whose answers a person checks before the candidate reads them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SensitiveTopic {
-    Compensation,
-    Immigration,
-    Legal,
-    Health,
-    ProtectedCharacteristics,
-}
-
-impl SensitiveTopic {
-    pub const ALL: [SensitiveTopic; 5] = [
-        SensitiveTopic::Compensation,
-        SensitiveTopic::Immigration,
-        SensitiveTopic::Legal,
-        SensitiveTopic::Health,
-        SensitiveTopic::ProtectedCharacteristics,
-    ];
-
-    /// The topic's settings key (`REHEARSE_REVIEW__TOPICS__<KEY>`).
-    pub fn key(self) -> &'static str {
-        match self {
-            SensitiveTopic::Compensation => "compensation",
-            SensitiveTopic::Immigration => "immigration",
-            SensitiveTopic::Legal => "legal",
-            SensitiveTopic::Health => "health",
-            SensitiveTopic::ProtectedCharacteristics => "protected_characteristics",
-        }
-    }
-
-    /// The topic for a settings key.
-    pub fn from_key(key: &str) -> Option<SensitiveTopic> {
-        SensitiveTopic::ALL.into_iter().find(|t| t.key() == key)
-    }
-
-    fn index(self) -> usize {
-        SensitiveTopic::ALL
-            .iter()
-            .position(|t| *t == self)
-            .unwrap_or_default()
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SensitiveTopic::Compensation => "pay and benefits",
-            SensitiveTopic::Immigration => "visas and immigration",
-            SensitiveTopic::Legal => "legal matters",
-            SensitiveTopic::Health => "health",
-            SensitiveTopic::ProtectedCharacteristics => "protected characteristics",
-        }
-    }
-
-    /// Words and phrases that ask about the topic, paraphrases included ("what does it pay",
-    /// "comp", "the package"). Matched on word boundaries of the lowercased question; an entry
-    /// ending in `*` matches any word it starts.
-    fn cues(self) -> &'static [&'static str] {
-        match self {
-            SensitiveTopic::Compensation => &[
-                "salary",
-                "salaries",
-                "pay",
-                "pays",
-                "paid",
-                "paying",
-                "compensation",
-                "comp",
-                "wage*",
-                "earn*",
-                "bonus*",
-                "equity",
-                "stock",
-                "shares",
-                "rsu*",
-                "package",
-                "ote",
-                "money",
-                "remuneration",
-                "pension",
-                "401k",
-                "benefits",
-                "perks",
-                "how much does",
-                "how much will",
-                "what does it offer",
-            ],
-            SensitiveTopic::Immigration => &[
-                "visa*",
-                "sponsor*",
-                "immigration",
-                "work permit*",
-                "right to work",
-                "green card",
-                "citizenship",
-                "relocation support",
-            ],
-            SensitiveTopic::Legal => &[
-                "lawsuit*",
-                "legal",
-                "non-compete",
-                "noncompete",
-                "nda",
-                "litigation",
-                "sue",
-                "contract terms",
-                "ip assignment",
-            ],
-            SensitiveTopic::Health => &[
-                "health insurance",
-                "healthcare",
-                "medical",
-                "disabilit*",
-                "illness",
-                "sick leave",
-                "pregnan*",
-                "mental health",
-                "accommodation*",
-            ],
-            SensitiveTopic::ProtectedCharacteristics => &[
-                "age",
-                "how old",
-                "religio*",
-                "gender",
-                "race",
-                "ethnic*",
-                "married",
-                "marital",
-                "sexual orientation",
-                "nationality",
-                "children",
-                "kids",
-            ],
-        }
-    }
-
-    /// The topics `question` asks about.
-    pub fn asked_in(question: &str) -> Vec<SensitiveTopic> {
-        let lower = question.to_lowercase();
-        let words: Vec<&str> = lower
-            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let padded = format!(" {} ", words.join(" "));
-        SensitiveTopic::ALL
-            .into_iter()
-            .filter(|topic| {
-                topic.cues().iter().any(|cue| match cue.strip_suffix('*') {
-                    Some(stem) if !stem.contains(' ') => words.iter().any(|w| w.starts_with(stem)),
-                    Some(stem) => padded.contains(&format!(" {stem}")),
-                    None => padded.contains(&format!(" {cue} ")),
-                })
-            })
-            .collect()
-    }
-}
 
 /// When an answer on a sensitive topic is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -186,6 +32,28 @@ pub enum HoldReason {
     /// The candidate's question tripped the safety screen (it reads as an attempt to steer
     /// the model), so what was answered to it is checked by a person.
     SafetyScreen { detail: String },
+    /// The feedback report needs a person's look before its note reaches the candidate.
+    Feedback {
+        concern: ReportConcern,
+        /// The requirement whose score it is about.
+        requirement_id: String,
+        detail: String,
+    },
+}
+
+/// What is wrong with a feedback report that sends it to a reviewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportConcern {
+    /// A high score with no sentence of the candidate's to quote for it.
+    ThinEvidence,
+    /// The signals behind one score point opposite ways.
+    SignalsDisagree,
+    /// The capable model's second reading differs from the score by more than the margin.
+    JudgeDisagrees,
+    /// The capable model wrote an example of a strong answer: generated text, checked by a
+    /// person like any other.
+    ReferenceAnswer,
 }
 
 impl HoldReason {
@@ -205,6 +73,17 @@ impl HoldReason {
             HoldReason::SafetyScreen { detail } => {
                 format!("The question tripped the safety screen: {detail}")
             }
+            HoldReason::Feedback {
+                concern, detail, ..
+            } => format!(
+                "{REPORT_FLAG}, {}: {detail}",
+                match concern {
+                    ReportConcern::ThinEvidence => "thin evidence",
+                    ReportConcern::SignalsDisagree => "the scoring signals disagree",
+                    ReportConcern::JudgeDisagrees => "the second reading disagrees",
+                    ReportConcern::ReferenceAnswer => "a model-written example of a strong answer",
+                }
+            ),
         }
     }
 
@@ -216,17 +95,37 @@ impl HoldReason {
             HoldReason::Sensitive { .. } => "sensitive",
             HoldReason::RetrievalFailed { .. } => "retrieval_failed",
             HoldReason::SafetyScreen { .. } => "safety",
+            HoldReason::Feedback { .. } => "feedback",
         }
     }
 }
 
 /// The review policy (from settings): one rule for sensitive topics, and an admin's choice
-/// per topic where it differs (for example pay always checked, health only when ungrounded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// per topic where it differs (for example pay always checked, health only when ungrounded);
+/// how far a judge's second reading may differ from a score before the report is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReviewPolicy {
     pub sensitive: SensitivePolicy,
     /// Per topic, in the order of [`SensitiveTopic::ALL`]; `None` follows `sensitive`.
     pub per_topic: [Option<SensitivePolicy>; 5],
+    /// A judge's score more than this many points from the report's holds the report.
+    pub judge_margin: u8,
+    /// Whether reports with thin evidence or disagreeing signals are checked by a person.
+    pub check_reports: bool,
+}
+
+/// The default margin: one point either way is a matter of judgement; two is a disagreement.
+pub const DEFAULT_JUDGE_MARGIN: u8 = 1;
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        ReviewPolicy {
+            sensitive: SensitivePolicy::default(),
+            per_topic: [None; 5],
+            judge_margin: DEFAULT_JUDGE_MARGIN,
+            check_reports: true,
+        }
+    }
 }
 
 impl ReviewPolicy {
@@ -301,6 +200,156 @@ pub fn decide(draft: &Drafted<'_>, policy: ReviewPolicy) -> Verdict {
 pub const FALLBACK: &str =
     "I can't confirm that from the job description; please ask the recruiter.";
 
+/// How a feedback report's reasons begin in a held message's flags (see
+/// [`HoldReason::describe`]), so the note is told from a held answer.
+pub const REPORT_FLAG: &str = "Feedback report";
+
+/// Whether a held message with these flags is the note on a feedback report.
+pub fn is_report_note(flags: &[String]) -> bool {
+    flags.iter().any(|f| f.starts_with(REPORT_FLAG))
+}
+
+/// What the candidate reads instead of a note on their report that a reviewer rejected, or
+/// whose review deadline passed.
+pub const REPORT_FALLBACK: &str =
+    "A reviewer looked over your feedback report: the scores in it stand as they are.";
+
+/// The honest fallback for a held message with these reasons.
+pub fn fallback_for(reasons: &[HoldReason]) -> &'static str {
+    if reasons
+        .iter()
+        .any(|r| matches!(r, HoldReason::Feedback { .. }))
+    {
+        REPORT_FALLBACK
+    } else {
+        FALLBACK
+    }
+}
+
+/// Below this relevance a score is capped as off the requirement (see `scoring`); an answer
+/// that still covers half the requirement's points there reads the other way.
+const OFF_TOPIC: f32 = 0.35;
+
+/// The verdict on a feedback report: shown, or held with the reasons a person should look
+/// at it. A held report is shown with its scores at once; what waits for the reviewer is the
+/// note that goes with it ([`report_note`]).
+pub fn decide_report(report: &Report, policy: ReviewPolicy) -> Verdict {
+    let mut reasons = Vec::new();
+    for s in &report.scores {
+        if let Some(j) = &s.judge {
+            if j.score.abs_diff(s.score) > policy.judge_margin {
+                reasons.push(HoldReason::Feedback {
+                    concern: ReportConcern::JudgeDisagrees,
+                    requirement_id: s.requirement_id.clone(),
+                    detail: format!(
+                        "{}: the report gives {}/5, the second reading {}/5 (\"{}\")",
+                        s.competency, s.score, j.score, j.reason
+                    ),
+                });
+            }
+        }
+        if s.reference.is_some() {
+            reasons.push(HoldReason::Feedback {
+                concern: ReportConcern::ReferenceAnswer,
+                requirement_id: s.requirement_id.clone(),
+                detail: format!("{}: an example answer written by the model", s.competency),
+            });
+        }
+        if !policy.check_reports {
+            continue;
+        }
+        if s.score >= 4 && s.evidence.is_none() {
+            reasons.push(HoldReason::Feedback {
+                concern: ReportConcern::ThinEvidence,
+                requirement_id: s.requirement_id.clone(),
+                detail: format!(
+                    "{}: {}/5 with no sentence of the candidate's to quote",
+                    s.competency, s.score
+                ),
+            });
+        }
+        if let Some(g) = &s.signals {
+            // Half the requirement's points covered, yet the answer as a whole reads as off
+            // the requirement (and is capped at 2): one of the two measures is wrong about it.
+            // (The opposite, on the requirement with none of its points, is how a strong
+            // answer in the candidate's own words often reads: the calibration set has them,
+            // so it is not a reason.)
+            if g.substance >= 0.5 && g.relevance < OFF_TOPIC {
+                reasons.push(HoldReason::Feedback {
+                    concern: ReportConcern::SignalsDisagree,
+                    requirement_id: s.requirement_id.clone(),
+                    detail: format!(
+                        "{}: {}/5, on the requirement {:.0}%, its points covered {:.0}%",
+                        s.competency,
+                        s.score,
+                        g.relevance * 100.0,
+                        g.substance * 100.0
+                    ),
+                });
+            }
+        }
+    }
+    if reasons.is_empty() {
+        Verdict::Show
+    } else {
+        Verdict::Held(reasons)
+    }
+}
+
+/// The note a held report carries to the candidate once a reviewer approves it (the reviewer
+/// may edit it first): one line per requirement a reason names, in plain words.
+pub fn report_note(report: &Report, reasons: &[HoldReason]) -> String {
+    let mut lines = vec!["A reviewer checked your feedback report.".to_owned()];
+    for s in &report.scores {
+        let concerns: Vec<ReportConcern> = reasons
+            .iter()
+            .filter_map(|r| match r {
+                HoldReason::Feedback {
+                    concern,
+                    requirement_id,
+                    ..
+                } if *requirement_id == s.requirement_id => Some(*concern),
+                _ => None,
+            })
+            .collect();
+        if concerns.is_empty() {
+            continue;
+        }
+        let only_reference = concerns
+            .iter()
+            .all(|c| *c == ReportConcern::ReferenceAnswer);
+        let line = match (&s.judge, concerns.contains(&ReportConcern::JudgeDisagrees)) {
+            _ if only_reference => String::new(),
+            (Some(j), true) => format!(
+                "On {}, a second reading scored your answer {} out of 5 where the report gives {}: {}",
+                s.competency, j.score, s.score, j.reason
+            ),
+            _ if concerns.contains(&ReportConcern::ThinEvidence) => format!(
+                "On {}, your score of {} out of 5 rests on no sentence that could be quoted from your answers.",
+                s.competency, s.score
+            ),
+            _ => format!(
+                "On {}, the measures behind your score of {} out of 5 point different ways, so take it as a rough guide.",
+                s.competency, s.score
+            ),
+        };
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        if let Some(reference) = s
+            .reference
+            .as_ref()
+            .filter(|_| concerns.contains(&ReportConcern::ReferenceAnswer))
+        {
+            lines.push(format!(
+                "An example of a strong answer on {} (written by the model, checked by a person): {reference}",
+                s.competency
+            ));
+        }
+    }
+    lines.join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,52 +359,6 @@ mod tests {
             question,
             ..Default::default()
         }
-    }
-
-    #[test]
-    fn pay_is_recognised_in_paraphrase() {
-        for q in [
-            "What does it pay?",
-            "What's the comp like?",
-            "Is there a bonus?",
-            "How much does this role earn?",
-            "What's the package?",
-            "Is equity part of the offer?",
-            "Do they offer a pension?",
-        ] {
-            assert_eq!(
-                SensitiveTopic::asked_in(q),
-                vec![SensitiveTopic::Compensation],
-                "{q}"
-            );
-        }
-        for q in [
-            "Which databases does the team use?",
-            "Is the role remote?",
-            "How do you run health checks and track the error rate?",
-        ] {
-            assert!(SensitiveTopic::asked_in(q).is_empty(), "{q}");
-        }
-    }
-
-    #[test]
-    fn other_topics_are_recognised() {
-        assert_eq!(
-            SensitiveTopic::asked_in("Will you sponsor my visa?"),
-            vec![SensitiveTopic::Immigration]
-        );
-        assert_eq!(
-            SensitiveTopic::asked_in("Is there a non-compete clause?"),
-            vec![SensitiveTopic::Legal]
-        );
-        assert_eq!(
-            SensitiveTopic::asked_in("Do you offer accommodations for a disability?"),
-            vec![SensitiveTopic::Health]
-        );
-        assert_eq!(
-            SensitiveTopic::asked_in("Does my age matter for this role?"),
-            vec![SensitiveTopic::ProtectedCharacteristics]
-        );
     }
 
     #[test]

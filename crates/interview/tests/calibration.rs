@@ -7,6 +7,7 @@ use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::questions::main_question;
 use rehearse_interview::roles::{Requirement, Role};
 use rehearse_interview::scoring::{score, Answered};
+use rehearse_interview::verdict::{decide_report, ReviewPolicy, Verdict};
 use rehearse_knowledge::Competency;
 use rehearse_llm::embed::{Embedder, LocalMiniLm};
 use rehearse_testkit::workspace_root;
@@ -103,6 +104,7 @@ fn role(set: &RoleSet) -> Role {
                 text: r.text.clone(),
                 keywords: Vec::new(),
                 source: None,
+                expected_points: Vec::new(),
             })
             .collect(),
         version_id: None,
@@ -212,11 +214,28 @@ async fn honest_answers_outscore_gaming_on_every_role() {
             let report = score(&role, &answers, Some(embedder)).await;
             assert!(report.degraded.is_none(), "scored with the model");
             let row: Vec<u8> = report.scores.iter().map(|s| s.score).collect();
+            // Whether the report would go to a reviewer (thin evidence, disagreeing signals).
+            let held = match decide_report(&report, ReviewPolicy::default()) {
+                Verdict::Held(reasons) => reasons.len(),
+                _ => 0,
+            };
             println!(
-                "{:<20} {}",
+                "{:<20} {}{}",
                 profile,
-                row.iter().map(|s| format!("{s:>4}")).collect::<String>()
+                row.iter().map(|s| format!("{s:>4}")).collect::<String>(),
+                if held > 0 {
+                    format!("   held for review ({held} reasons)")
+                } else {
+                    String::new()
+                }
             );
+            if ["strong", "paraphrased"].contains(profile) && held > 0 {
+                failures.push(format!(
+                    "{}: a {profile} report would wait for a reviewer: {:?}",
+                    set.role,
+                    decide_report(&report, ReviewPolicy::default())
+                ));
+            }
             averages.insert(profile, report.overall);
             summary.entry(profile).or_default().push(report.overall);
             for s in &report.scores {

@@ -48,6 +48,7 @@ fn requirement(text: &str) -> Requirement {
         text: text.into(),
         keywords: Vec::new(),
         source: None,
+        expected_points: Vec::new(),
     }
 }
 

@@ -23,6 +23,10 @@ pub struct DerivedRequirement {
     pub keywords: Vec<String>,
     /// Position of the chunk the bullet is in, so the report can cite it.
     pub chunk_position: usize,
+    /// The points a strong answer covers, as an admin listed them; empty means the points are
+    /// read from the requirement's own wording.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expected_points: Vec<String>,
 }
 
 /// Why a document has no usable requirements.
@@ -113,6 +117,7 @@ pub fn derive_from_text(text: &str) -> Result<Vec<DerivedRequirement>, NoRequire
                 keywords: keywords(&text),
                 chunk_position: chunk_of(&chunks, &found[f].text),
                 text,
+                expected_points: Vec::new(),
             }
         })
         .collect())
@@ -121,30 +126,51 @@ pub fn derive_from_text(text: &str) -> Result<Vec<DerivedRequirement>, NoRequire
 /// The longest requirement an admin may write.
 pub const MAX_REQUIREMENT_CHARS: usize = 300;
 
+/// The most points an admin may list under one requirement, and the longest one.
+pub const MAX_POINTS: usize = 8;
+pub const MAX_POINT_CHARS: usize = 200;
+
 /// The requirements an admin edited for a version (dropping one leaves it out, merging two
-/// writes one line for both), checked and labelled like derived ones. Err is the sentence to
-/// show the admin.
+/// writes one line for both), checked and labelled like derived ones. A line indented under a
+/// requirement ("  - indexes for the hot queries") is a point a strong answer covers: listed
+/// points replace the ones read from the requirement's wording when answers are scored. Err is
+/// the sentence to show the admin.
 pub fn from_lines(body: &str, lines: &[String]) -> Result<Vec<DerivedRequirement>, String> {
-    let lines: Vec<String> = lines
-        .iter()
-        .map(|l| {
-            l.trim()
-                .trim_start_matches(['-', '*', '•'])
-                .trim()
-                .to_owned()
-        })
-        .filter(|l| !l.is_empty())
-        .collect();
-    if lines.len() < 2 {
+    let mut items: Vec<(String, Vec<String>)> = Vec::new();
+    for raw in lines {
+        let indented = raw.starts_with([' ', '\t']);
+        let line = raw
+            .trim()
+            .trim_start_matches(['-', '*', '•'])
+            .trim()
+            .to_owned();
+        if line.is_empty() {
+            continue;
+        }
+        if indented {
+            match items.last_mut() {
+                Some((_, points)) => points.push(line),
+                None => {
+                    return Err(
+                        "An indented point comes before any requirement: write the requirement on the line above it, not indented."
+                            .into(),
+                    )
+                }
+            }
+        } else {
+            items.push((line, Vec::new()));
+        }
+    }
+    if items.len() < 2 {
         return Err("Keep at least two requirements: an interview asks about two or more.".into());
     }
-    if lines.len() > MAX_REQUIREMENTS {
+    if items.len() > MAX_REQUIREMENTS {
         return Err(format!(
             "An interview covers at most {MAX_REQUIREMENTS} requirements: merge or drop {}.",
-            lines.len() - MAX_REQUIREMENTS
+            items.len() - MAX_REQUIREMENTS
         ));
     }
-    for (i, line) in lines.iter().enumerate() {
+    for (i, (line, points)) in items.iter().enumerate() {
         if line.chars().count() > MAX_REQUIREMENT_CHARS {
             return Err(format!(
                 "Requirement {} is too long ({MAX_REQUIREMENT_CHARS} characters at most).",
@@ -160,26 +186,51 @@ pub fn from_lines(body: &str, lines: &[String]) -> Result<Vec<DerivedRequirement
                 i + 1
             ));
         }
-        if let Some(j) = lines[..i].iter().position(|l| l.eq_ignore_ascii_case(line)) {
+        if let Some(j) = items[..i]
+            .iter()
+            .position(|(l, _)| l.eq_ignore_ascii_case(line))
+        {
             return Err(format!(
                 "Requirement {} repeats requirement {}.",
                 i + 1,
                 j + 1
             ));
         }
+        if points.len() > MAX_POINTS {
+            return Err(format!(
+                "Requirement {} lists {} points; keep at most {MAX_POINTS}.",
+                i + 1,
+                points.len()
+            ));
+        }
+        for point in points {
+            if point.chars().count() > MAX_POINT_CHARS
+                || !point.chars().any(char::is_alphabetic)
+                || point.chars().any(char::is_control)
+            {
+                return Err(format!(
+                    "A point under requirement {} is not usable: write a few words, at most {MAX_POINT_CHARS} characters.",
+                    i + 1
+                ));
+            }
+        }
     }
     let chunks = chunk::chunk(body);
-    Ok(lines
-        .iter()
+    Ok(items
+        .into_iter()
         .enumerate()
-        .map(|(i, line)| {
+        .map(|(i, (line, points))| {
             let text = line.trim_end_matches('.').to_owned();
             DerivedRequirement {
                 id: format!("r{}", i + 1),
                 competency: competency(&text),
                 keywords: keywords(&text),
-                chunk_position: chunk_of(&chunks, line),
+                chunk_position: chunk_of(&chunks, &line),
                 text,
+                expected_points: points
+                    .into_iter()
+                    .map(|p| p.trim_end_matches('.').to_owned())
+                    .collect(),
             }
         })
         .collect())
@@ -284,5 +335,35 @@ mod tests {
     fn a_document_that_states_no_requirements_is_refused_with_advice() {
         let err = derive_from_text("# Role\n\nWe need someone good.").expect_err("refused");
         assert!(err.to_string().contains("Requirements"));
+    }
+
+    #[test]
+    fn indented_lines_are_the_points_a_strong_answer_covers() {
+        let lines: Vec<String> = [
+            "Design PostgreSQL schemas for high write volume",
+            "  - indexes for the hot queries",
+            "\t* short transactions.",
+            "Operate services in production",
+        ]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+        let reqs = from_lines("", &lines).expect("requirements");
+        assert_eq!(reqs.len(), 2);
+        assert_eq!(
+            reqs[0].expected_points,
+            vec!["indexes for the hot queries", "short transactions"]
+        );
+        assert!(reqs[1].expected_points.is_empty());
+        let orphan = vec!["  - a point".to_owned(), "One thing".to_owned()];
+        assert!(from_lines("", &orphan)
+            .expect_err("refused")
+            .contains("before any requirement"));
+        let mut many = vec!["Design PostgreSQL schemas".to_owned()];
+        many.extend((0..9).map(|i| format!("  - point {i}")));
+        many.push("Operate services".to_owned());
+        assert!(from_lines("", &many)
+            .expect_err("refused")
+            .contains("at most 8"));
     }
 }

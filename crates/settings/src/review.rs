@@ -41,6 +41,22 @@ pub struct ReviewSettings {
     /// honest fallback instead (the item stays in the queue, marked expired).
     #[serde(default)]
     pub deadline_secs: Option<u64>,
+    /// With a capable model, a second reading of each answer (the judge) that differs from
+    /// the report's score by more than this many points sends the report to a reviewer.
+    #[serde(default = "default_judge_margin")]
+    pub judge_margin: u8,
+    /// Whether a report with thin evidence (a high score nothing quotable supports) or with
+    /// scoring signals that point opposite ways is checked by a reviewer.
+    #[serde(default = "default_check_reports")]
+    pub check_reports: bool,
+}
+
+fn default_judge_margin() -> u8 {
+    1
+}
+
+fn default_check_reports() -> bool {
+    true
 }
 
 fn default_claim_secs() -> u64 {
@@ -54,6 +70,8 @@ impl Default for ReviewSettings {
             topics: BTreeMap::new(),
             claim_secs: default_claim_secs(),
             deadline_secs: None,
+            judge_margin: default_judge_margin(),
+            check_reports: default_check_reports(),
         }
     }
 }
@@ -75,6 +93,12 @@ impl ReviewSettings {
         }
         if self.claim_secs < 10 {
             return Err(("claim_secs", "must be at least 10 seconds".into()));
+        }
+        if self.judge_margin > 3 {
+            return Err((
+                "judge_margin",
+                "must be 0 to 3 (scores run from 1 to 5)".into(),
+            ));
         }
         if self.deadline_secs == Some(0) {
             return Err(("deadline_secs", "must be at least 1 second".into()));

@@ -70,6 +70,10 @@ pub struct ScoreView {
     /// ...and the candidate's own sentence that fell short.
     #[serde(default)]
     pub fell_short: Option<String>,
+    /// The capable model's second reading (1-5), when one was made and held up to its checks;
+    /// None while the report is under review.
+    #[serde(default)]
+    pub second_reading: Option<u8>,
 }
 
 /// The signals a score was computed from, each in percent.
@@ -91,6 +95,10 @@ pub struct ReportView {
     /// Why the report was made on a degraded path, when it was: the page says so.
     #[serde(default)]
     pub degraded: Option<String>,
+    /// A reviewer is checking the report: its scores are the automatic ones, and the
+    /// reviewer's note arrives in the conversation.
+    #[serde(default)]
+    pub under_review: bool,
 }
 
 /// One interview, as its page shows it.

@@ -403,7 +403,8 @@ async fn versions_pin_and_deletion_removes_the_role(backend: Backend) {
 
     // An admin merges two requirements and drops one: a new version with the same text.
     let v2_id = v2["version_id"].as_str().expect("v2");
-    let edited = "4+ years building backend services in Rust or Go, operating Elasticsearch clusters\nDesigning Kafka consumers that index data in near real time";
+    // The second carries the points a strong answer covers, indented under it.
+    let edited = "4+ years building backend services in Rust or Go, operating Elasticsearch clusters\nDesigning Kafka consumers that index data in near real time\n  - consumer lag alerts\n  - replaying a partition after a bad deploy";
     let saved = admin
         .server_fn(
             "edit_requirements",
@@ -417,9 +418,17 @@ async fn versions_pin_and_deletion_removes_the_role(backend: Backend) {
         d["versions"][0]["requirement_lines"],
         serde_json::json!([
             "4+ years building backend services in Rust or Go, operating Elasticsearch clusters",
-            "Designing Kafka consumers that index data in near real time"
+            "Designing Kafka consumers that index data in near real time",
+            "  - consumer lag alerts",
+            "  - replaying a partition after a bad deploy"
         ])
     );
+    assert!(d["versions"][0]["requirements"][1]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with(
+            "a strong answer covers: consumer lag alerts; replaying a partition after a bad deploy"
+        ));
     assert!(d["versions"][0]["source"]
         .as_str()
         .unwrap_or_default()

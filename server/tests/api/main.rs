@@ -14,6 +14,7 @@ mod interviews;
 mod knowledge;
 mod limits;
 mod oauth;
+mod report_review;
 mod review;
 mod roles;
 mod security;

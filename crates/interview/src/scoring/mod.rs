@@ -18,12 +18,13 @@
 //! has fewer than ten words scores 1. The weights and thresholds are checked against the
 //! simulated candidates in `tests/data/calibration` by `tests/calibration.rs`.
 
+pub mod judge;
 pub mod meaning;
 pub mod signals;
 
 use crate::need::Need;
 use crate::roles::{Requirement, Role};
-use meaning::{key_points, Meaning};
+use meaning::Meaning;
 use rehearse_llm::embed::Embedder;
 use serde::{Deserialize, Serialize};
 use signals::Specifics;
@@ -58,6 +59,16 @@ pub struct CompetencyScore {
     /// sentence that fell short.
     #[serde(default)]
     pub coaching: Option<Coaching>,
+    /// A capable model's second reading, when one was made and held up to its checks
+    /// ([`judge::read`]). It never sets `score`; a wide disagreement sends the report to a
+    /// reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<judge::JudgeReading>,
+    /// For a score of 3 or less, with a capable model: an example of a strong answer the model
+    /// wrote. Generated text, so the candidate reads it only in the report's note, after a
+    /// reviewer approved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// What to do better on one requirement.
@@ -134,12 +145,32 @@ fn texts_to_compare(role: &Role, answers: &[Answered]) -> Vec<String> {
             continue;
         }
         out.push(r.text.clone());
-        out.extend(key_points(&r.text));
+        out.extend(r.points());
         let (_, kept) = split_told(&mine);
         out.push(kept.join(" "));
         out.extend(kept);
     }
     out
+}
+
+/// What a judge reads for one requirement: the questions asked about it, and the candidate's
+/// answers with the sentences addressed to the grader set aside (they are evidence of
+/// nothing, for the judge as for the signals). None when it was not asked about.
+pub fn for_judge(answers: &[Answered], requirement_id: &str) -> Option<(String, String)> {
+    let mine: Vec<&Answered> = answers
+        .iter()
+        .filter(|a| a.requirement_id == requirement_id)
+        .collect();
+    if mine.is_empty() {
+        return None;
+    }
+    let question = mine
+        .iter()
+        .map(|a| a.question.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (_, kept) = split_told(&mine);
+    Some((question, kept.join(" ")))
 }
 
 /// Scores `answers`, grouped by the requirement each was about. `embedder` is the model the
@@ -202,7 +233,7 @@ fn score_requirement(r: &Requirement, answers: &[&Answered], meaning: &Meaning) 
     if !told.is_empty() {
         notes.push("Instructions about the score were ignored.".into());
     }
-    let points = key_points(&r.text);
+    let points = r.points();
     let finish = |score: u8,
                   mut notes: Vec<String>,
                   signals: Signals,
@@ -220,6 +251,8 @@ fn score_requirement(r: &Requirement, answers: &[&Answered], meaning: &Meaning) 
             source: r.source.clone(),
             signals: Some(signals),
             coaching: (score <= 3).then_some(coaching).flatten(),
+            judge: None,
+            reference: None,
         }
     };
     if words < 10 || signals::declines_to_answer(&text) {
@@ -423,5 +456,24 @@ mod tests {
         assert_eq!(report.strengths.len(), 1);
         assert!(report.improvements[0]
             .starts_with("Databases and data modelling: give a concrete example"));
+    }
+
+    #[tokio::test]
+    async fn listed_points_replace_the_requirements_own() {
+        let mut role = roles::find("backend-rust").expect("role");
+        let text = "In my last job I built the payment API so that every request carried idempotency keys, \
+            and clients used retries with backoff and jitter; we measured duplicate charges fall to zero.";
+        let answered = [Answered {
+            requirement_id: "r1".into(),
+            question: "How would you?".into(),
+            text: text.into(),
+        }];
+        let substance = |r: &Report| r.scores[0].signals.expect("signals").substance;
+        let own = score(&role, &answered, None).await;
+        role.requirements[0].expected_points =
+            vec!["idempotency keys".into(), "retries with backoff".into()];
+        let listed = score(&role, &answered, None).await;
+        assert_eq!(substance(&listed), 1.0, "{:?}", listed.scores[0]);
+        assert!(substance(&own) < 1.0, "{:?}", own.scores[0]);
     }
 }

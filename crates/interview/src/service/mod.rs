@@ -14,12 +14,14 @@
 mod intake;
 mod phrasing;
 mod quota;
+mod report;
 mod reviewing;
 mod role_answers;
 mod summary;
 mod turn;
 
 pub use quota::{utc_day, QuotaExceeded, Quotas};
+pub use report::{JUDGE_DISCARDED, JUDGE_UNAVAILABLE, REPORT_NOTE_KEY};
 pub use role_answers::RoleAnswerConfig;
 pub use summary::{SummaryJob, KEEP_RECENT, SUMMARISE_JOB, SUMMARY_THRESHOLD};
 pub use turn::{answers_by_requirement, TURN_LEASE_MS};

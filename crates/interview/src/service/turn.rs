@@ -155,6 +155,8 @@ impl InterviewService {
         // it at once must find the turn complete, not be told to wait (409).
         let last = actions.len().saturating_sub(1);
         let mut closing = None;
+        // A held note on the report, announced after the closing message.
+        let mut report_note = None;
         for (i, action) in actions.into_iter().enumerate() {
             // Each reply is keyed by the message it answers: a replayed turn finds it stored.
             // `:` never appears in a candidate's key, so the two cannot collide.
@@ -168,7 +170,7 @@ impl InterviewService {
                 }
                 if action == Action::WrapUp {
                     // The run that stored the wrap-up may have died before the report.
-                    self.write_report(&interview.id, &role).await?;
+                    report_note = self.write_report(&interview, &role).await?;
                 }
                 continue;
             }
@@ -245,7 +247,7 @@ impl InterviewService {
             }
             if action == Action::WrapUp {
                 crate::faults::point(crate::faults::WHILE_REPORT).await;
-                self.write_report(&interview.id, &role).await?;
+                report_note = self.write_report(&interview, &role).await?;
             }
         }
         let status = if phase == Phase::Done {
@@ -261,7 +263,7 @@ impl InterviewService {
             // Another run of this turn completed it first, and announced its replies.
             return Ok(());
         }
-        if let Some(message) = closing {
+        for message in closing.into_iter().chain(report_note) {
             self.live
                 .publish(&interview.id, LiveEvent::Message { message });
         }
@@ -272,32 +274,6 @@ impl InterviewService {
         if status == Status::Done {
             self.live.publish(&interview.id, LiveEvent::Finished);
         }
-        Ok(())
-    }
-
-    /// Scores the interview and stores the report. Deterministic, so writing it again on a
-    /// replayed turn gives the same report.
-    async fn write_report(&self, interview_id: &str, role: &Role) -> Result<(), ServiceError> {
-        let messages = self.store.messages(interview_id).await?;
-        // Relevance is judged by meaning with the knowledge base's embedding model; without
-        // one the report is scored by shared words and says so.
-        let embedder = match &self.knowledge {
-            Some(kb) => match kb.embedder().await {
-                Ok(e) => Some(e),
-                Err(e) => {
-                    tracing::warn!(error = %e, "no embedding model for the report; scoring by shared words");
-                    None
-                }
-            },
-            None => None,
-        };
-        let report = scoring::score(
-            role,
-            &answers_by_requirement(&messages),
-            embedder.as_deref(),
-        )
-        .await;
-        self.store.set_report(interview_id, &report).await?;
         Ok(())
     }
 

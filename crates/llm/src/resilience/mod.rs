@@ -20,60 +20,22 @@
 //! calls it opens and the next calls go straight to the fallback.
 
 pub mod breaker;
+mod retry;
 #[cfg(test)]
 mod tests;
 
 pub use breaker::{BreakerConfig, BreakerState, BreakerStatus};
+pub use retry::RetryPolicy;
 
 use crate::pricing::{Nanos, Pricing};
 use crate::provider::{ChatModel, EventStream, LlmError};
 use crate::types::{ChatRequest, StreamEvent};
-use backon::{ExponentialBuilder, Retryable};
 use breaker::{Breaker, Permit};
 use futures::StreamExt;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Retries on one provider, before its first token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts after the first one (0: no retries).
-    pub retries: u32,
-    /// The first backoff delay; it doubles with every retry, with jitter, up to `max_delay`.
-    pub min_delay: Duration,
-    pub max_delay: Duration,
-    /// The longest `Retry-After` honoured.
-    pub max_retry_after: Duration,
-}
-
-impl RetryPolicy {
-    pub const NONE: RetryPolicy = RetryPolicy {
-        retries: 0,
-        min_delay: Duration::ZERO,
-        max_delay: Duration::ZERO,
-        max_retry_after: Duration::ZERO,
-    };
-
-    /// The wait before the next attempt, or None to stop retrying this provider: retries used
-    /// up (`planned` is None), a `Retry-After` above the cap, or a wait that would end past the
-    /// deadline.
-    fn next_delay(
-        &self,
-        error: &OpenError,
-        planned: Option<Duration>,
-        deadline: Instant,
-    ) -> Option<Duration> {
-        let planned = planned?;
-        let delay = match error.retry_after() {
-            Some(asked) if asked > self.max_retry_after => return None,
-            Some(asked) => asked,
-            None => planned,
-        };
-        (Instant::now() + delay < deadline).then_some(delay)
-    }
-}
 
 /// How the gateway treats failing providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,36 +237,6 @@ impl Chain {
             error: error.unwrap_or(OpenError::Timeout),
             attempts: take(&log),
         })
-    }
-
-    /// One provider, with its retries.
-    async fn open_link(
-        &self,
-        link: &Link,
-        request: &ChatRequest,
-        deadline: Instant,
-        log: &Mutex<Vec<Attempt>>,
-    ) -> Result<EventStream, OpenError> {
-        let policy = self.retry;
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(policy.min_delay)
-            .with_max_delay(policy.max_delay)
-            .with_max_times(policy.retries as usize)
-            .with_jitter();
-        (move || link.attempt(request, deadline, log))
-            .retry(backoff)
-            .when(OpenError::is_transient)
-            .adjust(move |error, planned| policy.next_delay(error, planned, deadline))
-            .notify(move |error, delay| {
-                tracing::warn!(
-                    provider = link.route.model.provider(),
-                    model = link.route.model.model(),
-                    error = %error,
-                    delay_ms = delay.as_millis() as u64,
-                    "retrying a model call before its first token"
-                )
-            })
-            .await
     }
 }
 

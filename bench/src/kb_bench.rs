@@ -1,4 +1,4 @@
-//! `server eval` and `server bench-knowledge`: the retrieval eval set's scores, and the
+//! `rehearse-bench eval` and `rehearse-bench bench-knowledge`: the retrieval eval set's scores, and the
 //! knowledge base's speed on this CPU (ingestion throughput, scoped retrieval latency with a
 //! large store loaded, HNSW recall@10 against exact search). Everything runs on the real parts
 //! (SQLite, embedded SurrealDB, MiniLM) in a temporary directory.
@@ -19,7 +19,7 @@ async fn scratch(settings: &Settings) -> anyhow::Result<(tempfile::TempDir, Know
     if s.knowledge.minilm_dir.is_none() {
         s.knowledge.minilm_dir = Some(settings.minilm_dir());
     }
-    let kb = crate::models::knowledge(&s, &db);
+    let kb = server::models::knowledge(&s, &db);
     Ok((dir, kb))
 }
 

@@ -1,13 +1,13 @@
-//! `server bench`: the local model measured through the whole server path. It starts the
+//! `rehearse-bench bench`: the local model measured through the whole server path. It starts the
 //! server in-process on a random port with a throwaway SQLite database, signs up over HTTP,
 //! starts an interview and sends answers through the same server functions the browser uses,
 //! reading the live event stream as the browser does. It prints, per interviewer reply, the
 //! time from sending to the first drafted token and the drafting speed, then the prompt
 //! tokens of every model call (from the traces), which stay flat as the interview grows.
 
-use crate::startup::{leptos_options, Application};
 use futures::StreamExt;
 use rehearse_settings::Settings;
+use server::startup::{leptos_options, Application};
 use std::time::{Duration, Instant};
 
 const ANSWER: &str = "In my last job we built an async payments service in Rust on tokio with PostgreSQL, \

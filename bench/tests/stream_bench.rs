@@ -1,10 +1,10 @@
-//! The stream benchmark at small scale (the full run is `server stream-bench`, by hand): five
+//! The stream benchmark at small scale (the full run is `rehearse-bench stream-bench`, by hand): five
 //! replies at once through the gateway against the fast upstream double, every one with a
 //! first token, no errors, and a memory figure.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stream_bench_runs_at_small_scale() {
-    let f = server::stream_bench::measure(5)
+    let f = rehearse_bench::stream_bench::measure(5)
         .await
         .expect("the bench runs");
     assert_eq!(f.errors, 0, "{f:?}");

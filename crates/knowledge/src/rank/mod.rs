@@ -10,6 +10,10 @@
 use crate::terms;
 use serde::{Deserialize, Serialize};
 
+mod topics;
+
+use topics::{has_evidence, required_evidence};
+
 /// The rank constant of reciprocal-rank fusion (the usual 60).
 pub const RRF_K: f64 = 60.0;
 
@@ -77,66 +81,6 @@ pub fn rrf(lists: &[Vec<String>], k: f64) -> Vec<(String, f64)> {
     }
     scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     scores
-}
-
-/// Topics a question can ask about whose answer must contain a specific kind of evidence:
-/// asked about pay, a chunk that does not talk about pay is no answer, however similar.
-const TOPICS: &[(&[&str], &[&str])] = &[(
-    &[
-        "salary",
-        "salari",
-        "pay",
-        "compensation",
-        "wage",
-        "earn",
-        "bonus",
-        "equity",
-        "stock",
-        "money",
-        "ote",
-    ],
-    &[
-        "salary",
-        "salari",
-        "pay",
-        "compensation",
-        "wage",
-        "bonus",
-        "equity",
-        "stock",
-        "€",
-        "$",
-        "£",
-        "eur",
-        "usd",
-        "gbp",
-        "ote",
-    ],
-)];
-
-fn stems_of(text: &str) -> Vec<String> {
-    terms::words(text).iter().map(|w| terms::stem(w)).collect()
-}
-
-/// The topic evidence a question requires, if it asks about a guarded topic.
-fn required_evidence(question: &str) -> Option<&'static [&'static str]> {
-    let asked = stems_of(question);
-    TOPICS
-        .iter()
-        .find(|(triggers, _)| asked.iter().any(|w| triggers.contains(&w.as_str())))
-        .map(|(_, evidence)| *evidence)
-}
-
-fn has_evidence(text: &str, evidence: &[&str]) -> bool {
-    let lower = text.to_lowercase();
-    let stems = stems_of(text);
-    evidence.iter().any(|e| {
-        if e.chars().all(char::is_alphanumeric) {
-            stems.iter().any(|s| s == e)
-        } else {
-            lower.contains(e)
-        }
-    })
 }
 
 /// Share of the question's content stems found in the chunk's text or heading.

@@ -13,18 +13,22 @@
 
 use crate::admission::{Admission, AdmissionConfig};
 use crate::budget::{BudgetError, BudgetStore, Payer, Scope};
-use crate::pricing::{estimate_prompt_tokens, estimate_text_tokens, Nanos, Pricing};
+use crate::pricing::{Nanos, Pricing};
 use crate::provider::{ChatModel, LlmError};
-use crate::resilience::{
-    Attempt, BreakerStatus, Chain, Failed, OpenError, Opened, ResilienceConfig, Route,
-};
-use crate::trace::{CallStatus, TraceEnd, TraceStart, TraceStore};
-use crate::types::{ChatRequest, FinishReason, StreamEvent, ToolCall, Usage};
-use futures::StreamExt;
+use crate::resilience::{BreakerStatus, Chain, Failed, OpenError, ResilienceConfig, Route};
+use crate::trace::{CallStatus, TraceStart, TraceStore};
+use crate::types::{ChatRequest, FinishReason, ToolCall, Usage};
+use records::Collected;
 use rehearse_db::{now_ms, Db, DbError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+use unopened::Unopened;
+
+mod admission;
+mod pump;
+mod records;
+mod unopened;
 
 /// Per-call limits.
 #[derive(Debug, Clone, Copy)]
@@ -130,50 +134,6 @@ pub struct CallHandle {
     pub outcome: tokio::task::JoinHandle<Result<CallSummary, GatewayError>>,
 }
 
-/// A call whose reply has not opened yet. Dropped armed (the caller stopped waiting), it
-/// completes the call's records in the background: the trace `cancelled`, the reservation
-/// settled at nothing (no reply was received, so none is charged).
-struct Unopened {
-    gateway: Option<Gateway>,
-    call_id: String,
-    clock: Instant,
-}
-
-impl Unopened {
-    fn disarm(&mut self) {
-        self.gateway = None;
-    }
-}
-
-impl Drop for Unopened {
-    fn drop(&mut self) {
-        let Some(gateway) = self.gateway.take() else {
-            return;
-        };
-        let call_id = std::mem::take(&mut self.call_id);
-        let clock = self.clock;
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    gateway
-                        .fail_before_stream(
-                            &call_id,
-                            CallStatus::Cancelled,
-                            "stopped before the first token",
-                            clock,
-                            &[],
-                        )
-                        .await;
-                });
-            }
-            Err(_) => tracing::warn!(
-                call_id,
-                "a call dropped outside the runtime stays running in its trace"
-            ),
-        }
-    }
-}
-
 /// Channel capacity between the provider stream and the caller: bounded, so a slow reader
 /// slows the model down instead of growing memory.
 const EVENT_BUFFER: usize = 64;
@@ -208,20 +168,6 @@ impl Gateway {
             traces: TraceStore::new(db),
             admission: Arc::new(Admission::new(AdmissionConfig::UNLIMITED)),
         }
-    }
-
-    /// Limits calls running at once and the line behind them (see [`crate::admission`]).
-    /// Without it calls are not limited, as in tests of other rules.
-    pub fn with_admission(mut self, config: AdmissionConfig) -> Self {
-        self.admission = Arc::new(Admission::new(config));
-        self
-    }
-
-    /// `Some(seconds to wait)` when a call arriving now would be refused as busy.
-    pub fn busy(&self) -> Option<u32> {
-        self.admission
-            .is_full()
-            .then(|| self.admission.retry_after_secs())
     }
 
     /// Retries, circuit breakers and fallback providers (tried in order after the primary).
@@ -408,244 +354,4 @@ impl Gateway {
             .await
             .map_err(|e| GatewayError::Storage(format!("call task failed: {e}")))?
     }
-
-    async fn fail_before_stream(
-        &self,
-        call_id: &str,
-        status: CallStatus,
-        error: &str,
-        clock: Instant,
-        attempts: &[Attempt],
-    ) {
-        if let Err(e) = self.budget.settle(call_id, 0).await {
-            tracing::error!(error = %e, call_id, "could not settle a failed call");
-        }
-        let latency = clock.elapsed().as_millis() as i64;
-        self.finish_trace(
-            call_id,
-            status,
-            &Collected::default(),
-            latency,
-            attempts,
-            Some(error),
-        )
-        .await;
-    }
-
-    async fn pump(
-        &self,
-        call_id: String,
-        ctx: CallContext,
-        request: ChatRequest,
-        opened: Opened,
-        tx: mpsc::Sender<GatewayEvent>,
-        clock: Instant,
-    ) -> Result<CallSummary, GatewayError> {
-        let route = self.chain.route(opened.route);
-        let served = Served {
-            provider: route.model.provider(),
-            model: route.model.model(),
-            attempts_json: attempts_json(&opened.attempts),
-        };
-        let mut stream = opened.stream;
-        let deadline = tokio::time::Instant::now() + self.limits.call_timeout;
-        let first_deadline = tokio::time::Instant::now() + self.limits.first_token_timeout;
-        let mut got = Collected::default();
-        let mut ttft: Option<i64> = None;
-        let result: Result<(), (CallStatus, GatewayError)> = loop {
-            let limit = if ttft.is_none() {
-                first_deadline.min(deadline)
-            } else {
-                deadline
-            };
-            // A caller that stops reading (Stop pressed) cancels the call at once, not when the
-            // provider sends its next token: a slow stream must not hold the turn.
-            let next = tokio::select! {
-                next = tokio::time::timeout_at(limit, stream.next()) => next,
-                _ = tx.closed() => {
-                    break Err((
-                        CallStatus::Cancelled,
-                        GatewayError::Model(LlmError::Unavailable("cancelled by the caller".into())),
-                    ));
-                }
-            };
-            let next = match next {
-                Ok(next) => next,
-                Err(_) => {
-                    let phase = if ttft.is_none() {
-                        TimeoutPhase::FirstToken
-                    } else {
-                        TimeoutPhase::Call
-                    };
-                    break Err((CallStatus::Timeout, GatewayError::Timeout(phase)));
-                }
-            };
-            let event = match next {
-                None => {
-                    break Err((
-                        CallStatus::Error,
-                        GatewayError::Model(LlmError::Protocol(
-                            "stream ended without a final event".into(),
-                        )),
-                    ))
-                }
-                Some(Err(e)) => break Err((CallStatus::Error, GatewayError::Model(e))),
-                Some(Ok(event)) => event,
-            };
-            if ttft.is_none() {
-                ttft = Some(clock.elapsed().as_millis() as i64);
-            }
-            let forward = match event {
-                StreamEvent::Token(text) => {
-                    got.output.push_str(&text);
-                    GatewayEvent::Token(text)
-                }
-                StreamEvent::ToolCall(call) if ctx.allowed_tools.contains(&call.name) => {
-                    got.tool_calls.push(call.clone());
-                    GatewayEvent::ToolCall(call)
-                }
-                StreamEvent::ToolCall(call) => {
-                    tracing::warn!(tool = %call.name, call_id = %call_id, "refused a tool call outside the allow-list");
-                    got.refused.push(call.clone());
-                    GatewayEvent::ToolRefused(call)
-                }
-                StreamEvent::Done { finish, usage } => {
-                    got.finish = finish;
-                    got.usage = usage;
-                    break Ok(());
-                }
-            };
-            if tx.send(forward).await.is_err() {
-                break Err((
-                    CallStatus::Cancelled,
-                    GatewayError::Model(LlmError::Unavailable("cancelled by the caller".into())),
-                ));
-            }
-        };
-        drop(stream);
-        drop(tx);
-
-        let usage = got.usage.unwrap_or(Usage {
-            prompt_tokens: estimate_prompt_tokens(&request),
-            completion_tokens: estimate_text_tokens(&got.output),
-        });
-        let cost = route.pricing.cost(usage);
-        if let Err(e) = self.budget.settle(&call_id, cost).await {
-            tracing::error!(error = %e, call_id = %call_id, "could not settle a call's cost");
-        }
-        let latency = clock.elapsed().as_millis() as i64;
-        got.usage = Some(usage);
-        match result {
-            Ok(()) => {
-                self.finish_trace_with(
-                    &call_id,
-                    CallStatus::Ok,
-                    &got,
-                    latency,
-                    ttft,
-                    cost,
-                    None,
-                    &served,
-                )
-                .await;
-                Ok(CallSummary {
-                    call_id,
-                    output: got.output,
-                    tool_calls: got.tool_calls,
-                    refused_tools: got.refused,
-                    usage,
-                    cost,
-                    finish: got.finish,
-                })
-            }
-            Err((status, error)) => {
-                self.finish_trace_with(
-                    &call_id,
-                    status,
-                    &got,
-                    latency,
-                    ttft,
-                    cost,
-                    Some(&error.to_string()),
-                    &served,
-                )
-                .await;
-                Err(error)
-            }
-        }
-    }
-
-    /// Completes the trace of a call that no provider answered: the primary is named, with
-    /// whatever attempts were made.
-    async fn finish_trace(
-        &self,
-        id: &str,
-        status: CallStatus,
-        got: &Collected,
-        latency: i64,
-        attempts: &[Attempt],
-        error: Option<&str>,
-    ) {
-        let served = Served {
-            provider: self.model().provider(),
-            model: self.model().model(),
-            attempts_json: attempts_json(attempts),
-        };
-        self.finish_trace_with(id, status, got, latency, None, 0, error, &served)
-            .await;
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn finish_trace_with(
-        &self,
-        id: &str,
-        status: CallStatus,
-        got: &Collected,
-        latency: i64,
-        ttft: Option<i64>,
-        cost: Nanos,
-        error: Option<&str>,
-        served: &Served<'_>,
-    ) {
-        let usage = got.usage.unwrap_or_default();
-        let end = TraceEnd {
-            status,
-            provider: served.provider,
-            model: served.model,
-            attempts_json: &served.attempts_json,
-            output: &got.output,
-            tool_calls_json: &serde_json::to_string(&got.tool_calls).unwrap_or_default(),
-            refused_tools_json: &serde_json::to_string(&got.refused).unwrap_or_default(),
-            ttft_ms: ttft,
-            latency_ms: latency,
-            prompt_tokens: usage.prompt_tokens as i64,
-            completion_tokens: usage.completion_tokens as i64,
-            cost_nanos: cost,
-            error,
-        };
-        if let Err(e) = self.traces.end(id, end).await {
-            tracing::error!(error = %e, call_id = id, "could not complete a trace");
-        }
-    }
-}
-
-/// The provider that answered a call (the primary when none did) and every attempt, for its
-/// trace.
-struct Served<'a> {
-    provider: &'a str,
-    model: &'a str,
-    attempts_json: String,
-}
-
-fn attempts_json(attempts: &[Attempt]) -> String {
-    serde_json::to_string(attempts).unwrap_or_else(|_| "[]".to_owned())
-}
-
-#[derive(Debug, Default)]
-struct Collected {
-    output: String,
-    tool_calls: Vec<ToolCall>,
-    refused: Vec<ToolCall>,
-    usage: Option<Usage>,
-    finish: FinishReason,
 }

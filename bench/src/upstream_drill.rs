@@ -1,4 +1,4 @@
-//! `server fault-drill --upstream <mode>`: the same scripted candidates, this time against a
+//! `rehearse-bench fault-drill --upstream <mode>`: the same scripted candidates, this time against a
 //! failing model provider instead of a dying server. The provider is `tools/fault_upstream.py`
 //! (an OpenAI-compatible double, Python standard library) whose behaviour the model name picks:
 //! `http500`, `http429`, `hang`, `cut`, `slow`, `flaky`, or `ok` for a baseline. The server is

@@ -1,4 +1,4 @@
-//! `server stream-bench [--streams 100,1000]`: what the model choke point costs a streamed
+//! `rehearse-bench stream-bench [--streams 100,1000]`: what the model choke point costs a streamed
 //! reply. Against a fast OpenAI-compatible upstream double (`tools/fault_upstream.py`, model `ok`)
 //! it measures, for N replies started at once:
 //! - time to first token straight from the upstream (the reference);

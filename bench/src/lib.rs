@@ -1,0 +1,12 @@
+//! Benchmarks and drills for Rehearse: commands that print figures, run by hand (the README
+//! lists them with their last results), each with a small-scale test in CI. They live in their
+//! own crate so the production `server` binary carries none of their code or dependencies
+//! (tempfile among them); they drive the server through its library (`server::startup`) or, for
+//! the drills that kill it, as a child process of this binary (`rehearse-bench serve`).
+
+pub mod drill;
+pub mod kb_bench;
+pub mod load;
+pub mod model_bench;
+pub mod stream_bench;
+pub mod upstream_drill;

@@ -1,0 +1,350 @@
+//! `rehearse-bench load-turns`: many candidates at once on the embedded database. The server runs
+//! in-process on a random port with a throwaway SQLite file and the scripted model (a test
+//! double: this measures orchestration and the database, not a model). Candidates sign up
+//! first (not measured); then every one starts an interview and answers at the same moment.
+//! It prints, for starts and sends apart: succeeded, refused by admission control (429/503,
+//! not errors), errors (anything else), and latency percentiles; then how many candidates got
+//! the interviewer's first question. The API suite runs the same at 20 candidates.
+//!
+//! With `--local` it runs on the configured model instead (the embedded local model unless the
+//! environment says otherwise), with admission control as configured, and also prints how
+//! many first questions the model phrased (a slot, perhaps after a wait in line) and how many
+//! were the built question given at once, how long each kind took to arrive, and the latency
+//! of an unrelated page (the candidate's home page) polled all along: model work must not
+//! starve the web server.
+
+use rehearse_llm::scripted::{Script, ScriptedModel};
+use rehearse_settings::Settings;
+use server::startup::{leptos_options, Application};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Tally {
+    ok: usize,
+    refused: usize,
+    errors: Vec<String>,
+    millis: Vec<u128>,
+}
+
+impl Tally {
+    fn record(&mut self, took: Duration, status: Option<reqwest::StatusCode>, detail: &str) {
+        self.millis.push(took.as_millis());
+        match status {
+            Some(s) if s.is_success() => self.ok += 1,
+            Some(s) if s.as_u16() == 429 || s.as_u16() == 503 => self.refused += 1,
+            Some(s) => self.errors.push(format!("{s}: {detail}")),
+            None => self.errors.push(detail.to_owned()),
+        }
+    }
+
+    fn print(&mut self, what: &str) {
+        let (p50, p99, max) = (
+            percentile(&mut self.millis, 0.5),
+            percentile(&mut self.millis, 0.99),
+            percentile(&mut self.millis, 1.0),
+        );
+        println!(
+            "{what:<8} ok {:>4}  refused {:>4}  errors {:>4}  p50 {p50:>5} ms  p99 {p99:>5} ms  max {max:>5} ms",
+            self.ok,
+            self.refused,
+            self.errors.len(),
+        );
+        for e in self.errors.iter().take(5) {
+            println!("         error: {e}");
+        }
+    }
+}
+
+pub async fn run(mut settings: Settings, candidates: usize, local: bool) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("rehearse-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    settings.database_url = Some(secrecy::SecretString::from(format!(
+        "sqlite://{}/load.db",
+        dir.display()
+    )));
+    settings.data_dir = dir.clone();
+    settings.listen = Some("127.0.0.1:0".into());
+    settings.login_attempts_per_ip = u32::MAX;
+    settings.login_attempts_per_account = u32::MAX;
+    // Every simulated candidate comes from this machine's address, at once: not a crowd the
+    // per-IP send and start limits should stop.
+    settings.limits.enabled = false;
+    settings.signup.attempts_per_ip = u32::MAX;
+    settings.budget.per_interview_usd = 1_000.0;
+    settings.budget.per_user_day_usd = 1_000.0;
+    settings.budget.global_day_usd = 1_000.0;
+    let model: Option<Arc<dyn rehearse_llm::ChatModel>> = if local {
+        None
+    } else {
+        Some(Arc::new(ScriptedModel::new(vec![Script::text(
+            "Could you tell me about that?",
+        )])))
+    };
+    let provider = if local {
+        format!("{:?} model", settings.llm.provider).to_lowercase()
+    } else {
+        "scripted model".to_owned()
+    };
+    let app = Application::build_with_model(settings, leptos_options()?, model).await?;
+    let base = format!("http://{}", app.address());
+    tokio::spawn(app.run_until_stopped());
+
+    println!("candidates: {candidates} (SQLite, {provider})");
+    let setup = Instant::now();
+    let mut clients = Vec::with_capacity(candidates);
+    for chunk in (0..candidates).collect::<Vec<_>>().chunks(8) {
+        let made = futures::future::join_all(chunk.iter().map(|i| sign_up(&base, *i))).await;
+        for client in made {
+            clients.push(client?);
+        }
+    }
+    println!(
+        "signed up in {:.1} s (not measured)",
+        setup.elapsed().as_secs_f64()
+    );
+
+    // An unrelated page, loaded again and again while the crowd arrives and is answered.
+    let probing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let prober = tokio::spawn(probe_page(
+        base.clone(),
+        clients.first().cloned(),
+        probing.clone(),
+    ));
+    let mut starts = Tally::default();
+    let mut sends = Tally::default();
+    let begun = Instant::now();
+    let results = futures::future::join_all(clients.iter().map(|c| candidate(&base, c))).await;
+    let mut taken = Vec::new();
+    for (client, (start, send, id)) in clients.iter().zip(results) {
+        starts.record(start.0, start.1, &start.2);
+        if let Some(send) = send {
+            sends.record(send.0, send.1, &send.2);
+        }
+        if let Some(id) = id {
+            taken.push((client, id));
+        }
+    }
+    println!(
+        "all requests answered in {:.1} s",
+        begun.elapsed().as_secs_f64()
+    );
+    starts.print("starts");
+    sends.print("sends");
+
+    // Every candidate whose message was taken gets the first question; each is watched on
+    // its own, so the time it arrived is its own.
+    let sent_at = begun;
+    let arrivals = futures::future::join_all(
+        taken
+            .iter()
+            .map(|(client, id)| first_question(&base, client, id, sent_at)),
+    )
+    .await;
+    probing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut page = prober.await.unwrap_or_default();
+    let arrived: Vec<&(Duration, String)> = arrivals.iter().flatten().collect();
+    println!(
+        "first questions received: {} of {} sent, the last {:.1} s after the sends",
+        arrived.len(),
+        sends.ok,
+        arrived
+            .iter()
+            .map(|(t, _)| t.as_secs_f64())
+            .fold(0.0, f64::max)
+    );
+    if local {
+        // The built question for the first requirement: a turn that got no slot (or whose
+        // phrasing failed its checks) posts exactly this.
+        let role = rehearse_interview::roles::find("backend-rust")
+            .ok_or_else(|| anyhow::anyhow!("the sample role is missing"))?;
+        let built = rehearse_interview::questions::main_question(
+            &role.requirements[0],
+            rehearse_interview::flow::Kind::Technical,
+            rehearse_interview::flow::Difficulty::Mid,
+        );
+        let (mut as_built, mut phrased): (Vec<u128>, Vec<u128>) = (Vec::new(), Vec::new());
+        for (took, html) in &arrived {
+            if html.contains(&escape_html(&built)) {
+                as_built.push(took.as_millis());
+            } else {
+                phrased.push(took.as_millis());
+            }
+        }
+        println!(
+            "  phrased by the model (a slot, after any wait in line): {:>4}  arrived p50 {:>6} ms  p99 {:>6} ms",
+            phrased.len(),
+            percentile(&mut phrased, 0.5),
+            percentile(&mut phrased, 0.99)
+        );
+        println!(
+            "  the built question (no slot in time, or phrasing refused): {:>4}  arrived p50 {:>6} ms  p99 {:>6} ms",
+            as_built.len(),
+            percentile(&mut as_built, 0.5),
+            percentile(&mut as_built, 0.99)
+        );
+    }
+    println!(
+        "unrelated page (a candidate's home page) meanwhile: {} loads, p50 {} ms, p99 {} ms, max {} ms",
+        page.len(),
+        percentile(&mut page, 0.5),
+        percentile(&mut page, 0.99),
+        percentile(&mut page, 1.0)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The `p` quantile of `millis` (nearest rank; 0 when empty).
+fn percentile(millis: &mut [u128], p: f64) -> u128 {
+    millis.sort_unstable();
+    millis
+        .get(((millis.len() as f64 - 1.0) * p).round() as usize)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Text as the page's HTML writes it (the built question's apostrophes and ampersands).
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Loads the home page as `client` every 100 ms while `on`; returns each load's milliseconds.
+async fn probe_page(
+    base: String,
+    client: Option<reqwest::Client>,
+    on: Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<u128> {
+    let Some(client) = client else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while on.load(std::sync::atomic::Ordering::Relaxed) {
+        let t = Instant::now();
+        if let Ok(r) = client.get(format!("{base}/")).send().await {
+            let _ = r.bytes().await;
+            out.push(t.elapsed().as_millis());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    out
+}
+
+/// Waits (up to five minutes) for the interviewer's first question; returns when it arrived,
+/// counted from `since`, and its HTML.
+async fn first_question(
+    base: &str,
+    client: &reqwest::Client,
+    id: &str,
+    since: Instant,
+) -> Option<(Duration, String)> {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while Instant::now() < deadline {
+        let detail: Option<serde_json::Value> = match client
+            .post(format!("{base}/api/interview_detail"))
+            .header("accept", "application/json")
+            .form(&[("id", id)])
+            .send()
+            .await
+        {
+            Ok(r) => r.json().await.ok(),
+            Err(_) => None,
+        };
+        let messages = detail
+            .as_ref()
+            .and_then(|d| d["messages"].as_array())
+            .cloned()
+            .unwrap_or_default();
+        if messages.len() >= 3 {
+            let html = messages[2]["html"].as_str().unwrap_or_default().to_owned();
+            return Some((since.elapsed(), html));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    None
+}
+
+async fn sign_up(base: &str, i: usize) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()?;
+    client
+        .post(format!("{base}/auth/signup"))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", format!("load{i}@rehearse.local").as_str()),
+            ("password", "quartz meadow loadtest 4821"),
+            ("name", "Load"),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    // Sign-up signs nobody in (it answers "check your email"); an unconfirmed account may
+    // sign in and practise.
+    client
+        .post(format!("{base}/auth/login"))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", format!("load{i}@rehearse.local").as_str()),
+            ("password", "quartz meadow loadtest 4821"),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(client)
+}
+
+/// How long a request took, its status (None: no answer), and its body or error.
+type Outcome = (Duration, Option<reqwest::StatusCode>, String);
+
+async fn candidate(
+    base: &str,
+    client: &reqwest::Client,
+) -> (Outcome, Option<Outcome>, Option<String>) {
+    let t = Instant::now();
+    let started = client
+        .post(format!("{base}/api/start_interview"))
+        .header("accept", "application/json")
+        .form(&[
+            ("role", "backend-rust"),
+            ("kind", "technical"),
+            ("difficulty", "mid"),
+        ])
+        .send()
+        .await;
+    let took = t.elapsed();
+    let (status, body) = match started {
+        Ok(r) => (Some(r.status()), r.text().await.unwrap_or_default()),
+        Err(e) => (None, e.to_string()),
+    };
+    let id = status
+        .filter(|s| s.is_success())
+        .and_then(|_| serde_json::from_str::<String>(&body).ok());
+    let start = (took, status, body);
+    let Some(id) = id else {
+        return (start, None, None);
+    };
+    let t = Instant::now();
+    let sent = client
+        .post(format!("{base}/api/send_message"))
+        .header("accept", "application/json")
+        .form(&[("id", id.as_str()), ("text", "Ready."), ("key", "load-1")])
+        .send()
+        .await;
+    let took = t.elapsed();
+    let send = match sent {
+        Ok(r) => {
+            let status = r.status();
+            (took, Some(status), r.text().await.unwrap_or_default())
+        }
+        Err(e) => (took, None, e.to_string()),
+    };
+    let answered = send.1.filter(|s| s.is_success()).map(|_| id);
+    (start, Some(send), answered)
+}

@@ -1,0 +1,109 @@
+//! `rehearse-bench <command>`: Rehearse's benchmarks and drills. Each prints figures; none is a
+//! pass/fail test (their small-scale tests run in CI).
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "rehearse-bench",
+    about = "Rehearse's benchmarks and drills (they print figures)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure the configured model through the whole server path (HTTP, gateway, live stream).
+    Bench {
+        /// How many candidate messages to send (the interview may end sooner).
+        #[arg(long, default_value_t = 6)]
+        turns: usize,
+    },
+    /// Score retrieval on the labelled eval set (recall@5, MRR, unanswerable declined).
+    Eval,
+    /// Measure the knowledge base: ingestion throughput, retrieval latency, HNSW recall.
+    BenchKnowledge {
+        /// Filler chunks loaded before timing retrieval.
+        #[arg(long, default_value_t = 100_000)]
+        chunks: usize,
+        /// Vectors in the HNSW recall measurement.
+        #[arg(long, default_value_t = 5_000)]
+        hnsw_vectors: usize,
+    },
+    /// Many candidates start interviews and answer at once on SQLite (scripted model): prints
+    /// successes, refusals, errors and latencies.
+    LoadTurns {
+        #[arg(long, default_value_t = 200)]
+        candidates: usize,
+        /// Run on the configured model (the embedded local model by default) instead of the
+        /// scripted one: prints who got a slot, who got the built question at once, how long
+        /// each waited, and an unrelated page's latency meanwhile.
+        #[arg(long)]
+        local: bool,
+    },
+    /// What the model choke point adds to a streamed reply, against a fast upstream double:
+    /// time to first token (upstream alone, out of the gateway), errors, memory per open stream.
+    StreamBench {
+        /// Replies started at once, one run per value (comma-separated).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![100, 1000])]
+        streams: Vec<usize>,
+    },
+    /// Kill the server with SIGKILL at named points of a turn, restart it, and check that no
+    /// candidate message was lost or duplicated and no interview is stuck.
+    FaultDrill {
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        #[arg(long, default_value_t = 4)]
+        candidates: usize,
+        /// Instead of killing the server, give it a failing model provider
+        /// (tools/fault_upstream.py): ok, http500, http429, hang, cut, slow or flaky.
+        #[arg(long)]
+        upstream: Option<String>,
+    },
+    /// Serve the platform exactly as `server serve` does: the drills run this binary as their
+    /// server child process (the server is a library; this is its composition root too).
+    #[command(hide = true)]
+    Serve,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    server::telemetry::init();
+    let cli = Cli::parse();
+    let settings = match rehearse_settings::load() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    use rehearse_bench::{drill, kb_bench, load, model_bench, stream_bench, upstream_drill};
+    let result = match cli.command {
+        Command::Bench { turns } => model_bench::run(settings, turns).await,
+        Command::Eval => kb_bench::eval(settings).await,
+        Command::FaultDrill {
+            kills,
+            candidates,
+            upstream,
+        } => match upstream {
+            Some(mode) => upstream_drill::run(settings, &mode, candidates).await,
+            None => drill::run(settings, kills, candidates).await,
+        },
+        Command::StreamBench { streams } => stream_bench::run(&streams).await,
+        Command::LoadTurns { candidates, local } => load::run(settings, candidates, local).await,
+        Command::BenchKnowledge {
+            chunks,
+            hnsw_vectors,
+        } => kb_bench::bench(settings, chunks, hnsw_vectors).await,
+        Command::Serve => server::cli::serve(settings).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
