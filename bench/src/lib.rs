@@ -10,3 +10,16 @@ pub mod load;
 pub mod model_bench;
 pub mod stream_bench;
 pub mod upstream_drill;
+
+/// The request that starts an interview on the Rust sample role, as the browser sends it
+/// (every bench and drill starts the same interview).
+pub(crate) fn start_request(client: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
+    client
+        .post(format!("{base}/api/start_interview"))
+        .header("accept", "application/json")
+        .form(&[
+            ("role", "backend-rust"),
+            ("kind", "technical"),
+            ("difficulty", "mid"),
+        ])
+}

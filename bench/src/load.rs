@@ -308,16 +308,7 @@ async fn candidate(
     client: &reqwest::Client,
 ) -> (Outcome, Option<Outcome>, Option<String>) {
     let t = Instant::now();
-    let started = client
-        .post(format!("{base}/api/start_interview"))
-        .header("accept", "application/json")
-        .form(&[
-            ("role", "backend-rust"),
-            ("kind", "technical"),
-            ("difficulty", "mid"),
-        ])
-        .send()
-        .await;
+    let started = crate::start_request(client, base).send().await;
     let took = t.elapsed();
     let (status, body) = match started {
         Ok(r) => (Some(r.status()), r.text().await.unwrap_or_default()),

@@ -55,15 +55,7 @@ pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
         .send()
         .await?
         .error_for_status()?;
-    let started = http
-        .post(format!("{base}/api/start_interview"))
-        .form(&[
-            ("role", "backend-rust"),
-            ("kind", "technical"),
-            ("difficulty", "mid"),
-        ])
-        .send()
-        .await?;
+    let started = crate::start_request(&http, &base).send().await?;
     let id: String = started.error_for_status()?.json().await?;
     println!(
         "model: {} / {}",

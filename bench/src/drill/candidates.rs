@@ -149,16 +149,7 @@ pub(crate) async fn start_interview(
     base: &str,
 ) -> anyhow::Result<String> {
     persist(|| async {
-        let r = client
-            .post(format!("{base}/api/start_interview"))
-            .header("accept", "application/json")
-            .form(&[
-                ("role", "backend-rust"),
-                ("kind", "technical"),
-                ("difficulty", "mid"),
-            ])
-            .send()
-            .await?;
+        let r = crate::start_request(client, base).send().await?;
         anyhow::ensure!(r.status().is_success(), "start: {}", r.status());
         Ok(r.json::<String>().await?)
     })

@@ -66,6 +66,17 @@ impl Admission {
 
     /// A slot, held until the permit is dropped (when the call's reply has ended).
     pub async fn admit(&self) -> Result<OwnedSemaphorePermit, Busy> {
+        self.admit_within(None).await
+    }
+
+    /// [`Self::admit`], waiting in line at most `max_wait` (and never longer than the
+    /// configured wait): a call with a cheap fallback (a phrasing, whose built question is
+    /// ready) should not hold a worker in line while others could be served.
+    pub async fn admit_within(
+        &self,
+        max_wait: Option<std::time::Duration>,
+    ) -> Result<OwnedSemaphorePermit, Busy> {
+        let wait = max_wait.map_or(self.config.wait, |w| w.min(self.config.wait));
         if let Ok(permit) = self.slots.clone().try_acquire_owned() {
             return Ok(permit);
         }
@@ -74,9 +85,9 @@ impl Admission {
         if before >= self.config.line {
             return Err(Busy::LineFull);
         }
-        match tokio::time::timeout(self.config.wait, self.slots.clone().acquire_owned()).await {
+        match tokio::time::timeout(wait, self.slots.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
-            _ => Err(Busy::Waited(self.config.wait)),
+            _ => Err(Busy::Waited(wait)),
         }
     }
 

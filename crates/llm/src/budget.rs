@@ -6,13 +6,21 @@
 //! calls cannot overshoot together. Reserve is serialised: a process-wide lock (enough for
 //! SQLite, which has one writer anyway) plus a transaction-scoped advisory lock on PostgreSQL
 //! (several server processes may share it).
+//!
+//! A model call *opens* with two writes: its trace row and its reservation. Calls that open at
+//! the same moment share one transaction (group commit, [`BudgetStore::open`]): on SQLite,
+//! with its one writer and a commit per transaction, a thousand calls opening at once would
+//! otherwise queue a thousand commits before their first tokens. Each reservation in the batch
+//! still reads the spend the ones before it wrote, so the ceilings hold exactly as before.
 
 use crate::pricing::Nanos;
+use crate::trace::NewTrace;
 use rehearse_db::{now_ms, Backend, Db, DbError};
 use sqlx::Row;
 use std::fmt;
+use std::sync::{Arc, PoisonError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Interview,
     UserDay,
@@ -71,8 +79,23 @@ pub struct Payer {
 pub struct BudgetStore {
     db: Db,
     defaults: DefaultCeilings,
-    reserve_lock: tokio::sync::Mutex<()>,
+    reserve_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Openings waiting for the next batch, each with where its outcome goes.
+    waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
 }
+
+/// A model call's opening write: its trace row, and the reservation of its worst-case cost.
+pub struct Opening {
+    pub call_id: String,
+    pub payer: Payer,
+    pub amount: Nanos,
+    pub trace: NewTrace,
+}
+
+type Waiting = (
+    Opening,
+    tokio::sync::oneshot::Sender<Result<(), BudgetError>>,
+);
 
 fn sql_err(e: sqlx::Error) -> DbError {
     DbError::from(e)
@@ -100,35 +123,15 @@ impl BudgetStore {
         BudgetStore {
             db: db.clone(),
             defaults,
-            reserve_lock: tokio::sync::Mutex::new(()),
+            reserve_lock: Arc::new(tokio::sync::Mutex::new(())),
+            waiting: Arc::new(std::sync::Mutex::new(Vec::new())),
         }
     }
 
     /// The ceiling in force for `scope`: the admin's, else the configured default.
     pub async fn ceiling(&self, scope: Scope) -> Result<Nanos, DbError> {
         let mut conn = self.db.pool().acquire().await.map_err(sql_err)?;
-        self.ceiling_on(&mut conn, scope).await
-    }
-
-    /// [`Self::ceiling`] on a given connection (the reservation's own transaction).
-    async fn ceiling_on(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        scope: Scope,
-    ) -> Result<Nanos, DbError> {
-        let row = sqlx::query("SELECT limit_nanos FROM budget_ceilings WHERE scope = $1")
-            .bind(scope.as_str())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(sql_err)?;
-        Ok(match row {
-            Some(row) => row.try_get("limit_nanos").map_err(sql_err)?,
-            None => match scope {
-                Scope::Interview => self.defaults.interview,
-                Scope::UserDay => self.defaults.user_day,
-                Scope::GlobalDay => self.defaults.global_day,
-            },
-        })
+        ceiling_on(&mut conn, scope, &self.defaults).await
     }
 
     /// Sets a ceiling (an admin raising or lowering it).
@@ -162,45 +165,53 @@ impl BudgetStore {
         amount: Nanos,
     ) -> Result<(), BudgetError> {
         let _serial = self.reserve_lock.lock().await;
-        let now = now_ms();
-        let day = utc_day(now);
         let mut tx = self.db.begin_write().await?;
-        if self.db.backend() == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(727373)")
-                .execute(&mut *tx)
-                .await
-                .map_err(sql_err)?;
-        }
-        for scope in Scope::ALL {
-            let applies = match scope {
-                Scope::Interview => payer.interview_id.is_some(),
-                Scope::UserDay => payer.user_id.is_some(),
-                Scope::GlobalDay => true,
-            };
-            if !applies {
-                continue;
-            }
-            let used = used_on(&mut tx, scope, payer, &day).await?;
-            let limit = self.ceiling_on(&mut tx, scope).await?;
-            if used.saturating_add(amount) > limit {
-                return Err(BudgetError::CeilingReached { scope, used, limit });
-            }
-        }
-        sqlx::query(
-            "INSERT INTO spend (call_id, day, user_id, interview_id, reserved_nanos, charged_nanos, created_at) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+        lock_on_postgres(&self.db, &mut tx).await?;
+        reserve_on(
+            &mut tx,
+            &self.defaults,
+            &mut Memo::default(),
+            call_id,
+            payer,
+            amount,
         )
-        .bind(call_id)
-        .bind(&day)
-        .bind(payer.user_id.as_deref())
-        .bind(payer.interview_id.as_deref())
-        .bind(amount)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(sql_err)?;
+        .await?;
         tx.commit().await.map_err(sql_err)?;
         Ok(())
+    }
+
+    /// Opens a model call: writes its trace row and reserves its worst-case cost, or says
+    /// which ceiling it would pass (the trace row is written either way, for the gateway to
+    /// end). Calls opening together are written in one transaction by whichever of them gets
+    /// the lock first; the batch runs on its own task, so a caller that gives up (Stop) cannot
+    /// cut short the others' writes. A batch that fails is written again one call at a time,
+    /// so each call gets its own outcome.
+    pub async fn open(&self, opening: Opening) -> Result<(), BudgetError> {
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        self.waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((opening, reply));
+        // Whoever holds the lock next writes everything waiting, this opening included (unless
+        // an earlier holder already took it); the lock guard goes with the batch's task.
+        let serial = self.reserve_lock.clone().lock_owned().await;
+        let batch =
+            std::mem::take(&mut *self.waiting.lock().unwrap_or_else(PoisonError::into_inner));
+        if !batch.is_empty() {
+            let (db, defaults) = (self.db.clone(), self.defaults);
+            let written = tokio::spawn(async move {
+                let _serial = serial;
+                write_openings(&db, &defaults, batch).await;
+            });
+            let _ = written.await;
+        } else {
+            drop(serial);
+        }
+        outcome.await.unwrap_or_else(|_| {
+            Err(BudgetError::Db(DbError::Corrupt(
+                "the opening's batch ended without an outcome".into(),
+            )))
+        })
     }
 
     /// Replaces the reservation with the actual cost.
@@ -212,6 +223,198 @@ impl BudgetStore {
             .await
             .map_err(sql_err)?;
         Ok(())
+    }
+}
+
+/// The transaction-scoped lock that serialises reservations across PostgreSQL processes.
+async fn lock_on_postgres(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
+    if db.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(727373)")
+            .execute(&mut *conn)
+            .await
+            .map_err(sql_err)?;
+    }
+    Ok(())
+}
+
+/// The ceiling in force for `scope`, read on `conn` (the reservation's own transaction).
+async fn ceiling_on(
+    conn: &mut sqlx::AnyConnection,
+    scope: Scope,
+    defaults: &DefaultCeilings,
+) -> Result<Nanos, DbError> {
+    let row = sqlx::query("SELECT limit_nanos FROM budget_ceilings WHERE scope = $1")
+        .bind(scope.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(sql_err)?;
+    Ok(match row {
+        Some(row) => row.try_get("limit_nanos").map_err(sql_err)?,
+        None => match scope {
+            Scope::Interview => defaults.interview,
+            Scope::UserDay => defaults.user_day,
+            Scope::GlobalDay => defaults.global_day,
+        },
+    })
+}
+
+/// What one write transaction has already read of the spend and the ceilings, kept up to date
+/// with what it reserves: a batch of openings sums each scope's spend once, not once per call
+/// (the day's spend grows with every call, so summing it per call grows with the square of a
+/// crowd).
+#[derive(Default)]
+struct Memo {
+    used: std::collections::HashMap<(Scope, String), Nanos>,
+    ceilings: std::collections::HashMap<&'static str, Nanos>,
+}
+
+/// Reserves `amount` for `call_id` on `conn` (inside a write transaction), or says which
+/// ceiling it would pass; nothing is written then.
+async fn reserve_on(
+    conn: &mut sqlx::AnyConnection,
+    defaults: &DefaultCeilings,
+    memo: &mut Memo,
+    call_id: &str,
+    payer: &Payer,
+    amount: Nanos,
+) -> Result<(), BudgetError> {
+    let now = now_ms();
+    let day = utc_day(now);
+    let mut applied = Vec::new();
+    for scope in Scope::ALL {
+        let key = match scope {
+            Scope::Interview => payer.interview_id.clone(),
+            Scope::UserDay => payer.user_id.as_ref().map(|u| format!("{u}/{day}")),
+            Scope::GlobalDay => Some(day.clone()),
+        };
+        let Some(key) = key else {
+            continue;
+        };
+        let used = match memo.used.get(&(scope, key.clone())) {
+            Some(used) => *used,
+            None => {
+                let used = used_on(&mut *conn, scope, payer, &day).await?;
+                memo.used.insert((scope, key.clone()), used);
+                used
+            }
+        };
+        let limit = match memo.ceilings.get(scope.as_str()) {
+            Some(limit) => *limit,
+            None => {
+                let limit = ceiling_on(&mut *conn, scope, defaults).await?;
+                memo.ceilings.insert(scope.as_str(), limit);
+                limit
+            }
+        };
+        if used.saturating_add(amount) > limit {
+            return Err(BudgetError::CeilingReached { scope, used, limit });
+        }
+        applied.push((scope, key));
+    }
+    sqlx::query(
+        "INSERT INTO spend (call_id, day, user_id, interview_id, reserved_nanos, charged_nanos, created_at) \
+         VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+    )
+    .bind(call_id)
+    .bind(&day)
+    .bind(payer.user_id.as_deref())
+    .bind(payer.interview_id.as_deref())
+    .bind(amount)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(sql_err)?;
+    for key in applied {
+        if let Some(used) = memo.used.get_mut(&key) {
+            *used = used.saturating_add(amount);
+        }
+    }
+    Ok(())
+}
+
+/// One opening on `conn`: its trace row, then its reservation. A ceiling refusal is the
+/// opening's outcome; a database failure fails the whole transaction.
+async fn open_on(
+    conn: &mut sqlx::AnyConnection,
+    defaults: &DefaultCeilings,
+    memo: &mut Memo,
+    o: &Opening,
+) -> Result<Result<(), BudgetError>, DbError> {
+    o.trace.insert_on(&mut *conn).await?;
+    match reserve_on(conn, defaults, memo, &o.call_id, &o.payer, o.amount).await {
+        Err(BudgetError::Db(e)) => Err(e),
+        outcome => Ok(outcome),
+    }
+}
+
+/// Writes a batch of openings in one transaction and tells each its outcome; if the batch
+/// fails, each is written again in a transaction of its own. Openings whose caller has gone
+/// are left out: no trace row, no reservation.
+async fn write_openings(db: &Db, defaults: &DefaultCeilings, batch: Vec<Waiting>) {
+    let batch: Vec<Waiting> = batch
+        .into_iter()
+        .filter(|(_, reply)| !reply.is_closed())
+        .collect();
+    if batch.is_empty() {
+        return;
+    }
+    let together: Result<Vec<Result<(), BudgetError>>, DbError> = async {
+        let mut tx = db.begin_write().await?;
+        lock_on_postgres(db, &mut tx).await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut memo = Memo::default();
+        for (o, _) in &batch {
+            outcomes.push(open_on(&mut tx, defaults, &mut memo, o).await?);
+        }
+        tx.commit().await.map_err(sql_err)?;
+        Ok(outcomes)
+    }
+    .await;
+    match together {
+        Ok(outcomes) => {
+            for ((o, reply), outcome) in batch.into_iter().zip(outcomes) {
+                let opened = outcome.is_ok();
+                if reply.send(outcome).is_err() && opened {
+                    abandon(db, &o.call_id).await;
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, openings = batch.len(), "a batch of call openings failed; writing them one by one");
+            for (o, reply) in batch {
+                let alone: Result<Result<(), BudgetError>, DbError> = async {
+                    let mut tx = db.begin_write().await?;
+                    lock_on_postgres(db, &mut tx).await?;
+                    let outcome = open_on(&mut tx, defaults, &mut Memo::default(), &o).await?;
+                    tx.commit().await.map_err(sql_err)?;
+                    Ok(outcome)
+                }
+                .await;
+                let outcome = alone.unwrap_or_else(|e| Err(BudgetError::Db(e)));
+                let opened = outcome.is_ok();
+                if reply.send(outcome).is_err() && opened {
+                    abandon(db, &o.call_id).await;
+                }
+            }
+        }
+    }
+}
+
+/// Ends a call whose caller gave up while its opening was being written: the trace says
+/// cancelled and the reservation is settled at nothing, as the gateway's own guard does for a
+/// call dropped before its reply opens.
+async fn abandon(db: &Db, call_id: &str) {
+    let ended =
+        sqlx::query("UPDATE model_calls SET status = 'cancelled', latency_ms = 0 WHERE id = $1")
+            .bind(call_id)
+            .execute(db.pool())
+            .await;
+    let settled = sqlx::query("UPDATE spend SET charged_nanos = 0 WHERE call_id = $1")
+        .bind(call_id)
+        .execute(db.pool())
+        .await;
+    if let Err(e) = ended.and(settled) {
+        tracing::warn!(call = %call_id, error = %e, "could not end an abandoned call");
     }
 }
 

@@ -34,21 +34,52 @@ impl CallStatus {
     }
 }
 
-/// What is known when a call starts.
-#[derive(Debug, Clone)]
-pub struct TraceStart<'a> {
-    pub id: &'a str,
+/// What is known when a call starts: the trace row to insert. Owned, because it may wait in a
+/// batch of call openings ([`crate::budget::BudgetStore::open`]).
+#[derive(Debug, Clone, Default)]
+pub struct NewTrace {
+    pub id: String,
     pub started_at: i64,
-    pub user_id: Option<&'a str>,
-    pub interview_id: Option<&'a str>,
-    pub step: &'a str,
-    pub provider: &'a str,
-    pub model: &'a str,
-    pub prompt_version: Option<&'a str>,
-    pub request_json: &'a str,
-    pub context_ids_json: &'a str,
-    /// Screening flags of content withheld from this call (prompt-injection attempts).
-    pub screening_json: &'a str,
+    pub user_id: Option<String>,
+    pub interview_id: Option<String>,
+    pub step: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt_version: Option<String>,
+    pub request_json: String,
+    pub context_ids_json: String,
+    pub screening_json: String,
+}
+
+impl NewTrace {
+    /// Inserts the row on `conn` (a transaction's connection).
+    pub async fn insert_on(&self, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
+        insert_start(conn, self).await
+    }
+}
+
+/// Inserts a trace row, status running.
+async fn insert_start(conn: &mut sqlx::AnyConnection, t: &NewTrace) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO model_calls (id, started_at, user_id, interview_id, step, provider, model, \
+         prompt_version, request_json, context_ids, screening_json, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'running')",
+    )
+    .bind(&t.id)
+    .bind(t.started_at)
+    .bind(&t.user_id)
+    .bind(&t.interview_id)
+    .bind(&t.step)
+    .bind(&t.provider)
+    .bind(&t.model)
+    .bind(&t.prompt_version)
+    .bind(&t.request_json)
+    .bind(&t.context_ids_json)
+    .bind(&t.screening_json)
+    .execute(&mut *conn)
+    .await
+    .map_err(sql_err)?;
+    Ok(())
 }
 
 /// What is known when it ends.
@@ -112,27 +143,9 @@ impl TraceStore {
         TraceStore { db: db.clone() }
     }
 
-    pub async fn start(&self, t: TraceStart<'_>) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO model_calls (id, started_at, user_id, interview_id, step, provider, model, \
-             prompt_version, request_json, context_ids, screening_json, status) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'running')",
-        )
-        .bind(t.id)
-        .bind(t.started_at)
-        .bind(t.user_id)
-        .bind(t.interview_id)
-        .bind(t.step)
-        .bind(t.provider)
-        .bind(t.model)
-        .bind(t.prompt_version)
-        .bind(t.request_json)
-        .bind(t.context_ids_json)
-        .bind(t.screening_json)
-        .execute(self.db.pool())
-        .await
-        .map_err(sql_err)?;
-        Ok(())
+    pub async fn start(&self, t: &NewTrace) -> Result<(), DbError> {
+        let mut conn = self.db.pool().acquire().await.map_err(sql_err)?;
+        insert_start(&mut conn, t).await
     }
 
     pub async fn end(&self, id: &str, e: TraceEnd<'_>) -> Result<(), DbError> {

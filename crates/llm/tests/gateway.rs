@@ -53,6 +53,7 @@ fn ctx(tools: &[&str]) -> CallContext {
         allowed_tools: tools.iter().map(|t| t.to_string()).collect(),
         context_ids: vec!["chunk-7".into()],
         screening: Vec::new(),
+        slot_wait: None,
     }
 }
 
@@ -441,3 +442,65 @@ async fn a_reservation_needs_only_its_own_connection(backend: Backend) {
     drop(held);
 }
 both_backends!(a_reservation_needs_only_its_own_connection);
+
+/// Calls opening at the same moment share one write (their trace rows and reservations), and
+/// the ceilings hold exactly as with one transaction each: forty calls of 1,000 against an
+/// interview ceiling of 10,000 open ten, refuse thirty, and every one has its trace row.
+async fn calls_opening_together_keep_the_ceilings(backend: Backend) {
+    use rehearse_llm::budget::{BudgetError, Opening, Payer};
+    use rehearse_llm::trace::NewTrace;
+    let t = fresh_db(backend).await;
+    let ceilings = DefaultCeilings {
+        interview: 10_000,
+        user_day: 1_000_000,
+        global_day: 1_000_000,
+    };
+    let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let budget = budget.clone();
+            tokio::spawn(async move {
+                let id = format!("call-{i}");
+                budget
+                    .open(Opening {
+                        call_id: id.clone(),
+                        payer: Payer {
+                            user_id: Some("user-1".into()),
+                            interview_id: Some("interview-1".into()),
+                        },
+                        amount: 1_000,
+                        trace: NewTrace {
+                            id,
+                            step: "test".into(),
+                            provider: "scripted".into(),
+                            model: "scripted".into(),
+                            request_json: "{}".into(),
+                            context_ids_json: "[]".into(),
+                            screening_json: "[]".into(),
+                            ..NewTrace::default()
+                        },
+                    })
+                    .await
+            })
+        })
+        .collect();
+    let mut opened = 0;
+    for task in tasks {
+        match task.await.expect("the task") {
+            Ok(()) => opened += 1,
+            Err(BudgetError::CeilingReached { scope, .. }) => assert_eq!(scope, Scope::Interview),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(opened, 10, "the ceiling admits exactly ten");
+    let count = |sql: &'static str| {
+        let pool = t.db.pool().clone();
+        async move {
+            let row = sqlx::query(sql).fetch_one(&pool).await.expect("count");
+            sqlx::Row::try_get::<i64, _>(&row, "n").expect("n")
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) AS n FROM spend").await, 10);
+    assert_eq!(count("SELECT COUNT(*) AS n FROM model_calls").await, 40);
+}
+both_backends!(calls_opening_together_keep_the_ceilings);

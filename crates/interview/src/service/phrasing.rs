@@ -17,6 +17,13 @@ use rehearse_llm::ChatRequest;
 
 const PHRASE_PROMPT: &str = "phrase_question";
 
+/// How long a phrasing waits in line for a model slot: not at all. Its fallback, the built
+/// question, is ready at once, so when every slot is taken the candidate gets it without
+/// waiting. (Waiting the full admission wait held one of the few turn workers for it, and a
+/// crowd's first questions then arrived one worker-wait at a time: `load-turns --local` at 100
+/// candidates, p99 147 s; with a 250 ms wait, 10 s; see the README.)
+pub const PHRASING_SLOT_WAIT: std::time::Duration = std::time::Duration::ZERO;
+
 impl InterviewService {
     /// The question to ask: the model's phrasing of `built` when it passes the checks, else
     /// `built` itself. Whichever is kept is then streamed live as the draft (and nothing else
@@ -106,6 +113,7 @@ impl InterviewService {
             allowed_tools: Vec::new(),
             context_ids: vec![format!("{}#{requirement_id}", interview.role_slug)],
             screening: assembled.flags,
+            slot_wait: Some(PHRASING_SLOT_WAIT),
         };
         let request = ChatRequest {
             messages: assembled.messages,

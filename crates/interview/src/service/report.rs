@@ -270,6 +270,7 @@ impl InterviewService {
             allowed_tools: Vec::new(),
             context_ids: vec![format!("{}#{requirement_id}", interview.role_slug)],
             screening: Vec::new(),
+            slot_wait: None,
         };
         let request = ChatRequest {
             messages: vec![

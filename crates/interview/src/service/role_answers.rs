@@ -15,7 +15,7 @@ use rehearse_knowledge::generative::{self, AnswerMode};
 use rehearse_knowledge::{Answer, KnowledgeBase};
 use rehearse_llm::agent::TurnLimits;
 use rehearse_llm::gateway::CallContext;
-use rehearse_llm::trace::{CallStatus, TraceEnd, TraceStart};
+use rehearse_llm::trace::{CallStatus, NewTrace, TraceEnd};
 
 /// How long a question about the role may wait for the knowledge base; past it the candidate
 /// is told it cannot be looked up now (never a guess), and the turn goes on.
@@ -268,18 +268,18 @@ impl InterviewService {
             .map(|c| c.chunk_id.as_str())
             .collect();
         let traces = self.gateway.traces();
-        let start = TraceStart {
-            id: &id,
+        let start = NewTrace {
+            id: id.clone(),
             started_at,
-            user_id: Some(&interview.user_id),
-            interview_id: Some(&interview.id),
-            step: STEP,
-            provider: "knowledge",
-            model: "extractive",
+            user_id: Some(interview.user_id.clone()),
+            interview_id: Some(interview.id.clone()),
+            step: STEP.to_owned(),
+            provider: "knowledge".to_owned(),
+            model: "extractive".to_owned(),
             prompt_version: None,
-            request_json: &request.to_string(),
-            context_ids_json: &serde_json::to_string(&cited).unwrap_or_else(|_| "[]".into()),
-            screening_json: "[]",
+            request_json: request.to_string(),
+            context_ids_json: serde_json::to_string(&cited).unwrap_or_else(|_| "[]".into()),
+            screening_json: "[]".to_owned(),
         };
         let end = TraceEnd {
             status: CallStatus::Ok,
@@ -296,7 +296,7 @@ impl InterviewService {
             cost_nanos: 0,
             error: None,
         };
-        let written = match traces.start(start).await {
+        let written = match traces.start(&start).await {
             Ok(()) => traces.end(&id, end).await,
             Err(e) => Err(e),
         };

@@ -12,11 +12,11 @@
 //! `cancelled`.
 
 use crate::admission::{Admission, AdmissionConfig};
-use crate::budget::{BudgetError, BudgetStore, Payer, Scope};
+use crate::budget::{BudgetError, BudgetStore, Opening, Payer, Scope};
 use crate::pricing::{Nanos, Pricing};
 use crate::provider::{ChatModel, LlmError};
 use crate::resilience::{BreakerStatus, Chain, Failed, OpenError, ResilienceConfig, Route};
-use crate::trace::{CallStatus, TraceStart, TraceStore};
+use crate::trace::{CallStatus, NewTrace, TraceStore};
 use crate::types::{ChatRequest, FinishReason, ToolCall, Usage};
 use records::Collected;
 use rehearse_db::{now_ms, Db, DbError};
@@ -52,6 +52,9 @@ pub struct CallContext {
     pub context_ids: Vec<String>,
     /// Screening flags of content withheld from the prompt, for traces.
     pub screening: Vec<String>,
+    /// How long this call may wait in line for a model slot, when shorter than the configured
+    /// wait (None: the configured wait). A call with a ready fallback waits little.
+    pub slot_wait: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,28 +231,32 @@ impl Gateway {
         let request_json = serde_json::to_string(&request).unwrap_or_default();
         let context_ids_json = serde_json::to_string(&ctx.context_ids).unwrap_or_default();
         let screening_json = serde_json::to_string(&ctx.screening).unwrap_or_default();
-        self.traces
-            .start(TraceStart {
-                id: &call_id,
-                started_at,
-                user_id: ctx.user_id.as_deref(),
-                interview_id: ctx.interview_id.as_deref(),
-                step: &ctx.step,
-                provider: self.model().provider(),
-                model: self.model().model(),
-                prompt_version: ctx.prompt_version.as_deref(),
-                request_json: &request_json,
-                context_ids_json: &context_ids_json,
-                screening_json: &screening_json,
-            })
-            .await?;
-
         let payer = Payer {
             user_id: ctx.user_id.clone(),
             interview_id: ctx.interview_id.clone(),
         };
         let estimate = self.chain.worst_case(&request);
-        if let Err(e) = self.budget.reserve(&call_id, &payer, estimate).await {
+        // The trace row and the reservation are one write, shared with the calls opening at
+        // the same moment (group commit): a crowd of calls does not queue a commit each.
+        let opening = Opening {
+            call_id: call_id.clone(),
+            payer,
+            amount: estimate,
+            trace: NewTrace {
+                id: call_id.clone(),
+                started_at,
+                user_id: ctx.user_id.clone(),
+                interview_id: ctx.interview_id.clone(),
+                step: ctx.step.clone(),
+                provider: self.model().provider().to_owned(),
+                model: self.model().model().to_owned(),
+                prompt_version: ctx.prompt_version.clone(),
+                request_json,
+                context_ids_json,
+                screening_json,
+            },
+        };
+        if let Err(e) = self.budget.open(opening).await {
             let (status, error) = match &e {
                 BudgetError::CeilingReached { scope, used, limit } => (
                     CallStatus::OverBudget,
@@ -282,7 +289,7 @@ impl Gateway {
             call_id: call_id.clone(),
             clock,
         };
-        let slot = match self.admission.admit().await {
+        let slot = match self.admission.admit_within(ctx.slot_wait).await {
             Ok(slot) => slot,
             Err(reason) => {
                 unopened.disarm();
