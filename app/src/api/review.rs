@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use rehearse_types::{ReviewDetail, ReviewMetricsView, ReviewRow};
 
 /// Held answers waiting for a decision, oldest first (reviewers and admins). `reason` is a
-/// reason key (`ungrounded`, `weak_retrieval`, `sensitive`, `retrieval_failed`); `role` an
+/// reason key (`ungrounded`, `weak_retrieval`, `sensitive`, `retrieval_failed`, `safety`, `feedback`); `role` an
 /// interview's role.
 #[server(endpoint = "review_queue")]
 pub async fn review_queue(

@@ -59,7 +59,7 @@ pub async fn metrics(ctx: &Caller) -> Result<ReviewMetricsView, ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use rehearse_interview::verdict::{HoldReason, SensitiveTopic};
+    use rehearse_interview::verdict::{HoldReason, ReportConcern, SensitiveTopic};
 
     #[test]
     fn every_hold_reason_has_words() {
@@ -72,6 +72,14 @@ mod tests {
                 topic: SensitiveTopic::Health,
             },
             HoldReason::RetrievalFailed {
+                detail: String::new(),
+            },
+            HoldReason::SafetyScreen {
+                detail: String::new(),
+            },
+            HoldReason::Feedback {
+                concern: ReportConcern::JudgeDisagrees,
+                requirement_id: "r1".into(),
                 detail: String::new(),
             },
         ];

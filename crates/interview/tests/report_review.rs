@@ -3,6 +3,8 @@
 //! deterministic scores stand, and the report says so); one that disagrees beyond the margin
 //! sends the report's note to a reviewer, who approves, edits or rejects it like any held
 //! answer; one within the margin is kept beside the scores.
+//!
+//! Longer than 400 lines on purpose: the scripted judge and the interview it plays are shared by every scenario; split by scenario, each file would repeat them.
 
 use rehearse_interview::flow::{Difficulty, Kind, Phase};
 use rehearse_interview::review::{Decision, ReviewStatus};

@@ -1,6 +1,8 @@
 //! The review queue on SQLite and PostgreSQL: a held message opens its review atomically;
 //! claims are leases; only the holder of a live claim decides; deadlines give the fallback;
 //! edits are stored as diffs; the admin metrics count the stored decisions.
+//!
+//! Longer than 400 lines on purpose: the review queue's rules (leases, races, deadlines, diffs, metrics) share their fixtures; split by scenario, each file would repeat them.
 
 use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::review::{Decision, Hold, ReviewError, ReviewStatus};

@@ -1,4 +1,6 @@
 //! The interview service end to end with a scripted model, on SQLite and PostgreSQL.
+//!
+//! Longer than 400 lines on purpose: the interview service's scenarios share the scripted model and the candidate helpers; split by scenario, each file would repeat them.
 
 use rehearse_interview::flow::{Difficulty, Kind, Phase};
 use rehearse_interview::live::LiveEvent;

@@ -14,11 +14,10 @@
 //! still reads the spend the ones before it wrote, so the ceilings hold exactly as before.
 
 use crate::pricing::Nanos;
-use crate::trace::NewTrace;
 use rehearse_db::{now_ms, Backend, Db, DbError};
 use sqlx::Row;
 use std::fmt;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
@@ -83,19 +82,6 @@ pub struct BudgetStore {
     /// Openings waiting for the next batch, each with where its outcome goes.
     waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
 }
-
-/// A model call's opening write: its trace row, and the reservation of its worst-case cost.
-pub struct Opening {
-    pub call_id: String,
-    pub payer: Payer,
-    pub amount: Nanos,
-    pub trace: NewTrace,
-}
-
-type Waiting = (
-    Opening,
-    tokio::sync::oneshot::Sender<Result<(), BudgetError>>,
-);
 
 fn sql_err(e: sqlx::Error) -> DbError {
     DbError::from(e)
@@ -178,40 +164,6 @@ impl BudgetStore {
         .await?;
         tx.commit().await.map_err(sql_err)?;
         Ok(())
-    }
-
-    /// Opens a model call: writes its trace row and reserves its worst-case cost, or says
-    /// which ceiling it would pass (the trace row is written either way, for the gateway to
-    /// end). Calls opening together are written in one transaction by whichever of them gets
-    /// the lock first; the batch runs on its own task, so a caller that gives up (Stop) cannot
-    /// cut short the others' writes. A batch that fails is written again one call at a time,
-    /// so each call gets its own outcome.
-    pub async fn open(&self, opening: Opening) -> Result<(), BudgetError> {
-        let (reply, outcome) = tokio::sync::oneshot::channel();
-        self.waiting
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((opening, reply));
-        // Whoever holds the lock next writes everything waiting, this opening included (unless
-        // an earlier holder already took it); the lock guard goes with the batch's task.
-        let serial = self.reserve_lock.clone().lock_owned().await;
-        let batch =
-            std::mem::take(&mut *self.waiting.lock().unwrap_or_else(PoisonError::into_inner));
-        if !batch.is_empty() {
-            let (db, defaults) = (self.db.clone(), self.defaults);
-            let written = tokio::spawn(async move {
-                let _serial = serial;
-                write_openings(&db, &defaults, batch).await;
-            });
-            let _ = written.await;
-        } else {
-            drop(serial);
-        }
-        outcome.await.unwrap_or_else(|_| {
-            Err(BudgetError::Db(DbError::Corrupt(
-                "the opening's batch ended without an outcome".into(),
-            )))
-        })
     }
 
     /// Replaces the reservation with the actual cost.
@@ -332,92 +284,6 @@ async fn reserve_on(
     Ok(())
 }
 
-/// One opening on `conn`: its trace row, then its reservation. A ceiling refusal is the
-/// opening's outcome; a database failure fails the whole transaction.
-async fn open_on(
-    conn: &mut sqlx::AnyConnection,
-    defaults: &DefaultCeilings,
-    memo: &mut Memo,
-    o: &Opening,
-) -> Result<Result<(), BudgetError>, DbError> {
-    o.trace.insert_on(&mut *conn).await?;
-    match reserve_on(conn, defaults, memo, &o.call_id, &o.payer, o.amount).await {
-        Err(BudgetError::Db(e)) => Err(e),
-        outcome => Ok(outcome),
-    }
-}
-
-/// Writes a batch of openings in one transaction and tells each its outcome; if the batch
-/// fails, each is written again in a transaction of its own. Openings whose caller has gone
-/// are left out: no trace row, no reservation.
-async fn write_openings(db: &Db, defaults: &DefaultCeilings, batch: Vec<Waiting>) {
-    let batch: Vec<Waiting> = batch
-        .into_iter()
-        .filter(|(_, reply)| !reply.is_closed())
-        .collect();
-    if batch.is_empty() {
-        return;
-    }
-    let together: Result<Vec<Result<(), BudgetError>>, DbError> = async {
-        let mut tx = db.begin_write().await?;
-        lock_on_postgres(db, &mut tx).await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut memo = Memo::default();
-        for (o, _) in &batch {
-            outcomes.push(open_on(&mut tx, defaults, &mut memo, o).await?);
-        }
-        tx.commit().await.map_err(sql_err)?;
-        Ok(outcomes)
-    }
-    .await;
-    match together {
-        Ok(outcomes) => {
-            for ((o, reply), outcome) in batch.into_iter().zip(outcomes) {
-                let opened = outcome.is_ok();
-                if reply.send(outcome).is_err() && opened {
-                    abandon(db, &o.call_id).await;
-                }
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, openings = batch.len(), "a batch of call openings failed; writing them one by one");
-            for (o, reply) in batch {
-                let alone: Result<Result<(), BudgetError>, DbError> = async {
-                    let mut tx = db.begin_write().await?;
-                    lock_on_postgres(db, &mut tx).await?;
-                    let outcome = open_on(&mut tx, defaults, &mut Memo::default(), &o).await?;
-                    tx.commit().await.map_err(sql_err)?;
-                    Ok(outcome)
-                }
-                .await;
-                let outcome = alone.unwrap_or_else(|e| Err(BudgetError::Db(e)));
-                let opened = outcome.is_ok();
-                if reply.send(outcome).is_err() && opened {
-                    abandon(db, &o.call_id).await;
-                }
-            }
-        }
-    }
-}
-
-/// Ends a call whose caller gave up while its opening was being written: the trace says
-/// cancelled and the reservation is settled at nothing, as the gateway's own guard does for a
-/// call dropped before its reply opens.
-async fn abandon(db: &Db, call_id: &str) {
-    let ended =
-        sqlx::query("UPDATE model_calls SET status = 'cancelled', latency_ms = 0 WHERE id = $1")
-            .bind(call_id)
-            .execute(db.pool())
-            .await;
-    let settled = sqlx::query("UPDATE spend SET charged_nanos = 0 WHERE call_id = $1")
-        .bind(call_id)
-        .execute(db.pool())
-        .await;
-    if let Err(e) = ended.and(settled) {
-        tracing::warn!(call = %call_id, error = %e, "could not end an abandoned call");
-    }
-}
-
 /// Spend so far in `scope` for `payer`, read on `conn`: inside a reservation that is the
 /// reservation's own transaction. (Reading through the pool there would hold SQLite's write
 /// lock while waiting for a second connection, which under load are all taken by writers
@@ -461,15 +327,10 @@ async fn used_on(
     row.try_get::<i64, _>("used").map_err(sql_err)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::utc_day;
+mod opening;
 
-    #[test]
-    fn days() {
-        assert_eq!(utc_day(0), "1970-01-01");
-        assert_eq!(utc_day(951_782_400_000), "2000-02-29");
-        assert_eq!(utc_day(1_795_392_000_000), "2026-11-23");
-        assert_eq!(utc_day(1_795_392_000_000 - 1), "2026-11-22");
-    }
-}
+pub use opening::Opening;
+use opening::Waiting;
+
+#[cfg(test)]
+mod tests;

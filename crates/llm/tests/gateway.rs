@@ -1,5 +1,7 @@
 //! The choke point under a scripted model: iteration limits, ceilings, timeouts, the tool
 //! allow-list, cancellation and traces, on SQLite and PostgreSQL.
+//!
+//! Longer than 400 lines on purpose: every rule of the one choke point (budget, limits, traces, tools, cancellation) in one place; split by scenario, each file would repeat them.
 
 use rehearse_llm::agent::{run_turn, ToolExecutor, TurnLimits, TurnOutcome};
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Scope};

@@ -2,6 +2,8 @@
 //! (`tools/fault_upstream.py`, a real process speaking the OpenAI-compatible format, whose
 //! behaviour the model name picks). What the upstream saw is read from its `/stats`: retries,
 //! requests that stopped reaching it, disconnects.
+//!
+//! Longer than 400 lines on purpose: retries, breakers and fallbacks share the failing-provider doubles; split by scenario, each file would repeat them.
 
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::gateway::{

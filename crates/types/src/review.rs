@@ -150,6 +150,7 @@ pub const HOLD_REASONS: &[(&str, &str)] = &[
     ("weak_retrieval", "Weak match"),
     ("retrieval_failed", "Search failed"),
     ("safety", "Safety screen"),
+    ("feedback", "Feedback report"),
 ];
 
 /// A reason key in words, if it is one of [`HOLD_REASONS`].

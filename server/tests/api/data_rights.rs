@@ -1,6 +1,8 @@
 //! Usage quotas and a candidate's rights over their data: the daily interview quota, the
 //! per-interview message quota, exporting one's own data, deleting one's account (with a
 //! pseudonymous audit trail), and the retention purge of old traces.
+//!
+//! Longer than 400 lines on purpose: each right (export, erasure, correction) is a whole story over HTTP on both databases; split by scenario, each file would repeat them.
 
 use crate::interviews::{start, wait_for};
 use crate::support::{json, Backend, Client, TestApp, PASSWORD};

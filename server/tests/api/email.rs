@@ -4,6 +4,8 @@
 //! answers like a new one and mails the owner; a forgotten password reset by link, which ends
 //! every session; a password change that needs the current password and ends the other
 //! sessions; and the rule that an unconfirmed account cannot be made staff.
+//!
+//! Longer than 400 lines on purpose: every mail flow against the real SMTP sink shares its start-up; split by scenario, each file would repeat them.
 
 use crate::support::{html, json, Backend, Client, TestApp, PASSWORD};
 use rehearse_testkit::both_backends;

@@ -1,5 +1,7 @@
 //! Interviews over HTTP: starting, the live event stream and its resumption, and who may see
 //! or write in an interview.
+//!
+//! Longer than 400 lines on purpose: the interview's HTTP surface (start, send, stop, resume, prompts, traces) shares its helpers; split by scenario, each file would repeat them.
 
 use crate::support::{json, Backend, Client, TestApp};
 use futures::StreamExt;

@@ -1,6 +1,8 @@
 //! Job descriptions over HTTP: uploading (multipart, as a browser form does), ingestion in the
 //! server's background worker, access control, bad files, and a candidate asking about pay in
 //! an interview on an uploaded role.
+//!
+//! Longer than 400 lines on purpose: uploads, ingestion, versions and answers share one job description and its helpers; split by scenario, each file would repeat them.
 
 use crate::support::{json, Backend, Client, TestApp};
 use rehearse_testkit::both_backends;

@@ -3,6 +3,8 @@
 //! verified email (which takes an unverified local account away from whoever registered it, and
 //! never reaches a staff account), bootstrap admins by verified email, and refusal of wrong
 //! states, replayed callbacks, replayed codes and ID tokens MACed with the client secret.
+//!
+//! Longer than 400 lines on purpose: every sign-in path against the real OIDC provider process shares its start-up; split by scenario, each file would repeat them.
 
 use crate::support::{json, Backend, Client, TestApp, ADMIN_EMAIL, PASSWORD};
 use rehearse_testkit::both_backends;

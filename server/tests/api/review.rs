@@ -1,6 +1,8 @@
 //! Human review over HTTP: a sensitive question about an uploaded role is held; reviewers (and
 //! only staff) see, claim and decide it; the decision reaches the candidate live, exactly once;
 //! and the held text never reaches the candidate before approval.
+//!
+//! Longer than 400 lines on purpose: each review endpoint's rules and the held-answer story share their fixtures; split by scenario, each file would repeat them.
 
 use crate::interviews::start;
 use crate::knowledge::{detail, say, until_ingested, upload, JD};

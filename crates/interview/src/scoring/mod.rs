@@ -2,8 +2,8 @@
 //! several independent signals that are stored with the score and shown in its "why this
 //! score" view, and the candidate's own best sentence quoted verbatim.
 //!
-//! - **relevance**: how closely the answer matches the requirement, by meaning (MiniLM
-//!   embeddings; see [`meaning`]), not by keyword presence;
+//! - **relevance**: how closely the answer matches the requirement or the question it
+//!   answered, by meaning (MiniLM embeddings; see [`meaning`]), not by keyword presence;
 //! - **substance**: how many of the requirement's key points the answer speaks to;
 //! - **coherence**: whether it reads as an answer at all: a list of terms, repeated text or
 //!   the question copied back score low ([`signals::coherence`]);
@@ -18,12 +18,14 @@
 //! has fewer than ten words scores 1. The weights and thresholds are checked against the
 //! simulated candidates in `tests/data/calibration` by `tests/calibration.rs`.
 
+mod explain;
 pub mod judge;
 pub mod meaning;
 pub mod signals;
 
 use crate::need::Need;
 use crate::roles::{Requirement, Role};
+use explain::{best_sentence, describe, strong_answer};
 use meaning::Meaning;
 use rehearse_llm::embed::Embedder;
 use serde::{Deserialize, Serialize};
@@ -145,6 +147,12 @@ fn texts_to_compare(role: &Role, answers: &[Answered]) -> Vec<String> {
             continue;
         }
         out.push(r.text.clone());
+        out.push(
+            mine.iter()
+                .map(|a| a.question.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         out.extend(r.points());
         let (_, kept) = split_told(&mine);
         out.push(kept.join(" "));
@@ -270,9 +278,13 @@ fn score_requirement(r: &Requirement, answers: &[&Answered], meaning: &Meaning) 
         return finish(1, notes, Signals::default(), None, first, Some(coaching));
     }
     let scale = meaning.scale();
-    // Relevance: the answer as a whole against the requirement, by meaning.
-    let relevance =
-        clamp01((meaning.similarity(&text, &r.text) - scale.off) / (scale.on - scale.off));
+    // Relevance: the answer as a whole against the requirement, or against the question it
+    // answered (a phrased question may come at the requirement from an angle of its own),
+    // by meaning.
+    let closest = meaning
+        .similarity(&text, &r.text)
+        .max(meaning.similarity(&text, &question));
+    let relevance = clamp01((closest - scale.off) / (scale.on - scale.off));
     // Substance: the share of the requirement's points some sentence speaks to.
     let missed_points: Vec<String> = points
         .iter()
@@ -330,150 +342,5 @@ fn score_requirement(r: &Requirement, answers: &[&Answered], meaning: &Meaning) 
     finish(score, notes, signals, evidence, &first, Some(coaching))
 }
 
-/// What a strong answer would have: the points it missed, and the specifics it lacked.
-fn strong_answer(points: &[String], had: &Specifics) -> String {
-    let points: Vec<String> = points
-        .iter()
-        .map(|p| crate::need::lower_common(p))
-        .collect();
-    let mut with: Vec<String> = Vec::new();
-    if !had.measured {
-        with.push("a measured result".into());
-    }
-    if !had.example {
-        with.push("an example from your own work".into());
-    }
-    if !had.trade_off {
-        with.push("a trade-off you weighed".into());
-    }
-    let mut out = format!(
-        "A strong answer would speak to {}",
-        crate::need::join_list(&points)
-    );
-    if !with.is_empty() {
-        out.push_str(&format!(", with {}", crate::need::join_list(&with)));
-    }
-    out.push('.');
-    out
-}
-
-/// The rationale in words: what the answer did and did not do.
-fn describe(relevance: f32, covered: usize, points: usize, s: Specifics, depth: f32) -> String {
-    let mut did: Vec<String> = Vec::new();
-    let mut missed: Vec<&str> = Vec::new();
-    did.push(if relevance >= 0.75 {
-        "stayed on the requirement".to_owned()
-    } else {
-        "partly addressed the requirement".to_owned()
-    });
-    if points > 1 {
-        did.push(format!("covered {covered} of its {points} points"));
-    }
-    if s.measured {
-        did.push("gave a measured result".into());
-    } else {
-        missed.push("a measured result");
-    }
-    if s.example {
-        did.push("drew on your own work".into());
-    } else {
-        missed.push("an example from your own work");
-    }
-    if s.trade_off {
-        did.push("named a trade-off".into());
-    } else {
-        missed.push("a trade-off");
-    }
-    if depth < 0.4 {
-        missed.push("more detail");
-    }
-    let mut out = format!("The answer {}.", crate::need::join_list(&did));
-    if !missed.is_empty() {
-        let missed: Vec<String> = missed.iter().map(|m| (*m).to_owned()).collect();
-        out.push_str(&format!(" It lacked {}.", crate::need::join_list(&missed)));
-    }
-    out
-}
-
-/// The candidate's sentence closest to the requirement, verbatim (shortened past 240
-/// characters).
-fn best_sentence(
-    sentences: &[String],
-    r: &Requirement,
-    meaning: &Meaning,
-    floor: f32,
-) -> Option<String> {
-    sentences
-        .iter()
-        .map(|s| (meaning.similarity(s, &r.text), s))
-        .filter(|(sim, _)| *sim >= floor)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, s)| {
-            if s.chars().count() > 240 {
-                format!("{}…", s.chars().take(240).collect::<String>())
-            } else {
-                s.clone()
-            }
-        })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::roles;
-
-    #[tokio::test]
-    async fn scores_rest_on_quoted_evidence() {
-        let role = roles::find("backend-rust").expect("role");
-        let strong = "In my last job we built an async payments service in Rust on tokio. \
-            We handled 3000 requests a second with bounded channels, and ownership rules kept buffers safe. \
-            I wrote the retry layer and the timeouts, and we measured p99 latency before and after every change \
-            so that regressions were caught in review rather than in production, which mattered for the team.";
-        let answered = |id: &str, text: &str| Answered {
-            requirement_id: id.into(),
-            question: "How would you?".into(),
-            text: text.into(),
-        };
-        let report = score(
-            &role,
-            &[answered("r1", strong), answered("r2", "I don't know.")],
-            None,
-        )
-        .await;
-        assert_eq!(report.degraded.as_deref(), Some(SCORED_BY_WORDS));
-        assert_eq!(report.scores.len(), 2, "only asked requirements are scored");
-        let r1 = &report.scores[0];
-        assert!(r1.score >= 4, "{r1:?}");
-        let evidence = r1.evidence.as_deref().expect("evidence");
-        assert!(
-            strong.contains(evidence),
-            "evidence is quoted verbatim: {evidence}"
-        );
-        let r2 = &report.scores[1];
-        assert_eq!(r2.score, 1);
-        assert!(r2.evidence.is_none());
-        assert_eq!(report.overall, (f32::from(r1.score) + 1.0) / 2.0);
-        assert_eq!(report.strengths.len(), 1);
-        assert!(report.improvements[0]
-            .starts_with("Databases and data modelling: give a concrete example"));
-    }
-
-    #[tokio::test]
-    async fn listed_points_replace_the_requirements_own() {
-        let mut role = roles::find("backend-rust").expect("role");
-        let text = "In my last job I built the payment API so that every request carried idempotency keys, \
-            and clients used retries with backoff and jitter; we measured duplicate charges fall to zero.";
-        let answered = [Answered {
-            requirement_id: "r1".into(),
-            question: "How would you?".into(),
-            text: text.into(),
-        }];
-        let substance = |r: &Report| r.scores[0].signals.expect("signals").substance;
-        let own = score(&role, &answered, None).await;
-        role.requirements[0].expected_points =
-            vec!["idempotency keys".into(), "retries with backoff".into()];
-        let listed = score(&role, &answered, None).await;
-        assert_eq!(substance(&listed), 1.0, "{:?}", listed.scores[0]);
-        assert!(substance(&own) < 1.0, "{:?}", own.scores[0]);
-    }
-}
+mod tests;
