@@ -5,7 +5,10 @@
 //! - time to first token where it leaves the gateway (budget reservation, trace, provider chain,
 //!   bounded channel), and the difference: what Rehearse adds;
 //! - errors;
-//! - the server's resident memory per open stream, with N slow replies held open at once.
+//! - the server's resident memory per open stream, with N slow replies held open at once;
+//! - the gaps between tokens of replies already running (a token every 200 ms upstream), alone
+//!   and while a crowd of N new calls opens through the same gateway: arrivals must not slow
+//!   interviews already under way.
 //!
 //! The gateway is built without an admission limit, so the figures are the choke point's own
 //! cost; in production `REHEARSE_LLM__MAX_CONCURRENT` decides how many run at once. It is a
@@ -36,6 +39,11 @@ pub struct Figures {
     pub kib_per_stream: Option<f64>,
 }
 
+/// Replies already running while the gaps between their tokens are measured.
+pub const RUNNING: usize = 20;
+/// The upstream's own gap between those replies' tokens.
+const RUNNING_GAP_MS: u64 = 200;
+
 pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
     println!(
         "{:>8} {:>22} {:>22} {:>14} {:>7} {:>12}",
@@ -64,6 +72,23 @@ pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
                 .unwrap_or_else(|| "-".into()),
         );
     }
+    println!(
+        "\n{:>8} {:>8} {:>14} {:>28}",
+        "running", "crowd", "upstream gap", "gap out of the gateway p50/p99"
+    );
+    for &n in streams {
+        let f = measure_gaps(n).await?;
+        for (crowd, gaps) in [(0, &f.0), (n, &f.1)] {
+            println!(
+                "{:>8} {:>8} {:>11} ms {:>20} / {:<5}",
+                RUNNING,
+                crowd,
+                RUNNING_GAP_MS,
+                percentile(gaps, 50),
+                percentile(gaps, 99)
+            );
+        }
+    }
     Ok(())
 }
 
@@ -91,29 +116,7 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
     direct(&upstream.origin, streams).await?;
     let upstream_ttft_ms = direct(&upstream.origin, streams).await?;
 
-    let gateway = |model: &str| -> anyhow::Result<Gateway> {
-        let provider = OpenAiCompatible::new(&format!("{}/v1", upstream.origin), model, None)?;
-        let budget = Arc::new(BudgetStore::new(
-            &db,
-            DefaultCeilings {
-                interview: usd_to_nanos(1_000.0),
-                user_day: usd_to_nanos(1_000.0),
-                global_day: usd_to_nanos(1_000.0),
-            },
-        ));
-        let limits = Limits {
-            max_reply_tokens: 64,
-            first_token_timeout: Duration::from_secs(60),
-            call_timeout: Duration::from_secs(120),
-        };
-        Ok(Gateway::new(
-            &db,
-            Arc::new(provider),
-            Pricing::FREE,
-            limits,
-            budget,
-        ))
-    };
+    let gateway = |model: &str| bench_gateway(&upstream.origin, model, &db);
 
     // Time to the first token out of the gateway, replies drained to the end.
     let fast = gateway("ok")?;
@@ -179,6 +182,104 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
         errors,
         kib_per_stream,
     })
+}
+
+/// A gateway over the upstream double's `model`, on `db`, without admission limits.
+fn bench_gateway(origin: &str, model: &str, db: &rehearse_db::Db) -> anyhow::Result<Gateway> {
+    let provider = OpenAiCompatible::new(&format!("{origin}/v1"), model, None)?;
+    let budget = Arc::new(BudgetStore::new(
+        db,
+        DefaultCeilings {
+            interview: usd_to_nanos(1_000.0),
+            user_day: usd_to_nanos(1_000.0),
+            global_day: usd_to_nanos(1_000.0),
+        },
+    ));
+    let limits = Limits {
+        max_reply_tokens: 64,
+        first_token_timeout: Duration::from_secs(60),
+        call_timeout: Duration::from_secs(120),
+    };
+    Ok(Gateway::new(
+        db,
+        Arc::new(provider),
+        Pricing::FREE,
+        limits,
+        budget,
+    ))
+}
+
+/// Gaps between the tokens of [`RUNNING`] slow replies: once alone, once while `crowd` new
+/// calls open at the same moment through the same gateway (on the same database, so the
+/// crowd's openings compete with the running replies' writes). In milliseconds.
+pub async fn measure_gaps(crowd: usize) -> anyhow::Result<(Vec<u128>, Vec<u128>)> {
+    let upstream = Upstream::start().await?;
+    let dir = tempfile::tempdir()?;
+    let db =
+        rehearse_db::Db::connect(&format!("sqlite://{}/gaps.db", dir.path().display())).await?;
+    db.migrate().await?;
+    let gateway = bench_gateway(&upstream.origin, "ok", &db)?;
+    let slow = bench_gateway(&upstream.origin, &format!("slow:{RUNNING_GAP_MS}"), &db)?;
+    let alone = running_gaps(&slow, &gateway, 0).await;
+    let crowded = running_gaps(&slow, &gateway, crowd).await;
+    db.close().await;
+    Ok((alone, crowded))
+}
+
+/// Starts [`RUNNING`] replies on `slow`; once each has its first token, opens `crowd` calls on
+/// `fast` at once; returns the running replies' gaps between tokens.
+async fn running_gaps(slow: &Gateway, fast: &Gateway, crowd: usize) -> Vec<u128> {
+    let started = Arc::new(tokio::sync::Semaphore::new(0));
+    let running: Vec<_> = (0..RUNNING)
+        .map(|i| {
+            let (gw, started) = (slow.clone(), started.clone());
+            tokio::spawn(async move {
+                let mut gaps = Vec::new();
+                let Ok(mut handle) = gw.start(context(100_000 + i), request()).await else {
+                    started.add_permits(1);
+                    return gaps;
+                };
+                let mut last: Option<Instant> = None;
+                while let Some(event) = handle.events.recv().await {
+                    if matches!(event, GatewayEvent::Token(_)) {
+                        match last {
+                            Some(t) => gaps.push(t.elapsed().as_millis()),
+                            None => started.add_permits(1),
+                        }
+                        last = Some(Instant::now());
+                    }
+                }
+                if last.is_none() {
+                    started.add_permits(1);
+                }
+                let _ = handle.outcome.await;
+                gaps
+            })
+        })
+        .collect();
+    // The crowd arrives once every running reply is under way.
+    let _ = tokio::time::timeout(
+        Duration::from_secs(60),
+        started.acquire_many(RUNNING as u32),
+    )
+    .await;
+    let arriving: Vec<_> = (0..crowd)
+        .map(|i| {
+            let gw = fast.clone();
+            tokio::spawn(async move {
+                if let Ok(mut handle) = gw.start(context(200_000 + i), request()).await {
+                    while handle.events.recv().await.is_some() {}
+                    let _ = handle.outcome.await;
+                }
+            })
+        })
+        .collect();
+    let mut gaps = Vec::new();
+    for r in futures::future::join_all(running).await {
+        gaps.extend(r.unwrap_or_default());
+    }
+    futures::future::join_all(arriving).await;
+    gaps
 }
 
 fn context(i: usize) -> CallContext {

@@ -12,3 +12,14 @@ async fn the_stream_bench_runs_at_small_scale() {
     assert_eq!(f.upstream_ttft_ms.len(), 5, "{f:?}");
     assert!(f.kib_per_stream.is_some(), "{f:?}");
 }
+
+/// Replies already running keep their pace while a crowd arrives: every gap between their
+/// tokens is measured, alone and with five new calls opening at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_replies_are_measured_alone_and_with_a_crowd() {
+    use rehearse_bench::stream_bench::{measure_gaps, RUNNING};
+    let (alone, crowded) = measure_gaps(5).await.expect("the bench runs");
+    // Ten tokens a reply upstream: nine gaps each.
+    assert_eq!(alone.len(), RUNNING * 9, "{alone:?}");
+    assert_eq!(crowded.len(), RUNNING * 9, "{crowded:?}");
+}

@@ -287,8 +287,22 @@ async fn a_real_openai_compatible_server_goes_through_the_same_checks() {
     let model = OpenAiCompatible::new(&server.base, rehearse_testkit::LLAMA_MODEL_ID, None)
         .expect("client");
     let gw = gateway(&f, Arc::new(model), ceilings(1.0));
-    let generated = ask(&f, &gw, "How much holiday do I get?", TURN).await;
-    assert!(!generated.calls.is_empty(), "the model was called");
+    // The server may still refuse its very first request on a loaded machine (it reports
+    // healthy a moment before it serves): that is the server, not the path under test, so
+    // the question is asked again, at most three times, and the refusals are printed.
+    let mut generated = ask(&f, &gw, "How much holiday do I get?", TURN).await;
+    for _ in 0..2 {
+        if !generated.calls.is_empty() {
+            break;
+        }
+        eprintln!("the server refused: {:?}", generated.answer);
+        generated = ask(&f, &gw, "How much holiday do I get?", TURN).await;
+    }
+    assert!(
+        !generated.calls.is_empty(),
+        "the model was called: {:?}",
+        generated.answer
+    );
     for call in &generated.calls {
         let trace = gw
             .traces()
