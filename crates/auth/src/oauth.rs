@@ -19,6 +19,8 @@ use openidconnect::core::{
 use openidconnect::{
     ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
 };
+// The whole `source()` chain, for logs: provider errors nest their useful part.
+use rehearse_db::error_chain;
 use rehearse_settings::{OAuthKind, OAuthProviderSettings};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -267,18 +269,6 @@ fn client_secret(provider: &Provider) -> Option<ClientSecret> {
         .client_secret
         .as_ref()
         .map(|s| ClientSecret::new(s.expose_secret().to_owned()))
-}
-
-/// The whole `source()` chain, for logs; provider errors nest their useful part.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

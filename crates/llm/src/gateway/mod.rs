@@ -19,7 +19,7 @@ use crate::resilience::{BreakerStatus, Chain, Failed, OpenError, ResilienceConfi
 use crate::trace::{CallStatus, NewTrace, TraceStore};
 use crate::types::{ChatRequest, FinishReason, ToolCall, Usage};
 use records::Collected;
-use rehearse_db::{now_ms, Db, DbError};
+use rehearse_db::{error_chain, now_ms, Db, DbError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -93,20 +93,8 @@ pub enum GatewayError {
 
 impl From<DbError> for GatewayError {
     fn from(e: DbError) -> Self {
-        GatewayError::Storage(chain(&e))
+        GatewayError::Storage(error_chain(&e))
     }
-}
-
-/// An error with its causes, for logs and traces.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// What the caller receives while a call streams.
@@ -266,7 +254,7 @@ impl Gateway {
                         limit: *limit,
                     },
                 ),
-                BudgetError::Db(db) => (CallStatus::Error, GatewayError::Storage(chain(db))),
+                BudgetError::Db(db) => (CallStatus::Error, GatewayError::Storage(error_chain(db))),
             };
             self.finish_trace(
                 &call_id,
