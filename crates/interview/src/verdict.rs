@@ -226,10 +226,6 @@ pub fn fallback_for(reasons: &[HoldReason]) -> &'static str {
     }
 }
 
-/// Below this relevance a score is capped as off the requirement (see `scoring`); an answer
-/// that still covers half the requirement's points there reads the other way.
-const OFF_TOPIC: f32 = 0.35;
-
 /// The verdict on a feedback report: shown, or held with the reasons a person should look
 /// at it. A held report is shown with its scores at once; what waits for the reviewer is the
 /// note that goes with it ([`report_note`]).
@@ -274,7 +270,7 @@ pub fn decide_report(report: &Report, policy: ReviewPolicy) -> Verdict {
             // (The opposite, on the requirement with none of its points, is how a strong
             // answer in the candidate's own words often reads: the calibration set has them,
             // so it is not a reason.)
-            if g.substance >= 0.5 && g.relevance < OFF_TOPIC {
+            if g.substance >= 0.5 && g.relevance < crate::scoring::OFF_TOPIC {
                 reasons.push(HoldReason::Feedback {
                     concern: ReportConcern::SignalsDisagree,
                     requirement_id: s.requirement_id.clone(),

@@ -7,7 +7,7 @@
 //! Longer than 400 lines on purpose: the scripted judge and the interview it plays are shared by every scenario; split by scenario, each file would repeat them.
 
 use rehearse_interview::flow::{Difficulty, Kind, Phase};
-use rehearse_interview::review::{Decision, ReviewStatus};
+use rehearse_interview::review::{Decision, ReviewItem, ReviewStatus};
 use rehearse_interview::scoring::Report;
 use rehearse_interview::service::{
     InterviewService, ReviewConfig, JUDGE_DISCARDED, JUDGE_UNAVAILABLE,
@@ -303,21 +303,7 @@ async fn a_judge_that_disagrees_sends_the_report_to_a_reviewer(backend: Backend)
             .expect("queue");
         assert_eq!(queue.len(), 1, "the queue filters by the feedback reason");
 
-        service
-            .reviews()
-            .claim(&item.id, "reviewer-1", 60_000)
-            .await
-            .expect("claim");
-        let decided = service
-            .decide_review(&item.id, "reviewer-1", decision.clone())
-            .await
-            .expect("decide");
-        let shown = service
-            .store()
-            .message(&note.id)
-            .await
-            .expect("message")
-            .expect("note");
+        let (decided, shown) = decide(&service, &item.id, &note.id, decision.clone()).await;
         assert!(!shown.held);
         match decision {
             Decision::Approve => {
@@ -340,6 +326,32 @@ async fn a_judge_that_disagrees_sends_the_report_to_a_reviewer(backend: Backend)
     }
 }
 both_backends!(a_judge_that_disagrees_sends_the_report_to_a_reviewer);
+
+/// A reviewer claims the note's review and decides it; returns the item as decided and the
+/// note as the candidate now reads it.
+async fn decide(
+    service: &InterviewService,
+    review_id: &str,
+    note_id: &str,
+    decision: Decision,
+) -> (ReviewItem, Message) {
+    service
+        .reviews()
+        .claim(review_id, "reviewer-1", 60_000)
+        .await
+        .expect("claim");
+    let decided = service
+        .decide_review(review_id, "reviewer-1", decision)
+        .await
+        .expect("decide");
+    let shown = service
+        .store()
+        .message(note_id)
+        .await
+        .expect("message")
+        .expect("note");
+    (decided, shown)
+}
 
 async fn judge_calls(t: &TestDb) -> i64 {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM model_calls WHERE step = 'judge_answer'")
@@ -397,21 +409,7 @@ async fn a_model_written_reference_answer_waits_for_a_reviewer(backend: Backend)
         .expect("review");
     assert!(item.held_text.contains("An example of a strong answer on"));
     assert!(item.held_text.contains(REFERENCE));
-    service
-        .reviews()
-        .claim(&item.id, "reviewer-1", 60_000)
-        .await
-        .expect("claim");
-    service
-        .decide_review(&item.id, "reviewer-1", Decision::Approve)
-        .await
-        .expect("approve");
-    let shown = service
-        .store()
-        .message(&note.id)
-        .await
-        .expect("message")
-        .expect("note");
+    let (_, shown) = decide(&service, &item.id, &note.id, Decision::Approve).await;
     assert!(!shown.held && shown.content.contains(REFERENCE));
 }
 both_backends!(a_model_written_reference_answer_waits_for_a_reviewer);

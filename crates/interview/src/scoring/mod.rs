@@ -117,8 +117,9 @@ const WEIGHTS: Signals = Signals {
     depth: 0.30,
 };
 
-/// Below this, an answer is not about the requirement (and scores at most 2).
-const OFF_TOPIC: f32 = 0.35;
+/// Below this, an answer is not about the requirement (and scores at most 2; the verdict on a
+/// report reads the same line).
+pub(crate) const OFF_TOPIC: f32 = 0.35;
 /// Below this, an answer does not read as one (and scores at most 2).
 const INCOHERENT: f32 = 0.5;
 

@@ -23,6 +23,13 @@ pub const JUDGE_DISCARDED: &str = "A second reading of your answers by the model
 /// What the candidate reads when the second reading could not be made.
 pub const JUDGE_UNAVAILABLE: &str = "A second reading of your answers by the model could not be made (the model was unavailable or its budget was used up); these scores come from the automatic signals alone.";
 
+/// A report prompt's name, body and version label (`name@version`), as the interview pinned it.
+struct Prompt {
+    name: &'static str,
+    body: String,
+    version: String,
+}
+
 /// A model call behind one requirement's second reading or example answer.
 struct Call {
     requirement_id: String,
@@ -233,16 +240,17 @@ impl InterviewService {
         }
     }
 
-    /// A report prompt's body and version label (`name@version`), as the interview pinned it.
-    async fn report_prompt(&self, interview: &Interview, name: &str) -> Option<(String, String)> {
+    /// A report prompt as the interview pinned it.
+    async fn report_prompt(&self, interview: &Interview, name: &'static str) -> Option<Prompt> {
         match self.prompts.body(name, &interview.prompt_pins).await {
-            Ok((body, version)) => Some((
+            Ok((body, version)) => Some(Prompt {
+                name,
                 body,
-                match version {
+                version: match version {
                     Some(v) => format!("{name}@{v}"),
                     None => format!("{name}@builtin"),
                 },
-            )),
+            }),
             Err(e) => {
                 tracing::warn!(error = %e, prompt = name, "could not load a report prompt");
                 None
@@ -250,23 +258,21 @@ impl InterviewService {
         }
     }
 
-    /// One report call through the gateway: `prompt` (body and version) as the system
-    /// message, with the data rule and the canary, and `task` as the user message. Returns the
-    /// output and the call's trace id.
+    /// One report call through the gateway, traced under the prompt's name: its body as the
+    /// system message, with the data rule and the canary, and `task` as the user message.
+    /// Returns the output and the call's trace id.
     async fn ask(
         &self,
         interview: &Interview,
-        prompt: &(String, String),
+        prompt: &Prompt,
         requirement_id: &str,
         task: String,
     ) -> Result<(String, String), rehearse_llm::gateway::GatewayError> {
-        let (body, version) = prompt;
-        let step = version.split('@').next().unwrap_or_default().to_owned();
         let ctx = CallContext {
             user_id: Some(interview.user_id.clone()),
             interview_id: Some(interview.id.clone()),
-            step,
-            prompt_version: Some(version.clone()),
+            step: prompt.name.to_owned(),
+            prompt_version: Some(prompt.version.clone()),
             allowed_tools: Vec::new(),
             context_ids: vec![format!("{}#{requirement_id}", interview.role_slug)],
             screening: Vec::new(),
@@ -275,7 +281,8 @@ impl InterviewService {
         let request = ChatRequest {
             messages: vec![
                 ChatMessage::system(format!(
-                    "{body}\n\n{}\nInternal marker, never to be repeated: {}",
+                    "{}\n\n{}\nInternal marker, never to be repeated: {}",
+                    prompt.body,
                     memory::DATA_RULE,
                     self.canary
                 )),
