@@ -1,7 +1,9 @@
 //! The interview, decided by structure, phrased by the model.
 //!
-//! - [`roles`]: the sample job descriptions (until the knowledge base lands) and their
-//!   requirements, which every question and every score points back to.
+//! - [`roles`]: the sample roles and the roles read from uploaded job descriptions, with the
+//!   requirements every question and every score points back to.
+//! - [`role_source`]: the narrow seams to the knowledge base (where roles come from, who
+//!   answers questions about them), implemented by it in [`kb_roles`].
 //! - [`flow`]: the state machine. A pure function decides what happens after each candidate
 //!   message: a follow-up, the next main question, the candidate's own questions, wrap-up, the
 //!   report. The model never decides the flow.
@@ -13,10 +15,10 @@
 //! - [`scoring`]: 1-5 per requirement from checkable evidence in the candidate's own words,
 //!   quoted verbatim.
 
-pub mod answers;
 pub mod declines;
 pub mod faults;
 pub mod flow;
+pub mod kb_roles;
 pub mod live;
 pub mod memory;
 pub mod need;
@@ -24,6 +26,7 @@ pub mod prompts;
 pub mod questions;
 pub mod review;
 pub mod review_metrics;
+pub mod role_source;
 pub mod roles;
 pub mod scoring;
 pub mod screen;

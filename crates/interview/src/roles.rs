@@ -103,7 +103,20 @@ pub fn find(slug: &str) -> Option<Role> {
 
 /// The slug of a role read from an uploaded job-description version: interviews pin it.
 pub fn version_slug(version_id: &str) -> String {
-    format!("jd:{version_id}")
+    crate::role_source::RoleRef::Version(version_id.to_owned()).slug()
+}
+
+/// A sample role written out as a job description (title, summary, requirements), the text
+/// its built-in job description is stored and searched with.
+pub fn description(role: &Role) -> String {
+    let mut out = format!(
+        "# {}\n\n{}\n\n## Requirements\n\n",
+        role.title, role.summary
+    );
+    for r in &role.requirements {
+        out.push_str(&format!("- {}\n", r.text));
+    }
+    out
 }
 
 /// The role an uploaded job-description version describes: its title, its opening paragraph,

@@ -103,7 +103,7 @@ impl HoldReason {
 /// The review policy (from settings): one rule for sensitive topics, and an admin's choice
 /// per topic where it differs (for example pay always checked, health only when ungrounded);
 /// how far a judge's second reading may differ from a score before the report is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReviewPolicy {
     pub sensitive: SensitivePolicy,
     /// Per topic, in the order of [`SensitiveTopic::ALL`]; `None` follows `sensitive`.
@@ -112,6 +112,11 @@ pub struct ReviewPolicy {
     pub judge_margin: u8,
     /// Whether reports with thin evidence or disagreeing signals are checked by a person.
     pub check_reports: bool,
+    /// An answer whose best passage scored below this (reranker, 0 to 1) is held as weak
+    /// retrieval; `None` (the default) never holds for it. Measured on the eval set, no cut
+    /// above the relevance threshold separates right answers from wrong ones, so it is an
+    /// admin's choice to trade more reviews for fewer doubtful answers, not a default.
+    pub weak_retrieval_below: Option<f32>,
 }
 
 /// The default margin: one point either way is a matter of judgement; two is a disagreement.
@@ -124,6 +129,7 @@ impl Default for ReviewPolicy {
             per_topic: [None; 5],
             judge_margin: DEFAULT_JUDGE_MARGIN,
             check_reports: true,
+            weak_retrieval_below: None,
         }
     }
 }
@@ -138,6 +144,15 @@ impl ReviewPolicy {
     pub fn with_topic(mut self, topic: SensitiveTopic, policy: SensitivePolicy) -> Self {
         self.per_topic[topic.index()] = Some(policy);
         self
+    }
+}
+
+/// Whether an answer quoting passages whose best reranker score is `best` is weak retrieval
+/// under `policy` (an answer that quotes nothing is "not stated", never weak).
+pub fn weak_retrieval(best: Option<f32>, policy: ReviewPolicy) -> bool {
+    match (best, policy.weak_retrieval_below) {
+        (Some(best), Some(cut)) => best < cut,
+        _ => false,
     }
 }
 

@@ -269,7 +269,7 @@ async fn a_pay_question_on_a_sample_role_goes_through_the_verdict(backend: Backe
     assert!(messages.iter().all(|m| !m.held), "{messages:?}");
     let answer = messages
         .iter()
-        .find(|m| m.content == rehearse_interview::answers::NOT_STATED)
+        .find(|m| m.content == rehearse_knowledge::NOT_STATED)
         .expect("not stated");
     assert_eq!(service.reviews().pending_count().await.expect("count"), 0);
     // Even with no model call the answer has a trace: what was asked and the verdict.

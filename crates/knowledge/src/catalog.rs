@@ -72,12 +72,12 @@ pub struct Version {
 
 #[derive(Clone)]
 pub struct Catalog {
-    db: Db,
+    pub(crate) db: Db,
 }
 
-const VERSION_COLUMNS: &str = "id, jd_id, version, title, source, body, requirements_json, status, error, chunks_done, chunks_total, embedded, cached, created_by, created_at, updated_at";
+pub(crate) const VERSION_COLUMNS: &str = "id, jd_id, version, title, source, body, requirements_json, status, error, chunks_done, chunks_total, embedded, cached, created_by, created_at, updated_at";
 
-fn version(row: &sqlx::any::AnyRow) -> Result<Version, DbError> {
+pub(crate) fn version(row: &sqlx::any::AnyRow) -> Result<Version, DbError> {
     let reqs: String = row.try_get("requirements_json")?;
     Ok(Version {
         id: row.try_get("id")?,
@@ -198,9 +198,11 @@ impl Catalog {
         row.as_ref().map(jd).transpose()
     }
 
-    /// Job descriptions not deleted, newest first.
+    /// Job descriptions not deleted, newest first; the built-in ones ([`crate::built_in`]) are
+    /// the product's, not an admin's, so they are not listed.
     pub async fn list(&self) -> Result<Vec<JobDescription>, DbError> {
-        let rows = sqlx::query("SELECT id, title, created_by, created_at, deleted_at FROM job_descriptions WHERE deleted_at IS NULL ORDER BY created_at DESC")
+        let rows = sqlx::query("SELECT id, title, created_by, created_at, deleted_at FROM job_descriptions WHERE deleted_at IS NULL AND created_by <> $1 ORDER BY created_at DESC")
+            .bind(crate::built_in::BUILT_IN)
             .fetch_all(self.db.pool())
             .await?;
         rows.iter().map(jd).collect()
@@ -226,15 +228,17 @@ impl Catalog {
         row.as_ref().map(version).transpose()
     }
 
-    /// The newest searchable version of every live job description: what candidates can pick.
+    /// The newest searchable version of every live job description an admin added: what
+    /// candidates can pick beside the samples.
     pub async fn ready_latest(&self) -> Result<Vec<Version>, DbError> {
         let rows = sqlx::query(&format!(
             "SELECT {cols} FROM jd_versions v WHERE v.status = 'ready' \
-             AND EXISTS (SELECT 1 FROM job_descriptions j WHERE j.id = v.jd_id AND j.deleted_at IS NULL) \
+             AND EXISTS (SELECT 1 FROM job_descriptions j WHERE j.id = v.jd_id AND j.deleted_at IS NULL AND j.created_by <> $1) \
              AND v.version = (SELECT MAX(w.version) FROM jd_versions w WHERE w.jd_id = v.jd_id AND w.status = 'ready') \
              ORDER BY v.title",
             cols = VERSION_COLUMNS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ")
         ))
+        .bind(crate::built_in::BUILT_IN)
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(version).collect()
@@ -315,7 +319,7 @@ async fn queue_ingest(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_version(
+pub(crate) async fn insert_version(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     jd_id: &str,
     number: i64,

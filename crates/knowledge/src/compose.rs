@@ -39,8 +39,8 @@ pub fn compose(retrieval: Retrieval) -> Answer {
     let asked = crate::terms::content_stems(&retrieval.question);
     let mut quotes = Vec::new();
     let mut citations = Vec::new();
-    for (i, s) in passed.iter().enumerate() {
-        let marker = i + 1;
+    for s in &passed {
+        let marker = citations.len() + 1;
         let pieces: Vec<String> = s
             .candidate
             .text
@@ -59,11 +59,22 @@ pub fn compose(retrieval: Retrieval) -> Answer {
             .iter()
             .map(|p| {
                 let have = crate::terms::content_stems(&format!("{} {p}", s.candidate.section));
-                (asked.iter().filter(|a| have.contains(a)).count(), p)
+                (
+                    asked
+                        .iter()
+                        .filter(|a| crate::categories::covers(a, &have))
+                        .count(),
+                    p,
+                )
             })
             .collect();
         scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         let best = scored.first().map(|(n, _)| *n).unwrap_or(0);
+        // A passage none of whose lines speaks to at least half of what was asked is about the
+        // topic, not an answer: it is not quoted.
+        if !speaks_to(best, asked.len()) {
+            continue;
+        }
         let chosen: Vec<&String> = if best == 0 {
             pieces.iter().take(2).collect()
         } else {
@@ -86,6 +97,17 @@ pub fn compose(retrieval: Retrieval) -> Answer {
             text: s.candidate.text.clone(),
         });
     }
+    if quotes.is_empty() {
+        flags.push("no passage has a line that speaks to what was asked".to_owned());
+        return Answer {
+            text: NOT_STATED.to_owned(),
+            citations: Vec::new(),
+            grounding: grounding::check(NOT_STATED, &[]),
+            held: false,
+            flags,
+            retrieval,
+        };
+    }
     let text = format!("From the job description: {}", quotes.join(" "));
     let cited: Vec<&str> = citations.iter().map(|c| c.text.as_str()).collect();
     let grounding = grounding::check(&strip_markers(&text), &cited);
@@ -99,6 +121,12 @@ pub fn compose(retrieval: Retrieval) -> Answer {
         flags,
         retrieval,
     }
+}
+
+/// Whether a line covering `covered` of the question's `asked` content words speaks to it: at
+/// least half of them (a category's member counting as the category).
+fn speaks_to(covered: usize, asked: usize) -> bool {
+    asked == 0 || covered * 2 >= asked
 }
 
 const QUANTITY: &[&str] = &[
@@ -132,22 +160,91 @@ fn asked_fact_missing(question: &str, texts: &[String]) -> Option<String> {
             ));
         }
     }
+    if let Some(name) = named_but_missing(question, &evidence) {
+        return Some(format!(
+            "the question names {name}, which no passage mentions"
+        ));
+    }
+    if let Some(n) = counted_but_missing(question, &evidence) {
+        return Some(format!(
+            "the question asks about {n} of something, which no passage states"
+        ));
+    }
     let lower = question.to_lowercase();
     if QUANTITY.iter().any(|q| lower.contains(q)) {
         let asked = crate::terms::content_stems(question);
         let near = texts.iter().any(|t| {
             let words = crate::terms::words(t);
             words.iter().enumerate().any(|(i, w)| {
+                let window: Vec<String> = words[i.saturating_sub(3)..(i + 4).min(words.len())]
+                    .iter()
+                    .map(|n| crate::terms::stem(n))
+                    .collect();
                 !grounding::numbers(w).is_empty()
-                    && words[i.saturating_sub(3)..(i + 4).min(words.len())]
-                        .iter()
-                        .any(|n| asked.contains(&crate::terms::stem(n)))
+                    && asked.iter().any(|a| crate::categories::covers(a, &window))
             })
         });
         if !near {
             return Some(
                 "the question asks for a quantity and no passage states one for it".into(),
             );
+        }
+    }
+    None
+}
+
+/// A place the question names ("an office in Glasgow", "based at Canary Wharf": a capitalised
+/// word after "in", "at" or "near") that no passage mentions: the passages are about where the
+/// team works, not about the place asked. Only such places: a name elsewhere in a question
+/// ("I'm not an EU citizen") is context, not what is asked.
+fn named_but_missing(question: &str, evidence: &str) -> Option<String> {
+    let words: Vec<&str> = question.split_whitespace().collect();
+    for pair in words.windows(2) {
+        let before = pair[0].to_lowercase();
+        let word = pair[1].trim_matches(|c: char| !c.is_alphanumeric());
+        if ["in", "at", "near"].contains(&before.as_str())
+            && word.len() > 1
+            && word.chars().next().is_some_and(char::is_uppercase)
+            && !grounding::contains_phrase(evidence, word)
+        {
+            return Some(word.to_owned());
+        }
+    }
+    None
+}
+
+/// A number the question asks about with its unit ("a four-day week": 4 and "day") that no
+/// passage states with that unit: a passage that says "4:00" or "four times" does not answer.
+fn counted_but_missing(question: &str, evidence: &str) -> Option<f64> {
+    let asked = crate::terms::words(question);
+    let stated = crate::terms::words(evidence);
+    let units_near = |words: &[String], i: usize| -> Vec<String> {
+        words[i + 1..(i + 3).min(words.len())]
+            .iter()
+            .map(|w| crate::terms::stem(w))
+            .collect()
+    };
+    for (i, w) in asked.iter().enumerate() {
+        // "four-day" is one word to `words`: split it into the number and its unit.
+        let (number, unit) = match w.split_once('-') {
+            Some((n, u)) => (n.to_owned(), Some(crate::terms::stem(u))),
+            None => (w.clone(), units_near(&asked, i).into_iter().next()),
+        };
+        let Some(value) = grounding::numbers(&number).first().copied() else {
+            continue;
+        };
+        let Some(unit) = unit.filter(|u| !crate::terms::is_stop(u)) else {
+            continue;
+        };
+        let found = stated.iter().enumerate().any(|(j, s)| {
+            let (n, u) = match s.split_once('-') {
+                Some((n, u)) => (n.to_owned(), vec![crate::terms::stem(u)]),
+                None => (s.clone(), units_near(&stated, j)),
+            };
+            grounding::numbers(&n).contains(&value) && u.contains(&unit)
+        });
+        if !found {
+            return Some(value);
         }
     }
     None
@@ -236,6 +333,33 @@ mod tests {
         assert!(!a.held);
         assert!(!a.text.chars().any(|c| c.is_ascii_digit()));
         assert!(a.flags[0].contains("thresholds"));
+    }
+
+    #[test]
+    fn a_name_or_number_the_passages_never_state_means_not_stated() {
+        let office = "- We are based in Edinburgh and come into the office two days a week";
+        for question in [
+            "Is there an office in Glasgow I could work from?",
+            "Could I work a four-day week?",
+        ] {
+            let a = compose(retrieval(question, &[("Where we work", office, 0.6)]));
+            assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
+        }
+        // Named and counted as the passage states them, the same question shapes are answered.
+        let a = compose(retrieval(
+            "Is there an office in Edinburgh I could work from?",
+            &[("Where we work", office, 0.6)],
+        ));
+        assert!(a.text.contains("based in Edinburgh"), "{a:#?}");
+        let a = compose(retrieval(
+            "How often would I be on call?",
+            &[(
+                "How we work",
+                "- The on-call rotation is one week in every six",
+                0.6,
+            )],
+        ));
+        assert!(a.text.contains("one week in every six"), "{a:#?}");
     }
 
     #[test]

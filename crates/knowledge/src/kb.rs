@@ -80,6 +80,8 @@ pub struct KnowledgeBase {
     factory: EmbedderFactory,
     embedder: Arc<OnceCell<Arc<dyn Embedder>>>,
     store: Arc<OnceCell<ChunkStore>>,
+    /// One storing of a built-in job description at a time (see [`crate::built_in`]).
+    pub(crate) built_in_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What retrieval found for a question, every stage's score included.
@@ -132,6 +134,7 @@ impl KnowledgeBase {
             factory,
             embedder: Arc::new(OnceCell::new()),
             store: Arc::new(OnceCell::new()),
+            built_in_lock: Arc::default(),
         }
     }
 

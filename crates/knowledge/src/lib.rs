@@ -3,7 +3,9 @@
 //! pass hybrid retrieval, reranking and thresholds, and the answer's claims are checked
 //! against the chunks it cites.
 
+pub mod built_in;
 pub mod catalog;
+pub mod categories;
 pub mod chunk;
 pub mod competency;
 pub mod compose;

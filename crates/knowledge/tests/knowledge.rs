@@ -341,12 +341,30 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         report.reranked.unflagged_unanswerable.is_empty(),
         "{report}"
     );
-    assert!(report.reranked.answerable >= 40 && report.reranked.unanswerable >= 20);
+    assert!(report.reranked.answerable >= 50 && report.reranked.unanswerable >= 25);
     assert!(report.reranked.recall_at_5 >= 0.8, "{report}");
     assert!(
         report.reranked.mrr > report.fused.mrr,
         "reranking must beat fusion alone: {report}"
     );
-    assert!(report.reranked.answered >= 0.7, "{report}");
+    // Floors at today's measured accuracy (README): a change that loses answers fails here.
+    assert!(report.reranked.answered_correctly >= 0.7, "{report}");
     assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
+
+    // The held-out set, in a store of its own so the first set's chunks answer nothing here.
+    let held_out = fixture(Backend::Sqlite, Store::Embedded).await;
+    let report = rehearse_knowledge::eval::run(
+        &held_out.kb,
+        &rehearse_knowledge::eval::held_out_dir(),
+        "eval@example.com",
+    )
+    .await
+    .expect("the held-out eval runs (a PDF among its job descriptions)");
+    println!("{report}");
+    assert!(report.reranked.answerable >= 30 && report.reranked.unanswerable >= 10);
+    assert!(
+        report.reranked.unflagged_unanswerable.is_empty(),
+        "{report}"
+    );
+    assert!(report.reranked.answered_correctly >= 0.7, "{report}");
 }

@@ -68,10 +68,10 @@ fn max_upload_bytes() -> usize {
     256 * 1024
 }
 fn min_relevance() -> f64 {
-    0.28
+    0.2
 }
 fn min_cosine() -> f32 {
-    0.18
+    0.12
 }
 
 impl Default for KnowledgeSettings {

@@ -49,6 +49,11 @@ pub struct ReviewSettings {
     /// scoring signals that point opposite ways is checked by a reviewer.
     #[serde(default = "default_check_reports")]
     pub check_reports: bool,
+    /// When set (0 to 1), an answer about the role whose best passage scored below this with
+    /// the reranker is held as weak retrieval. Off by default: on the eval set no threshold
+    /// above the relevance cut separates right answers from wrong ones (README).
+    #[serde(default)]
+    pub weak_retrieval_below: Option<f32>,
 }
 
 fn default_judge_margin() -> u8 {
@@ -72,6 +77,7 @@ impl Default for ReviewSettings {
             deadline_secs: None,
             judge_margin: default_judge_margin(),
             check_reports: default_check_reports(),
+            weak_retrieval_below: None,
         }
     }
 }
@@ -98,6 +104,15 @@ impl ReviewSettings {
             return Err((
                 "judge_margin",
                 "must be 0 to 3 (scores run from 1 to 5)".into(),
+            ));
+        }
+        if self
+            .weak_retrieval_below
+            .is_some_and(|t| !(0.0..=1.0).contains(&t))
+        {
+            return Err((
+                "weak_retrieval_below",
+                "must be between 0 and 1 (a reranker score)".into(),
             ));
         }
         if self.deadline_secs == Some(0) {

@@ -49,6 +49,7 @@ pub(super) fn review_config(settings: &Settings) -> rehearse_interview::service:
         sensitive: rule(settings.review.sensitive),
         judge_margin: settings.review.judge_margin,
         check_reports: settings.review.check_reports,
+        weak_retrieval_below: settings.review.weak_retrieval_below,
         ..ReviewPolicy::default()
     };
     for (key, hold) in &settings.review.topics {

@@ -375,7 +375,7 @@ both_backends!(a_rejected_answer_gives_the_honest_fallback);
 /// (sensitive topic), shown to the reviewer with its passages, approved, and then read.
 /// An uploaded role's interview played up to the candidate's questions: the admin, the
 /// candidate and the interview's id.
-async fn at_the_candidates_questions(app: &TestApp) -> (Client, Client, String) {
+pub(crate) async fn at_the_candidates_questions(app: &TestApp) -> (Client, Client, String) {
     let admin = app.admin().await;
     let created = json(upload(&admin, "search.md", JD.as_bytes().to_vec(), None).await).await;
     let jd_id = created["jd_id"].as_str().expect("jd id").to_owned();

@@ -36,17 +36,13 @@ impl InterviewService {
         difficulty: Difficulty,
         focus: Option<&str>,
     ) -> Result<Interview, ServiceError> {
-        let role = self.role(role_slug).await?;
-        if let (Some(version_id), Some(kb)) = (&role.version_id, &self.knowledge) {
-            let searchable = kb
-                .catalog()
-                .version(version_id)
-                .await?
-                .is_some_and(|v| v.status == rehearse_knowledge::VersionStatus::Ready);
-            if !searchable {
-                return Err(ServiceError::UnknownRole);
-            }
+        let sourced = self
+            .sourced_role(&crate::role_source::RoleRef::parse(role_slug))
+            .await?;
+        if !sourced.searchable {
+            return Err(ServiceError::UnknownRole);
         }
+        let role = sourced.role;
         self.check_daily_quota(user_id).await?;
         // Every model slot taken and the line full: an interview begun now would only get
         // built questions late. Refused before anything is stored; the caller says when to

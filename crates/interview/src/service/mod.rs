@@ -26,9 +26,11 @@ pub use role_answers::RoleAnswerConfig;
 pub use summary::{SummaryJob, KEEP_RECENT, SUMMARISE_JOB, SUMMARY_THRESHOLD};
 pub use turn::{answers_by_requirement, TURN_LEASE_MS};
 
+use crate::kb_roles::KbRoles;
 use crate::live::LiveHub;
 use crate::memory::TokenBudget;
 use crate::prompts::PromptStore;
+use crate::role_source::{RoleAnswerer, RoleRef, RoleSource};
 use crate::roles::{self, Role};
 use crate::store::InterviewStore;
 use rehearse_db::{DbError, JobQueue};
@@ -75,6 +77,11 @@ pub struct InterviewService {
     jobs: JobQueue,
     budget: TokenBudget,
     knowledge: Option<rehearse_knowledge::KnowledgeBase>,
+    /// Where uploaded roles come from (the knowledge base, or a test double).
+    role_source: Option<Arc<dyn RoleSource>>,
+    /// Who answers questions about a role (the knowledge base, or a test double); without
+    /// one, the candidate is told the job description cannot be searched.
+    answerer: Option<Arc<dyn RoleAnswerer>>,
     /// Wakes the worker when a turn is queued, so a reply never waits for a poll interval.
     wake: Arc<Notify>,
     review: ReviewConfig,
@@ -133,6 +140,8 @@ impl InterviewService {
                 history_tokens: 512,
             },
             knowledge: None,
+            role_source: None,
+            answerer: None,
             wake: Arc::new(Notify::new()),
             review: ReviewConfig::default(),
             role_answers: RoleAnswerConfig::default(),
@@ -183,10 +192,24 @@ impl InterviewService {
         let _ = tokio::time::timeout(idle, self.wake.notified()).await;
     }
 
-    /// Offers the job descriptions in `knowledge` as roles, and answers questions about them
-    /// from their chunks.
+    /// Offers the job descriptions in `knowledge` as roles, and answers questions about every
+    /// role (the samples' built-in job descriptions included) from their chunks.
     pub fn with_knowledge(mut self, knowledge: rehearse_knowledge::KnowledgeBase) -> Self {
+        let seams = Arc::new(KbRoles::new(knowledge.clone()));
+        self.role_source = Some(seams.clone());
+        self.answerer = Some(seams);
         self.knowledge = Some(knowledge);
+        self
+    }
+
+    /// Sets the seams to roles and answers by themselves (test doubles, or another store).
+    pub fn with_roles(
+        mut self,
+        source: Option<Arc<dyn RoleSource>>,
+        answerer: Option<Arc<dyn RoleAnswerer>>,
+    ) -> Self {
+        self.role_source = source;
+        self.answerer = answerer;
         self
     }
 
@@ -194,31 +217,36 @@ impl InterviewService {
         self.knowledge.as_ref()
     }
 
-    /// A role by slug: a built-in sample, or an uploaded job-description version (`jd:<id>`).
+    /// A role by slug: a built-in sample, or an uploaded job-description version (searchable
+    /// or not; starting an interview checks that).
     pub async fn role(&self, slug: &str) -> Result<Role, ServiceError> {
-        if let Some(version_id) = slug.strip_prefix("jd:") {
-            let kb = self.knowledge.as_ref().ok_or(ServiceError::UnknownRole)?;
-            let v = kb
-                .catalog()
+        Ok(self.sourced_role(&RoleRef::parse(slug)).await?.role)
+    }
+
+    pub(super) async fn sourced_role(
+        &self,
+        role: &RoleRef,
+    ) -> Result<crate::role_source::SourcedRole, ServiceError> {
+        match role {
+            RoleRef::Version(version_id) => self
+                .role_source
+                .as_ref()
+                .ok_or(ServiceError::UnknownRole)?
                 .version(version_id)
                 .await?
-                .ok_or(ServiceError::UnknownRole)?;
-            return Ok(roles::from_version(&v));
+                .ok_or(ServiceError::UnknownRole),
+            RoleRef::Sample(slug) => Ok(crate::role_source::SourcedRole {
+                role: roles::find(slug).ok_or(ServiceError::UnknownRole)?,
+                searchable: true,
+            }),
         }
-        roles::find(slug).ok_or(ServiceError::UnknownRole)
     }
 
     /// The roles a candidate can start: the samples, then every searchable job description.
     pub async fn available_roles(&self) -> Result<Vec<Role>, ServiceError> {
         let mut out = roles::samples();
-        if let Some(kb) = &self.knowledge {
-            out.extend(
-                kb.catalog()
-                    .ready_latest()
-                    .await?
-                    .iter()
-                    .map(roles::from_version),
-            );
+        if let Some(source) = &self.role_source {
+            out.extend(source.searchable().await?);
         }
         Ok(out)
     }

@@ -1,18 +1,19 @@
 //! Answers to the candidate's questions about the role, and the verdict on each: shown,
 //! "not stated", or held for a reviewer ([`crate::verdict::decide`]). Uploaded job descriptions
-//! are answered from their chunks, quoted (extractive, the default) or written by a capable
-//! model through an agent with one search tool (generative); sample roles from their own text.
+//! and sample roles alike are answered from their job description's chunks (through the
+//! [`RoleAnswerer`] seam), quoted (extractive, the default) or written by a capable model
+//! through an agent with one search tool (generative).
 //! Every answer leaves a trace: the model calls' own, or for an extractive answer (no model
 //! call) a retrieval trace with the question, the chunks and their scores, and the verdict, so
 //! a reviewer can always see what produced a held answer.
 
 use super::{InterviewService, ReviewConfig};
-use crate::answers;
 use crate::review::Hold;
+use crate::role_source::{RoleAnswerer, RoleRef};
 use crate::store::{Grounded, Interview};
 use crate::verdict::{self, Drafted, HoldReason, Verdict};
-use rehearse_knowledge::generative::{self, AnswerMode};
-use rehearse_knowledge::{Answer, KnowledgeBase};
+use rehearse_knowledge::generative::AnswerMode;
+use rehearse_knowledge::Answer;
 use rehearse_llm::agent::TurnLimits;
 use rehearse_llm::gateway::CallContext;
 use rehearse_llm::trace::{CallStatus, NewTrace, TraceEnd};
@@ -53,76 +54,42 @@ pub(super) struct RoleReply {
 }
 
 impl InterviewService {
-    /// Answers `question` about the interview's role.
+    /// Answers `question` about the interview's role, a sample's as an upload's: from the
+    /// role's job description through the answerer, under the one verdict.
     pub(super) async fn answer_about_role(
         &self,
         interview: &Interview,
         role: &crate::roles::Role,
         question: &str,
     ) -> RoleReply {
-        match (&role.version_id, &self.knowledge) {
-            (Some(version_id), Some(kb)) => match self.role_answers.mode {
-                AnswerMode::Generative => {
-                    self.generative_answer(kb, interview, version_id, question)
-                        .await
-                }
-                AnswerMode::Extractive => {
-                    self.extractive_answer(kb, interview, version_id, question)
-                        .await
-                }
-            },
-            _ => {
-                // A built-in sample role: answered from its own text, under the same verdict
-                // as an uploaded job description, and traced like a quoted answer.
-                let clock = std::time::Instant::now();
-                let started_at = rehearse_db::now_ms();
-                let answer = answers::answer(role, question);
-                let draft = Drafted {
-                    question,
-                    not_stated: answer.text == answers::NOT_STATED,
-                    screened: crate::screen::screen(question),
-                    ..Drafted::default()
-                };
-                let reply = RoleReply {
-                    grounded: judged(&draft, Grounded::default(), &self.review),
-                    text: answer.text,
-                    trace_id: None,
-                };
-                let cited: Vec<serde_json::Value> = answer
-                    .citations
-                    .iter()
-                    .map(|c| serde_json::json!({ "section": c, "rerank": 1.0, "passed": true }))
-                    .collect();
-                let trace_id = self
-                    .retrieval_trace(
-                        interview,
-                        &role.slug,
-                        question,
-                        Retrieved {
-                            reply: &reply,
-                            chunks: cited,
-                            started_at,
-                            clock,
-                        },
-                    )
-                    .await;
-                RoleReply { trace_id, ..reply }
+        let role = RoleRef::parse(&role.slug);
+        let Some(answerer) = self.answerer.clone() else {
+            return cannot_look_up(&role, "no knowledge base is configured");
+        };
+        match self.role_answers.mode {
+            AnswerMode::Generative => {
+                self.generative_answer(answerer.as_ref(), interview, &role, question)
+                    .await
+            }
+            AnswerMode::Extractive => {
+                self.extractive_answer(answerer.as_ref(), interview, &role, question)
+                    .await
             }
         }
     }
 
     async fn extractive_answer(
         &self,
-        kb: &KnowledgeBase,
+        answerer: &dyn RoleAnswerer,
         interview: &Interview,
-        version_id: &str,
+        role: &RoleRef,
         question: &str,
     ) -> RoleReply {
         let clock = std::time::Instant::now();
         let started_at = rehearse_db::now_ms();
         let answered =
-            match tokio::time::timeout(KNOWLEDGE_DEADLINE, kb.answer(version_id, question)).await {
-                Ok(result) => result.map_err(|e| e.to_string()),
+            match tokio::time::timeout(KNOWLEDGE_DEADLINE, answerer.quote(role, question)).await {
+                Ok(result) => result,
                 Err(_) => Err(format!(
                     "the knowledge base did not answer within {} s",
                     KNOWLEDGE_DEADLINE.as_secs()
@@ -147,19 +114,19 @@ impl InterviewService {
                     })
                     .collect();
                 tracing::info!(
-                    version = %version_id,
+                    role = %role,
                     cited = a.citations.len(),
                     flags = ?a.flags,
                     "answered a question about the role"
                 );
                 self.checked(question, a)
             }
-            Err(e) => cannot_look_up(version_id, &e),
+            Err(e) => cannot_look_up(role, &e),
         };
         let trace_id = self
             .retrieval_trace(
                 interview,
-                version_id,
+                role,
                 question,
                 Retrieved {
                     reply: &reply,
@@ -174,9 +141,9 @@ impl InterviewService {
 
     async fn generative_answer(
         &self,
-        kb: &KnowledgeBase,
+        answerer: &dyn RoleAnswerer,
         interview: &Interview,
-        version_id: &str,
+        role: &RoleRef,
         question: &str,
     ) -> RoleReply {
         let ctx = CallContext {
@@ -184,24 +151,17 @@ impl InterviewService {
             interview_id: Some(interview.id.clone()),
             step: STEP.into(),
             prompt_version: Some(format!("{STEP}@builtin")),
-            context_ids: vec![format!("{}", interview.role_slug)],
+            context_ids: vec![role.slug()],
             ..CallContext::default()
         };
-        let generated = generative::answer(
-            kb,
-            &self.gateway,
-            ctx,
-            version_id,
-            question,
-            self.role_answers.max_tokens,
-            self.role_answers.limits,
-        )
-        .await;
+        let generated = answerer
+            .write(&self.gateway, ctx, role, question, self.role_answers)
+            .await;
         let trace_id = generated.trace_id().map(str::to_owned);
         let reply = match generated.answer {
             Ok(a) => self.checked(question, a),
             Err(gave_up) => {
-                tracing::warn!(version = %version_id, reason = %gave_up.describe(), "the answering agent gave up");
+                tracing::warn!(role = %role, reason = %gave_up.describe(), "the answering agent gave up");
                 RoleReply {
                     text: verdict::FALLBACK.to_owned(),
                     grounded: Grounded {
@@ -221,7 +181,14 @@ impl InterviewService {
             question,
             not_stated: a.text == rehearse_knowledge::NOT_STATED,
             ungrounded: if a.held { a.flags.clone() } else { Vec::new() },
-            weak_retrieval: false,
+            weak_retrieval: a.text != rehearse_knowledge::NOT_STATED
+                && verdict::weak_retrieval(
+                    a.retrieval
+                        .passed()
+                        .map(|s| s.rerank as f32)
+                        .reduce(f32::max),
+                    self.review.policy,
+                ),
             screened: crate::screen::screen(question),
         };
         let grounded = Grounded {
@@ -242,7 +209,7 @@ impl InterviewService {
     async fn retrieval_trace(
         &self,
         interview: &Interview,
-        version_id: &str,
+        role: &RoleRef,
         question: &str,
         retrieved: Retrieved<'_>,
     ) -> Option<String> {
@@ -255,7 +222,7 @@ impl InterviewService {
         let id = uuid::Uuid::new_v4().to_string();
         let request = serde_json::json!({
             "question": question,
-            "version": version_id,
+            "role": role.slug(),
             "mode": "extractive",
             "verdict": if reply.grounded.held { "held" } else if reply.text == rehearse_knowledge::NOT_STATED { "not_stated" } else { "shown" },
             "flags": reply.grounded.flags,
@@ -321,8 +288,8 @@ struct Retrieved<'a> {
 
 /// What the candidate reads when the job description cannot be searched: nothing is guessed,
 /// and the failure is flagged.
-fn cannot_look_up(version_id: &str, error: &str) -> RoleReply {
-    tracing::warn!(version = %version_id, error = %error, "could not answer from the job description");
+fn cannot_look_up(role: &RoleRef, error: &str) -> RoleReply {
+    tracing::warn!(role = %role, error = %error, "could not answer from the job description");
     RoleReply {
         text: "I can't look that up in the job description right now, so I won't guess. Please ask again later.".to_owned(),
         grounded: Grounded {

@@ -115,3 +115,18 @@ fn a_grounded_sensitive_answer_is_shown_when_the_policy_allows() {
     );
     assert!(matches!(held, Verdict::Held(r) if r.len() == 2));
 }
+
+#[test]
+fn weak_retrieval_holds_only_below_the_admins_cut() {
+    let off = ReviewPolicy::default();
+    assert!(!weak_retrieval(Some(0.01), off), "off by default");
+    let cut = ReviewPolicy {
+        weak_retrieval_below: Some(0.4),
+        ..ReviewPolicy::default()
+    };
+    assert!(weak_retrieval(Some(0.31), cut));
+    assert!(!weak_retrieval(Some(0.4), cut));
+    assert!(!weak_retrieval(Some(0.9), cut));
+    // "Not stated" quoted nothing, so there is no retrieval to call weak.
+    assert!(!weak_retrieval(None, cut));
+}

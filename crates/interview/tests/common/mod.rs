@@ -67,6 +67,50 @@ pub async fn service_with_chat(
         LiveHub::default(),
         rehearse_db::JobQueue::new(&t.db),
     )
+    .with_roles(None, Some(Arc::new(NothingStated)))
+}
+
+/// An answerer whose job descriptions state nothing asked: every question about the role is
+/// "not stated". It stands in for the knowledge base where a test is about the turn, not
+/// retrieval (the knowledge base's own tests and the API tests run the real one).
+pub struct NothingStated;
+
+#[async_trait::async_trait]
+impl rehearse_interview::role_source::RoleAnswerer for NothingStated {
+    async fn quote(
+        &self,
+        _role: &rehearse_interview::role_source::RoleRef,
+        question: &str,
+    ) -> Result<rehearse_knowledge::Answer, String> {
+        use rehearse_knowledge::NOT_STATED;
+        Ok(rehearse_knowledge::Answer {
+            text: NOT_STATED.to_owned(),
+            citations: Vec::new(),
+            grounding: rehearse_knowledge::grounding::check(NOT_STATED, &[]),
+            held: false,
+            flags: vec!["no chunk passed the relevance thresholds".into()],
+            retrieval: rehearse_knowledge::Retrieval {
+                question: question.to_owned(),
+                ranked: Vec::new(),
+            },
+        })
+    }
+
+    async fn write(
+        &self,
+        _gateway: &Gateway,
+        _ctx: rehearse_llm::gateway::CallContext,
+        _role: &rehearse_interview::role_source::RoleRef,
+        _question: &str,
+        _config: rehearse_interview::service::RoleAnswerConfig,
+    ) -> rehearse_knowledge::generative::Generated {
+        rehearse_knowledge::generative::Generated {
+            answer: Err(rehearse_knowledge::generative::GaveUp::Search(
+                "this test's answerer only quotes".into(),
+            )),
+            calls: Vec::new(),
+        }
+    }
 }
 
 pub fn generous() -> DefaultCeilings {

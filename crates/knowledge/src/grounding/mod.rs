@@ -100,7 +100,7 @@ pub fn numbers(text: &str) -> Vec<f64> {
     out
 }
 
-fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+pub(crate) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
     let hay = format!(" {} ", crate::terms::words(haystack).join(" "));
     let needle = crate::terms::words(phrase).join(" ");
     if needle.is_empty() {

@@ -60,8 +60,8 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            min_rerank: 0.28,
-            min_cosine: 0.18,
+            min_rerank: 0.2,
+            min_cosine: 0.12,
             max_cited: 3,
         }
     }
@@ -83,14 +83,18 @@ pub fn rrf(lists: &[Vec<String>], k: f64) -> Vec<(String, f64)> {
     scores
 }
 
-/// Share of the question's content stems found in the chunk's text or heading.
+/// Share of the question's content stems found in the chunk's text or heading (a member of a
+/// category the question names counts as the category: [`crate::categories`]).
 pub fn coverage(question: &str, candidate: &Candidate) -> f64 {
     let asked = terms::content_stems(question);
     if asked.is_empty() {
         return 0.0;
     }
     let have = terms::content_stems(&format!("{} {}", candidate.section, candidate.text));
-    let hits = asked.iter().filter(|a| have.contains(a)).count();
+    let hits = asked
+        .iter()
+        .filter(|a| crate::categories::covers(a, &have))
+        .count();
     hits as f64 / asked.len() as f64
 }
 

@@ -1,0 +1,104 @@
+//! The knowledge base behind the interview's seams ([`crate::role_source`]): uploaded
+//! job-description versions as roles, and answers about any role from its passages. A sample
+//! role is answered from its built-in job description, stored in the knowledge base on first
+//! use, so it goes through the same retrieval, grounding check and verdict as an upload.
+
+use crate::role_source::{RoleAnswerer, RoleRef, RoleSource, SourcedRole};
+use crate::roles::{self, Role};
+use crate::service::{RoleAnswerConfig, ServiceError};
+use rehearse_knowledge::generative::{self, GaveUp, Generated};
+use rehearse_knowledge::{Answer, KnowledgeBase, VersionStatus};
+use rehearse_llm::gateway::{CallContext, Gateway};
+
+/// The knowledge base as the interview's role source and answerer.
+#[derive(Clone)]
+pub struct KbRoles {
+    kb: KnowledgeBase,
+}
+
+impl KbRoles {
+    pub fn new(kb: KnowledgeBase) -> Self {
+        KbRoles { kb }
+    }
+
+    /// The version searched for `role`: the one an uploaded role's interview pinned, or a
+    /// sample's built-in job description.
+    async fn version_of(&self, role: &RoleRef) -> Result<String, String> {
+        match role {
+            RoleRef::Version(id) => Ok(id.clone()),
+            RoleRef::Sample(slug) => {
+                let sample = roles::find(slug).ok_or_else(|| format!("no sample role {slug}"))?;
+                self.kb
+                    .built_in(slug, &roles::description(&sample))
+                    .await
+                    .map(|v| v.id)
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl RoleSource for KbRoles {
+    async fn version(&self, version_id: &str) -> Result<Option<SourcedRole>, ServiceError> {
+        Ok(self
+            .kb
+            .catalog()
+            .version(version_id)
+            .await?
+            .map(|v| SourcedRole {
+                searchable: v.status == VersionStatus::Ready,
+                role: roles::from_version(&v),
+            }))
+    }
+
+    async fn searchable(&self) -> Result<Vec<Role>, ServiceError> {
+        Ok(self
+            .kb
+            .catalog()
+            .ready_latest()
+            .await?
+            .iter()
+            .map(roles::from_version)
+            .collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl RoleAnswerer for KbRoles {
+    async fn quote(&self, role: &RoleRef, question: &str) -> Result<Answer, String> {
+        let version = self.version_of(role).await?;
+        self.kb
+            .answer(&version, question)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn write(
+        &self,
+        gateway: &Gateway,
+        ctx: CallContext,
+        role: &RoleRef,
+        question: &str,
+        config: RoleAnswerConfig,
+    ) -> Generated {
+        match self.version_of(role).await {
+            Ok(version) => {
+                generative::answer(
+                    &self.kb,
+                    gateway,
+                    ctx,
+                    &version,
+                    question,
+                    config.max_tokens,
+                    config.limits,
+                )
+                .await
+            }
+            Err(e) => Generated {
+                answer: Err(GaveUp::Search(e)),
+                calls: Vec::new(),
+            },
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! What a candidate names as a category that a job description states as an instance: "which
+//! database" is answered by "PostgreSQL", "is there a pension" by "a 401(k)", "how often" by
+//! "one week in six". Reranking's coverage and the choice of quoted lines count an instance as
+//! the category asked, so the passage that names the instance is found and quoted rather than
+//! declined. A closed, reviewed word list, not a model: cheap, deterministic, and explainable to
+//! a reviewer. Lists of well-known members only; a member missing here is still found by
+//! meaning (the vector half of retrieval), just with less help.
+
+use crate::terms::stem;
+
+struct Category {
+    /// Words a question uses for the category.
+    names: &'static [&'static str],
+    /// Words a job description uses for a member of it.
+    members: &'static [&'static str],
+}
+
+const CATEGORIES: &[Category] = &[
+    Category {
+        names: &[
+            "database",
+            "databases",
+            "db",
+            "datastore",
+            "datastores",
+            "storage",
+        ],
+        members: &[
+            "postgresql",
+            "postgres",
+            "mysql",
+            "mariadb",
+            "sqlite",
+            "oracle",
+            "redis",
+            "memcached",
+            "cassandra",
+            "scylladb",
+            "dynamodb",
+            "mongodb",
+            "couchdb",
+            "cockroachdb",
+            "spanner",
+            "aurora",
+            "clickhouse",
+            "bigquery",
+            "snowflake",
+            "redshift",
+            "timescaledb",
+            "elasticsearch",
+            "opensearch",
+            "neo4j",
+            "foundationdb",
+            "tidb",
+            "vitess",
+            "druid",
+            "pinot",
+        ],
+    },
+    Category {
+        names: &["cloud", "clouds", "provider", "providers"],
+        members: &[
+            "aws",
+            "amazon",
+            "gcp",
+            "google",
+            "azure",
+            "microsoft",
+            "ec2",
+            "eks",
+            "gke",
+            "aks",
+            "s3",
+            "hetzner",
+            "ovh",
+            "digitalocean",
+            "cloudflare",
+            "oracle",
+        ],
+    },
+    Category {
+        names: &["language", "languages"],
+        members: &[
+            "rust",
+            "go",
+            "golang",
+            "java",
+            "kotlin",
+            "scala",
+            "python",
+            "ruby",
+            "elixir",
+            "erlang",
+            "php",
+            "typescript",
+            "javascript",
+            "c++",
+            "c#",
+            "swift",
+            "haskell",
+            "ocaml",
+            "clojure",
+            "english",
+            "spanish",
+            "german",
+            "french",
+            "portuguese",
+            "dutch",
+            "italian",
+        ],
+    },
+    Category {
+        names: &["pension", "pensions", "retirement"],
+        members: &[
+            "401",
+            "rrsp",
+            "superannuation",
+            "kiwisaver",
+            "pension",
+            "retirement",
+        ],
+    },
+    Category {
+        names: &["remote", "remotely", "home", "hybrid", "onsite"],
+        members: &[
+            "remote",
+            "remotely",
+            "office",
+            "hybrid",
+            "onsite",
+            "commuting",
+        ],
+    },
+    Category {
+        names: &["often", "frequently", "frequency", "regularly"],
+        members: &[
+            "every",
+            "once",
+            "twice",
+            "daily",
+            "weekly",
+            "fortnightly",
+            "monthly",
+            "quarterly",
+            "yearly",
+            "annually",
+            "times",
+            "week",
+            "month",
+            "year",
+        ],
+    },
+    Category {
+        names: &["big", "size", "large", "headcount", "people"],
+        members: &["engineers", "people", "person", "members", "strong"],
+    },
+    Category {
+        names: &[
+            "visa",
+            "visas",
+            "sponsor",
+            "sponsorship",
+            "permit",
+            "immigration",
+        ],
+        members: &["visa", "visas", "sponsor", "sponsorship", "permit"],
+    },
+    Category {
+        names: &["together", "meet", "meetup", "offsite", "gather", "travel"],
+        members: &[
+            "offsite", "meet", "meets", "meetup", "retreat", "summit", "travel",
+        ],
+    },
+    Category {
+        names: &["ci", "cd"],
+        members: &[
+            "jenkins",
+            "circleci",
+            "buildkite",
+            "teamcity",
+            "travis",
+            "drone",
+            "tekton",
+            "argo",
+            "github",
+            "gitlab",
+        ],
+    },
+    Category {
+        names: &["commute", "commuting", "transport"],
+        members: &[
+            "ticket",
+            "transit",
+            "bike",
+            "train",
+            "travelcard",
+            "deutschlandticket",
+            "mobility",
+        ],
+    },
+    Category {
+        names: &["insurance", "medical", "healthcare", "dental"],
+        members: &["insurance", "medical", "health", "dental", "vision"],
+    },
+    Category {
+        names: &["bonus", "bonuses", "incentive", "incentives"],
+        members: &["bonus", "profit", "incentive", "commission"],
+    },
+    Category {
+        names: &[
+            "release",
+            "releases",
+            "ship",
+            "deploy",
+            "deploys",
+            "deployment",
+        ],
+        members: &[
+            "deploy", "release", "ship", "rollout", "releases", "deploys",
+        ],
+    },
+    Category {
+        names: &["vacation", "pto", "leave", "holiday", "holidays", "off"],
+        members: &["holiday", "holidays", "vacation", "leave", "pto"],
+    },
+    Category {
+        names: &["pay", "pays", "salary", "compensation", "earn"],
+        members: &["salary", "pay", "compensation", "base"],
+    },
+    Category {
+        names: &["ownership", "shares", "stake"],
+        members: &["equity", "stock", "shares", "options"],
+    },
+    Category {
+        names: &["parent", "parents", "parental", "maternity", "paternity"],
+        members: &["parental", "maternity", "paternity", "parent", "parents"],
+    },
+    Category {
+        names: &["senior", "seniority", "experienced"],
+        members: &["years", "experience", "senior", "staff", "lead"],
+    },
+    Category {
+        names: &["moving", "move", "relocate", "relocation", "relocating"],
+        members: &["relocation", "relocate", "relocating", "moving"],
+    },
+    Category {
+        names: &["day", "days"],
+        members: &[
+            "monday",
+            "mondays",
+            "tuesday",
+            "tuesdays",
+            "wednesday",
+            "wednesdays",
+            "thursday",
+            "thursdays",
+            "friday",
+            "fridays",
+        ],
+    },
+];
+
+/// Whether a passage whose content stems are `have` covers the question's stem `asked`: it
+/// states the word itself, or a member of the category the word names.
+pub fn covers(asked: &str, have: &[String]) -> bool {
+    if have.iter().any(|h| h == asked) {
+        return true;
+    }
+    CATEGORIES
+        .iter()
+        .filter(|c| c.names.iter().any(|n| stem(n) == asked))
+        .flat_map(|c| c.members.iter())
+        .any(|m| {
+            let m = stem(m);
+            have.contains(&m)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terms::content_stems;
+
+    fn covered(question_word: &str, passage: &str) -> bool {
+        covers(&stem(question_word), &content_stems(passage))
+    }
+
+    #[test]
+    fn an_instance_answers_the_category_asked() {
+        assert!(covered(
+            "database",
+            "The ledger service is backed by PostgreSQL"
+        ));
+        assert!(covered("databases", "Data lives in Redis and MySQL"));
+        assert!(covered("pension", "A 401(k) plan with a 4% company match"));
+        assert!(covered("often", "The rotation is one week in six"));
+        assert!(covered("cloud", "Our pipelines run on AWS"));
+        assert!(covered("language", "Our working language is English"));
+        // The word itself still counts, and an unrelated passage does not.
+        assert!(covered("salary", "The salary is stated here"));
+        assert!(!covered(
+            "database",
+            "We deploy to Kubernetes several times a day"
+        ));
+        assert!(!covered(
+            "pension",
+            "Private health insurance in every country"
+        ));
+    }
+}

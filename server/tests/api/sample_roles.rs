@@ -1,0 +1,69 @@
+//! The built-in sample roles answer questions about themselves the way an uploaded job
+//! description does: through the knowledge base's retrieval and grounding check, quoted and
+//! cited, with a retrieval trace; their job descriptions are the product's, so admins do not
+//! see them in their list and candidates are not offered them twice.
+
+use crate::interviews::start;
+use crate::knowledge::say;
+use crate::support::{json, Backend, TestApp};
+use rehearse_testkit::both_backends;
+
+const ANSWER: &str = "In my last job we built an async payments service in Rust on tokio; I designed the PostgreSQL schema and its indexes, ran it with metrics and alerts on an SLO, and wrote the retry layer and timeouts myself.";
+
+async fn a_sample_role_is_answered_from_its_built_in_job_description(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let candidate = app.signed_up("sam@example.com").await;
+    let id = start(&candidate).await;
+    let mut invited = false;
+    for turn in 0..10 {
+        let replies = say(&candidate, &id, ANSWER, &format!("answer-{turn}")).await;
+        if replies
+            .iter()
+            .any(|h| h.contains("What would you like to know about the role"))
+        {
+            invited = true;
+            break;
+        }
+    }
+    assert!(
+        invited,
+        "the interview never reached the candidate's questions"
+    );
+
+    let replies = say(
+        &candidate,
+        &id,
+        "Which database would I be designing schemas for?",
+        "ask-database",
+    )
+    .await;
+    let reply = replies
+        .iter()
+        .find(|h| h.contains("From the job description"))
+        .unwrap_or_else(|| panic!("no quoted answer in {replies:?}"));
+    assert!(reply.contains("PostgreSQL schemas"), "{reply}");
+    let pay = say(&candidate, &id, "What does it pay?", "ask-pay").await;
+    assert!(
+        pay.iter()
+            .any(|h| h.contains("The job description does not state that.")),
+        "{pay:?}"
+    );
+
+    // The product's own job descriptions are not an admin's to manage, nor a second role.
+    let admin = app.admin().await;
+    let listed = json(admin.server_fn("list_jds", &[]).await).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed:#}");
+    let roles = json(candidate.server_fn("list_roles", &[]).await).await;
+    let slugs: Vec<&str> = roles
+        .as_array()
+        .expect("roles")
+        .iter()
+        .filter_map(|r| r["slug"].as_str())
+        .collect();
+    assert_eq!(
+        slugs,
+        ["backend-rust", "platform-go", "data-infra"],
+        "{roles:#}"
+    );
+}
+both_backends!(a_sample_role_is_answered_from_its_built_in_job_description);
