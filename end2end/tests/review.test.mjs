@@ -42,7 +42,7 @@ test('a held answer is edited by a reviewer and appears in the candidate\'s chat
   }
   assert.match(await candidate.textContent('[data-testid="transcript"]'), /What would you like to know about the role\?/);
 
-  const pension = 'Does the PostgreSQL payments team offer a pension?';
+  const pension = 'Do you offer a pension?';
   await send(candidate, pension);
   const held = lastInterviewer(candidate).last();
   assert.match(await held.textContent(), /being checked by a reviewer/);
@@ -54,7 +54,7 @@ test('a held answer is edited by a reviewer and appears in the candidate\'s chat
 
   await claimItem(reviewer, pension);
   assert.match(await reviewer.textContent('[data-testid="review-reasons"]'), /Sensitive topic: pay and benefits/);
-  const edited = 'The job description does not mention a pension; please ask the recruiter.';
+  const edited = 'Yes: a pension with a 5% employer contribution; the recruiter can tell you more.';
   await reviewer.fill('[data-testid="edit-text"]', edited);
   await reviewer.click('[data-testid="edit-approve"]');
   await reviewer.waitForSelector('[data-testid="review-outcome"]', { timeout: 30000 });

@@ -106,8 +106,9 @@ pub fn version_slug(version_id: &str) -> String {
     crate::role_source::RoleRef::Version(version_id.to_owned()).slug()
 }
 
-/// A sample role written out as a job description (title, summary, requirements), the text
-/// its built-in job description is stored and searched with.
+/// A sample role written out as a job description (title, summary, requirements, and how the
+/// team works and what it offers), the text its built-in job description is stored and searched
+/// with, so a candidate's practical questions about a sample have answers to find.
 pub fn description(role: &Role) -> String {
     let mut out = format!(
         "# {}\n\n{}\n\n## Requirements\n\n",
@@ -116,7 +117,43 @@ pub fn description(role: &Role) -> String {
     for r in &role.requirements {
         out.push_str(&format!("- {}\n", r.text));
     }
+    out.push_str(practicalities(&role.slug));
     out
+}
+
+/// Where and how each sample role works, and its benefits. No pay is stated: a sample role's
+/// salary is "not stated", as it is in many real postings.
+fn practicalities(slug: &str) -> &'static str {
+    match slug {
+        "backend-rust" => {
+            "\n## How we work\n\n\
+            - The team works in the Amsterdam office on Tuesdays and Thursdays and from home the rest of the week\n\
+            - Everyone joins the on-call rotation, one week in six, with a day off after a night with a page\n\
+            - We sponsor work visas for engineers moving to the Netherlands\n\
+            \n## Benefits\n\n\
+            - 28 days of paid holiday\n\
+            - A pension with a 5% employer contribution\n\
+            - A yearly learning budget for books, courses and conferences\n"
+        }
+        "platform-go" => {
+            "\n## How we work\n\n\
+            - The team is fully remote within Europe and meets in Berlin twice a year\n\
+            - On call one week in five, during European working hours only\n\
+            - We cannot sponsor work visas for this role\n\
+            \n## Benefits\n\n\
+            - 30 days of paid holiday\n\
+            - A home-office budget and a laptop of your choice\n"
+        }
+        "data-infra" => {
+            "\n## How we work\n\n\
+            - The team works from the London office three days a week\n\
+            - On call one week in eight, with pages rare outside office hours\n\
+            \n## Benefits\n\n\
+            - 25 days of paid holiday plus public holidays\n\
+            - Private health insurance for you and your family\n"
+        }
+        _ => "",
+    }
 }
 
 /// The role an uploaded job-description version describes: its title, its opening paragraph,
