@@ -26,15 +26,7 @@ pub fn compose(retrieval: Retrieval) -> Answer {
         asked_fact_missing(&retrieval.question, &texts)
     };
     if let Some(reason) = unstated {
-        flags.push(reason);
-        return Answer {
-            text: NOT_STATED.to_owned(),
-            citations: Vec::new(),
-            grounding: grounding::check(NOT_STATED, &[]),
-            held: false,
-            flags,
-            retrieval,
-        };
+        return not_stated(retrieval, reason);
     }
     let asked = crate::terms::content_stems(&retrieval.question);
     let mut quotes = Vec::new();
@@ -98,15 +90,10 @@ pub fn compose(retrieval: Retrieval) -> Answer {
         });
     }
     if quotes.is_empty() {
-        flags.push("no passage has a line that speaks to what was asked".to_owned());
-        return Answer {
-            text: NOT_STATED.to_owned(),
-            citations: Vec::new(),
-            grounding: grounding::check(NOT_STATED, &[]),
-            held: false,
-            flags,
+        return not_stated(
             retrieval,
-        };
+            "no passage has a line that speaks to what was asked".to_owned(),
+        );
     }
     let text = format!("From the job description: {}", quotes.join(" "));
     let cited: Vec<&str> = citations.iter().map(|c| c.text.as_str()).collect();
@@ -119,6 +106,18 @@ pub fn compose(retrieval: Retrieval) -> Answer {
         grounding,
         held,
         flags,
+        retrieval,
+    }
+}
+
+/// "Not stated", with the reason the passages did not answer (for the trace and the admin).
+fn not_stated(retrieval: Retrieval, reason: String) -> Answer {
+    Answer {
+        text: NOT_STATED.to_owned(),
+        citations: Vec::new(),
+        grounding: grounding::check(NOT_STATED, &[]),
+        held: false,
+        flags: vec![reason],
         retrieval,
     }
 }

@@ -85,6 +85,21 @@ pub async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String
     panic!("no reply to {text}");
 }
 
+/// Answers every question with `answer` until the interviewer invites the candidate's own
+/// questions about the role.
+pub async fn until_invited(candidate: &Client, id: &str, answer: &str) {
+    for turn in 0..10 {
+        let replies = say(candidate, id, answer, &format!("answer-{turn}")).await;
+        if replies
+            .iter()
+            .any(|h| h.contains("What would you like to know about the role"))
+        {
+            return;
+        }
+    }
+    panic!("the interview never reached the candidate's questions");
+}
+
 async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;
@@ -169,21 +184,7 @@ async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
         .unwrap_or_default()
         .contains("Search Platform Engineer"));
     let answer = "In my last role we built Rust services with tokio that consumed Kafka topics and indexed them into OpenSearch; I designed the consumers, tuned the cluster, and we cut indexing lag from minutes to 2 seconds.";
-    let mut invited = false;
-    for turn in 0..8 {
-        let replies = say(&candidate, &id, answer, &format!("answer-{turn}")).await;
-        if replies
-            .iter()
-            .any(|h| h.contains("What would you like to know about the role"))
-        {
-            invited = true;
-            break;
-        }
-    }
-    assert!(
-        invited,
-        "the interview never reached the candidate's questions"
-    );
+    until_invited(&candidate, &id, answer).await;
     let pay = say(
         &candidate,
         &id,

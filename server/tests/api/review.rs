@@ -5,7 +5,7 @@
 //! Longer than 400 lines on purpose: each review endpoint's rules and the held-answer story share their fixtures; split by scenario, each file would repeat them.
 
 use crate::interviews::start;
-use crate::knowledge::{detail, say, until_ingested, upload, JD};
+use crate::knowledge::{detail, say, until_ingested, until_invited, upload, JD};
 use crate::support::{html, json, Backend, Client, TestApp};
 use futures::StreamExt;
 use rehearse_interview::review::Hold;
@@ -404,21 +404,7 @@ pub(crate) async fn at_the_candidates_questions(app: &TestApp) -> (Client, Clien
         None => serde_json::from_str::<String>(&started.text().await.expect("body")).expect("id"),
     };
     let answer = "In my last role we built Rust services with tokio that consumed Kafka topics and indexed them into OpenSearch; I designed the consumers, tuned the cluster, and we cut indexing lag from minutes to 2 seconds.";
-    let mut invited = false;
-    for turn in 0..8 {
-        let replies = say(&candidate, &id, answer, &format!("answer-{turn}")).await;
-        if replies
-            .iter()
-            .any(|h| h.contains("What would you like to know about the role"))
-        {
-            invited = true;
-            break;
-        }
-    }
-    assert!(
-        invited,
-        "the interview never reached the candidate's questions"
-    );
+    until_invited(&candidate, &id, answer).await;
     (admin, candidate, id)
 }
 

@@ -4,7 +4,7 @@
 //! see them in their list and candidates are not offered them twice.
 
 use crate::interviews::start;
-use crate::knowledge::{detail, say};
+use crate::knowledge::{detail, say, until_invited};
 use crate::support::Client;
 use crate::support::{json, Backend, TestApp};
 use rehearse_testkit::both_backends;
@@ -27,21 +27,7 @@ async fn a_sample_role_is_answered_from_its_built_in_job_description(backend: Ba
     let app = TestApp::spawn(backend).await;
     let candidate = app.signed_up("sam@example.com").await;
     let id = start(&candidate).await;
-    let mut invited = false;
-    for turn in 0..10 {
-        let replies = say(&candidate, &id, ANSWER, &format!("answer-{turn}")).await;
-        if replies
-            .iter()
-            .any(|h| h.contains("What would you like to know about the role"))
-        {
-            invited = true;
-            break;
-        }
-    }
-    assert!(
-        invited,
-        "the interview never reached the candidate's questions"
-    );
+    until_invited(&candidate, &id, ANSWER).await;
 
     until_writable(&candidate, &id).await;
     let replies = say(
