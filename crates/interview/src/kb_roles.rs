@@ -9,16 +9,25 @@ use crate::service::{RoleAnswerConfig, ServiceError};
 use rehearse_knowledge::generative::{self, GaveUp, Generated};
 use rehearse_knowledge::{Answer, KnowledgeBase, VersionStatus};
 use rehearse_llm::gateway::{CallContext, Gateway};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The knowledge base as the interview's role source and answerer.
 #[derive(Clone)]
 pub struct KbRoles {
     kb: KnowledgeBase,
+    /// The searchable built-in version of each sample asked about so far: a sample's text is
+    /// fixed for the life of the process, so it is looked up (and stored, the first time) once,
+    /// not on every question.
+    samples: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl KbRoles {
     pub fn new(kb: KnowledgeBase) -> Self {
-        KbRoles { kb }
+        KbRoles {
+            kb,
+            samples: Arc::default(),
+        }
     }
 
     /// The version searched for `role`: the one an uploaded role's interview pinned, or a
@@ -27,12 +36,26 @@ impl KbRoles {
         match role {
             RoleRef::Version(id) => Ok(id.clone()),
             RoleRef::Sample(slug) => {
+                let known = self
+                    .samples
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .get(slug)
+                    .cloned();
+                if let Some(version_id) = known {
+                    return Ok(version_id);
+                }
                 let sample = roles::find(slug).ok_or_else(|| format!("no sample role {slug}"))?;
-                self.kb
+                let version = self
+                    .kb
                     .built_in(slug, &roles::description(&sample))
                     .await
-                    .map(|v| v.id)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string())?;
+                self.samples
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(slug.clone(), version.id.clone());
+                Ok(version.id)
             }
         }
     }

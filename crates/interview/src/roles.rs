@@ -39,9 +39,6 @@ pub struct Role {
     pub title: String,
     pub summary: String,
     pub requirements: Vec<Requirement>,
-    /// The job-description version this role is read from; None for the built-in samples.
-    #[serde(default)]
-    pub version_id: Option<String>,
 }
 
 fn req(id: &str, competency: Competency, text: &str, keywords: &[&str]) -> Requirement {
@@ -68,7 +65,6 @@ pub fn samples() -> Vec<Role> {
                 req("r3", Competency::Reliability, "Operate services in production: observability, incidents, graceful degradation", &["metrics", "tracing", "logs", "alert", "incident", "timeout", "retry", "slo"]),
                 req("r4", Competency::ApiDesign, "Design versioned, idempotent HTTP APIs", &["idempot", "version", "http", "rest", "status", "pagination", "contract"]),
             ],
-            version_id: None,
         },
         Role {
             slug: "platform-go".into(),
@@ -80,7 +76,6 @@ pub fn samples() -> Vec<Role> {
                 req("r3", Competency::Infrastructure, "Design CI/CD pipelines with safe rollouts", &["pipeline", "canary", "rollback", "ci", "deploy", "feature flag", "blue"]),
                 req("r4", Competency::Collaboration, "Support product teams and write clear documentation", &["document", "team", "support", "review", "mentor", "communicat"]),
             ],
-            version_id: None,
         },
         Role {
             slug: "data-infra".into(),
@@ -92,7 +87,6 @@ pub fn samples() -> Vec<Role> {
                 req("r3", Competency::DataPipelines, "Make data correct and traceable end to end", &["schema", "validation", "lineage", "test", "contract", "quality"]),
                 req("r4", Competency::Performance, "Keep pipelines fast and affordable as volume grows", &["throughput", "latency", "cost", "backpressure", "batch", "scale"]),
             ],
-            version_id: None,
         },
     ]
 }
@@ -195,6 +189,5 @@ pub fn from_version(v: &rehearse_knowledge::Version) -> Role {
                 expected_points: r.expected_points.clone(),
             })
             .collect(),
-        version_id: Some(v.id.clone()),
     }
 }

@@ -107,7 +107,6 @@ fn role(set: &RoleSet) -> Role {
                 expected_points: Vec::new(),
             })
             .collect(),
-        version_id: None,
     }
 }
 

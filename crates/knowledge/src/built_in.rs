@@ -5,10 +5,8 @@
 //! the sample they describe. They are stored on first use, not at start-up, so a server that
 //! is never asked about a sample never loads the embedding model for one.
 
-use crate::catalog::{insert_version, Version, VersionStatus, VERSION_COLUMNS};
+use crate::catalog::{add_version_in, create_in, Version, VersionStatus, VERSION_COLUMNS};
 use crate::kb::{KbError, KnowledgeBase};
-use rehearse_db::now_ms;
-use sqlx::Row;
 
 /// `created_by` of the product's own job descriptions.
 pub const BUILT_IN: &str = "rehearse:built-in";
@@ -68,33 +66,14 @@ impl KnowledgeBase {
         // The samples' requirements are the interview's own; these are only for the record.
         let reqs = crate::requirements::derive_from_text(body).unwrap_or_default();
         let mut tx = self.catalog.db.begin_write().await?;
-        let (jd_id, next) = match jd_id {
-            Some(id) => {
-                let row = sqlx::query(
-                    "SELECT COALESCE(MAX(version), 0) AS v FROM jd_versions WHERE jd_id = $1",
-                )
-                .bind(&id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(rehearse_db::DbError::from)?;
-                let last: i64 = row.try_get("v").map_err(rehearse_db::DbError::from)?;
-                (id, last + 1)
-            }
+        let v = match jd_id {
+            Some(id) => add_version_in(&mut tx, &id, &title, source, body, &reqs, BUILT_IN).await?,
             None => {
-                let id = uuid::Uuid::new_v4().to_string();
-                sqlx::query("INSERT INTO job_descriptions (id, title, created_by, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(&id)
-                    .bind(&title)
-                    .bind(BUILT_IN)
-                    .bind(now_ms())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(rehearse_db::DbError::from)?;
-                (id, 1)
+                create_in(&mut tx, &title, source, body, &reqs, BUILT_IN)
+                    .await?
+                    .1
             }
         };
-        let v =
-            insert_version(&mut tx, &jd_id, next, &title, source, body, &reqs, BUILT_IN).await?;
         tx.commit().await.map_err(rehearse_db::DbError::from)?;
         Ok(v)
     }

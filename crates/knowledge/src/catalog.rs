@@ -124,23 +124,8 @@ impl Catalog {
         requirements: &[DerivedRequirement],
         by: &str,
     ) -> Result<(JobDescription, Version), DbError> {
-        let now = now_ms();
-        let jd = JobDescription {
-            id: uuid::Uuid::new_v4().to_string(),
-            title: title.to_owned(),
-            created_by: by.to_owned(),
-            created_at: now,
-            deleted_at: None,
-        };
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("INSERT INTO job_descriptions (id, title, created_by, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&jd.id)
-            .bind(&jd.title)
-            .bind(&jd.created_by)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let v = insert_version(&mut tx, &jd.id, 1, title, source, body, requirements, by).await?;
+        let (jd, v) = create_in(&mut tx, title, source, body, requirements, by).await?;
         queue_ingest(&mut tx, &v.id).await?;
         tx.commit().await?;
         Ok((jd, v))
@@ -158,18 +143,7 @@ impl Catalog {
         by: &str,
     ) -> Result<Version, DbError> {
         let mut tx = self.db.begin_write().await?;
-        let row =
-            sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM jd_versions WHERE jd_id = $1")
-                .bind(jd_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let next: i64 = row.try_get::<i64, _>("v")? + 1;
-        sqlx::query("UPDATE job_descriptions SET title = $1 WHERE id = $2 AND deleted_at IS NULL")
-            .bind(title)
-            .bind(jd_id)
-            .execute(&mut *tx)
-            .await?;
-        let v = insert_version(&mut tx, jd_id, next, title, source, body, requirements, by).await?;
+        let v = add_version_in(&mut tx, jd_id, title, source, body, requirements, by).await?;
         queue_ingest(&mut tx, &v.id).await?;
         tx.commit().await?;
         Ok(v)
@@ -304,6 +278,62 @@ impl Catalog {
     }
 }
 
+/// Writes a job description and its first version in `tx`; the caller queues (or runs) the
+/// ingestion and commits.
+pub(crate) async fn create_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    title: &str,
+    source: &str,
+    body: &str,
+    requirements: &[DerivedRequirement],
+    by: &str,
+) -> Result<(JobDescription, Version), DbError> {
+    let now = now_ms();
+    let jd = JobDescription {
+        id: uuid::Uuid::new_v4().to_string(),
+        title: title.to_owned(),
+        created_by: by.to_owned(),
+        created_at: now,
+        deleted_at: None,
+    };
+    sqlx::query(
+        "INSERT INTO job_descriptions (id, title, created_by, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&jd.id)
+    .bind(&jd.title)
+    .bind(&jd.created_by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let v = insert_version(tx, &jd.id, 1, title, source, body, requirements, by).await?;
+    Ok((jd, v))
+}
+
+/// Writes the next version of job description `jd_id` in `tx` (and its title); the caller
+/// queues (or runs) the ingestion and commits.
+pub(crate) async fn add_version_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    jd_id: &str,
+    title: &str,
+    source: &str,
+    body: &str,
+    requirements: &[DerivedRequirement],
+    by: &str,
+) -> Result<Version, DbError> {
+    let row =
+        sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM jd_versions WHERE jd_id = $1")
+            .bind(jd_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let next: i64 = row.try_get::<i64, _>("v")? + 1;
+    sqlx::query("UPDATE job_descriptions SET title = $1 WHERE id = $2 AND deleted_at IS NULL")
+        .bind(title)
+        .bind(jd_id)
+        .execute(&mut **tx)
+        .await?;
+    insert_version(tx, jd_id, next, title, source, body, requirements, by).await
+}
+
 async fn queue_ingest(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     version_id: &str,
@@ -319,7 +349,7 @@ async fn queue_ingest(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_version(
+async fn insert_version(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     jd_id: &str,
     number: i64,

@@ -7,6 +7,7 @@
 //! meaning (the vector half of retrieval), just with less help.
 
 use crate::terms::stem;
+use std::sync::LazyLock;
 
 struct Category {
     /// Words a question uses for the category.
@@ -260,20 +261,25 @@ const CATEGORIES: &[Category] = &[
     },
 ];
 
+/// Each category's names and members as stems, computed once: coverage asks for them for every
+/// candidate chunk and every line of a quote.
+static STEMMED: LazyLock<Vec<(Vec<String>, Vec<String>)>> = LazyLock::new(|| {
+    let stems = |words: &[&str]| words.iter().map(|w| stem(w)).collect::<Vec<_>>();
+    CATEGORIES
+        .iter()
+        .map(|c| (stems(c.names), stems(c.members)))
+        .collect()
+});
+
 /// Whether a passage whose content stems are `have` covers the question's stem `asked`: it
 /// states the word itself, or a member of the category the word names.
 pub fn covers(asked: &str, have: &[String]) -> bool {
-    if have.iter().any(|h| h == asked) {
-        return true;
-    }
-    CATEGORIES
-        .iter()
-        .filter(|c| c.names.iter().any(|n| stem(n) == asked))
-        .flat_map(|c| c.members.iter())
-        .any(|m| {
-            let m = stem(m);
-            have.contains(&m)
-        })
+    have.iter().any(|h| h == asked)
+        || STEMMED
+            .iter()
+            .filter(|(names, _)| names.iter().any(|n| n == asked))
+            .flat_map(|(_, members)| members)
+            .any(|m| have.contains(m))
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use crate::rank::Scored;
 /// result, and an answer that fails it is held.
 pub fn compose(retrieval: Retrieval) -> Answer {
     let passed: Vec<&Scored> = retrieval.passed().collect();
-    let mut flags = Vec::new();
     let unstated = if passed.is_empty() {
         let best = retrieval.ranked.first().map(|s| s.rerank).unwrap_or(0.0);
         Some(format!(
@@ -99,7 +98,7 @@ pub fn compose(retrieval: Retrieval) -> Answer {
     let cited: Vec<&str> = citations.iter().map(|c| c.text.as_str()).collect();
     let grounding = grounding::check(&strip_markers(&text), &cited);
     let held = !grounding.passed();
-    flags.extend(grounding.reasons());
+    let flags = grounding.reasons();
     Answer {
         text,
         citations,
