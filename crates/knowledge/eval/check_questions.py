@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Validate the retrieval evaluation question files.
 
-Checks crates/knowledge/eval/questions.json and
-crates/knowledge/eval/held-out/questions.json against their JDs:
+Checks crates/knowledge/eval/questions.json,
+crates/knowledge/eval/held-out/questions.json and
+crates/knowledge/eval/blind/questions.json against their JDs:
 
 - the file is a JSON array of objects with exactly the keys
   jd, question, answerable, expected (with the right types);
@@ -23,7 +24,7 @@ import os
 import sys
 
 EVAL_DIR = os.path.dirname(os.path.abspath(__file__))
-SETS = [EVAL_DIR, os.path.join(EVAL_DIR, "held-out")]
+SETS = [EVAL_DIR, os.path.join(EVAL_DIR, "held-out"), os.path.join(EVAL_DIR, "blind")]
 KEYS = {"jd", "question", "answerable", "expected"}
 MARKDOWN_MARKERS = ("**", "__", "`", "#", "](", "\n", "\r")
 
