@@ -16,7 +16,7 @@ bash scripts/fetch-models.sh
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-SERVER_CRATES=(-p server -p rehearse-bench -p app -p rehearse-auth -p rehearse-db -p rehearse-settings -p rehearse-types -p rehearse-llm -p rehearse-testkit -p rehearse-interview -p rehearse-knowledge)
+SERVER_CRATES=(-p server -p rehearse-bench -p app -p rehearse-auth -p rehearse-db -p rehearse-settings -p rehearse-types -p rehearse-llm -p rehearse-testkit -p rehearse-interview -p rehearse-knowledge -p rehearse-runtimes)
 
 step "clippy (server side)"
 cargo clippy "${SERVER_CRATES[@]}" --all-targets --features app/ssr -- -D warnings

@@ -2,6 +2,7 @@
 //! pass/fail test (their small-scale tests run in CI).
 
 use clap::{Parser, Subcommand};
+use rehearse_bench::kb_bench::EvalSet;
 
 #[derive(Parser)]
 #[command(
@@ -21,8 +22,14 @@ enum Command {
         #[arg(long, default_value_t = 6)]
         turns: usize,
     },
-    /// Score retrieval on the labelled eval set (recall@5, MRR, unanswerable declined).
-    Eval,
+    /// Score retrieval and answers on the labelled eval sets (recall@5, MRR, answered
+    /// correctly, unanswerable declined).
+    Eval {
+        /// Which sets: any of `repo`, `held-out`, `blind` (all three by default). Tune on
+        /// `repo` alone; the others are measured, never tuned against.
+        #[arg(long, value_delimiter = ',', default_values_t = [EvalSet::Repo, EvalSet::HeldOut, EvalSet::Blind])]
+        sets: Vec<EvalSet>,
+    },
     /// Measure the knowledge base: ingestion throughput, retrieval latency, HNSW recall.
     BenchKnowledge {
         /// Filler chunks loaded before timing retrieval.
@@ -82,7 +89,7 @@ async fn main() -> std::process::ExitCode {
     use rehearse_bench::{drill, kb_bench, load, model_bench, stream_bench, upstream_drill};
     let result = match cli.command {
         Command::Bench { turns } => model_bench::run(settings, turns).await,
-        Command::Eval => kb_bench::eval(settings).await,
+        Command::Eval { sets } => kb_bench::eval(settings, &sets).await,
         Command::FaultDrill {
             kills,
             candidates,

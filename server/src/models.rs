@@ -5,11 +5,11 @@ use rehearse_llm::anthropic::Anthropic;
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::gateway::{Gateway, Limits};
 use rehearse_llm::lazy::{LazyModel, Loader};
-use rehearse_llm::local::{LocalModel, LocalOptions};
 use rehearse_llm::openai::OpenAiCompatible;
 use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::resilience::{BreakerConfig, ResilienceConfig, RetryPolicy, Route};
 use rehearse_llm::ChatModel;
+use rehearse_runtimes::{LocalModel, LocalOptions};
 use rehearse_settings::{LlmProvider, ProviderSettings, Settings, LOCAL_FALLBACK};
 use std::sync::Arc;
 use std::time::Duration;
@@ -264,7 +264,7 @@ pub fn knowledge(settings: &Settings, db: &Db) -> rehearse_knowledge::KnowledgeB
         EmbeddingsProvider::Local => {
             let dir = settings.minilm_dir();
             Arc::new(move || {
-                rehearse_llm::embed::LocalMiniLm::load(&dir)
+                rehearse_runtimes::LocalMiniLm::load(&dir)
                     .map(|m| Arc::new(m) as Arc<dyn rehearse_llm::embed::Embedder>)
                     .map_err(|e| format!("{e} (run `bash scripts/fetch-models.sh`)"))
             })

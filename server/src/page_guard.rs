@@ -37,7 +37,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     let actor = match actor_from_session(&session, &state.accounts).await {
         Ok(actor) => actor,
-        Err(e) => return app::server::errors::RouteError::internal(e).into_response(),
+        Err(e) => return app::server::errors::RouteError::from(e).into_response(),
     };
     match policy::require_role(actor.as_ref(), allowed) {
         Ok(_) => next.run(request).await,

@@ -28,7 +28,8 @@ pub enum ApiError {
         retry_after_secs: u32,
     },
     /// The service is at capacity for now (503, with Retry-After): the model's slots and the
-    /// line for them are full. The message says how long to wait.
+    /// line for them are full, or the database is momentarily overloaded. The message says how
+    /// long to wait.
     #[error("{message}")]
     Busy {
         message: String,

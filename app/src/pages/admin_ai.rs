@@ -68,6 +68,25 @@ pub fn AdminAi() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <h2 class="mt-4 font-semibold">"Caches"</h2>
+                            <p class="text-slate-600">"Bounded, since the server started. A deleted job description's entries are dropped."</p>
+                            <table class="mt-2 w-full" data-testid="caches">
+                                <thead class="text-left text-slate-600"><tr>
+                                    <th class="py-1 pr-2">"Cache"</th><th class="py-1 pr-2">"Entries"</th><th class="py-1 pr-2">"Hits"</th>
+                                    <th class="py-1 pr-2">"Misses"</th><th class="py-1 pr-2">"Hit rate"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {s.caches.into_iter().map(|c| view! {
+                                        <tr class="border-t border-slate-200">
+                                            <td class="py-1 pr-2">{c.name}</td>
+                                            <td class="py-1 pr-2">{c.entries}</td>
+                                            <td class="py-1 pr-2">{c.hits}</td>
+                                            <td class="py-1 pr-2">{c.misses}</td>
+                                            <td class="py-1 pr-2">{format!("{:.0} %", c.hit_rate * 100.0)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
                         </section>
                     }.into_any(),
                 }

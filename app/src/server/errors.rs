@@ -6,10 +6,17 @@
 //! one line a support request quotes leads to the root cause and not only its outer message.
 //! Prefer [`internal_error`] and [`RouteError::internal_error`] (or the `From` conversions
 //! below) for anything that is a `std::error::Error`; [`internal`] stays for plain messages.
+//!
+//! The conversions run one way: a domain error becomes an [`ApiError`] here, and an
+//! [`ApiError`] becomes a [`RouteError`] here, so a route and a server function meeting the
+//! same failure answer it the same way and the mapping is written once.
 
 use crate::api::ApiError;
 use axum::http::StatusCode;
 use leptos::prelude::*;
+use rehearse_auth::verify::{ChangePasswordError, ConfirmError, ResetError};
+use rehearse_auth::{SignInError, SignUpError};
+use rehearse_db::DbError;
 
 /// The HTTP status that fits an [`ApiError`].
 pub fn status_code(error: &ApiError) -> StatusCode {
@@ -111,12 +118,92 @@ pub fn internal_error(cause: &(dyn std::error::Error + 'static)) -> ApiError {
     status(ApiError::Internal(reference))
 }
 
-/// A database failure a server function did not handle itself is ours: it is logged with its
-/// cause chain under a reference, exactly as `.map_err(|e| internal_error(&e))`. Callers that
-/// give `NotFound` or `Conflict` a meaning of their own (a 404, a "taken") match on them first.
-impl From<rehearse_db::DbError> for ApiError {
-    fn from(e: rehearse_db::DbError) -> Self {
-        internal_error(&e)
+/// What a person is told when the database is momentarily overloaded.
+const DB_BUSY: &str = "The service is busy right now. Try again in a few seconds.";
+/// The `Retry-After`, in seconds, for a momentarily overloaded database.
+const DB_BUSY_RETRY_SECS: u32 = 2;
+
+/// A database failure a server function did not handle itself, answered for what failed.
+///
+/// A clash with other writers ([`DbError::Busy`]) or no pooled connection free in time
+/// ([`DbError::PoolTimedOut`]) means the database is momentarily overloaded, not broken: the
+/// same request will likely succeed a moment later, so the person gets a 503 that says to try
+/// again (with `Retry-After`), not a reference to quote. It is logged at warn, with its cause
+/// chain, so a run of them still shows in the logs.
+///
+/// Anything else is ours: logged with its cause chain under a reference, exactly as
+/// `.map_err(|e| internal_error(&e))`. Callers that give `NotFound` or `Conflict` a meaning of
+/// their own (a 404, a "taken") match on them first.
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match &e {
+            DbError::Busy(_) | DbError::PoolTimedOut => {
+                let chain = rehearse_db::error_chain(&e);
+                tracing::warn!(error = %chain, "database busy; the client was asked to retry");
+                retry_after(
+                    ApiError::Busy {
+                        message: DB_BUSY.into(),
+                        retry_after_secs: DB_BUSY_RETRY_SECS,
+                    },
+                    DB_BUSY_RETRY_SECS,
+                )
+            }
+            _ => internal_error(&e),
+        }
+    }
+}
+
+/// Account errors a caller did not handle itself. The database failure inside goes through the
+/// [`DbError`] mapping above (a busy database is a "try again", anything else internal); a
+/// hashing failure is ours, logged with its cause chain under a reference. The refusals
+/// (invalid form, taken address, wrong credentials, throttling) are for the caller to word and
+/// are matched before this; one that reaches it is treated as internal, logged the same way.
+impl From<SignUpError> for ApiError {
+    fn from(e: SignUpError) -> Self {
+        match e {
+            SignUpError::Db(e) => ApiError::from(e),
+            e => internal_error(&e),
+        }
+    }
+}
+
+/// As for [`SignUpError`].
+impl From<SignInError> for ApiError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Db(e) => ApiError::from(e),
+            e => internal_error(&e),
+        }
+    }
+}
+
+/// As for [`SignUpError`]: a bad link or wrong password is the caller's to word.
+impl From<ConfirmError> for ApiError {
+    fn from(e: ConfirmError) -> Self {
+        match e {
+            ConfirmError::Db(e) => ApiError::from(e),
+            e => internal_error(&e),
+        }
+    }
+}
+
+/// As for [`SignUpError`]: a bad link or an invalid form is the caller's to word.
+impl From<ResetError> for ApiError {
+    fn from(e: ResetError) -> Self {
+        match e {
+            ResetError::Db(e) => ApiError::from(e),
+            e => internal_error(&e),
+        }
+    }
+}
+
+/// As for [`SignUpError`]: an invalid form or throttling is the caller's to word.
+impl From<ChangePasswordError> for ApiError {
+    fn from(e: ChangePasswordError) -> Self {
+        match e {
+            ChangePasswordError::Db(e) => ApiError::from(e),
+            e => internal_error(&e),
+        }
     }
 }
 
@@ -240,11 +327,12 @@ impl From<ApiError> for RouteError {
     }
 }
 
-/// A database failure a route did not handle itself is ours: logged with its cause chain
-/// under a reference.
-impl From<rehearse_db::DbError> for RouteError {
-    fn from(e: rehearse_db::DbError) -> Self {
-        RouteError::internal_error(&e)
+/// A database failure a route did not handle itself, through the [`ApiError`] mapping so that
+/// mapping is written once: a busy database is a `Limited` (429, with `Retry-After`), anything
+/// else is logged with its cause chain under a reference and becomes `Internal`.
+impl From<DbError> for RouteError {
+    fn from(e: DbError) -> Self {
+        RouteError::from(ApiError::from(e))
     }
 }
 

@@ -7,7 +7,9 @@ use rehearse_llm::budget::{utc_day, Payer, Scope};
 use rehearse_llm::pricing::{nanos_to_usd, usd_to_nanos};
 use rehearse_llm::resilience::BreakerStatus;
 use rehearse_llm::trace::Trace;
-use rehearse_types::{AiStatus, BreakerView, CeilingView, FailedJobView, TraceRow, TraceView};
+use rehearse_types::{
+    AiStatus, BreakerView, CacheView, CeilingView, FailedJobView, TraceRow, TraceView,
+};
 
 fn row(t: &Trace) -> TraceRow {
     TraceRow {
@@ -119,6 +121,23 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
         ceilings,
         spent_today_usd: nanos_to_usd(spent),
         breakers: gateway.breakers().iter().map(breaker).collect(),
+        caches: ctx
+            .state
+            .interviews
+            .knowledge()
+            .map(|kb| {
+                kb.cache_stats()
+                    .into_iter()
+                    .map(|c| CacheView {
+                        name: c.name.to_owned(),
+                        entries: c.entries,
+                        hits: c.hits,
+                        misses: c.misses,
+                        hit_rate: c.hit_rate(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

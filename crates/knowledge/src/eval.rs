@@ -3,7 +3,7 @@
 //! the share of unanswerable questions that were declined or held. A chunk is relevant when
 //! its text contains one of the question's expected passages.
 
-use crate::kb::{compose, KbError, KnowledgeBase, Retrieval, NOT_STATED};
+use crate::kb::{compose_with, KbError, KnowledgeBase, Retrieval, NOT_STATED};
 use crate::rank;
 use crate::rank::Thresholds;
 use serde::Deserialize;
@@ -52,6 +52,13 @@ pub fn default_dir() -> std::path::PathBuf {
 /// committed before any tuning (see its README). Never tune against it.
 pub fn held_out_dir() -> std::path::PathBuf {
     default_dir().join("held-out")
+}
+
+/// The blind set: written by someone who read neither the answerer nor the other sets, and
+/// committed before it was ever run (see its README). Measure on it; never read its questions
+/// or its per-question results while changing the answerer.
+pub fn blind_dir() -> std::path::PathBuf {
+    default_dir().join("blind")
 }
 
 /// Job descriptions as (file stem, text).
@@ -136,6 +143,7 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
         let mut correct = 0.0;
         let mut declined = 0.0;
         for (q, (by_vector, by_text)) in questions.iter().zip(&lists) {
+            let version = &versions[&q.jd];
             let r = Retrieval {
                 ranked: rank::rank(
                     &q.question,
@@ -148,9 +156,30 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
             };
             let relevant = |text: &str| q.expected.iter().any(|e| text.contains(e.as_str()));
             let position = r.ranked.iter().position(|s| relevant(&s.candidate.text));
-            let answer = compose(r.clone());
+            // `EVAL_WORDS_ONLY` measures the answers without line meaning (for the README's
+            // comparison).
+            let meaning = if std::env::var_os("EVAL_WORDS_ONLY").is_some() {
+                crate::compose::LineMeaning::default()
+            } else {
+                kb.line_meaning(version, &r).await?
+            };
+            let answer = compose_with(r.clone(), &meaning);
             if verbose && rerank {
                 let top = r.ranked.first();
+                let closest = crate::compose::passing_lines(&r)
+                    .into_iter()
+                    .map(|l| (meaning.of(&l), l))
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some((m, l)) = closest {
+                    let answers = q
+                        .expected
+                        .iter()
+                        .any(|e| l.contains(e.trim_end_matches(['.', ';', ','])));
+                    println!(
+                        "      closest line {m:.3} {} {l:.70}",
+                        if answers { "ANSWERS" } else { "" }
+                    );
+                }
                 println!(
                     "{:<5} {:<40.40} rel@{:<4} top: rerank {:.3} cos {:.3} cov {:.2} {:<30.30} -> {:.60}",
                     if q.answerable { "ANS" } else { "UNANS" },

@@ -4,6 +4,7 @@
 //! against the chunks it cites.
 
 pub mod built_in;
+pub mod caches;
 pub mod catalog;
 pub mod categories;
 pub mod chunk;
@@ -22,6 +23,7 @@ pub mod requirement_lines;
 pub mod requirements;
 pub mod store;
 pub mod terms;
+pub mod version_index;
 
 pub use catalog::{Catalog, JobDescription, Version, VersionStatus};
 pub use competency::Competency;

@@ -207,6 +207,40 @@ impl ChunkStore {
         Ok(rows.iter().map(|r| candidate(r, None, None)).collect())
     }
 
+    /// Everything a version's in-memory index is built from: each chunk, what was indexed, and
+    /// its vector, in document order.
+    pub async fn version_rows(
+        &self,
+        version_id: &str,
+    ) -> Result<Vec<crate::version_index::IndexRow>, StoreError> {
+        let f = self.field();
+        let rows: Vec<Value> = self
+            .db
+            .query(format!(
+                "SELECT key, position, section, text, flagged, indexed, {f} AS vector \
+                 FROM chunk WHERE version_id = $v ORDER BY position"
+            ))
+            .bind(json!({ "v": version_id }))
+            .await?
+            .take(0)?;
+        Ok(rows
+            .iter()
+            .map(|r| crate::version_index::IndexRow {
+                candidate: candidate(r, None, None),
+                indexed: r["indexed"].as_str().unwrap_or_default().to_owned(),
+                vector: r["vector"]
+                    .as_array()
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(Value::as_f64)
+                            .map(|x| x as f32)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+
     /// The `limit` chunks of a version nearest to `query` by cosine similarity (exact).
     pub async fn nearest(
         &self,

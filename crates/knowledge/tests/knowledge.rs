@@ -4,8 +4,9 @@
 
 use rehearse_knowledge::kb::EmbedderFactory;
 use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, Location, VersionStatus, NOT_STATED};
-use rehearse_llm::embed::{Embedder, LocalMiniLm};
+use rehearse_llm::embed::Embedder;
 use rehearse_llm::LlmError;
+use rehearse_runtimes::LocalMiniLm;
 use rehearse_testkit::{fresh_db, workspace_root, Backend, SurrealServer};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -281,6 +282,79 @@ async fn deleting_a_job_description_leaves_no_chunks(f: Fixture) {
 }
 every_store!(deleting_a_job_description_leaves_no_chunks);
 
+/// Retrieval searches a version's chunks in memory. After versions are added and deleted around
+/// it, its nearest chunks are still exactly the store's own exact search within the version,
+/// its full-text matches are the store's, and a deleted job description's index and question
+/// vectors are dropped from the caches.
+async fn in_memory_search_matches_the_store_after_churn(f: Fixture) {
+    let v = ingest(&f, NO_PAY).await;
+    let store = f.kb.store().await.expect("store");
+    let embedder = f.kb.embedder().await.expect("embedder");
+    let questions = [
+        "How often would I be on call?",
+        "Which search engine do you run?",
+        "Kafka consumers",
+        "How much holiday do I get?",
+    ];
+    let mut others: Vec<String> = Vec::new();
+    for (round, q) in questions.iter().enumerate() {
+        // Churn: another job description added, and the one before it deleted.
+        let other = ingest(&f, WITH_PAY).await;
+        if let Some(gone) = others.pop() {
+            f.kb.delete(&gone).await.expect("delete");
+        }
+        others.push(other.jd_id.clone());
+        let vector = embedder
+            .embed(&[q.to_string()])
+            .await
+            .expect("embed")
+            .pop()
+            .expect("vector");
+        let (mine, text) =
+            f.kb.search_with_vector(&v.id, q, &vector)
+                .await
+                .expect("search");
+        let exact = store.nearest(&v.id, &vector, 10).await.expect("exact");
+        let ids = |c: &[rehearse_knowledge::rank::Candidate]| {
+            c.iter()
+                .take(10)
+                .map(|c| c.chunk_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&mine), ids(&exact), "round {round}: {q}");
+        for (a, b) in mine.iter().zip(&exact) {
+            assert!(
+                (a.cosine.expect("value") - b.cosine.expect("value")).abs() < 1e-4,
+                "{a:?} {b:?}"
+            );
+        }
+        let theirs = store.full_text(&v.id, q, 20).await.expect("full text");
+        let mut a = ids(&text);
+        let mut b = ids(&theirs);
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "round {round}: the same chunks match {q}");
+    }
+    // The version's index was built once and served every later question.
+    f.kb.retrieve(&v.id, "How often would I be on call?")
+        .await
+        .expect("retrieve");
+    let stats = f.kb.cache_stats();
+    let index = &stats[0];
+    assert!(index.misses >= 1 && index.hits >= 4, "{stats:?}");
+    let asked = &stats[1];
+    assert_eq!(asked.misses, 1, "{stats:?}");
+
+    // Deleting the job description drops what the caches hold for it.
+    f.kb.delete(&v.jd_id).await.expect("delete");
+    f.kb.settle_caches().await;
+    // Only this job description was ever searched, so nothing is left.
+    let entries: u64 = f.kb.cache_stats().iter().map(|c| c.entries).sum();
+    assert_eq!(entries, 0, "{:?}", f.kb.cache_stats());
+    assert!(f.kb.retrieve(&v.id, "Kafka").await.is_err());
+}
+every_store!(in_memory_search_matches_the_store_after_churn);
+
 async fn pay_is_answered_only_from_a_description_that_states_it(f: Fixture) {
     let none = ingest(&f, NO_PAY).await;
     let paid = ingest(&f, WITH_PAY).await;
@@ -348,7 +422,7 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         "reranking must beat fusion alone: {report}"
     );
     // Floors at today's measured accuracy (README): a change that loses answers fails here.
-    assert!(report.reranked.answered_correctly >= 0.7, "{report}");
+    assert!(report.reranked.answered_correctly >= 0.75, "{report}");
     assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
 
     // The held-out set, in a store of its own so the first set's chunks answer nothing here.
@@ -366,5 +440,27 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         report.reranked.unflagged_unanswerable.is_empty(),
         "{report}"
     );
-    assert!(report.reranked.answered_correctly >= 0.7, "{report}");
+    assert!(report.reranked.answered_correctly >= 0.75, "{report}");
+
+    // The blind set: only its figures are read (README). It answers one unanswerable question
+    // today; the target is none, and more than one fails here.
+    let blind = fixture(Backend::Sqlite, Store::Embedded).await;
+    let report = rehearse_knowledge::eval::run(
+        &blind.kb,
+        &rehearse_knowledge::eval::blind_dir(),
+        "eval@example.com",
+    )
+    .await
+    .expect("the blind eval runs");
+    assert!(report.reranked.answerable >= 40 && report.reranked.unanswerable >= 15);
+    assert!(
+        report.reranked.unflagged_unanswerable.len() <= 1,
+        "the blind set answered {} unanswerable questions",
+        report.reranked.unflagged_unanswerable.len()
+    );
+    assert!(
+        report.reranked.answered_correctly >= 0.7,
+        "blind correct {:.3}",
+        report.reranked.answered_correctly
+    );
 }

@@ -11,6 +11,7 @@
 //! - [`resilience`]: what the gateway does with failing providers: retries before the first
 //!   token (backoff with jitter, `Retry-After`), a circuit breaker per provider, and a fallback
 //!   chain by configuration; [`lazy`] loads a fallback model on its first call.
+//! - The models that run in-process (llama.cpp, MiniLM) are in `rehearse-runtimes`.
 //! - [`agent`]: one turn of tool use with an iteration limit and a turn deadline.
 //! - [`budget`] and [`trace`]: the ledger and trace tables behind the gateway.
 
@@ -21,7 +22,6 @@ pub mod budget;
 pub mod embed;
 pub mod gateway;
 pub mod lazy;
-pub mod local;
 pub mod openai;
 pub mod pricing;
 pub mod provider;

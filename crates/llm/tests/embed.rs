@@ -1,7 +1,7 @@
-//! Embeddings: all-MiniLM-L6-v2 in-process on the model `scripts/fetch-models.sh` unpacks, and
-//! the OpenAI-compatible client against a real llama.cpp server serving `/v1/embeddings`.
+//! Embeddings: the OpenAI-compatible client against a real llama.cpp server serving
+//! `/v1/embeddings` (MiniLM in-process is tested in `rehearse-runtimes`).
 
-use rehearse_llm::embed::{cosine, Embedder, LocalMiniLm, OpenAiEmbeddings};
+use rehearse_llm::embed::{cosine, Embedder, OpenAiEmbeddings};
 use rehearse_testkit::{free_port, workspace_root};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -37,24 +37,6 @@ fn check(vectors: &[Vec<f32>], dims: usize) {
         related > unrelated,
         "related {related} > unrelated {unrelated}"
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn minilm_embeds_in_process() {
-    let dir = models().join("minilm");
-    assert!(
-        dir.join("model.safetensors").exists(),
-        "{} is missing: run scripts/fetch-models.sh",
-        dir.display()
-    );
-    let model = LocalMiniLm::load(&dir).expect("load");
-    assert_eq!(model.dimensions(), 384);
-    let vectors = model.embed(&texts()).await.expect("embed");
-    check(&vectors, 384);
-    // Batching pads to the longest text and does not change a text's vector.
-    let alone = model.embed(&texts()[2..]).await.expect("embed");
-    assert!(cosine(&alone[0], &vectors[2]) > 0.999);
-    assert!(model.embed(&[]).await.expect("empty").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

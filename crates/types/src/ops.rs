@@ -44,6 +44,19 @@ pub struct AiStatus {
     pub spent_today_usd: f64,
     /// Each provider's circuit breaker: the primary first, then the fallbacks in order.
     pub breakers: Vec<BreakerView>,
+    /// The knowledge base's caches since the server started.
+    pub caches: Vec<CacheView>,
+}
+
+/// One bounded cache, for admins: how full it is and whether it pays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheView {
+    pub name: String,
+    pub entries: u64,
+    pub hits: u64,
+    pub misses: u64,
+    /// Hits over lookups (0 before the first lookup).
+    pub hit_rate: f64,
 }
 
 /// One model provider's circuit breaker, for admins.

@@ -2,6 +2,7 @@
 //! OAuth routes. The session id is rotated whenever who is signed in changes.
 
 use super::negotiate::{failure, safe_next, wants_html};
+use app::api::ApiError;
 use app::server::client_ip::ClientIp;
 use app::server::errors::RouteError;
 use app::server::guard::actor_from_session;
@@ -50,15 +51,16 @@ pub struct SignInForm {
 
 /// Starts a signed-in session for `user` under a fresh session id (no session fixation).
 pub(super) async fn establish(session: &Session, user: &User) -> Result<(), RouteError> {
-    session.cycle_id().await.map_err(RouteError::internal)?;
+    let failed = |e: tower_sessions::session::Error| RouteError::internal_error(&e);
+    session.cycle_id().await.map_err(failed)?;
     session
         .insert(session_keys::USER_ID, &user.id)
         .await
-        .map_err(RouteError::internal)?;
+        .map_err(failed)?;
     session
         .insert(session_keys::SESSION_EPOCH, user.session_epoch)
         .await
-        .map_err(RouteError::internal)?;
+        .map_err(failed)?;
     Ok(())
 }
 
@@ -98,10 +100,10 @@ async fn sign_up(
                 .await
             {
                 Ok(()) => super::recovery::check_your_email(&headers),
-                Err(e) => RouteError::internal(e).into_response(),
+                Err(e) => RouteError::from(ApiError::from(e)).into_response(),
             };
         }
-        Err(e) => RouteError::internal(e),
+        Err(e) => RouteError::from(ApiError::from(e)),
     };
     failure(
         &headers,
@@ -139,7 +141,7 @@ async fn sign_in(
             RouteError::Unauthorized("Wrong email or password.".into())
         }
         Err(SignInError::Throttled(t)) => RouteError::Throttled(t.retry_after),
-        Err(e) => RouteError::internal(e),
+        Err(e) => RouteError::from(ApiError::from(e)),
     };
     let back = match form.next.as_deref() {
         Some(n) if !n.is_empty() && safe_next(Some(n)) == n => {
@@ -162,15 +164,15 @@ async fn sign_out(
     match actor_from_session(&session, &state.accounts).await {
         Ok(Some(actor)) => {
             if let Err(e) = state.accounts.record_sign_out(&actor, ip).await {
-                return RouteError::internal(e).into_response();
+                return RouteError::from(e).into_response();
             }
         }
         Ok(None) => {}
-        Err(e) => return RouteError::internal(e).into_response(),
+        Err(e) => return RouteError::from(e).into_response(),
     }
     // Deletes the stored session and expires the cookie: the old id is worthless afterwards.
     if let Err(e) = session.flush().await {
-        return RouteError::internal(e).into_response();
+        return RouteError::internal_error(&e).into_response();
     }
     if wants_html(&headers) {
         Redirect::to("/").into_response()

@@ -52,7 +52,7 @@ async fn report_pdf(
     let actor = match actor_from_session(&session, &state.accounts).await {
         Ok(Some(a)) => a,
         Ok(None) => return RouteError::Unauthorized("Sign in to continue.".into()).into_response(),
-        Err(e) => return RouteError::internal(e).into_response(),
+        Err(e) => return RouteError::from(e).into_response(),
     };
     let caller = app::server::guard::Caller {
         state,
@@ -67,7 +67,7 @@ async fn report_pdf(
         Err(ApiError::Forbidden) => {
             return RouteError::Forbidden("This interview is not yours.".into()).into_response()
         }
-        Err(e) => return RouteError::internal(e).into_response(),
+        Err(e) => return RouteError::from(e).into_response(),
     };
     match crate::report_pdf::render(&view) {
         Some(pdf) => (
@@ -105,12 +105,12 @@ async fn events(
 ) -> Response {
     let actor = match actor_from_session(&session, &state.accounts).await {
         Ok(a) => a,
-        Err(e) => return RouteError::internal(e).into_response(),
+        Err(e) => return RouteError::from(e).into_response(),
     };
     let interview = match state.interviews.store().get(&id).await {
         Ok(Some(i)) => i,
         Ok(None) => return RouteError::NotFound("No such interview.".into()).into_response(),
-        Err(e) => return RouteError::internal(e).into_response(),
+        Err(e) => return RouteError::from(e).into_response(),
     };
     let allowed = policy::require_owner_or(actor.as_ref(), &interview.user_id, policy::STAFF);
     let viewer = match allowed {
@@ -145,7 +145,7 @@ async fn events(
             // The receiver goes before the follower, so the hub may forget the interview.
             drop(receiver);
             drop(follower);
-            return RouteError::internal(e).into_response();
+            return RouteError::from(e).into_response();
         }
     };
     let sent = Arc::new(AtomicI64::new(after));

@@ -66,7 +66,7 @@ async fn upload(
 ) -> Response {
     let actor = match actor_from_session(&session, &state.accounts).await {
         Ok(a) => a,
-        Err(e) => return RouteError::internal(e).into_response(),
+        Err(e) => return RouteError::from(e).into_response(),
     };
     let actor = match policy::require_role(actor.as_ref(), policy::ADMIN) {
         Ok(a) => a.clone(),

@@ -129,7 +129,7 @@ fn route_error(error: &OAuthError) -> RouteError {
             RouteError::Unauthorized(capitalised(error))
         }
         OAuthError::ProviderUnavailable(_) => RouteError::Upstream(capitalised(error)),
-        OAuthError::InsecureIssuer(_) => RouteError::internal(error),
+        OAuthError::InsecureIssuer(_) => RouteError::internal_error(error),
     }
 }
 
@@ -162,7 +162,7 @@ pub async fn start(
     match started {
         Ok((url, pending)) => match session.insert(session_keys::OAUTH_FLOW, pending).await {
             Ok(()) => Redirect::to(&url).into_response(),
-            Err(e) => RouteError::internal(e).into_response(),
+            Err(e) => RouteError::internal_error(&e).into_response(),
         },
         Err(error) => failure(&headers, &session, "/login", "login", "", "", error).await,
     }
@@ -280,8 +280,6 @@ async fn finish(
                         .into(),
                 ),
             ),
-            ExternalSignInError::Db(e) => {
-                Refusal::new("database", "database", RouteError::internal(e))
-            }
+            ExternalSignInError::Db(e) => Refusal::new("database", "database", RouteError::from(e)),
         })
 }

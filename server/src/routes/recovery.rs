@@ -4,6 +4,7 @@
 //! `rehearse_auth::verify`; signed-in routes check the caller with the shared policy.
 
 use super::negotiate::{failure, wants_html};
+use app::api::ApiError;
 use app::server::client_ip::ClientIp;
 use app::server::errors::RouteError;
 use app::server::guard::actor_from_session;
@@ -82,9 +83,7 @@ fn link_page(page: &str, token: &str) -> String {
 
 /// The signed-in caller, through the shared policy; None for a visitor.
 async fn signed_in(state: &AppState, session: &Session) -> Result<Option<Actor>, RouteError> {
-    let actor = actor_from_session(session, &state.accounts)
-        .await
-        .map_err(RouteError::internal)?;
+    let actor = actor_from_session(session, &state.accounts).await?;
     Ok(policy::require_role(actor.as_ref(), policy::ANY_ROLE)
         .ok()
         .cloned())
@@ -134,7 +133,7 @@ async fn confirm_email(
         }
         Err(ConfirmError::BadLink) => RouteError::BadRequest(BAD_LINK.into()),
         Err(ConfirmError::WrongPassword) => RouteError::Unauthorized("Wrong password.".into()),
-        Err(e) => RouteError::internal(e),
+        Err(e) => RouteError::from(ApiError::from(e)),
     };
     let page = link_page("/verify-email", &form.token);
     failure(&headers, &session, &page, "verify", "", "", error).await
@@ -152,7 +151,7 @@ async fn resend_confirmation(
         Err(e) => return e.into_response(),
     };
     if let Err(e) = state.verification.resend_confirmation(&actor).await {
-        return RouteError::internal(e).into_response();
+        return RouteError::from(e).into_response();
     }
     if wants_html(&headers) {
         Redirect::to("/account/password?resent=1").into_response()
@@ -185,7 +184,7 @@ async fn forgot_password(
             };
         }
         Err(ResetError::Invalid(errors)) => RouteError::Invalid(errors),
-        Err(e) => RouteError::internal(e),
+        Err(e) => RouteError::from(ApiError::from(e)),
     };
     failure(
         &headers,
@@ -222,7 +221,7 @@ async fn reset_password(
         }
         Err(ResetError::BadLink) => RouteError::BadRequest(BAD_LINK.into()),
         Err(ResetError::Invalid(errors)) => RouteError::Invalid(errors),
-        Err(e) => RouteError::internal(e),
+        Err(e) => RouteError::from(ApiError::from(e)),
     };
     let page = link_page("/reset-password", &form.token);
     failure(&headers, &session, &page, "reset", "", "", error).await
@@ -252,7 +251,7 @@ async fn change_password(
                 Ok(_epoch) => return keep_this_session(&state, &session, &headers, &actor).await,
                 Err(ChangePasswordError::Invalid(errors)) => RouteError::Invalid(errors),
                 Err(ChangePasswordError::Throttled(t)) => RouteError::Throttled(t.retry_after),
-                Err(e) => RouteError::internal(e),
+                Err(e) => RouteError::from(ApiError::from(e)),
             }
         }
         Ok(None) => RouteError::Unauthorized("Sign in to continue.".into()),
@@ -281,7 +280,7 @@ async fn keep_this_session(
     let user = match state.accounts.users().by_id(&actor.user_id).await {
         Ok(Some(user)) => user,
         Ok(None) => return RouteError::Unauthorized("Sign in to continue.".into()).into_response(),
-        Err(e) => return RouteError::internal(e).into_response(),
+        Err(e) => return RouteError::from(e).into_response(),
     };
     if let Err(e) = super::auth::establish(session, &user).await {
         return e.into_response();

@@ -2,8 +2,8 @@
 //! `scripts/fetch-models.sh` unpacks.
 
 use futures::StreamExt;
-use rehearse_llm::local::{LocalModel, LocalOptions};
 use rehearse_llm::{ChatMessage, ChatModel, ChatRequest, StreamEvent};
+use rehearse_runtimes::llama::{LocalModel, LocalOptions};
 use std::path::PathBuf;
 
 fn model() -> LocalModel {

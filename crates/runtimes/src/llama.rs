@@ -10,8 +10,6 @@
 //! the end-of-generation token or `max_tokens`. Tool definitions are not sent: with the small
 //! local model the orchestrator decides the flow itself.
 
-use crate::provider::{ChatModel, EventStream, LlmError};
-use crate::types::{ChatRequest, FinishReason, MessageRole, StreamEvent, Usage};
 use futures::StreamExt;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
@@ -19,6 +17,9 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
+use rehearse_llm::{
+    ChatModel, ChatRequest, EventStream, FinishReason, LlmError, MessageRole, StreamEvent, Usage,
+};
 use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
