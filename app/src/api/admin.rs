@@ -6,13 +6,7 @@ use rehearse_types::{AuditPage, Role, UserView};
 #[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<UserView>, ApiError> {
     let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
-    let users = ctx
-        .state
-        .accounts
-        .users()
-        .list()
-        .await
-        .map_err(crate::server::errors::internal)?;
+    let users = ctx.state.accounts.users().list().await?;
     Ok(users
         .into_iter()
         .map(|(u, methods)| crate::server::views::user_view(u, methods))
@@ -39,7 +33,7 @@ pub async fn change_role(user_id: String, role: Role) -> Result<UserView, ApiErr
                  need a confirmed address: ask them to use the link we emailed them."
                     .into(),
             )),
-            RoleChangeError::Db(e) => crate::server::errors::internal(e),
+            RoleChangeError::Db(e) => ApiError::from(e),
         })?;
     Ok(crate::server::views::user_view(user, Vec::new()))
 }
@@ -64,8 +58,7 @@ pub async fn list_audit(kind: Option<String>, page: u32) -> Result<AuditPage, Ap
         .accounts
         .audit()
         .list(kind.as_deref(), PAGE + 1, offset)
-        .await
-        .map_err(crate::server::errors::internal)?;
+        .await?;
     let has_more = events.len() as i64 > PAGE;
     events.truncate(PAGE as usize);
     Ok(AuditPage {

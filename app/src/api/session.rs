@@ -11,14 +11,7 @@ pub async fn whoami() -> Result<Option<CurrentUser>, ApiError> {
     };
     let mut user = actor.view();
     if rehearse_auth::policy::require_role(Some(&actor), rehearse_auth::policy::STAFF).is_ok() {
-        user.review_queue = Some(
-            ctx.state
-                .interviews
-                .reviews()
-                .pending_count()
-                .await
-                .map_err(crate::server::errors::internal)?,
-        );
+        user.review_queue = Some(ctx.state.interviews.reviews().pending_count().await?);
     }
     Ok(Some(user))
 }

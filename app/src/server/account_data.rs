@@ -2,7 +2,7 @@
 //! and delete their account with it. Both act only on the caller (resolved and checked by
 //! [`super::guard::require`] in the server functions); neither takes an account id.
 
-use super::errors::{internal, internal_error, retry_after, status};
+use super::errors::{internal, retry_after, status};
 use super::guard::Caller;
 use super::interviews::HELD_NOTICE;
 use crate::api::ApiError;
@@ -28,28 +28,19 @@ pub async fn export(ctx: &Caller) -> Result<DataExport, ApiError> {
         .accounts
         .users()
         .by_id(&ctx.actor.user_id)
-        .await
-        .map_err(|e| internal_error(&e))?
+        .await?
         .ok_or_else(|| status(ApiError::NotFound))?;
     let store = state.interviews.store();
     let mut interviews = Vec::new();
-    for interview in store
-        .for_user(&user.id)
-        .await
-        .map_err(|e| internal_error(&e))?
-    {
-        let messages = store
-            .messages(&interview.id)
-            .await
-            .map_err(|e| internal_error(&e))?;
+    for interview in store.for_user(&user.id).await? {
+        let messages = store.messages(&interview.id).await?;
         interviews.push(interview_export(interview, messages));
     }
     let model_calls = state
         .gateway
         .traces()
         .for_user(&user.id)
-        .await
-        .map_err(|e| internal_error(&e))?
+        .await?
         .into_iter()
         .map(model_call_export)
         .collect();
@@ -61,8 +52,7 @@ pub async fn export(ctx: &Caller) -> Result<DataExport, ApiError> {
             AuditKind::DataExported,
             NewAuditEvent::by_self(&user.id, &user.email, ip.as_deref(), ""),
         )
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         let disposition = format!("attachment; filename=\"{EXPORT_FILE_NAME}\"");
         if let Ok(value) = axum::http::HeaderValue::from_str(&disposition) {
@@ -130,7 +120,7 @@ fn delete_error(error: DeleteAccountError) -> ApiError {
                 .into(),
         )),
         DeleteAccountError::NotFound => status(ApiError::NotFound),
-        DeleteAccountError::Db(e) => internal_error(&e),
+        DeleteAccountError::Db(e) => ApiError::from(e),
         DeleteAccountError::Hash(e) => internal(e),
     }
 }

@@ -156,56 +156,29 @@ impl From<DbError> for ApiError {
 /// Account errors a caller did not handle itself. The database failure inside goes through the
 /// [`DbError`] mapping above (a busy database is a "try again", anything else internal); a
 /// hashing failure is ours, logged with its cause chain under a reference. The refusals
-/// (invalid form, taken address, wrong credentials, throttling) are for the caller to word and
-/// are matched before this; one that reaches it is treated as internal, logged the same way.
-impl From<SignUpError> for ApiError {
-    fn from(e: SignUpError) -> Self {
-        match e {
-            SignUpError::Db(e) => ApiError::from(e),
-            e => internal_error(&e),
+/// (invalid form, taken address, wrong credentials, bad link, throttling) are for the caller to
+/// word and are matched before this; one that reaches it is treated as internal, logged the
+/// same way.
+macro_rules! account_error_to_api {
+    ($($error:ident),+ $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                match e {
+                    $error::Db(e) => ApiError::from(e),
+                    e => internal_error(&e),
+                }
+            }
         }
-    }
+    )+};
 }
 
-/// As for [`SignUpError`].
-impl From<SignInError> for ApiError {
-    fn from(e: SignInError) -> Self {
-        match e {
-            SignInError::Db(e) => ApiError::from(e),
-            e => internal_error(&e),
-        }
-    }
-}
-
-/// As for [`SignUpError`]: a bad link or wrong password is the caller's to word.
-impl From<ConfirmError> for ApiError {
-    fn from(e: ConfirmError) -> Self {
-        match e {
-            ConfirmError::Db(e) => ApiError::from(e),
-            e => internal_error(&e),
-        }
-    }
-}
-
-/// As for [`SignUpError`]: a bad link or an invalid form is the caller's to word.
-impl From<ResetError> for ApiError {
-    fn from(e: ResetError) -> Self {
-        match e {
-            ResetError::Db(e) => ApiError::from(e),
-            e => internal_error(&e),
-        }
-    }
-}
-
-/// As for [`SignUpError`]: an invalid form or throttling is the caller's to word.
-impl From<ChangePasswordError> for ApiError {
-    fn from(e: ChangePasswordError) -> Self {
-        match e {
-            ChangePasswordError::Db(e) => ApiError::from(e),
-            e => internal_error(&e),
-        }
-    }
-}
+account_error_to_api!(
+    SignUpError,
+    SignInError,
+    ConfirmError,
+    ResetError,
+    ChangePasswordError
+);
 
 /// Failures of the plain axum routes (sign-in, sign-up, OAuth callbacks), with their status.
 /// Browsers get these as a redirect with a flash message instead (see the server's
@@ -383,5 +356,29 @@ mod tests {
         assert_eq!(wait_words(3600), "1 hour");
         assert_eq!(wait_words(3601), "2 hours");
         assert_eq!(wait_words(86_400), "24 hours");
+    }
+
+    #[test]
+    fn a_busy_database_asks_to_retry_and_anything_else_is_internal() {
+        use super::{ApiError, RouteError};
+        use rehearse_db::DbError;
+        match ApiError::from(DbError::PoolTimedOut) {
+            ApiError::Busy {
+                retry_after_secs, ..
+            } => assert_eq!(retry_after_secs, 2),
+            other => panic!("{other:?}"),
+        }
+        let route = RouteError::from(DbError::PoolTimedOut);
+        assert_eq!(route.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
+        assert!(route.message().contains("busy"), "{}", route.message());
+        assert!(matches!(
+            ApiError::from(DbError::NotFound),
+            ApiError::Internal(_)
+        ));
+        // A route meeting a server function's internal error keeps its reference.
+        let RouteError::Internal(reference) = RouteError::from(DbError::NotFound) else {
+            panic!("internal");
+        };
+        assert_eq!(reference.len(), 12);
     }
 }

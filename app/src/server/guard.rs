@@ -2,7 +2,7 @@
 //! The decision itself is `rehearse_auth::policy`; this module only finds the inputs.
 
 use super::client_ip::ClientIp;
-use super::errors::{internal, internal_error, status};
+use super::errors::{internal, status};
 use super::session_keys;
 use super::state::{app_state, AppState};
 use crate::api::ApiError;
@@ -35,7 +35,7 @@ impl Caller {
             .audit()
             .record(kind, event)
             .await
-            .map_err(|e| internal_error(&e))
+            .map_err(ApiError::from)
     }
 }
 
@@ -95,9 +95,7 @@ pub async fn optional() -> Result<MaybeCaller, ApiError> {
     let state = app_state()?;
     let session: Session = leptos_axum::extract().await.map_err(internal)?;
     let ClientIp(ip) = leptos_axum::extract().await.map_err(internal)?;
-    let actor = actor_from_session(&session, &state.accounts)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let actor = actor_from_session(&session, &state.accounts).await?;
     Ok(MaybeCaller { state, actor, ip })
 }
 

@@ -5,7 +5,7 @@
 //! code names through this path (and `render_markdown`, which the README names here) are
 //! re-exported below.
 
-use super::errors::{internal, internal_error, retry_after, status};
+use super::errors::{internal, retry_after, status};
 use super::guard::Caller;
 use super::interview_views::{competency_scores, label, status_text};
 use crate::api::ApiError;
@@ -52,7 +52,7 @@ fn service_error(e: ServiceError) -> ApiError {
         ServiceError::Quota(exceeded) => super::errors::quota(exceeded),
         // Only a background turn meets its deadline; a request never waits for one.
         e @ ServiceError::Deadline(_) => internal(e),
-        ServiceError::Db(e) => internal_error(&e),
+        ServiceError::Db(e) => ApiError::from(e),
     }
 }
 
@@ -63,8 +63,7 @@ async fn visible(ctx: &Caller, id: &str) -> Result<Interview, ApiError> {
         .interviews
         .store()
         .get(id)
-        .await
-        .map_err(|e| internal_error(&e))?
+        .await?
         .ok_or_else(|| status(ApiError::NotFound))?;
     policy::require_owner_or(Some(&ctx.actor), &interview.user_id, policy::STAFF)
         .map_err(super::guard::refused)?;
@@ -107,8 +106,7 @@ pub async fn history(ctx: &Caller) -> Result<Vec<InterviewSummary>, ApiError> {
         .interviews
         .store()
         .for_user(&ctx.actor.user_id)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     Ok(list
         .into_iter()
         .map(|i| InterviewSummary {
@@ -127,13 +125,7 @@ pub async fn history(ctx: &Caller) -> Result<Vec<InterviewSummary>, ApiError> {
 
 pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
     let interview = visible(ctx, id).await?;
-    let messages = ctx
-        .state
-        .interviews
-        .store()
-        .messages(id)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let messages = ctx.state.interviews.store().messages(id).await?;
     let turn_failed = ctx
         .state
         .interviews

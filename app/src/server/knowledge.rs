@@ -28,7 +28,8 @@ pub fn api_error(e: KbError) -> ApiError {
         KbError::NotSearchable(s) => status(ApiError::Invalid(format!(
             "This version is not searchable yet (it is {s})."
         ))),
-        other => internal(other),
+        KbError::Db(e) => ApiError::from(e),
+        other => internal_error(&other),
     }
 }
 
@@ -82,12 +83,8 @@ pub fn version_view(v: &Version) -> JdVersionView {
 pub async fn list(ctx: &Caller) -> Result<Vec<JdSummaryView>, ApiError> {
     let kb = kb(ctx)?;
     let mut out = Vec::new();
-    for jd in kb.catalog().list().await.map_err(|e| internal_error(&e))? {
-        let versions = kb
-            .catalog()
-            .versions(&jd.id)
-            .await
-            .map_err(|e| internal_error(&e))?;
+    for jd in kb.catalog().list().await? {
+        let versions = kb.catalog().versions(&jd.id).await?;
         let latest = versions.first();
         out.push(JdSummaryView {
             id: jd.id.clone(),
@@ -111,8 +108,7 @@ async fn existing(
 ) -> Result<rehearse_knowledge::JobDescription, ApiError> {
     kb.catalog()
         .get(id)
-        .await
-        .map_err(|e| internal_error(&e))?
+        .await?
         .ok_or_else(|| status(ApiError::NotFound))
 }
 
@@ -123,11 +119,7 @@ pub async fn detail(
 ) -> Result<JdDetailView, ApiError> {
     let kb = kb(ctx)?;
     let jd = existing(kb, id).await?;
-    let versions = kb
-        .catalog()
-        .versions(id)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let versions = kb.catalog().versions(id).await?;
     let selected = match version.filter(|v| !v.is_empty()) {
         Some(v) => Some(
             versions

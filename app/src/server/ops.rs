@@ -1,6 +1,6 @@
 //! What admins see of the AI: traces, the active model, ceilings and spend.
 
-use super::errors::{internal_error, status};
+use super::errors::status;
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_llm::budget::{utc_day, Payer, Scope};
@@ -45,8 +45,7 @@ pub async fn traces(
         .gateway
         .traces()
         .search(interview.as_deref(), state.as_deref(), 200)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     Ok(list.iter().map(row).collect())
 }
 
@@ -56,8 +55,7 @@ pub async fn trace(ctx: &Caller, id: &str) -> Result<TraceView, ApiError> {
         .gateway
         .traces()
         .get(id)
-        .await
-        .map_err(|e| internal_error(&e))?
+        .await?
         .ok_or_else(|| status(ApiError::NotFound))?;
     Ok(TraceView {
         row: row(&t),
@@ -95,11 +93,7 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
     let gateway = &ctx.state.gateway;
     let mut ceilings = Vec::new();
     for scope in Scope::ALL {
-        let limit = gateway
-            .budget()
-            .ceiling(scope)
-            .await
-            .map_err(|e| internal_error(&e))?;
+        let limit = gateway.budget().ceiling(scope).await?;
         ceilings.push(CeilingView {
             scope: scope.as_str().to_owned(),
             limit_usd: nanos_to_usd(limit),
@@ -109,8 +103,7 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
     let spent = gateway
         .budget()
         .used(Scope::GlobalDay, &Payer::default(), &today)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     let pricing = gateway.pricing();
     Ok(AiStatus {
         provider: gateway.provider_name().to_owned(),
@@ -151,19 +144,12 @@ pub async fn set_ceiling(ctx: &Caller, scope: &str, usd: f64) -> Result<(), ApiE
             "Give an amount between 0 and 1,000,000 USD.".into(),
         )));
     }
-    let before = ctx
-        .state
-        .gateway
-        .budget()
-        .ceiling(scope)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let before = ctx.state.gateway.budget().ceiling(scope).await?;
     ctx.state
         .gateway
         .budget()
         .set_ceiling(scope, usd_to_nanos(usd), &ctx.actor.email)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     let detail = format!(
         "{}: {:.4} -> {usd:.4} USD",
         scope.as_str(),
@@ -187,8 +173,7 @@ fn job_label(kind: &str) -> String {
 pub async fn failed_jobs(ctx: &Caller) -> Result<Vec<FailedJobView>, ApiError> {
     let jobs = rehearse_db::JobQueue::new(&ctx.state.db)
         .failed(200)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     Ok(jobs
         .into_iter()
         .map(|j| FailedJobView {
@@ -204,15 +189,11 @@ pub async fn failed_jobs(ctx: &Caller) -> Result<Vec<FailedJobView>, ApiError> {
 
 pub async fn requeue_job(ctx: &Caller, id: &str) -> Result<(), ApiError> {
     let queue = rehearse_db::JobQueue::new(&ctx.state.db);
-    let job = queue
-        .requeue(id)
-        .await
-        .map_err(|e| internal_error(&e))?
-        .ok_or_else(|| {
-            status(ApiError::Invalid(
-                "That job is not a dead letter any more (it may already be queued again).".into(),
-            ))
-        })?;
+    let job = queue.requeue(id).await?.ok_or_else(|| {
+        status(ApiError::Invalid(
+            "That job is not a dead letter any more (it may already be queued again).".into(),
+        ))
+    })?;
     ctx.state.interviews.wake_worker();
     ctx.audit(
         rehearse_db::AuditKind::JobRequeued,

@@ -2,7 +2,7 @@
 //! (which is also how a rollback happens) go to the audit log, since both change what the
 //! interviewer is told in every interview started afterwards.
 
-use super::errors::{internal_error, status};
+use super::errors::status;
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::AuditKind;
@@ -21,7 +21,7 @@ pub async fn list(ctx: &Caller) -> Result<Vec<PromptVersionView>, ApiError> {
     let store = ctx.state.interviews.prompts();
     let mut out = Vec::new();
     for (name, _) in DEFAULTS {
-        let versions = store.versions(name).await.map_err(|e| internal_error(&e))?;
+        let versions = store.versions(name).await?;
         for (i, v) in versions.iter().enumerate() {
             let previous = versions.get(i + 1).map(|p| p.body.as_str()).unwrap_or("");
             out.push(PromptVersionView {
@@ -54,8 +54,7 @@ pub async fn create(ctx: &Caller, name: &str, body: &str) -> Result<i64, ApiErro
         .interviews
         .prompts()
         .create(name, body, Some(&ctx.actor.email))
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     audit(
         ctx,
         AuditKind::PromptVersionCreated,
@@ -73,14 +72,11 @@ pub async fn activate(ctx: &Caller, name: &str, version: i64) -> Result<(), ApiE
     let store = ctx.state.interviews.prompts();
     // Read before the change, for the audit detail only: a rollback reads
     // "phrase_question@1 activated, replacing phrase_question@3".
-    let before = store
-        .active_version(name)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let before = store.active_version(name).await?;
     match store.activate(name, version, Some(&ctx.actor.email)).await {
         Ok(()) => {}
         Err(rehearse_db::DbError::NotFound) => return Err(status(ApiError::NotFound)),
-        Err(e) => return Err(internal_error(&e)),
+        Err(e) => return Err(ApiError::from(e)),
     }
     let replaced = match before {
         Some(v) if v == version => " (it already was)".to_owned(),

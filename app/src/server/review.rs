@@ -2,7 +2,7 @@
 //! reviewer or an admin (checked by every server function through the shared guard); every
 //! claim and decision goes to the audit log by id, while the texts stay in the review record.
 
-use super::errors::{internal_error, status};
+use super::errors::status;
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::{now_ms, AuditKind};
@@ -25,7 +25,7 @@ fn review_error(e: ReviewError) -> ApiError {
             status(ApiError::Conflict("This item was already decided.".into()))
         }
         ReviewError::Invalid(m) => status(ApiError::Invalid(m)),
-        ReviewError::Db(e) => internal_error(&e),
+        ReviewError::Db(e) => ApiError::from(e),
     }
 }
 
@@ -87,13 +87,7 @@ pub async fn queue(
         reason: filter_value(reason),
         role_slug: filter_value(role),
     };
-    let items = ctx
-        .state
-        .interviews
-        .reviews()
-        .queue(&filter)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let items = ctx.state.interviews.reviews().queue(&filter).await?;
     let now = now_ms();
     Ok(items
         .iter()
@@ -105,16 +99,14 @@ pub async fn item(ctx: &Caller, id: &str) -> Result<ReviewDetail, ApiError> {
     let reviews = ctx.state.interviews.reviews();
     let item = reviews
         .get(id)
-        .await
-        .map_err(|e| internal_error(&e))?
+        .await?
         .ok_or_else(|| status(ApiError::NotFound))?;
     let message = ctx
         .state
         .interviews
         .store()
         .message(&item.message_id)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     let passages = message
         .map(|m| {
             m.citations

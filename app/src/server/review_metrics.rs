@@ -1,7 +1,6 @@
 //! Review metrics for admins: the figures `ReviewStore::metrics` computes from the stored
 //! decisions, with each reason put in words.
 
-use super::errors::internal_error;
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::now_ms;
@@ -36,13 +35,7 @@ fn outcomes_view(reason: &str, o: &Outcomes) -> ReasonMetricsView {
 }
 
 pub async fn metrics(ctx: &Caller) -> Result<ReviewMetricsView, ApiError> {
-    let m = ctx
-        .state
-        .interviews
-        .reviews()
-        .metrics(now_ms())
-        .await
-        .map_err(|e| internal_error(&e))?;
+    let m = ctx.state.interviews.reviews().metrics(now_ms()).await?;
     Ok(ReviewMetricsView {
         pending: m.pending,
         oldest_pending_ms: m.oldest_pending_ms,

@@ -11,7 +11,7 @@
 //!   `/auth/*`) gets one then, its lifetime counted from that moment.
 
 use super::client_ip::ClientIp;
-use super::errors::{internal, internal_error, status};
+use super::errors::{internal, status};
 use super::guard::{refused, Caller};
 use super::session_keys;
 use super::state::AppState;
@@ -148,8 +148,7 @@ pub async fn list(ctx: &Caller) -> Result<Vec<SessionView>, ApiError> {
     let role = ctx.actor.role;
     let rows = sessions
         .list(&ctx.actor.user_id, ctx.actor.session_epoch, role)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|s| SessionView {
@@ -175,14 +174,10 @@ pub async fn revoke(ctx: &Caller, id: &str) -> Result<(), ApiError> {
     let sessions = ctx.state.accounts.sessions();
     let target = sessions
         .get(id)
-        .await
-        .map_err(|e| internal_error(&e))?
+        .await?
         .ok_or_else(|| status(ApiError::NotFound))?;
     policy::require_owner_or(Some(&ctx.actor), &target.user_id, &[]).map_err(refused)?;
-    sessions
-        .end(&target.id)
-        .await
-        .map_err(|e| internal_error(&e))?;
+    sessions.end(&target.id).await?;
     let detail = format!(
         "ended a session: {}, {}, signed in {}",
         describe_device(&target.user_agent),
@@ -209,8 +204,7 @@ pub async fn revoke_others(ctx: &Caller) -> Result<u64, ApiError> {
         .accounts
         .sessions()
         .end_others(&ctx.actor.user_id, &current)
-        .await
-        .map_err(|e| internal_error(&e))?;
+        .await?;
     audit(
         ctx,
         &format!("signed out everywhere else ({ended} sessions)"),
@@ -229,7 +223,7 @@ async fn audit(ctx: &Caller, detail: &str) -> Result<(), ApiError> {
             NewAuditEvent::by_self(&ctx.actor.user_id, &ctx.actor.email, ip.as_deref(), detail),
         )
         .await
-        .map_err(|e| internal_error(&e))
+        .map_err(ApiError::from)
 }
 
 /// "Firefox on Linux", "Safari on iPhone": enough for a person to recognise their browser.

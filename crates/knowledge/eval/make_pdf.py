@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Render blind/pdf-source/<stem>.txt into blind/jds/<stem>.pdf.
+"""Render <set>/pdf-source/<stem>.txt into <set>/jds/<stem>.pdf, for an eval set (held-out, blind).
 
 Pure standard library. Writes a PDF 1.4 file with the standard Type1 font
 Helvetica (WinAnsiEncoding), uncompressed content streams and a correct xref
@@ -10,13 +10,15 @@ Source format: plain paragraphs and "- " bullet lines, one line each, blank
 line between paragraphs, ASCII only. The first line is the title; a short
 line standing alone between blank lines (no final punctuation) is a heading.
 
-Usage (from anywhere): python3 crates/knowledge/eval/blind/make_pdf.py
+Usage (from anywhere): python3 crates/knowledge/eval/make_pdf.py held-out|blind
 """
 
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+if len(sys.argv) != 2 or sys.argv[1] not in ("held-out", "blind"):
+    sys.exit("usage: make_pdf.py held-out|blind")
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), sys.argv[1])
 SRC_DIR = os.path.join(HERE, "pdf-source")
 OUT_DIR = os.path.join(HERE, "jds")
 
