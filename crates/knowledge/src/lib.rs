@@ -21,6 +21,7 @@ pub mod kb;
 pub mod rank;
 pub mod requirement_lines;
 pub mod requirements;
+mod search;
 pub mod store;
 pub mod terms;
 pub mod version_index;

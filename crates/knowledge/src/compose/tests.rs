@@ -1,0 +1,154 @@
+//! Composition from hand-made retrievals: quoting, citing, and the rules that say "not stated".
+
+use super::*;
+use crate::rank::{self, Candidate, Thresholds};
+
+fn retrieval(question: &str, chunks: &[(&str, &str, f32)]) -> Retrieval {
+    let vector: Vec<Candidate> = chunks
+        .iter()
+        .enumerate()
+        .map(|(i, (section, text, cos))| Candidate {
+            chunk_id: format!("v:{i}"),
+            position: i,
+            section: (*section).into(),
+            text: (*text).into(),
+            cosine: Some(*cos),
+            bm25: None,
+            flagged: false,
+        })
+        .collect();
+    Retrieval {
+        question: question.into(),
+        ranked: rank::rank(question, &vector, &[], Thresholds::default(), true),
+    }
+}
+
+#[test]
+fn an_answer_quotes_and_cites_the_passing_chunks() {
+    let r = retrieval(
+        "How often is on-call?",
+        &[(
+            "Role > How we work",
+            "- Everyone joins the on-call rotation, one week in six\n- We deploy daily",
+            0.7,
+        )],
+    );
+    let a = compose(r);
+    assert!(!a.held, "{a:#?}");
+    assert_eq!(a.citations.len(), 1);
+    assert_eq!(a.citations[0].chunk_id, "v:0");
+    assert_eq!(
+        a.text,
+        "From the job description: Everyone joins the on-call rotation, one week in six [1]."
+    );
+    assert!(a.grounding.passed());
+}
+
+#[test]
+fn nothing_relevant_means_not_stated_and_no_number() {
+    let r = retrieval(
+        "What is the salary?",
+        &[(
+            "Role > Benefits",
+            "- 28 days of holiday\n- A learning budget",
+            0.5,
+        )],
+    );
+    let a = compose(r);
+    assert_eq!(a.text, NOT_STATED);
+    assert!(a.citations.is_empty());
+    assert!(!a.held);
+    assert!(!a.text.chars().any(|c| c.is_ascii_digit()));
+    assert!(a.flags[0].contains("thresholds"));
+}
+
+#[test]
+fn a_name_or_number_the_passages_never_state_means_not_stated() {
+    let office = "- We are based in Edinburgh and come into the office two days a week";
+    for question in [
+        "Is there an office in Glasgow I could work from?",
+        "Could I work a four-day week?",
+    ] {
+        let a = compose(retrieval(question, &[("Where we work", office, 0.6)]));
+        assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
+    }
+    // Named and counted as the passage states them, the same question shapes are answered.
+    let a = compose(retrieval(
+        "Is there an office in Edinburgh I could work from?",
+        &[("Where we work", office, 0.6)],
+    ));
+    assert!(a.text.contains("based in Edinburgh"), "{a:#?}");
+    let a = compose(retrieval(
+        "How often would I be on call?",
+        &[(
+            "How we work",
+            "- The on-call rotation is one week in every six",
+            0.6,
+        )],
+    ));
+    assert!(a.text.contains("one week in every six"), "{a:#?}");
+}
+
+#[test]
+fn a_line_that_answers_in_other_words_is_quoted_by_its_meaning() {
+    let chunk = "- 28 days of paid holiday plus public holidays\n- A yearly learning budget";
+    let question = "How much vacation time do I get?";
+    let r = || retrieval(question, &[("Benefits", chunk, 0.5)]);
+    let with = |holiday: f32| {
+        LineMeaning::new(
+            [
+                (
+                    "28 days of paid holiday plus public holidays".to_owned(),
+                    holiday,
+                ),
+                ("A yearly learning budget".to_owned(), 0.2),
+            ]
+            .into_iter()
+            .collect(),
+        )
+    };
+    // By words alone nothing speaks to "vacation time": not stated.
+    assert_eq!(compose(r()).text, NOT_STATED);
+    // Close in meaning, the line that answers is quoted, and only it.
+    let a = compose_with(r(), &with(LINE_MEANING + 0.01));
+    assert_eq!(
+        a.text,
+        "From the job description: 28 days of paid holiday plus public holidays [1]."
+    );
+    // Sharing no word, a line below the cut is not trusted.
+    assert_eq!(
+        compose_with(r(), &with(LINE_MEANING - 0.01)).text,
+        NOT_STATED
+    );
+    // Sharing a word with the question, a lower cut is enough.
+    let parents = "- 26 weeks of enhanced parental leave for all parents";
+    let q = "What is the policy for new parents?";
+    let r = || retrieval(q, &[("Benefits", parents, 0.5)]);
+    let line = "26 weeks of enhanced parental leave for all parents".to_owned();
+    let m = |v: f32| LineMeaning::new([(line.clone(), v)].into_iter().collect());
+    assert_eq!(compose(r()).text, NOT_STATED);
+    assert!(compose_with(r(), &m(LINE_MEANING_WITH_A_WORD + 0.01))
+        .text
+        .contains("26 weeks"));
+    assert_eq!(
+        compose_with(r(), &m(LINE_MEANING_WITH_A_WORD - 0.01)).text,
+        NOT_STATED
+    );
+}
+
+#[test]
+fn a_category_asked_is_stated_by_its_member() {
+    let a = compose(retrieval(
+        "Does the company contribute to a pension?",
+        &[("Benefits", "- 401(k) plan with a 4% company match", 0.5)],
+    ));
+    assert!(a.text.contains("401(k) plan"), "{a:#?}");
+}
+
+#[test]
+fn markers_are_not_claims() {
+    assert_eq!(
+        strip_markers("Rust [1]. Go [2] and [x]"),
+        "Rust . Go  and [x]"
+    );
+}

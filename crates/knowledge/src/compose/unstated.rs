@@ -1,0 +1,139 @@
+//! The rules that find a passing chunk about the topic but not an answer to what was asked: a
+//! fact the question names that no passage states (a place, a technology, a benefit, a number
+//! with its unit), or a quantity asked where no passage puts a number next to what was asked.
+
+use crate::grounding;
+
+const QUANTITY: &[&str] = &[
+    "how many",
+    "how much",
+    "how long",
+    "how big",
+    "how large",
+    "how often",
+    "what percentage",
+    "what size",
+    "number of",
+];
+
+/// When the question names a checkable fact (a place, a technology, a benefit) that none of
+/// the passing chunks mentions, or asks "how many" and no chunk puts a number next to what was
+/// asked about, the chunks are about the topic but do not answer the question: say so.
+pub(super) fn asked_fact_missing(
+    question: &str,
+    texts: &[String],
+    counted_by_meaning: bool,
+) -> Option<String> {
+    let evidence = texts.join("\n");
+    for claim in grounding::claims(question) {
+        if matches!(
+            claim.kind,
+            grounding::ClaimKind::Location
+                | grounding::ClaimKind::Technology
+                | grounding::ClaimKind::Benefit
+        ) && !grounding::check(&claim.text, &[evidence.as_str()]).passed()
+            && !named_by_member(&claim.text, &evidence)
+        {
+            return Some(format!(
+                "the question asks about {}, which no passage mentions",
+                claim.text
+            ));
+        }
+    }
+    if let Some(name) = named_but_missing(question, &evidence) {
+        return Some(format!(
+            "the question names {name}, which no passage mentions"
+        ));
+    }
+    if let Some(n) = counted_but_missing(question, &evidence) {
+        return Some(format!(
+            "the question asks about {n} of something, which no passage states"
+        ));
+    }
+    let lower = question.to_lowercase();
+    if QUANTITY.iter().any(|q| lower.contains(q)) {
+        let asked = crate::terms::content_stems(question);
+        let near = texts.iter().any(|t| {
+            let words = crate::terms::words(t);
+            words.iter().enumerate().any(|(i, w)| {
+                let window: Vec<String> = words[i.saturating_sub(3)..(i + 4).min(words.len())]
+                    .iter()
+                    .map(|n| crate::terms::stem(n))
+                    .collect();
+                !grounding::numbers(w).is_empty()
+                    && asked.iter().any(|a| crate::categories::covers(a, &window))
+            })
+        });
+        if !near && !counted_by_meaning {
+            return Some(
+                "the question asks for a quantity and no passage states one for it".into(),
+            );
+        }
+    }
+    None
+}
+
+/// Whether every content word of a claim the question makes ("a pension") is in the evidence,
+/// itself or as a member of the category it names ("a 401(k) plan").
+fn named_by_member(claim: &str, evidence: &str) -> bool {
+    let have = crate::terms::content_stems(evidence);
+    let asked = crate::terms::content_stems(claim);
+    !asked.is_empty() && asked.iter().all(|a| crate::categories::covers(a, &have))
+}
+
+/// A place the question names ("an office in Glasgow", "based at Canary Wharf": a capitalised
+/// word after "in", "at" or "near") that no passage mentions: the passages are about where the
+/// team works, not about the place asked. Only such places: a name elsewhere in a question
+/// ("I'm not an EU citizen") is context, not what is asked.
+fn named_but_missing(question: &str, evidence: &str) -> Option<String> {
+    let words: Vec<&str> = question.split_whitespace().collect();
+    for pair in words.windows(2) {
+        let before = pair[0].to_lowercase();
+        let word = pair[1].trim_matches(|c: char| !c.is_alphanumeric());
+        if ["in", "at", "near"].contains(&before.as_str())
+            && word.len() > 1
+            && word.chars().next().is_some_and(char::is_uppercase)
+            && !grounding::contains_phrase(evidence, word)
+        {
+            return Some(word.to_owned());
+        }
+    }
+    None
+}
+
+/// A number the question asks about with its unit ("a four-day week": 4 and "day") that no
+/// passage states with that unit: a passage that says "4:00" or "four times" does not answer.
+fn counted_but_missing(question: &str, evidence: &str) -> Option<f64> {
+    let asked = crate::terms::words(question);
+    let stated = crate::terms::words(evidence);
+    let units_near = |words: &[String], i: usize| -> Vec<String> {
+        words[i + 1..(i + 3).min(words.len())]
+            .iter()
+            .map(|w| crate::terms::stem(w))
+            .collect()
+    };
+    for (i, w) in asked.iter().enumerate() {
+        // "four-day" is one word to `words`: split it into the number and its unit.
+        let (number, unit) = match w.split_once('-') {
+            Some((n, u)) => (n.to_owned(), Some(crate::terms::stem(u))),
+            None => (w.clone(), units_near(&asked, i).into_iter().next()),
+        };
+        let Some(value) = grounding::numbers(&number).first().copied() else {
+            continue;
+        };
+        let Some(unit) = unit.filter(|u| !crate::terms::is_stop(u)) else {
+            continue;
+        };
+        let found = stated.iter().enumerate().any(|(j, s)| {
+            let (n, u) = match s.split_once('-') {
+                Some((n, u)) => (n.to_owned(), vec![crate::terms::stem(u)]),
+                None => (s.clone(), units_near(&stated, j)),
+            };
+            grounding::numbers(&n).contains(&value) && u.contains(&unit)
+        });
+        if !found {
+            return Some(value);
+        }
+    }
+    None
+}
