@@ -109,7 +109,9 @@ async fn retrieval_figures(
         percentile(&embed_ms, 0.5),
         percentile(&embed_ms, 0.99)
     );
-    // A version's index is built on its first question: timed on its own.
+    // Ingestion built each version's index in this process; a restarted one reads it from the
+    // store on the version's first question, timed here on its own.
+    kb.forget_cached(&versions.values().cloned().collect::<Vec<_>>());
     let mut build_ms = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for ((q, v), vector) in asked.iter().zip(&vectors) {
@@ -121,7 +123,7 @@ async fn retrieval_figures(
     }
     build_ms.sort_by(f64::total_cmp);
     println!(
-        "version index built from the store (first question on a version): p50 {:.1} ms, max {:.1} ms over {} versions",
+        "version index read from the store (a version's first question after a restart): p50 {:.1} ms, max {:.1} ms over {} versions",
         percentile(&build_ms, 0.5),
         build_ms.last().copied().unwrap_or(0.0),
         build_ms.len()

@@ -75,6 +75,13 @@ impl<V: Clone + Send + Sync + 'static> Counted<V> {
         out
     }
 
+    /// Stores a value computed elsewhere (neither a hit nor a miss).
+    pub async fn insert(&self, version: &str, key: &str, value: V) {
+        self.cache
+            .insert((version.to_owned(), key.to_owned()), value)
+            .await;
+    }
+
     /// Drops every entry of these versions.
     pub fn forget_versions(&self, versions: &[String]) {
         let versions: Vec<String> = versions.to_vec();

@@ -15,6 +15,7 @@ use crate::instructions;
 use crate::jobs::{IngestJob, PurgeJob, INGEST_JOB, PURGE_JOB};
 use crate::kb::{KbError, KnowledgeBase};
 use crate::store::StoredChunk;
+use crate::version_index::{IndexRow, VersionIndex};
 
 impl KnowledgeBase {
     /// Runs one pending ingestion or purge job; true if it ran one.
@@ -169,6 +170,14 @@ impl KnowledgeBase {
         self.catalog
             .set_status(version_id, VersionStatus::Ready, None)
             .await?;
+        // This process has everything the version's search index needs in hand: build it now,
+        // so the first question does not read the version back from the store (seconds with a
+        // large store loaded; see the README's benchmark).
+        let index = VersionIndex::build(rows.iter().map(IndexRow::from).collect());
+        self.caches
+            .indexes
+            .insert(version_id, "", std::sync::Arc::new(index))
+            .await;
         Ok(())
     }
 }

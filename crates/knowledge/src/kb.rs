@@ -148,6 +148,12 @@ impl KnowledgeBase {
         self.caches.stats()
     }
 
+    /// Drops what the caches hold for these versions, as a restarted process starts: the
+    /// benchmark times a version's first question after a restart this way.
+    pub fn forget_cached(&self, versions: &[String]) {
+        self.caches.forget_versions(versions);
+    }
+
     /// Runs the caches' pending evictions, so their entry counts are current (for tests).
     pub async fn settle_caches(&self) {
         self.caches.indexes.settle().await;

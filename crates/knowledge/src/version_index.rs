@@ -28,6 +28,24 @@ pub struct IndexRow {
     pub vector: Vec<f32>,
 }
 
+impl From<&crate::store::StoredChunk> for IndexRow {
+    fn from(c: &crate::store::StoredChunk) -> Self {
+        IndexRow {
+            candidate: Candidate {
+                chunk_id: c.key.clone(),
+                position: c.position,
+                section: c.section.clone(),
+                text: c.text.clone(),
+                cosine: None,
+                bm25: None,
+                flagged: c.flagged,
+            },
+            indexed: c.indexed.clone(),
+            vector: c.embedding.clone(),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     candidate: Candidate,
