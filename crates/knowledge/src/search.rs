@@ -9,6 +9,7 @@ use crate::rank::{self, Thresholds};
 use crate::store::StoreError;
 use crate::version_index::VersionIndex;
 use crate::VersionStatus;
+use rehearse_llm::embed::cosine;
 use std::sync::Arc;
 
 impl KnowledgeBase {
@@ -163,9 +164,11 @@ impl KnowledgeBase {
             .embed(&lines)
             .await
             .map_err(|e| KbError::Embedding(e.to_string()))?;
-        let cosine = |v: &Vec<f32>| q.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
         Ok(LineMeaning::new(
-            lines.into_iter().zip(vectors.iter().map(cosine)).collect(),
+            lines
+                .into_iter()
+                .zip(vectors.iter().map(|v| cosine(&q, v)))
+                .collect(),
         ))
     }
 }

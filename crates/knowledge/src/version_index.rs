@@ -163,7 +163,7 @@ impl VersionIndex {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let dot: f32 = e.unit.iter().zip(query).map(|(a, b)| a * b).sum();
+                let dot = rehearse_llm::embed::cosine(&e.unit, query);
                 (if qn > 0.0 { dot / qn } else { 0.0 }, i)
             })
             .collect();

@@ -2,7 +2,7 @@
 //! change is never embedded twice: a new version of a job description re-embeds only what
 //! changed.
 
-use super::{ChunkStore, StoreError, INSERT_BATCH};
+use super::{vector, ChunkStore, StoreError, INSERT_BATCH};
 use serde_json::{json, Value};
 
 impl ChunkStore {
@@ -20,16 +20,10 @@ impl ChunkStore {
                 .await?
                 .take(0)?;
             for r in rows {
-                let (Some(h), Some(v)) = (r["hash"].as_str(), r["vector"].as_array()) else {
+                let (Some(h), Some(v)) = (r["hash"].as_str(), vector(&r["vector"])) else {
                     continue;
                 };
-                out.insert(
-                    h.to_owned(),
-                    v.iter()
-                        .filter_map(Value::as_f64)
-                        .map(|x| x as f32)
-                        .collect(),
-                );
+                out.insert(h.to_owned(), v);
             }
         }
         Ok(out)

@@ -230,15 +230,7 @@ impl ChunkStore {
             .map(|r| crate::version_index::IndexRow {
                 candidate: candidate(r, None, None),
                 indexed: r["indexed"].as_str().unwrap_or_default().to_owned(),
-                vector: r["vector"]
-                    .as_array()
-                    .map(|v| {
-                        v.iter()
-                            .filter_map(Value::as_f64)
-                            .map(|x| x as f32)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                vector: vector(&r["vector"]).unwrap_or_default(),
             })
             .collect())
     }
@@ -353,6 +345,16 @@ impl ChunkStore {
             .filter_map(|r| r["key"].as_str().map(str::to_owned))
             .collect())
     }
+}
+
+/// A vector as the store returns it (a JSON array of numbers); `None` when it is not one.
+fn vector(v: &Value) -> Option<Vec<f32>> {
+    v.as_array().map(|v| {
+        v.iter()
+            .filter_map(Value::as_f64)
+            .map(|x| x as f32)
+            .collect()
+    })
 }
 
 fn candidate(r: &Value, cosine: Option<f32>, bm25: Option<f32>) -> Candidate {
