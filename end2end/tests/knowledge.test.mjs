@@ -46,7 +46,8 @@ test('an admin adds a job description without pay; a candidate asking about pay 
   for (let i = 0; i < 120 && status !== 'ready'; i++) {
     await admin.waitForTimeout(1000);
     await admin.reload();
-    status = (await admin.textContent('[data-testid="versions"] [data-testid="status"]')).trim();
+    // The badge shows a label ("Ready"); its stored name is in data-status.
+    status = (await admin.getAttribute('[data-testid="versions"] [data-testid="status"]', 'data-status')) ?? '';
     assert.notEqual(status, 'failed', await admin.textContent('main'));
   }
   assert.equal(status, 'ready');

@@ -45,8 +45,10 @@ fn lines(interview: &InterviewView, report: &ReportView) -> Vec<Line> {
     );
     push(
         format!(
-            "{} interview, {} level. Overall score {:.1} out of 5.",
-            interview.kind, interview.difficulty, report.overall
+            "{} interview ({}). Overall score {:.1} out of 5.",
+            interview.kind.label(),
+            interview.difficulty.label(),
+            report.overall
         ),
         BODY_SIZE,
     );

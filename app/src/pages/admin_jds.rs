@@ -8,6 +8,7 @@ use crate::components::forms::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
+use rehearse_types::VersionStatus;
 
 const UPLOAD: &str = "/admin/jds/upload";
 
@@ -48,14 +49,18 @@ fn Flash() -> impl IntoView {
     }
 }
 
-fn status_badge(status: &str) -> impl IntoView {
+/// A version's status as a coloured badge: its label for people, its stored name in
+/// `data-status` for scripts and tests.
+fn status_badge(status: VersionStatus) -> impl IntoView {
     let class = match status {
-        "ready" => "rounded bg-green-100 px-2 text-green-800",
-        "failed" => "rounded bg-red-100 px-2 text-red-800",
-        "deleted" => "rounded bg-slate-200 px-2 text-slate-700",
-        _ => "rounded bg-amber-100 px-2 text-amber-800",
+        VersionStatus::Ready => "rounded bg-green-100 px-2 text-green-800",
+        VersionStatus::Failed => "rounded bg-red-100 px-2 text-red-800",
+        VersionStatus::Deleted => "rounded bg-slate-200 px-2 text-slate-700",
+        VersionStatus::Queued | VersionStatus::Ingesting => {
+            "rounded bg-amber-100 px-2 text-amber-800"
+        }
     };
-    view! { <span class=class data-testid="status">{status.to_owned()}</span> }
+    view! { <span class=class data-testid="status" data-status=status.as_str()>{status.label()}</span> }
 }
 
 #[component]
@@ -79,7 +84,7 @@ pub fn AdminJds() -> impl IntoView {
                                     <tr class="border-t border-slate-200">
                                         <td><a class="text-blue-700 underline" href=format!("/admin/jds/{}", j.id)>{j.title}</a></td>
                                         <td>{j.versions}</td>
-                                        <td>{status_badge(&j.latest_status)}</td>
+                                        <td>{j.latest_status.map(status_badge)}</td>
                                         <td>{j.latest_chunks}</td>
                                         <td class="text-slate-500">{j.created_at} " " {j.created_by}</td>
                                     </tr>
@@ -126,9 +131,9 @@ pub fn AdminJd() -> impl IntoView {
                 match detail.await {
                     Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
                     Ok(d) => {
-                        let busy = d.versions.iter().any(|v| v.status == "queued" || v.status == "ingesting");
+                        let busy = d.versions.iter().any(|v| matches!(v.status, VersionStatus::Queued | VersionStatus::Ingesting));
                         let selected = d.selected.clone().unwrap_or_default();
-                        let ready = d.versions.iter().any(|v| v.id == selected && v.status == "ready");
+                        let ready = d.versions.iter().any(|v| v.id == selected && v.status == VersionStatus::Ready);
                         let jd_id = d.id.clone();
                         view! {
                             // Ingestion runs in the background: the page refreshes itself until it ends.
@@ -141,12 +146,12 @@ pub fn AdminJd() -> impl IntoView {
                                 <tbody>
                                     {d.versions.clone().into_iter().map(|v| {
                                         let href = format!("/admin/jds/{}?v={}", jd_id, v.id);
-                                        let failed = v.status == "failed";
+                                        let failed = v.status == VersionStatus::Failed;
                                         let vid = v.id.clone();
                                         view! {
                                             <tr class="border-t border-slate-200" data-version=v.version>
                                                 <td><a class="text-blue-700 underline" href=href>"v" {v.version}</a></td>
-                                                <td>{status_badge(&v.status)}</td>
+                                                <td>{status_badge(v.status)}</td>
                                                 <td data-testid="progress">{format!("{}/{} chunks, {} embedded, {} from cache", v.chunks_done, v.chunks_total, v.embedded, v.cached)}</td>
                                                 <td>{v.source.clone()}</td>
                                                 <td class="text-slate-500">{v.created_at.clone()} " " {v.created_by.clone()}</td>

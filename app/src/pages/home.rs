@@ -94,8 +94,8 @@ pub fn CandidateHome() -> impl IntoView {
                                             <tr class="border-t border-slate-200">
                                                 <td class="px-3 py-2 text-slate-500"><a class="text-indigo-700 underline" href=format!("/interviews/{}", i.id)>{i.started_at}</a></td>
                                                 <td class="px-3 py-2">{i.role_title}</td>
-                                                <td class="px-3 py-2">{i.kind}</td>
-                                                <td class="px-3 py-2">{i.status}</td>
+                                                <td class="px-3 py-2">{i.kind.label()}</td>
+                                                <td class="px-3 py-2" data-status=i.status.as_str()>{i.status.label()}</td>
                                                 <td class="px-3 py-2">{i.overall.map(|o| format!("{o:.1} / 5")).unwrap_or_default()}</td>
                                             </tr>
                                         }).collect_view()}

@@ -7,7 +7,7 @@ use crate::components::forms::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use rehearse_types::{InterviewView, ReportView};
+use rehearse_types::{Author, InterviewStatus, InterviewView, ReportView};
 
 #[component]
 pub fn InterviewPage() -> impl IntoView {
@@ -83,7 +83,7 @@ pub fn InterviewPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let Ok(interview) = detail.await else { return ().into_any() };
-                if interview.status == "paused" {
+                if interview.status == InterviewStatus::Paused {
                     return view! {
                         <ActionForm action=resume attr:class="mt-4">
                             <input type="hidden" name="id" value=interview.id.clone()/>
@@ -173,13 +173,13 @@ fn Transcript(
     view! {
         <header class="mb-4">
             <h1 class="text-2xl font-semibold">{interview.role_title.clone()}</h1>
-            <p class="text-sm text-slate-500">{interview.kind.clone()} " · " {interview.difficulty.clone()} " · "
-                <span data-testid="status">{interview.status.clone()}</span></p>
+            <p class="text-sm text-slate-500">{interview.kind.label()} " · " {interview.difficulty.label()} " · "
+                <span data-testid="status" data-status=interview.status.as_str()>{interview.status.label()}</span></p>
             {interview.pause_reason.clone().map(|r| view! { <p class="mt-2 text-amber-700" data-testid="pause-reason">{r}</p> })}
         </header>
         <ol class="space-y-3" data-testid="transcript">
             {interview.messages.into_iter().map(|m| {
-                let mine = m.author == "candidate";
+                let mine = m.author == Author::Candidate;
                 let class = if mine { "ml-12 rounded-lg bg-indigo-50 px-4 py-3" } else { "mr-12 rounded-lg border border-slate-200 bg-white px-4 py-3" };
                 let held_age = m.held_since_ms.map(|since| view! {
                     <p class="mt-1 text-xs font-medium text-amber-700" data-testid="held-age">
@@ -187,7 +187,7 @@ fn Transcript(
                     </p>
                 });
                 view! {
-                    <li class=class data-author=m.author.clone() data-seq=m.seq>
+                    <li class=class data-author=m.author.as_str() data-seq=m.seq>
                         <div class="prose prose-sm max-w-none" inner_html=m.html></div>
                         {held_age}
                     </li>

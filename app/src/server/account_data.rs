@@ -9,7 +9,7 @@ use crate::api::ApiError;
 use rehearse_auth::accounts::DeleteAccountError;
 use rehearse_db::{format_ms, AuditKind, NewAuditEvent};
 use rehearse_interview::scoring::Report;
-use rehearse_interview::store::{Interview, Message, Status};
+use rehearse_interview::store::{Interview, Message};
 use rehearse_llm::trace::Trace;
 use rehearse_types::{
     AccountExport, DataExport, InterviewExport, MessageExport, ModelCallExport, ReportView,
@@ -65,7 +65,7 @@ pub async fn export(ctx: &Caller) -> Result<DataExport, ApiError> {
             id: user.id,
             email: user.email,
             display_name: user.display_name,
-            role: user.role.as_str().to_owned(),
+            role: user.role,
             email_verified: user.email_verified,
             created_at: format_ms(user.created_at),
         },
@@ -129,14 +129,9 @@ fn interview_export(interview: Interview, messages: Vec<Message>) -> InterviewEx
     InterviewExport {
         id: interview.id,
         role_title: interview.role_title,
-        kind: label(&interview.kind),
-        difficulty: label(&interview.difficulty),
-        status: match interview.status {
-            Status::Active => "active",
-            Status::Paused => "paused",
-            Status::Done => "done",
-        }
-        .to_owned(),
+        kind: interview.kind,
+        difficulty: interview.difficulty,
+        status: interview.status,
         started_at: format_ms(interview.created_at),
         messages: messages.into_iter().map(message_export).collect(),
         report: interview.report.map(report_export),
@@ -151,7 +146,7 @@ fn message_export(m: Message) -> MessageExport {
         } else {
             m.content
         },
-        author: m.author.as_str().to_owned(),
+        author: m.author,
         sent_at: format_ms(m.created_at),
     }
 }
@@ -177,11 +172,4 @@ fn model_call_export(t: Trace) -> ModelCallExport {
         cost_usd: rehearse_llm::pricing::nanos_to_usd(t.cost_nanos),
         latency_ms: t.latency_ms,
     }
-}
-
-fn label<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-        .unwrap_or_default()
 }

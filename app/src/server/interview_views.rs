@@ -1,11 +1,10 @@
 //! Interview records as the browser sees them: a message (Markdown rendered by
-//! [`super::markdown`], a held answer replaced by a notice), a report, a report's scores per
-//! competency, and the labels shown for kinds, difficulties and statuses. Kept apart from the
-//! operations in [`super::interviews`] (which re-exports what other modules use from here) so
-//! that file stays about access and the interview service.
+//! [`super::markdown`], a held answer replaced by a notice), a report, and a report's scores
+//! per competency. Kept apart from the operations in [`super::interviews`] (which re-exports
+//! what other modules use from here) so that file stays about access and the interview service.
 
 use super::markdown::render_markdown;
-use rehearse_interview::store::{Message, Status};
+use rehearse_interview::store::Message;
 use rehearse_types::{CompetencyPoint, MessageView, ReportView, ScoreView};
 
 /// A report's scores averaged per competency, in the order the report lists them.
@@ -89,21 +88,6 @@ pub(crate) fn report_view_for(
     view
 }
 
-pub(super) fn label<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-        .unwrap_or_default()
-}
-
-pub(super) fn status_text(status: Status) -> &'static str {
-    match status {
-        Status::Active => "active",
-        Status::Paused => "paused",
-        Status::Done => "done",
-    }
-}
-
 /// Text as HTML text content (job-description passages are data, never markup).
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -157,7 +141,7 @@ pub fn message_view(m: Message) -> MessageView {
     MessageView {
         id: m.id,
         seq: m.seq,
-        author: m.author.as_str().to_owned(),
+        author: m.author,
         html,
         held_since_ms,
     }

@@ -7,7 +7,7 @@
 
 use super::errors::{internal, retry_after, status};
 use super::guard::Caller;
-use super::interview_views::{competency_scores, label, status_text};
+use super::interview_views::competency_scores;
 use crate::api::ApiError;
 use rehearse_auth::policy;
 use rehearse_interview::flow::{Difficulty, Kind};
@@ -112,8 +112,8 @@ pub async fn history(ctx: &Caller) -> Result<Vec<InterviewSummary>, ApiError> {
         .map(|i| InterviewSummary {
             id: i.id,
             role_title: i.role_title,
-            kind: label(&i.kind),
-            status: status_text(i.status).to_owned(),
+            kind: i.kind,
+            status: i.status,
             started_at: rehearse_db::format_ms(i.created_at),
             started_at_ms: i.created_at,
             competencies: i.report.as_ref().map(competency_scores).unwrap_or_default(),
@@ -137,9 +137,9 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
         turn_failed,
         id: interview.id,
         role_title: interview.role_title,
-        kind: label(&interview.kind),
-        difficulty: label(&interview.difficulty),
-        status: status_text(interview.status).to_owned(),
+        kind: interview.kind,
+        difficulty: interview.difficulty,
+        status: interview.status,
         pause_reason: interview.pause_reason,
         report: interview.report.map(|r| report_view_for(r, &messages)),
         messages: messages.into_iter().map(message_view).collect(),

@@ -44,7 +44,7 @@ pub fn version_view(v: &Version) -> JdVersionView {
         version: v.version,
         title: v.title.clone(),
         source: v.source.clone(),
-        status: v.status.as_str().to_owned(),
+        status: v.status,
         error: v.error.clone(),
         chunks_done: v.chunks_done,
         chunks_total: v.chunks_total,
@@ -90,9 +90,7 @@ pub async fn list(ctx: &Caller) -> Result<Vec<JdSummaryView>, ApiError> {
             id: jd.id.clone(),
             title: jd.title.clone(),
             versions: versions.len() as i64,
-            latest_status: latest
-                .map(|v| v.status.as_str().to_owned())
-                .unwrap_or_default(),
+            latest_status: latest.map(|v| v.status),
             latest_chunks: latest.map(|v| v.chunks_total).unwrap_or(0),
             created_at: rehearse_db::format_ms(jd.created_at),
             created_by: jd.created_by.clone(),

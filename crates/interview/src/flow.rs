@@ -5,21 +5,9 @@
 use crate::roles::Role;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Technical,
-    SystemDesign,
-    Behavioural,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Difficulty {
-    Junior,
-    Mid,
-    Senior,
-}
+/// The interview's type and level: one definition each, shared with the browser
+/// (`rehearse_types`).
+pub use rehearse_types::{Difficulty, InterviewKind as Kind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowConfig {

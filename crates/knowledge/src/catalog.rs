@@ -7,37 +7,13 @@ use rehearse_db::{now_ms, Db, DbError};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VersionStatus {
-    Queued,
-    Ingesting,
-    Ready,
-    Failed,
-    Deleted,
-}
+/// How far a version's ingestion has got: one definition, shared with the browser
+/// (`rehearse_types`).
+pub use rehearse_types::VersionStatus;
 
-impl VersionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VersionStatus::Queued => "queued",
-            VersionStatus::Ingesting => "ingesting",
-            VersionStatus::Ready => "ready",
-            VersionStatus::Failed => "failed",
-            VersionStatus::Deleted => "deleted",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, DbError> {
-        Ok(match s {
-            "queued" => VersionStatus::Queued,
-            "ingesting" => VersionStatus::Ingesting,
-            "ready" => VersionStatus::Ready,
-            "failed" => VersionStatus::Failed,
-            "deleted" => VersionStatus::Deleted,
-            other => return Err(DbError::Corrupt(format!("version status {other}"))),
-        })
-    }
+/// A version's status read back by its stored name; any other text means the row is corrupt.
+fn version_status(text: &str) -> Result<VersionStatus, DbError> {
+    VersionStatus::parse(text).ok_or_else(|| DbError::Corrupt(format!("version status {text}")))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,7 +63,7 @@ pub(crate) fn version(row: &sqlx::any::AnyRow) -> Result<Version, DbError> {
         source: row.try_get("source")?,
         body: row.try_get("body")?,
         requirements: serde_json::from_str(&reqs).map_err(|e| DbError::Corrupt(e.to_string()))?,
-        status: VersionStatus::parse(&row.try_get::<String, _>("status")?)?,
+        status: version_status(&row.try_get::<String, _>("status")?)?,
         error: row.try_get("error")?,
         chunks_done: row.try_get("chunks_done")?,
         chunks_total: row.try_get("chunks_total")?,

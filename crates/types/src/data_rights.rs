@@ -1,6 +1,6 @@
 //! A candidate's own data, as "Download my data" gives it to them.
 
-use crate::ReportView;
+use crate::{Author, Difficulty, InterviewKind, InterviewStatus, ReportView, Role};
 use serde::{Deserialize, Serialize};
 
 /// Everything the platform keeps about one person, in one JSON document.
@@ -21,7 +21,7 @@ pub struct AccountExport {
     pub id: String,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub email_verified: bool,
     pub created_at: String,
 }
@@ -30,9 +30,9 @@ pub struct AccountExport {
 pub struct InterviewExport {
     pub id: String,
     pub role_title: String,
-    pub kind: String,
-    pub difficulty: String,
-    pub status: String,
+    pub kind: InterviewKind,
+    pub difficulty: Difficulty,
+    pub status: InterviewStatus,
     pub started_at: String,
     pub messages: Vec<MessageExport>,
     pub report: Option<ReportView>,
@@ -41,8 +41,7 @@ pub struct InterviewExport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageExport {
     pub seq: i64,
-    /// `candidate` or `interviewer`.
-    pub author: String,
+    pub author: Author,
     /// The text as written (Markdown). An interviewer answer still waiting for a reviewer
     /// reads as the notice the chat shows in its place.
     pub text: String,

@@ -1,3 +1,4 @@
+use crate::{Author, Difficulty, InterviewKind, InterviewStatus};
 use serde::{Deserialize, Serialize};
 
 /// A role a candidate can practise for.
@@ -13,8 +14,8 @@ pub struct RoleView {
 pub struct InterviewSummary {
     pub id: String,
     pub role_title: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: InterviewKind,
+    pub status: InterviewStatus,
     pub started_at: String,
     pub started_at_ms: i64,
     /// The report's overall score (1-5), once there is one.
@@ -38,8 +39,7 @@ pub struct CompetencyPoint {
 pub struct MessageView {
     pub id: String,
     pub seq: i64,
-    /// `candidate` or `interviewer`.
-    pub author: String,
+    pub author: Author,
     /// The message as sanitised HTML (rendered from Markdown on the server).
     pub html: String,
     /// For a message held for review: when it was held (Unix milliseconds), so the page can
@@ -106,10 +106,9 @@ pub struct ReportView {
 pub struct InterviewView {
     pub id: String,
     pub role_title: String,
-    pub kind: String,
-    pub difficulty: String,
-    /// `active`, `paused` or `done`.
-    pub status: String,
+    pub kind: InterviewKind,
+    pub difficulty: Difficulty,
+    pub status: InterviewStatus,
     pub pause_reason: Option<String>,
     /// Whether the signed-in user may write in it (its owner, while it runs).
     pub can_write: bool,

@@ -1,3 +1,4 @@
+use crate::VersionStatus;
 use serde::{Deserialize, Serialize};
 
 /// A job description in the admin list, with its newest version's ingestion state.
@@ -6,7 +7,9 @@ pub struct JdSummaryView {
     pub id: String,
     pub title: String,
     pub versions: i64,
-    pub latest_status: String,
+    /// The newest version's status; None only for a job description without versions (the
+    /// catalog always creates one with its first version).
+    pub latest_status: Option<VersionStatus>,
     pub latest_chunks: i64,
     pub created_at: String,
     pub created_by: String,
@@ -19,8 +22,7 @@ pub struct JdVersionView {
     pub version: i64,
     pub title: String,
     pub source: String,
-    /// queued, ingesting, ready, failed or deleted.
-    pub status: String,
+    pub status: VersionStatus,
     /// Why ingestion failed, in words the admin can act on.
     pub error: Option<String>,
     pub chunks_done: i64,

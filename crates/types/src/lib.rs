@@ -3,6 +3,7 @@
 //! This crate compiles for `wasm32-unknown-unknown`, so it must never depend on anything
 //! server-only (sqlx, tokio, reqwest, model runtimes).
 
+mod closed_sets;
 mod data_rights;
 mod form;
 mod interview;
@@ -12,6 +13,7 @@ mod review;
 mod role;
 mod views;
 
+pub use closed_sets::{Author, Difficulty, InterviewKind, InterviewStatus, VersionStatus};
 pub use data_rights::{AccountExport, DataExport, InterviewExport, MessageExport, ModelCallExport};
 pub use form::{FieldError, FormErrors};
 pub use interview::{

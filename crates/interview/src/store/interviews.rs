@@ -9,35 +9,11 @@ use super::{json_err, sql, Author, Grounded, InterviewStore};
 use crate::flow::{Difficulty, FlowConfig, Kind, Phase};
 use crate::scoring::Report;
 use rehearse_db::{now_ms, DbError};
-use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Active,
-    Paused,
-    Done,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Paused => "paused",
-            Status::Done => "done",
-        }
-    }
-    fn parse(s: &str) -> Result<Status, DbError> {
-        match s {
-            "active" => Ok(Status::Active),
-            "paused" => Ok(Status::Paused),
-            "done" => Ok(Status::Done),
-            other => Err(DbError::Corrupt(format!("interview status {other}"))),
-        }
-    }
-}
+/// Where an interview is: one definition, shared with the browser (`rehearse_types`).
+pub use rehearse_types::InterviewStatus as Status;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interview {
@@ -63,15 +39,11 @@ pub struct Interview {
     pub created_at: i64,
 }
 
-fn enum_text<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn enum_parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, DbError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(json_err)
+/// A closed-set column (kind, difficulty, status) read back by its stored name; any other
+/// text means the row is corrupt.
+fn closed<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, DbError> {
+    let text: String = row.try_get(column).map_err(sql)?;
+    parse(&text).ok_or_else(|| DbError::Corrupt(format!("interview {column} {text}")))
 }
 
 fn interview_from(row: &AnyRow) -> Result<Interview, DbError> {
@@ -81,15 +53,15 @@ fn interview_from(row: &AnyRow) -> Result<Interview, DbError> {
         user_id: row.try_get("user_id").map_err(sql)?,
         role_slug: row.try_get("role_slug").map_err(sql)?,
         role_title: row.try_get("role_title").map_err(sql)?,
-        kind: enum_parse(&row.try_get::<String, _>("kind").map_err(sql)?)?,
-        difficulty: enum_parse(&row.try_get::<String, _>("difficulty").map_err(sql)?)?,
+        kind: closed(row, "kind", Kind::parse)?,
+        difficulty: closed(row, "difficulty", Difficulty::parse)?,
         config: serde_json::from_str(&row.try_get::<String, _>("config_json").map_err(sql)?)
             .map_err(json_err)?,
         plan: serde_json::from_str(&row.try_get::<String, _>("plan_json").map_err(sql)?)
             .map_err(json_err)?,
         phase: serde_json::from_str(&row.try_get::<String, _>("phase_json").map_err(sql)?)
             .map_err(json_err)?,
-        status: Status::parse(&row.try_get::<String, _>("status").map_err(sql)?)?,
+        status: closed(row, "status", Status::parse)?,
         pause_reason: row.try_get("pause_reason").map_err(sql)?,
         report: report
             .map(|r| serde_json::from_str(&r))
@@ -119,8 +91,8 @@ impl InterviewStore {
         .bind(&interview.user_id)
         .bind(&interview.role_slug)
         .bind(&interview.role_title)
-        .bind(enum_text(&interview.kind))
-        .bind(enum_text(&interview.difficulty))
+        .bind(interview.kind.as_str())
+        .bind(interview.difficulty.as_str())
         .bind(serde_json::to_string(&interview.config).map_err(json_err)?)
         .bind(serde_json::to_string(&interview.plan).map_err(json_err)?)
         .bind(serde_json::to_string(&interview.phase).map_err(json_err)?)

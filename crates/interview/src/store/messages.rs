@@ -12,38 +12,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// Who wrote a message. Stored and sent as `candidate` or `interviewer`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Author {
-    Candidate,
-    Interviewer,
-}
-
-impl Author {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Author::Candidate => "candidate",
-            Author::Interviewer => "interviewer",
-        }
-    }
-
-    /// The author stored as `text`.
-    pub fn parse(text: &str) -> Option<Author> {
-        match text {
-            "candidate" => Some(Author::Candidate),
-            "interviewer" => Some(Author::Interviewer),
-            _ => None,
-        }
-    }
-}
-
-/// Compares with the stored name (`message.author == "candidate"` in tests and checks).
-impl PartialEq<&str> for Author {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
+/// Who wrote a message: one definition, shared with the browser (`rehearse_types`).
+pub use rehearse_types::Author;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
