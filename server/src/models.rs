@@ -3,7 +3,7 @@
 use rehearse_db::Db;
 use rehearse_llm::anthropic::Anthropic;
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
-use rehearse_llm::gateway::{Gateway, Limits};
+use rehearse_llm::gateway::{EmbedderLoader, Embeddings, Gateway, Limits};
 use rehearse_llm::lazy::{LazyModel, Loader};
 use rehearse_llm::openai::OpenAiCompatible;
 use rehearse_llm::pricing::{usd_to_nanos, Pricing};
@@ -81,6 +81,15 @@ pub fn check_pricing(settings: &Settings) -> anyhow::Result<()> {
             rehearse_settings::env_key(&format!("llm__{field}"))
         );
     }
+    let k = &settings.knowledge;
+    if k.embeddings == rehearse_settings::EmbeddingsProvider::Openai
+        && k.embeddings_usd_per_mtok == 0.0
+    {
+        tracing::warn!(
+            "REHEARSE_KNOWLEDGE__EMBEDDINGS_USD_PER_MTOK is 0: embedding calls to the endpoint \
+             are traced but cost 0, so no ceiling stops one"
+        );
+    }
     if llm.free && llm.provider != LlmProvider::Local {
         tracing::warn!(
             "REHEARSE_LLM__FREE=true: the {:?} endpoint is declared free, so calls cost 0 and \
@@ -91,16 +100,21 @@ pub fn check_pricing(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn gateway(settings: &Settings, db: &Db, model: Arc<dyn ChatModel>) -> Gateway {
-    let llm = &settings.llm;
-    let budget = Arc::new(BudgetStore::new(
+/// The cost ledger with the configured ceilings.
+pub fn budget(settings: &Settings, db: &Db) -> Arc<BudgetStore> {
+    Arc::new(BudgetStore::new(
         db,
         DefaultCeilings {
             interview: usd_to_nanos(settings.budget.per_interview_usd),
             user_day: usd_to_nanos(settings.budget.per_user_day_usd),
             global_day: usd_to_nanos(settings.budget.global_day_usd),
         },
-    ));
+    ))
+}
+
+pub fn gateway(settings: &Settings, db: &Db, model: Arc<dyn ChatModel>) -> Gateway {
+    let llm = &settings.llm;
+    let budget = budget(settings, db);
     let pricing = Pricing {
         input_usd_per_mtok: llm.input_usd_per_mtok,
         output_usd_per_mtok: llm.output_usd_per_mtok,
@@ -233,11 +247,14 @@ fn hosted_fallback(p: &ProviderSettings) -> anyhow::Result<Route> {
     })
 }
 
-/// The job-description knowledge base: the configured embedder (loaded on first use) and the
-/// embedded or remote chunk store.
-pub fn knowledge(settings: &Settings, db: &Db) -> rehearse_knowledge::KnowledgeBase {
+/// The job-description knowledge base: the embedding model (through the gateway's ceilings and
+/// traces, see [`embedder`]) and the embedded or remote chunk store.
+pub fn knowledge(
+    settings: &Settings,
+    db: &Db,
+    embeddings: Embeddings,
+) -> rehearse_knowledge::KnowledgeBase {
     use rehearse_knowledge::{KnowledgeConfig, Location, Thresholds};
-    use rehearse_settings::EmbeddingsProvider;
     let k = &settings.knowledge;
     let location = match &k.url {
         Some(url) => Location::Remote {
@@ -260,7 +277,19 @@ pub fn knowledge(settings: &Settings, db: &Db) -> rehearse_knowledge::KnowledgeB
         },
         ..KnowledgeConfig::embedded(settings.data_dir.join("knowledge"))
     };
-    let factory: rehearse_knowledge::kb::EmbedderFactory = match k.embeddings {
+    rehearse_knowledge::KnowledgeBase::new(db, config, embeddings)
+}
+
+/// The configured embedding model, loaded on its first call, and its price per embedded token:
+/// for [`Gateway::embeddings`] (or, in a process without a gateway, `Embeddings::new`).
+pub fn embedder(settings: &Settings) -> (Pricing, EmbedderLoader) {
+    use rehearse_settings::EmbeddingsProvider;
+    let k = &settings.knowledge;
+    let pricing = Pricing {
+        input_usd_per_mtok: k.embeddings_usd_per_mtok,
+        output_usd_per_mtok: 0.0,
+    };
+    let loader: EmbedderLoader = match k.embeddings {
         EmbeddingsProvider::Local => {
             let dir = settings.minilm_dir();
             Arc::new(move || {
@@ -281,7 +310,7 @@ pub fn knowledge(settings: &Settings, db: &Db) -> rehearse_knowledge::KnowledgeB
             })
         }
     };
-    rehearse_knowledge::KnowledgeBase::new(db, config, factory)
+    (pricing, loader)
 }
 
 #[cfg(test)]

@@ -120,7 +120,10 @@ impl Application {
             settings.llm.max_reply_tokens,
             settings.llm.history_tokens,
         ))
-        .with_knowledge(crate::models::knowledge(&settings, &db))
+        .with_knowledge(crate::models::knowledge(&settings, &db, {
+            let (pricing, loader) = crate::models::embedder(&settings);
+            gateway.embeddings(pricing, loader)
+        }))
         .with_review(review_config(&settings))
         .with_role_answers(role_answer_config(&settings))
         .with_capable(settings.llm.capable)

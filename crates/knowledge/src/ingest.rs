@@ -13,9 +13,10 @@ use crate::catalog::VersionStatus;
 use crate::chunk;
 use crate::instructions;
 use crate::jobs::{IngestJob, PurgeJob, INGEST_JOB, PURGE_JOB};
-use crate::kb::{KbError, KnowledgeBase};
+use crate::kb::{embedding, KbError, KnowledgeBase};
 use crate::store::StoredChunk;
 use crate::version_index::{IndexRow, VersionIndex};
+use rehearse_llm::gateway::EmbedContext;
 
 impl KnowledgeBase {
     /// Runs one pending ingestion or purge job; true if it ran one.
@@ -83,7 +84,7 @@ impl KnowledgeBase {
         self.catalog
             .set_status(version_id, VersionStatus::Ingesting, None)
             .await?;
-        let embedder = self.embedder().await?;
+        let embeddings = self.embeddings();
         let store = self.store().await?;
         store.delete_version(version_id).await?;
         let chunks = chunk::chunk(&v.body);
@@ -93,7 +94,7 @@ impl KnowledgeBase {
                 "The job description produced no chunks.".into(),
             ));
         }
-        let model = embedder.model().to_owned();
+        let model = embeddings.model_name().await.map_err(embedding)?;
         let hashes: Vec<String> = chunks.iter().map(|c| c.content_hash(&model)).collect();
         let mut vectors = store.cached_embeddings(&hashes).await?;
         let cached = hashes.iter().filter(|h| vectors.contains_key(*h)).count();
@@ -106,10 +107,10 @@ impl KnowledgeBase {
         let mut embedded = 0;
         for batch in missing.chunks(self.config.embed_batch.max(1)) {
             let texts: Vec<String> = batch.iter().map(|i| chunks[*i].indexed_text()).collect();
-            let out = embedder
-                .embed(&texts)
+            let out = embeddings
+                .embed(EmbedContext::unattributed("embed_chunks"), &texts)
                 .await
-                .map_err(|e| KbError::Embedding(e.to_string()))?;
+                .map_err(embedding)?;
             if out.len() != texts.len() {
                 return Err(KbError::Embedding(format!(
                     "asked for {} vectors, got {}",

@@ -11,7 +11,7 @@ use crate::rank::{self, Scored, Thresholds};
 use crate::requirements;
 use crate::store::{ChunkStore, Location, StoreError};
 use rehearse_db::{DbError, JobQueue};
-use rehearse_llm::embed::Embedder;
+use rehearse_llm::gateway::{Embeddings, GatewayError};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -70,17 +70,14 @@ impl KnowledgeConfig {
     }
 }
 
-/// Builds the embedder on first use (loading a model costs memory and time that most requests
-/// and tests never need).
-pub type EmbedderFactory = Arc<dyn Fn() -> Result<Arc<dyn Embedder>, String> + Send + Sync>;
 
 #[derive(Clone)]
 pub struct KnowledgeBase {
     pub(crate) catalog: Catalog,
     pub(crate) jobs: JobQueue,
     pub(crate) config: KnowledgeConfig,
-    factory: EmbedderFactory,
-    embedder: Arc<OnceCell<Arc<dyn Embedder>>>,
+    /// The embedding model, through the gateway's ceilings and traces.
+    embeddings: Embeddings,
     store: Arc<OnceCell<ChunkStore>>,
     /// One storing of a built-in job description at a time (see [`crate::built_in`]).
     pub(crate) built_in_lock: Arc<tokio::sync::Mutex<()>>,
@@ -130,13 +127,12 @@ pub struct Added {
 }
 
 impl KnowledgeBase {
-    pub fn new(db: &rehearse_db::Db, config: KnowledgeConfig, factory: EmbedderFactory) -> Self {
+    pub fn new(db: &rehearse_db::Db, config: KnowledgeConfig, embeddings: Embeddings) -> Self {
         KnowledgeBase {
             catalog: Catalog::new(db),
             jobs: JobQueue::new(db),
             config,
-            factory,
-            embedder: Arc::new(OnceCell::new()),
+            embeddings,
             store: Arc::new(OnceCell::new()),
             built_in_lock: Arc::default(),
             caches: Caches::new(),
@@ -168,21 +164,13 @@ impl KnowledgeBase {
         &self.config
     }
 
-    pub async fn embedder(&self) -> Result<Arc<dyn Embedder>, KbError> {
-        self.embedder
-            .get_or_try_init(|| async {
-                let factory = self.factory.clone();
-                tokio::task::spawn_blocking(move || factory())
-                    .await
-                    .map_err(|e| KbError::Embedding(e.to_string()))?
-                    .map_err(KbError::Embedding)
-            })
-            .await
-            .cloned()
+    /// The embedding model (loaded on first use), every call charged and traced.
+    pub fn embeddings(&self) -> &Embeddings {
+        &self.embeddings
     }
 
     pub async fn store(&self) -> Result<&ChunkStore, KbError> {
-        let dims = self.embedder().await?.dimensions();
+        let dims = self.embeddings.dimensions().await.map_err(embedding)?;
         Ok(self
             .store
             .get_or_try_init(|| ChunkStore::open(&self.config.location, dims))
@@ -353,4 +341,9 @@ impl KnowledgeBase {
     pub async fn chunks(&self, version_id: &str) -> Result<Vec<rank::Candidate>, KbError> {
         Ok(self.store().await?.chunks(version_id).await?)
     }
+}
+
+/// An embedding call that failed or was refused (a ceiling, the model unavailable).
+pub(crate) fn embedding(e: GatewayError) -> KbError {
+    KbError::Embedding(e.to_string())
 }

@@ -4,12 +4,13 @@
 
 use crate::caches::normalise_question;
 use crate::compose::{compose_with, LineMeaning};
-use crate::kb::{Answer, KbError, KnowledgeBase, Retrieval};
+use crate::kb::{embedding, Answer, KbError, KnowledgeBase, Retrieval};
 use crate::rank::{self, Thresholds};
 use crate::store::StoreError;
 use crate::version_index::VersionIndex;
 use crate::VersionStatus;
 use rehearse_llm::embed::cosine;
+use rehearse_llm::gateway::EmbedContext;
 use std::sync::Arc;
 
 impl KnowledgeBase {
@@ -47,11 +48,13 @@ impl KnowledgeBase {
         self.caches
             .questions
             .get_or_load(version_id, &normalise_question(question), async {
-                self.embedder()
-                    .await?
-                    .embed(&[question.to_owned()])
+                self.embeddings()
+                    .embed(
+                        EmbedContext::unattributed("embed_question"),
+                        &[question.to_owned()],
+                    )
                     .await
-                    .map_err(|e| KbError::Embedding(e.to_string()))?
+                    .map_err(embedding)?
                     .pop()
                     .map(Arc::new)
                     .ok_or_else(|| KbError::Embedding("no vector returned".into()))
@@ -159,11 +162,10 @@ impl KnowledgeBase {
             .question_vector(version_id, &retrieval.question)
             .await?;
         let vectors = self
-            .embedder()
-            .await?
-            .embed(&lines)
+            .embeddings()
+            .embed(EmbedContext::unattributed("embed_lines"), &lines)
             .await
-            .map_err(|e| KbError::Embedding(e.to_string()))?;
+            .map_err(embedding)?;
         Ok(LineMeaning::new(
             lines
                 .into_iter()

@@ -6,12 +6,11 @@
 //! the real OpenAI-compatible server (llama.cpp) the other tests start.
 
 use rehearse_knowledge::generative::{self, GaveUp, Generated, SEARCH_TOOL};
-use rehearse_knowledge::kb::EmbedderFactory;
 use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, NOT_STATED};
 use rehearse_llm::agent::TurnLimits;
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Payer, Scope};
 use rehearse_llm::embed::Embedder;
-use rehearse_llm::gateway::{CallContext, Gateway, Limits};
+use rehearse_llm::gateway::{CallContext, EmbedderLoader, Embeddings, Gateway, Limits};
 use rehearse_llm::openai::OpenAiCompatible;
 use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::scripted::{Script, ScriptedModel, Step};
@@ -52,11 +51,17 @@ struct Fixture {
 async fn fixture(backend: Backend) -> Fixture {
     let db = fresh_db(backend).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let factory: EmbedderFactory = Arc::new(|| Ok(minilm() as Arc<dyn Embedder>));
+    let loader: EmbedderLoader = Arc::new(|| Ok(minilm() as Arc<dyn Embedder>));
+    let embeddings = Embeddings::new(
+        &db.db,
+        Arc::new(BudgetStore::new(&db.db, ceilings(1.0))),
+        Pricing::FREE,
+        loader,
+    );
     let kb = KnowledgeBase::new(
         &db.db,
         KnowledgeConfig::embedded(dir.path().join("kb")),
-        factory,
+        embeddings,
     );
     let added = kb
         .add(None, "pasted", JD, "admin@example.com")

@@ -2,7 +2,9 @@
 //! embedded SurrealDB (SurrealKV in a temp dir) for chunks and indexes, and the real
 //! all-MiniLM-L6-v2 model for embeddings.
 
-use rehearse_knowledge::kb::EmbedderFactory;
+use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
+use rehearse_llm::gateway::{EmbedderLoader, Embeddings};
+use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, Location, VersionStatus, NOT_STATED};
 use rehearse_llm::embed::Embedder;
 use rehearse_llm::LlmError;
@@ -33,6 +35,9 @@ struct Switchable {
 
 #[async_trait::async_trait]
 impl Embedder for Switchable {
+    fn provider(&self) -> &str {
+        "local"
+    }
     fn model(&self) -> &str {
         self.inner.model()
     }
@@ -44,6 +49,14 @@ impl Embedder for Switchable {
             return Err(LlmError::Unavailable("embedding server down".into()));
         }
         self.inner.embed(texts).await
+    }
+}
+
+fn generous() -> DefaultCeilings {
+    DefaultCeilings {
+        interview: usd_to_nanos(1.0),
+        user_day: usd_to_nanos(1.0),
+        global_day: usd_to_nanos(1.0),
     }
 }
 
@@ -68,12 +81,18 @@ async fn fixture(backend: Backend, store: Store) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let fail = Arc::new(AtomicBool::new(false));
     let switch = fail.clone();
-    let factory: EmbedderFactory = Arc::new(move || {
+    let loader: EmbedderLoader = Arc::new(move || {
         Ok(Arc::new(Switchable {
             inner: minilm(),
             fail: switch.clone(),
         }) as Arc<dyn Embedder>)
     });
+    let embeddings = Embeddings::new(
+        &db.db,
+        Arc::new(BudgetStore::new(&db.db, generous())),
+        Pricing::FREE,
+        loader,
+    );
     let mut config = KnowledgeConfig::embedded(dir.path().join("kb"));
     let server = match store {
         Store::Embedded => None,
@@ -89,7 +108,7 @@ async fn fixture(backend: Backend, store: Store) -> Fixture {
             Some(server)
         }
     };
-    let kb = KnowledgeBase::new(&db.db, config, factory);
+    let kb = KnowledgeBase::new(&db.db, config, embeddings);
     Fixture {
         kb,
         fail,
@@ -289,7 +308,7 @@ every_store!(deleting_a_job_description_leaves_no_chunks);
 async fn in_memory_search_matches_the_store_after_churn(f: Fixture) {
     let v = ingest(&f, NO_PAY).await;
     let store = f.kb.store().await.expect("store");
-    let embedder = f.kb.embedder().await.expect("embedder");
+    let embedder = minilm();
     let questions = [
         "How often would I be on call?",
         "Which search engine do you run?",

@@ -4,12 +4,25 @@
 use crate::provider::LlmError;
 use secrecy::{ExposeSecret, SecretString};
 
+///
+/// Callers outside `rehearse-llm` never hold one: the knowledge base and the report's scoring
+/// call [`crate::gateway::Embeddings`], which charges and traces each call.
 #[async_trait::async_trait]
 pub trait Embedder: Send + Sync {
+    /// Where the model runs (`local`, `openai`), for traces.
+    fn provider(&self) -> &str;
     fn model(&self) -> &str;
     fn dimensions(&self) -> usize;
     /// One unit-length vector per text, in order.
     async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, LlmError>;
+    /// The vectors and the input tokens the provider reports it charged for (None when it
+    /// reports none: the gateway then charges its estimate).
+    async fn embed_counted(
+        &self,
+        texts: &[String],
+    ) -> Result<(Vec<Vec<f32>>, Option<u64>), LlmError> {
+        Ok((self.embed(texts).await?, None))
+    }
 }
 
 fn unavailable(what: &str, e: impl std::fmt::Display) -> LlmError {
@@ -49,6 +62,10 @@ impl OpenAiEmbeddings {
 
 #[async_trait::async_trait]
 impl Embedder for OpenAiEmbeddings {
+    fn provider(&self) -> &str {
+        "openai"
+    }
+
     fn model(&self) -> &str {
         &self.model
     }
@@ -58,6 +75,13 @@ impl Embedder for OpenAiEmbeddings {
     }
 
     async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, LlmError> {
+        Ok(self.embed_counted(texts).await?.0)
+    }
+
+    async fn embed_counted(
+        &self,
+        texts: &[String],
+    ) -> Result<(Vec<Vec<f32>>, Option<u64>), LlmError> {
         let mut call = self
             .http
             .post(format!("{}/embeddings", self.base_url))
@@ -111,7 +135,8 @@ impl Embedder for OpenAiEmbeddings {
                 texts.len()
             )));
         }
-        Ok(rows.into_iter().map(|(_, v)| normalise(v)).collect())
+        let tokens = body["usage"]["prompt_tokens"].as_u64();
+        Ok((rows.into_iter().map(|(_, v)| normalise(v)).collect(), tokens))
     }
 }
 

@@ -1,8 +1,13 @@
 //! Embeddings: the OpenAI-compatible client against a real llama.cpp server serving
 //! `/v1/embeddings` (MiniLM in-process is tested in `rehearse-runtimes`).
 
+use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::embed::{cosine, Embedder, OpenAiEmbeddings};
-use rehearse_testkit::{free_port, workspace_root};
+use rehearse_llm::gateway::{EmbedContext, EmbedderLoader, Embeddings};
+use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::trace::TraceStore;
+use rehearse_testkit::{fresh_db, free_port, workspace_root, Backend};
+use std::sync::Arc;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -77,4 +82,41 @@ async fn openai_compatible_embeddings_from_a_real_server() {
     let client = OpenAiEmbeddings::new(&base, "smollm2", None, 576).expect("client");
     let vectors = client.embed(&texts()).await.expect("embed");
     check(&vectors, 576);
+
+    // Through the gateway, priced: the trace carries the tokens the server reported, and the
+    // cost charged is those tokens at the price.
+    let t = fresh_db(Backend::Sqlite).await;
+    let budget = Arc::new(BudgetStore::new(
+        &t.db,
+        DefaultCeilings {
+            interview: usd_to_nanos(1.0),
+            user_day: usd_to_nanos(1.0),
+            global_day: usd_to_nanos(1.0),
+        },
+    ));
+    let price = Pricing {
+        input_usd_per_mtok: 1.0,
+        output_usd_per_mtok: 0.0,
+    };
+    let (b, k) = (base.clone(), None);
+    let loader: EmbedderLoader = Arc::new(move || {
+        OpenAiEmbeddings::new(&b, "smollm2", k.clone(), 576)
+            .map(|m| Arc::new(m) as Arc<dyn Embedder>)
+            .map_err(|e| e.to_string())
+    });
+    let embeddings = Embeddings::new(&t.db, budget, price, loader);
+    let vectors = embeddings
+        .embed(EmbedContext::unattributed("embed_chunks"), &texts())
+        .await
+        .expect("embed through the gateway");
+    check(&vectors, 576);
+    let traces = TraceStore::new(&t.db).list(None, 10).await.expect("traces");
+    assert_eq!(traces.len(), 1, "one call, one trace");
+    let trace = &traces[0];
+    assert_eq!(
+        (trace.step.as_str(), trace.provider.as_str(), trace.status.as_str()),
+        ("embed_chunks", "openai", "ok")
+    );
+    assert!(trace.prompt_tokens > 0, "the server reported its tokens");
+    assert_eq!(trace.cost_nanos, trace.prompt_tokens * 1000, "$1 per million tokens");
 }

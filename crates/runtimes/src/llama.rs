@@ -1,8 +1,15 @@
 //! The embedded model: a GGUF run in-process by llama.cpp (through `llama-cpp-2`), needing no
-//! key and no network. Decoding runs on a blocking thread and streams pieces out through a
-//! bounded channel; when the receiver is dropped (the stop button, a closed connection) the
-//! decode loop stops at the next token. One generation runs at a time: on a 2-core machine a
-//! second concurrent decode only halves both.
+//! key and no network. Decoding runs on one long-lived thread of its own, which keeps one
+//! llama.cpp context for the life of the model, and streams pieces out through a bounded
+//! channel; when the receiver is dropped (the stop button, a closed connection) the decode loop
+//! stops at the next token. One generation runs at a time: on a 2-core machine a second
+//! concurrent decode only halves both.
+//!
+//! Keeping the context is what makes the first token fast, as in llama.cpp's own server: a new
+//! context per call allocated its KV cache and compute buffers every time, and the KV cache
+//! still holds the previous prompt, so a prompt that starts the same way (the system prompt,
+//! every interview's; an interview's conversation so far, turn after turn) is decoded only from
+//! where it differs.
 //!
 //! The chat template comes from the GGUF itself, so any architecture an admin points at is
 //! prompted correctly; ChatML is the fallback. Small models repeat themselves under greedy
@@ -12,18 +19,21 @@
 
 use futures::StreamExt;
 use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
+use llama_cpp_2::token::LlamaToken;
 use llama_cpp_2::sampling::LlamaSampler;
 use rehearse_llm::{
     ChatModel, ChatRequest, EventStream, FinishReason, LlmError, MessageRole, StreamEvent, Usage,
 };
 use std::num::NonZeroU32;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 /// llama.cpp's backend may be initialised once per process.
 static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
@@ -69,6 +79,19 @@ pub struct LocalModel {
     name: String,
     options: LocalOptions,
     one_at_a_time: Arc<Semaphore>,
+    /// To the decoding thread; it ends when this is dropped.
+    jobs: std::sync::mpsc::SyncSender<Job>,
+    /// Prompt tokens the last generation found already in the KV cache (for tests and benches).
+    reused: Arc<AtomicUsize>,
+}
+
+/// One generation for the decoding thread. The permit is held until it has finished.
+struct Job {
+    prompt: String,
+    max_tokens: u32,
+    temperature: f32,
+    tx: mpsc::Sender<Result<StreamEvent, LlmError>>,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl LocalModel {
@@ -86,12 +109,29 @@ impl LocalModel {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "local".into());
+        let model = Arc::new(model);
+        let reused = Arc::new(AtomicUsize::new(0));
+        let (jobs, inbox) = std::sync::mpsc::sync_channel(1);
+        {
+            let (model, options, reused) = (model.clone(), options.clone(), reused.clone());
+            std::thread::Builder::new()
+                .name("llama-decoder".into())
+                .spawn(move || decoder(&model, &options, &inbox, &reused))
+                .map_err(|e| LlmError::Unavailable(format!("decoding thread: {e}")))?;
+        }
         Ok(LocalModel {
-            model: Arc::new(model),
+            model,
             name,
             options,
             one_at_a_time: Arc::new(Semaphore::new(1)),
+            jobs,
+            reused,
         })
+    }
+
+    /// How many prompt tokens the last generation found already decoded in the KV cache.
+    pub fn last_reused_tokens(&self) -> usize {
+        self.reused.load(Ordering::SeqCst)
     }
 
     /// The model's own chat template applied to the messages, or ChatML when it has none.
@@ -148,16 +188,18 @@ impl ChatModel for LocalModel {
             .await
             .map_err(|_| LlmError::Unavailable("model closed".into()))?;
         let (tx, rx) = mpsc::channel::<Result<StreamEvent, LlmError>>(32);
-        let model = self.model.clone();
-        let options = self.options.clone();
-        let max_tokens = request.max_tokens;
-        let temperature = request.temperature.unwrap_or(options.temperature);
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            if let Err(e) = generate(&model, &prompt, max_tokens, temperature, &options, &tx) {
-                let _ = tx.blocking_send(Err(e));
-            }
-        });
+        let job = Job {
+            prompt,
+            max_tokens: request.max_tokens,
+            temperature: request.temperature.unwrap_or(self.options.temperature),
+            tx,
+            _permit: permit,
+        };
+        // The permit is released only when the thread has finished the previous job, so the
+        // one place in the channel is always free here.
+        self.jobs
+            .try_send(job)
+            .map_err(|_| LlmError::Unavailable("the decoding thread has stopped".into()))?;
         Ok(tokio_stream_from(rx).boxed())
     }
 }
@@ -168,19 +210,62 @@ fn tokio_stream_from(
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
-/// The decode loop. Returns early, without error, when the receiver has gone away.
+/// The decoding thread: one context for the model's life, and the tokens its KV cache holds.
+/// A generation that fails leaves the cache cleared, so the next one starts clean.
+fn decoder(
+    model: &LlamaModel,
+    options: &LocalOptions,
+    inbox: &std::sync::mpsc::Receiver<Job>,
+    reused: &AtomicUsize,
+) {
+    let mut context = None;
+    let mut cached: Vec<LlamaToken> = Vec::new();
+    while let Ok(job) = inbox.recv() {
+        if context.is_none() {
+            let params = LlamaContextParams::default()
+                .with_n_ctx(NonZeroU32::new(options.context_window))
+                .with_n_batch(options.context_window)
+                .with_n_threads(options.threads)
+                .with_n_threads_batch(options.threads);
+            match backend().and_then(|b| {
+                model
+                    .new_context(b, params)
+                    .map_err(|e| LlmError::Unavailable(format!("context: {e}")))
+            }) {
+                Ok(ctx) => context = Some(ctx),
+                Err(e) => {
+                    let _ = job.tx.blocking_send(Err(e));
+                    continue;
+                }
+            }
+        }
+        let Some(ctx) = context.as_mut() else {
+            continue;
+        };
+        if let Err(e) = generate(model, ctx, &mut cached, &job, options, reused) {
+            ctx.clear_kv_cache();
+            cached.clear();
+            let _ = job.tx.blocking_send(Err(e));
+        }
+    }
+}
+
+/// The decode loop. Returns early, without error, when the receiver has gone away. `cached` is
+/// what the KV cache holds (sequence 0, from position 0) and is kept exact: a token is added
+/// only once it is decoded.
 fn generate(
     model: &LlamaModel,
-    prompt: &str,
-    max_tokens: u32,
-    temperature: f32,
+    ctx: &mut LlamaContext<'_>,
+    cached: &mut Vec<LlamaToken>,
+    job: &Job,
     options: &LocalOptions,
-    tx: &mpsc::Sender<Result<StreamEvent, LlmError>>,
+    reused: &AtomicUsize,
 ) -> Result<(), LlmError> {
     let failed =
         |what: &str, e: &dyn std::fmt::Display| LlmError::Unavailable(format!("{what}: {e}"));
+    let (max_tokens, tx) = (job.max_tokens, &job.tx);
     let vocab = model.vocab();
-    let tokens = vocab.tokenize(prompt.as_bytes(), false, true);
+    let tokens = vocab.tokenize(job.prompt.as_bytes(), false, true);
     let window = options.context_window as usize;
     if tokens.len() + max_tokens as usize > window {
         return Err(LlmError::Upstream {
@@ -189,28 +274,42 @@ fn generate(
             retry_after: None,
         });
     }
-    let params = LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(options.context_window))
-        .with_n_batch(options.context_window)
-        .with_n_threads(options.threads)
-        .with_n_threads_batch(options.threads);
-    let mut ctx = model
-        .new_context(backend()?, params)
-        .map_err(|e| failed("context", &e))?;
-    let mut batch = LlamaBatch::new(tokens.len().max(1), 1);
-    let last = tokens.len().saturating_sub(1);
-    for (i, token) in tokens.iter().enumerate() {
+    // What the cache already holds of this prompt is kept; the rest of the cache is dropped.
+    // The last prompt token is always decoded again: its logits start the reply.
+    let mut common = cached
+        .iter()
+        .zip(&tokens)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(tokens.len().saturating_sub(1));
+    if common < cached.len() {
+        let removed = u32::try_from(common)
+            .ok()
+            .and_then(|p0| ctx.clear_kv_cache_seq(Some(0), Some(p0), None).ok())
+            .unwrap_or(false);
+        if !removed {
+            ctx.clear_kv_cache();
+            common = 0;
+        }
+        cached.truncate(common);
+    }
+    reused.store(common, Ordering::SeqCst);
+    let fresh = &tokens[common..];
+    let mut batch = LlamaBatch::new(fresh.len().max(1), 1);
+    let last = fresh.len().saturating_sub(1);
+    for (i, token) in fresh.iter().enumerate() {
         batch
-            .add(*token, i as i32, &[0], i == last)
+            .add(*token, (common + i) as i32, &[0], i == last)
             .map_err(|e| failed("batch", &e))?;
     }
     ctx.decode(&mut batch).map_err(|e| failed("decode", &e))?;
+    cached.extend_from_slice(fresh);
 
     let mut sampler = LlamaSampler::chain_simple([
         LlamaSampler::penalties(vocab.n_tokens(), 64, options.repeat_penalty, 0.0, 0.0),
         LlamaSampler::top_k(40),
         LlamaSampler::top_p(0.9, 1),
-        LlamaSampler::temp(temperature.max(0.01)),
+        LlamaSampler::temp(job.temperature.max(0.01)),
         LlamaSampler::dist(options.seed),
     ]);
     let mut pending: Vec<u8> = Vec::new();
@@ -219,7 +318,7 @@ fn generate(
     let mut finish = FinishReason::Length;
     let mut logits_index = batch.n_tokens() - 1;
     while generated < u64::from(max_tokens) {
-        let token = sampler.sample(&ctx, logits_index);
+        let token = sampler.sample(ctx, logits_index);
         sampler.accept(token);
         if vocab.is_eog(token) {
             finish = FinishReason::Stop;
@@ -246,6 +345,7 @@ fn generate(
         position += 1;
         logits_index = 0;
         ctx.decode(&mut batch).map_err(|e| failed("decode", &e))?;
+        cached.push(token);
     }
     if !pending.is_empty() {
         let _ = tx.blocking_send(Ok(StreamEvent::Token(

@@ -111,6 +111,10 @@ impl MiniLm {
 
 #[async_trait::async_trait]
 impl Embedder for LocalMiniLm {
+    fn provider(&self) -> &str {
+        "local"
+    }
+
     fn model(&self) -> &str {
         "all-MiniLM-L6-v2"
     }

@@ -101,3 +101,58 @@ async fn an_oversized_prompt_is_refused_not_truncated() {
         "{events:?}"
     );
 }
+
+/// The context lives as long as the model and its KV cache keeps the last prompt: a prompt that
+/// starts the same way is decoded only from where it differs, and one that does not is decoded
+/// whole (nothing stale is reused).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_sharing_a_prefix_reuses_the_decoded_tokens() {
+    async fn run(model: &LocalModel, request: &ChatRequest) -> u64 {
+        let events: Vec<_> = model
+            .stream(request)
+            .await
+            .expect("stream")
+            .collect()
+            .await;
+        match events.last() {
+            Some(Ok(StreamEvent::Done { usage: Some(u), .. })) => u.prompt_tokens,
+            other => panic!("{other:?}"),
+        }
+    }
+    let model = model();
+    let first = request(8);
+    let first_tokens = run(&model, &first).await as usize;
+    assert_eq!(model.last_reused_tokens(), 0, "a cold cache reuses nothing");
+
+    // The next turn of the same conversation: the first prompt, then more.
+    let mut next = first.clone();
+    next.messages
+        .push(ChatMessage::assistant("What is an index, and when does it help?"));
+    next.messages
+        .push(ChatMessage::user("It speeds up lookups at the cost of writes."));
+    let next_tokens = run(&model, &next).await as usize;
+    let reused = model.last_reused_tokens();
+    assert!(
+        reused >= first_tokens / 2 && reused < next_tokens,
+        "reused {reused} of {next_tokens} (the first prompt had {first_tokens})"
+    );
+
+    // A different system prompt shares almost nothing.
+    let other = ChatRequest {
+        messages: vec![
+            ChatMessage::system("Translate the user's words into French."),
+            ChatMessage::user("Good morning."),
+        ],
+        ..request(8)
+    };
+    run(&model, &other).await;
+    assert!(
+        model.last_reused_tokens() < 8,
+        "reused {} tokens of an unrelated prompt",
+        model.last_reused_tokens()
+    );
+
+    // The same prompt again reuses all of it but the last token, whose logits start the reply.
+    let again = run(&model, &other).await as usize;
+    assert_eq!(model.last_reused_tokens(), again - 1);
+}

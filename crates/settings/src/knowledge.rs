@@ -53,6 +53,10 @@ pub struct KnowledgeSettings {
     pub embeddings_api_key: Option<SecretString>,
     #[serde(default)]
     pub embeddings_dimensions: Option<usize>,
+    /// The embeddings endpoint's price in USD per million input tokens (default 0: the local
+    /// model is free). Every embedding call is charged this against the cost ceilings.
+    #[serde(default)]
+    pub embeddings_usd_per_mtok: f64,
     /// Minimum reranker score for a chunk to be cited (0-1).
     #[serde(default = "min_relevance")]
     pub min_relevance: f64,
@@ -87,6 +91,7 @@ impl Default for KnowledgeSettings {
             embeddings_model: None,
             embeddings_api_key: None,
             embeddings_dimensions: None,
+            embeddings_usd_per_mtok: 0.0,
             min_relevance: min_relevance(),
             min_cosine: min_cosine(),
             answers: AnswerMode::Extractive,
@@ -105,6 +110,12 @@ impl KnowledgeSettings {
         }
         if !(0.0..=1.0).contains(&self.min_relevance) {
             return Err(("min_relevance", "must be between 0 and 1".into()));
+        }
+        if !self.embeddings_usd_per_mtok.is_finite() || self.embeddings_usd_per_mtok < 0.0 {
+            return Err((
+                "embeddings_usd_per_mtok",
+                "must be a price of 0 or more".into(),
+            ));
         }
         if !(0.0..=1.0).contains(&self.min_cosine) {
             return Err(("min_cosine", "must be between 0 and 1".into()));

@@ -8,8 +8,32 @@
 //! shared word stems, and the report says it was scored on that degraded path.
 
 use rehearse_knowledge::terms;
-use rehearse_llm::embed::Embedder;
+use rehearse_llm::gateway::{EmbedContext, Embeddings};
 use std::collections::HashMap;
+
+/// What the report's scoring embeds texts with. In the service it is [`Charged`]: the gateway's
+/// embedding model, each call charged to the interview and traced. The seam lets the scoring
+/// calibration run on the bare model, with no database.
+#[async_trait::async_trait]
+pub trait EmbedTexts: Send + Sync {
+    async fn embed_texts(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, String>;
+}
+
+/// The gateway's embedding model with the interview it is charged to.
+pub struct Charged<'a> {
+    pub embeddings: &'a Embeddings,
+    pub ctx: EmbedContext,
+}
+
+#[async_trait::async_trait]
+impl EmbedTexts for Charged<'_> {
+    async fn embed_texts(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, String> {
+        self.embeddings
+            .embed(self.ctx.clone(), texts)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
 
 /// Texts compared by meaning: one vector per distinct text, computed once per report.
 pub struct Meaning {
@@ -19,7 +43,7 @@ pub struct Meaning {
 impl Meaning {
     /// Embeds `texts` with `embedder`; on any failure (or without one) the comparisons below
     /// use shared stems instead, and [`Meaning::degraded`] says so.
-    pub async fn of(embedder: Option<&dyn Embedder>, texts: Vec<String>) -> Meaning {
+    pub async fn of(embedder: Option<&dyn EmbedTexts>, texts: Vec<String>) -> Meaning {
         let Some(embedder) = embedder else {
             return Meaning { vectors: None };
         };
@@ -32,7 +56,7 @@ impl Meaning {
         // Small batches: MiniLM pads a batch to its longest text.
         let mut vectors = HashMap::new();
         for batch in distinct.chunks(16) {
-            match embedder.embed(batch).await {
+            match embedder.embed_texts(batch).await {
                 Ok(found) if found.len() == batch.len() => {
                     vectors.extend(batch.iter().cloned().zip(found));
                 }

@@ -8,10 +8,11 @@ use super::{InterviewService, ServiceError};
 use crate::memory;
 use crate::review::Hold;
 use crate::roles::Role;
+use crate::scoring::meaning::{Charged, EmbedTexts};
 use crate::scoring::{self, judge, Report};
 use crate::store::{Author, Grounded, Interview, Message, Submitted};
 use crate::verdict::{self, HoldReason, ReportConcern, Verdict};
-use rehearse_llm::gateway::CallContext;
+use rehearse_llm::gateway::{CallContext, EmbedContext};
 use rehearse_llm::{ChatMessage, ChatRequest};
 
 /// The idempotency key of a report's note: one per interview, so a replayed turn finds it.
@@ -64,18 +65,21 @@ impl InterviewService {
         let messages = self.store.messages(&interview.id).await?;
         // Relevance is judged by meaning with the knowledge base's embedding model; without
         // one the report is scored by shared words and says so.
-        let embedder = match &self.knowledge {
-            Some(kb) => match kb.embedder().await {
-                Ok(e) => Some(e),
-                Err(e) => {
-                    tracing::warn!(error = %e, "no embedding model for the report; scoring by shared words");
-                    None
-                }
+        let embedder = self.knowledge.as_ref().map(|kb| Charged {
+            embeddings: kb.embeddings(),
+            ctx: EmbedContext {
+                user_id: Some(interview.user_id.clone()),
+                interview_id: Some(interview.id.clone()),
+                step: "embed_report".into(),
             },
-            None => None,
-        };
+        });
         let answers = super::answers_by_requirement(&messages);
-        let mut report = scoring::score(role, &answers, embedder.as_deref()).await;
+        let mut report = scoring::score(
+            role,
+            &answers,
+            embedder.as_ref().map(|e| e as &dyn EmbedTexts),
+        )
+        .await;
         // The model calls behind each requirement's reading and example, so a held note points
         // at the trace of the call that made it.
         let mut calls: Vec<Call> = Vec::new();

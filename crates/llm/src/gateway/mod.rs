@@ -25,7 +25,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use unopened::Unopened;
 
+pub use embeddings::{EmbedContext, EmbedderLoader, Embeddings};
+
 mod admission;
+mod embeddings;
 mod pump;
 mod records;
 mod unopened;
@@ -201,6 +204,11 @@ impl Gateway {
 
     pub fn budget(&self) -> &BudgetStore {
         &self.budget
+    }
+
+    /// The embedding model behind this gateway's ceilings and traces (see [`Embeddings`]).
+    pub fn embeddings(&self, pricing: Pricing, loader: EmbedderLoader) -> Embeddings {
+        Embeddings::with_stores(self.budget.clone(), self.traces.clone(), pricing, loader)
     }
 
     /// Starts a call. Budget refusals and failures before the first event (once retries and

@@ -1,0 +1,263 @@
+//! Embedding calls through the same choke point as chat calls. A paid embeddings endpoint costs
+//! money per token like a chat model does, and an ingestion of a long job description is many
+//! calls; so each call reserves its estimated cost against the ceilings before it is made
+//! (refused when one would be passed), leaves a trace (provider, model, inputs, latency,
+//! tokens, cost, outcome) and settles its actual cost after. The raw embedding model is held
+//! here and nowhere else: the knowledge base and the report's scoring only see [`Embeddings`].
+//!
+//! The trace records how many texts were embedded and their size, never the texts: a
+//! question's embedding carries no user, so a candidate's erasure could not find it.
+
+use super::{CallContext, GatewayError};
+use crate::budget::{BudgetError, BudgetStore, Opening, Payer};
+use crate::embed::Embedder;
+use crate::pricing::{estimate_text_tokens, Pricing};
+use crate::trace::{CallStatus, NewTrace, TraceEnd, TraceStore};
+use crate::types::Usage;
+use rehearse_db::{error_chain, now_ms, Db};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::OnceCell;
+
+/// Builds the embedding model; blocking (it runs on a blocking thread). Loading MiniLM costs
+/// memory and time that most requests and tests never need, so it happens on the first call.
+pub type EmbedderLoader = Arc<dyn Fn() -> Result<Arc<dyn Embedder>, String> + Send + Sync>;
+
+/// The embedding model behind the budget and the traces. Cheap to clone; clones share the
+/// loaded model.
+#[derive(Clone)]
+pub struct Embeddings {
+    loader: EmbedderLoader,
+    loaded: Arc<OnceCell<Arc<dyn Embedder>>>,
+    pricing: Pricing,
+    budget: Arc<BudgetStore>,
+    traces: TraceStore,
+}
+
+/// What one embedding call is charged to and traced as.
+#[derive(Debug, Clone, Default)]
+pub struct EmbedContext {
+    pub user_id: Option<String>,
+    pub interview_id: Option<String>,
+    /// Why the texts are embedded (`embed_chunks`, `embed_question`, ...), for traces.
+    pub step: String,
+}
+
+impl EmbedContext {
+    /// A call charged to no user or interview (the global daily ceiling only): ingestion, and
+    /// questions about a role, which the knowledge base answers without knowing who asked.
+    pub fn unattributed(step: &str) -> Self {
+        EmbedContext {
+            step: step.to_owned(),
+            ..Default::default()
+        }
+    }
+}
+
+impl From<&CallContext> for EmbedContext {
+    fn from(ctx: &CallContext) -> Self {
+        EmbedContext {
+            user_id: ctx.user_id.clone(),
+            interview_id: ctx.interview_id.clone(),
+            step: ctx.step.clone(),
+        }
+    }
+}
+
+impl Embeddings {
+    /// `pricing.input_usd_per_mtok` is the price of embedded tokens (embeddings have no output).
+    /// Standalone, for a process without a chat gateway (benchmarks, the knowledge base's own
+    /// tests); the server takes it from its gateway ([`super::Gateway::embeddings`]).
+    pub fn new(db: &Db, budget: Arc<BudgetStore>, pricing: Pricing, loader: EmbedderLoader) -> Self {
+        Self::with_stores(budget, TraceStore::new(db), pricing, loader)
+    }
+
+    pub(super) fn with_stores(
+        budget: Arc<BudgetStore>,
+        traces: TraceStore,
+        pricing: Pricing,
+        loader: EmbedderLoader,
+    ) -> Self {
+        Embeddings {
+            loader,
+            loaded: Arc::new(OnceCell::new()),
+            pricing,
+            budget,
+            traces,
+        }
+    }
+
+    async fn model(&self) -> Result<&Arc<dyn Embedder>, GatewayError> {
+        self.loaded
+            .get_or_try_init(|| async {
+                let loader = self.loader.clone();
+                tokio::task::spawn_blocking(move || loader())
+                    .await
+                    .map_err(|e| format!("loading the embedding model failed: {e}"))?
+            })
+            .await
+            .map_err(|e| GatewayError::Model(crate::LlmError::Unavailable(e)))
+    }
+
+    /// Loads the model if it is not loaded yet, so a failure to load shows at start-up.
+    pub async fn ready(&self) -> Result<(), GatewayError> {
+        self.model().await.map(|_| ())
+    }
+
+    /// The model's id (part of the key its vectors are cached under).
+    pub async fn model_name(&self) -> Result<String, GatewayError> {
+        Ok(self.model().await?.model().to_owned())
+    }
+
+    pub async fn dimensions(&self) -> Result<usize, GatewayError> {
+        Ok(self.model().await?.dimensions())
+    }
+
+    /// One unit-length vector per text, in order, with the call charged and traced. The call
+    /// runs on its own task: a caller that stops waiting (Stop pressed mid-turn) does not cut
+    /// it short, so its cost and trace are always completed.
+    pub async fn embed(
+        &self,
+        ctx: EmbedContext,
+        texts: &[String],
+    ) -> Result<Vec<Vec<f32>>, GatewayError> {
+        let model = self.model().await?.clone();
+        let this = self.clone();
+        let texts = texts.to_vec();
+        tokio::spawn(async move { this.call(model, ctx, texts).await })
+            .await
+            .map_err(|e| GatewayError::Storage(format!("embedding task failed: {e}")))?
+    }
+
+    async fn call(
+        &self,
+        model: Arc<dyn Embedder>,
+        ctx: EmbedContext,
+        texts: Vec<String>,
+    ) -> Result<Vec<Vec<f32>>, GatewayError> {
+        let call_id = uuid::Uuid::new_v4().to_string();
+        let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+        let estimate: u64 = texts.iter().map(|t| estimate_text_tokens(t)).sum();
+        let opening = Opening {
+            call_id: call_id.clone(),
+            payer: Payer {
+                user_id: ctx.user_id.clone(),
+                interview_id: ctx.interview_id.clone(),
+            },
+            amount: self.pricing.cost(Usage {
+                prompt_tokens: estimate,
+                completion_tokens: 0,
+            }),
+            trace: NewTrace {
+                id: call_id.clone(),
+                started_at: now_ms(),
+                user_id: ctx.user_id,
+                interview_id: ctx.interview_id,
+                step: ctx.step,
+                provider: model.provider().to_owned(),
+                model: model.model().to_owned(),
+                prompt_version: None,
+                request_json: serde_json::json!({ "texts": texts.len(), "chars": chars })
+                    .to_string(),
+                context_ids_json: "[]".to_owned(),
+                screening_json: "[]".to_owned(),
+            },
+        };
+        let clock = Instant::now();
+        if let Err(e) = self.budget.open(opening).await {
+            let error = match e {
+                BudgetError::CeilingReached { scope, used, limit } => {
+                    GatewayError::CeilingReached { scope, used, limit }
+                }
+                BudgetError::Db(db) => GatewayError::Storage(error_chain(&db)),
+            };
+            let status = match error {
+                GatewayError::CeilingReached { .. } => CallStatus::OverBudget,
+                _ => CallStatus::Error,
+            };
+            self.end(&call_id, &*model, status, clock, Ended::failed(&error))
+                .await;
+            return Err(error);
+        }
+        match model.embed_counted(&texts).await {
+            Ok((vectors, reported)) => {
+                let tokens = reported.unwrap_or(estimate);
+                let cost = self.pricing.cost(Usage {
+                    prompt_tokens: tokens,
+                    completion_tokens: 0,
+                });
+                let output = format!(
+                    "{} vectors of {} dimensions",
+                    vectors.len(),
+                    model.dimensions()
+                );
+                let ended = Ended {
+                    output: &output,
+                    tokens,
+                    cost,
+                    error: None,
+                };
+                self.end(&call_id, &*model, CallStatus::Ok, clock, ended)
+                    .await;
+                Ok(vectors)
+            }
+            Err(e) => {
+                let error = GatewayError::Model(e);
+                self.end(&call_id, &*model, CallStatus::Error, clock, Ended::failed(&error))
+                    .await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Settles the reservation at the actual cost and completes the trace.
+    async fn end(
+        &self,
+        call_id: &str,
+        model: &dyn Embedder,
+        status: CallStatus,
+        clock: Instant,
+        ended: Ended<'_>,
+    ) {
+        if let Err(e) = self.budget.settle(call_id, ended.cost).await {
+            tracing::error!(error = %e, call_id, "could not settle an embedding call");
+        }
+        let end = TraceEnd {
+            status,
+            provider: model.provider(),
+            model: model.model(),
+            attempts_json: "[]",
+            output: ended.output,
+            tool_calls_json: "[]",
+            refused_tools_json: "[]",
+            ttft_ms: None,
+            latency_ms: clock.elapsed().as_millis() as i64,
+            prompt_tokens: ended.tokens as i64,
+            completion_tokens: 0,
+            cost_nanos: ended.cost,
+            error: ended.error.as_deref(),
+        };
+        if let Err(e) = self.traces.end(call_id, end).await {
+            tracing::error!(error = %e, call_id, "could not complete an embedding trace");
+        }
+    }
+}
+
+/// How an embedding call ended, for its records.
+struct Ended<'a> {
+    output: &'a str,
+    tokens: u64,
+    cost: i64,
+    error: Option<String>,
+}
+
+impl Ended<'_> {
+    fn failed(error: &GatewayError) -> Self {
+        Ended {
+            output: "",
+            tokens: 0,
+            cost: 0,
+            error: Some(error.to_string()),
+        }
+    }
+}
