@@ -157,20 +157,13 @@ impl AuditRepo {
     where
         E: Executor<'e, Database = Any>,
     {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO audit_events (at, kind, actor_user_id, actor_email, subject_user_id, \
              subject_email, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(now_ms())
-        .bind(kind.as_str())
-        .bind(event.actor_user_id)
-        .bind(event.actor_email)
-        .bind(event.subject_user_id)
-        .bind(event.subject_email)
-        .bind(event.ip)
-        .bind(event.detail)
-        .execute(exec)
-        .await?;
+        );
+        bind_event(query, now_ms(), kind, &event)
+            .execute(exec)
+            .await?;
         Ok(())
     }
 
@@ -213,47 +206,33 @@ impl AuditRepo {
         // One of the first rows of the window: the unique key makes each slot taken once, even
         // by concurrent requests.
         for slot in 1..=REPEATS_KEPT {
-            let taken = sqlx::query(
+            let query = sqlx::query(
                 "INSERT INTO audit_events (at, kind, actor_user_id, actor_email, subject_user_id, \
                  subject_email, ip, detail, window_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (window_key) DO NOTHING",
-            )
-            .bind(at)
-            .bind(kind.as_str())
-            .bind(event.actor_user_id)
-            .bind(event.actor_email)
-            .bind(event.subject_user_id)
-            .bind(event.subject_email)
-            .bind(event.ip)
-            .bind(event.detail)
-            .bind(format!("{key}#{slot}"))
-            .execute(pool)
-            .await?;
+            );
+            let taken = bind_event(query, at, kind, &event)
+                .bind(format!("{key}#{slot}"))
+                .execute(pool)
+                .await?;
             if taken.rows_affected() > 0 {
                 return Ok(());
             }
         }
         // The slots are full: start the folding row (or count on it, if a concurrent request
         // has just started it).
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO audit_events (at, kind, actor_user_id, actor_email, subject_user_id, \
              subject_email, ip, detail, window_key, occurrences, last_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) \
              ON CONFLICT (window_key) DO UPDATE SET \
              occurrences = audit_events.occurrences + 1, last_at = excluded.last_at",
-        )
-        .bind(at)
-        .bind(kind.as_str())
-        .bind(event.actor_user_id)
-        .bind(event.actor_email)
-        .bind(event.subject_user_id)
-        .bind(event.subject_email)
-        .bind(event.ip)
-        .bind(event.detail)
-        .bind(folded.as_str())
-        .bind(at)
-        .execute(pool)
-        .await?;
+        );
+        bind_event(query, at, kind, &event)
+            .bind(folded.as_str())
+            .bind(at)
+            .execute(pool)
+            .await?;
         Ok(())
     }
 
@@ -287,6 +266,28 @@ impl AuditRepo {
         };
         rows.iter().map(from_row).collect()
     }
+}
+
+/// A query on the `Any` driver, parameters not yet bound.
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds `$1` to `$8` of an audit row (`at`, kind, actor, subject, IP, detail) in the order
+/// every INSERT here lists them: one place, so a plain row and a folded one cannot drift apart.
+fn bind_event<'q>(
+    query: AnyQuery<'q>,
+    at: i64,
+    kind: AuditKind,
+    event: &NewAuditEvent<'q>,
+) -> AnyQuery<'q> {
+    query
+        .bind(at)
+        .bind(kind.as_str())
+        .bind(event.actor_user_id)
+        .bind(event.actor_email)
+        .bind(event.subject_user_id)
+        .bind(event.subject_email)
+        .bind(event.ip)
+        .bind(event.detail)
 }
 
 fn from_row(row: &AnyRow) -> Result<AuditEvent, DbError> {

@@ -142,18 +142,19 @@ impl ReviewStore {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<ReviewItem>, DbError> {
-        let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(sql)?;
-        row.as_ref().map(item_from).transpose()
+        self.item_where("r.id", id).await
     }
 
     /// The review of one message, if it was held.
     pub async fn for_message(&self, message_id: &str) -> Result<Option<ReviewItem>, DbError> {
-        let row = sqlx::query(&format!("{SELECT} WHERE r.message_id = $1"))
-            .bind(message_id)
+        self.item_where("r.message_id", message_id).await
+    }
+
+    /// The review item whose `column` (a column of `r`, the reviews table) is `key`, if any:
+    /// the one lookup behind [`get`](Self::get) and [`for_message`](Self::for_message).
+    async fn item_where(&self, column: &str, key: &str) -> Result<Option<ReviewItem>, DbError> {
+        let row = sqlx::query(&format!("{SELECT} WHERE {column} = $1"))
+            .bind(key)
             .fetch_optional(self.db.pool())
             .await
             .map_err(sql)?;

@@ -5,7 +5,9 @@
 //! the sample they describe. They are stored on first use, not at start-up, so a server that
 //! is never asked about a sample never loads the embedding model for one.
 
-use crate::catalog::{add_version_in, create_in, Version, VersionStatus, VERSION_COLUMNS};
+use crate::catalog::{
+    add_version_in, create_in, Version, VersionStatus, VersionText, VERSION_COLUMNS,
+};
 use crate::kb::{KbError, KnowledgeBase};
 
 /// `created_by` of the product's own job descriptions.
@@ -33,10 +35,7 @@ impl KnowledgeBase {
                 .await?;
             return Err(e);
         }
-        self.catalog
-            .version(&version.id)
-            .await?
-            .ok_or(KbError::NotFound)
+        self.known_version(&version.id).await
     }
 
     async fn latest_built_in(&self, source: &str) -> Result<Option<Version>, KbError> {
@@ -65,14 +64,17 @@ impl KnowledgeBase {
         let title = crate::requirements::title(body);
         // The samples' requirements are the interview's own; these are only for the record.
         let reqs = crate::requirements::derive_from_text(body).unwrap_or_default();
+        let text = VersionText {
+            title: &title,
+            source,
+            body,
+            requirements: &reqs,
+            by: BUILT_IN,
+        };
         let mut tx = self.catalog.db.begin_write().await?;
         let v = match jd_id {
-            Some(id) => add_version_in(&mut tx, &id, &title, source, body, &reqs, BUILT_IN).await?,
-            None => {
-                create_in(&mut tx, &title, source, body, &reqs, BUILT_IN)
-                    .await?
-                    .1
-            }
+            Some(id) => add_version_in(&mut tx, &id, text).await?,
+            None => create_in(&mut tx, text).await?.1,
         };
         tx.commit().await.map_err(rehearse_db::DbError::from)?;
         Ok(v)

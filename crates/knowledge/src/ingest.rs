@@ -72,11 +72,7 @@ impl KnowledgeBase {
     /// Chunks, embeds (through the content-hash cache) and stores one version, then makes it
     /// searchable in one step.
     pub async fn ingest(&self, version_id: &str) -> Result<(), KbError> {
-        let v = self
-            .catalog
-            .version(version_id)
-            .await?
-            .ok_or(KbError::NotFound)?;
+        let v = self.known_version(version_id).await?;
         if v.status == VersionStatus::Deleted {
             self.store().await?.delete_version(version_id).await?;
             return Ok(());
@@ -159,11 +155,7 @@ impl KnowledgeBase {
             .set_progress(version_id, total, total, embedded, cached)
             .await?;
         // A deletion that raced the ingestion wins.
-        let now = self
-            .catalog
-            .version(version_id)
-            .await?
-            .ok_or(KbError::NotFound)?;
+        let now = self.known_version(version_id).await?;
         if now.status == VersionStatus::Deleted {
             store.delete_version(version_id).await?;
             return Ok(());

@@ -3,7 +3,7 @@
 //! answer from the retrieved chunks with citations and a grounding check. The ingestion
 //! pipeline and the job runner are in the `ingest` module; retrieval and answering in `search`.
 
-use crate::catalog::{Catalog, JobDescription, Version, VersionStatus};
+use crate::catalog::{Catalog, JobDescription, Version, VersionStatus, VersionText};
 pub use crate::compose::{compose, compose_with, LineMeaning};
 use crate::extract::{self, ExtractError};
 use crate::grounding::Grounding;
@@ -160,6 +160,24 @@ impl KnowledgeBase {
         &self.catalog
     }
 
+    /// Version `version_id` as the catalog has it now, or [`KbError::NotFound`]: the lookup
+    /// every step on one version (ingest, search, edit, retry) starts with.
+    pub(crate) async fn known_version(&self, version_id: &str) -> Result<Version, KbError> {
+        self.catalog
+            .version(version_id)
+            .await?
+            .ok_or(KbError::NotFound)
+    }
+
+    /// Job description `jd_id` unless it is unknown or deleted ([`KbError::NotFound`]).
+    async fn live_jd(&self, jd_id: &str) -> Result<JobDescription, KbError> {
+        self.catalog
+            .get(jd_id)
+            .await?
+            .filter(|j| j.deleted_at.is_none())
+            .ok_or(KbError::NotFound)
+    }
+
     pub fn config(&self) -> &KnowledgeConfig {
         &self.config
     }
@@ -217,25 +235,21 @@ impl KnowledgeBase {
         let reqs =
             requirements::derive_from_text(&body).map_err(|e| KbError::Invalid(e.to_string()))?;
         let title = requirements::title(&body);
+        let text = VersionText {
+            title: &title,
+            source,
+            body: &body,
+            requirements: &reqs,
+            by,
+        };
         let added = match jd_id {
             None => {
-                let (jd, version) = self
-                    .catalog
-                    .create(&title, source, &body, &reqs, by)
-                    .await?;
+                let (jd, version) = self.catalog.create(text).await?;
                 Added { jd, version }
             }
             Some(id) => {
-                let jd = self
-                    .catalog
-                    .get(id)
-                    .await?
-                    .filter(|j| j.deleted_at.is_none())
-                    .ok_or(KbError::NotFound)?;
-                let version = self
-                    .catalog
-                    .add_version(id, &title, source, &body, &reqs, by)
-                    .await?;
+                let jd = self.live_jd(id).await?;
+                let version = self.catalog.add_version(id, text).await?;
                 Added { jd, version }
             }
         };
@@ -251,17 +265,8 @@ impl KnowledgeBase {
         lines: &[String],
         by: &str,
     ) -> Result<Added, KbError> {
-        let v = self
-            .catalog
-            .version(version_id)
-            .await?
-            .ok_or(KbError::NotFound)?;
-        let jd = self
-            .catalog
-            .get(&v.jd_id)
-            .await?
-            .filter(|j| j.deleted_at.is_none())
-            .ok_or(KbError::NotFound)?;
+        let v = self.known_version(version_id).await?;
+        let jd = self.live_jd(&v.jd_id).await?;
         let reqs = requirements::from_lines(&v.body, lines).map_err(KbError::Invalid)?;
         let source: String = format!(
             "{} (requirements edited)",
@@ -270,20 +275,20 @@ impl KnowledgeBase {
         .chars()
         .take(120)
         .collect();
-        let version = self
-            .catalog
-            .add_version(&jd.id, &v.title, &source, &v.body, &reqs, by)
-            .await?;
+        let text = VersionText {
+            title: &v.title,
+            source: &source,
+            body: &v.body,
+            requirements: &reqs,
+            by,
+        };
+        let version = self.catalog.add_version(&jd.id, text).await?;
         Ok(Added { jd, version })
     }
 
     /// Queues a failed version for another ingestion attempt.
     pub async fn retry(&self, version_id: &str) -> Result<Version, KbError> {
-        let v = self
-            .catalog
-            .version(version_id)
-            .await?
-            .ok_or(KbError::NotFound)?;
+        let v = self.known_version(version_id).await?;
         if v.status != VersionStatus::Failed {
             return Err(KbError::Invalid(format!(
                 "Only a failed version can be retried; this one is {}.",

@@ -114,11 +114,7 @@ impl KnowledgeBase {
     /// versions are marked deleted with it, in the catalog every process shares) also has its
     /// cached index and vectors dropped here, so a process that did not delete it forgets it too.
     async fn searchable(&self, version_id: &str) -> Result<(), KbError> {
-        let v = self
-            .catalog
-            .version(version_id)
-            .await?
-            .ok_or(KbError::NotFound)?;
+        let v = self.known_version(version_id).await?;
         if v.status == VersionStatus::Deleted {
             self.caches.forget_versions(std::slice::from_ref(&v.id));
         }

@@ -2,33 +2,24 @@
 //! `tool_use` content blocks whose input arrives as JSON fragments, and usage comes split
 //! between `message_start` (input) and `message_delta` (output).
 
-use crate::provider::{sse_events, ChatModel, EventStream, LlmError};
+use crate::provider::{put_options, send_sse, ChatModel, EventStream, HttpEndpoint, LlmError};
 use crate::types::{ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, Usage};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 const API_VERSION: &str = "2023-06-01";
 
 pub struct Anthropic {
-    http: reqwest::Client,
-    base_url: String,
-    model: String,
+    endpoint: HttpEndpoint,
     api_key: SecretString,
 }
 
 impl Anthropic {
     /// `base_url` is the API root without `/v1`, for example `https://api.anthropic.com`.
     pub fn new(base_url: &str, model: &str, api_key: SecretString) -> Result<Self, LlmError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| LlmError::Unavailable(e.to_string()))?;
         Ok(Anthropic {
-            http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            model: model.to_owned(),
+            endpoint: HttpEndpoint::new(base_url, model)?,
             api_key,
         })
     }
@@ -69,7 +60,7 @@ impl Anthropic {
             messages.push(json!({ "role": role, "content": content }));
         }
         let mut body = json!({
-            "model": self.model,
+            "model": self.endpoint.model,
             "max_tokens": request.max_tokens,
             "messages": messages,
             "stream": true,
@@ -77,18 +68,11 @@ impl Anthropic {
         if !system.is_empty() {
             body["system"] = json!(system.join("\n\n"));
         }
-        if let Some(t) = request.temperature {
-            body["temperature"] = json!(t);
-        }
-        if !request.tools.is_empty() {
-            body["tools"] = Value::Array(
-                request
-                    .tools
-                    .iter()
-                    .map(|t| json!({ "name": t.name, "description": t.description, "input_schema": t.parameters }))
-                    .collect(),
-            );
-        }
+        put_options(
+            &mut body,
+            request,
+            |t| json!({ "name": t.name, "description": t.description, "input_schema": t.parameters }),
+        );
         body
     }
 }
@@ -100,21 +84,18 @@ impl ChatModel for Anthropic {
     }
 
     fn model(&self) -> &str {
-        &self.model
+        &self.endpoint.model
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
-        let response = self
-            .http
-            .post(format!("{}/v1/messages", self.base_url))
+        let call = self
+            .endpoint
+            .post("/v1/messages")
             .header("x-api-key", self.api_key.expose_secret())
             .header("anthropic-version", API_VERSION)
-            .json(&self.body(request))
-            .send()
-            .await
-            .map_err(|e| LlmError::Unavailable(e.to_string()))?;
+            .json(&self.body(request));
         let mut decoder = Decoder::default();
-        sse_events(response, move |data| decoder.feed(data)).await
+        send_sse(call, move |data| decoder.feed(data)).await
     }
 }
 

@@ -1,19 +1,16 @@
 //! OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, llama.cpp server, LiteLLM...):
 //! streaming over server-sent events, with tool calls assembled from their deltas.
 
-use crate::provider::{sse_events, ChatModel, EventStream, LlmError};
+use crate::provider::{put_options, send_sse, ChatModel, EventStream, HttpEndpoint, LlmError};
 use crate::types::{
     ChatMessage, ChatRequest, FinishReason, MessageRole, StreamEvent, ToolCall, Usage,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 pub struct OpenAiCompatible {
-    http: reqwest::Client,
-    base_url: String,
-    model: String,
+    endpoint: HttpEndpoint,
     api_key: Option<SecretString>,
 }
 
@@ -24,14 +21,8 @@ impl OpenAiCompatible {
         model: &str,
         api_key: Option<SecretString>,
     ) -> Result<Self, LlmError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| LlmError::Unavailable(e.to_string()))?;
         Ok(OpenAiCompatible {
-            http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            model: model.to_owned(),
+            endpoint: HttpEndpoint::new(base_url, model)?,
             api_key,
         })
     }
@@ -39,23 +30,18 @@ impl OpenAiCompatible {
     fn body(&self, request: &ChatRequest) -> Value {
         let messages: Vec<Value> = request.messages.iter().map(wire_message).collect();
         let mut body = json!({
-            "model": self.model,
+            "model": self.endpoint.model,
             "messages": messages,
             "max_tokens": request.max_tokens,
             "stream": true,
             "stream_options": { "include_usage": true },
         });
-        if let Some(t) = request.temperature {
-            body["temperature"] = json!(t);
-        }
+        put_options(
+            &mut body,
+            request,
+            |t| json!({ "type": "function", "function": { "name": t.name, "description": t.description, "parameters": t.parameters } }),
+        );
         if !request.tools.is_empty() {
-            body["tools"] = Value::Array(
-                request
-                    .tools
-                    .iter()
-                    .map(|t| json!({ "type": "function", "function": { "name": t.name, "description": t.description, "parameters": t.parameters } }))
-                    .collect(),
-            );
             body["tool_choice"] = json!("auto");
         }
         body
@@ -91,23 +77,19 @@ impl ChatModel for OpenAiCompatible {
     }
 
     fn model(&self) -> &str {
-        &self.model
+        &self.endpoint.model
     }
 
     async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
         let mut call = self
-            .http
-            .post(format!("{}/chat/completions", self.base_url))
+            .endpoint
+            .post("/chat/completions")
             .json(&self.body(request));
         if let Some(key) = &self.api_key {
             call = call.bearer_auth(key.expose_secret());
         }
-        let response = call
-            .send()
-            .await
-            .map_err(|e| LlmError::Unavailable(e.to_string()))?;
         let mut decoder = Decoder::default();
-        sse_events(response, move |data| decoder.feed(data)).await
+        send_sse(call, move |data| decoder.feed(data)).await
     }
 }
 

@@ -1,5 +1,6 @@
-use crate::types::{ChatRequest, StreamEvent};
+use crate::types::{ChatRequest, StreamEvent, ToolSpec};
 use futures::stream::BoxStream;
+use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
 
 /// A reply as it streams. Dropping the stream cancels the call, including the upstream HTTP
@@ -34,6 +35,61 @@ pub trait ChatModel: Send + Sync {
     fn model(&self) -> &str;
     /// Starts a call. Errors before the first byte come back here; later ones inside the stream.
     async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError>;
+}
+
+/// Where an HTTP provider sends its calls: one client (10 s connect timeout), the API root
+/// without a trailing slash, and the model id. Shared so the vendors differ only in wire format.
+pub(crate) struct HttpEndpoint {
+    http: reqwest::Client,
+    base_url: String,
+    pub(crate) model: String,
+}
+
+impl HttpEndpoint {
+    pub(crate) fn new(base_url: &str, model: &str) -> Result<Self, LlmError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| LlmError::Unavailable(e.to_string()))?;
+        Ok(HttpEndpoint {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            model: model.to_owned(),
+        })
+    }
+
+    /// A `POST` to `path` below the API root (`path` starts with `/`).
+    pub(crate) fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}{path}", self.base_url))
+    }
+}
+
+/// The options both wire formats write alike: `temperature` when the request sets one, and
+/// `tools` (each in the vendor's own shape, made by `tool`) when it offers any.
+pub(crate) fn put_options(
+    body: &mut Value,
+    request: &ChatRequest,
+    tool: impl Fn(&ToolSpec) -> Value,
+) {
+    if let Some(t) = request.temperature {
+        body["temperature"] = json!(t);
+    }
+    if !request.tools.is_empty() {
+        body["tools"] = Value::Array(request.tools.iter().map(tool).collect());
+    }
+}
+
+/// Sends a provider's call: a connection failure is [`LlmError::Unavailable`], the answer goes
+/// through [`sse_events`] to the vendor's decoder `feed`.
+pub(crate) async fn send_sse(
+    call: reqwest::RequestBuilder,
+    feed: impl FnMut(&str) -> Vec<Result<StreamEvent, LlmError>> + Send + 'static,
+) -> Result<EventStream, LlmError> {
+    let response = call
+        .send()
+        .await
+        .map_err(|e| LlmError::Unavailable(e.to_string()))?;
+    sse_events(response, feed).await
 }
 
 /// The shared tail of every HTTP provider: a non-success status becomes [`LlmError::Upstream`]

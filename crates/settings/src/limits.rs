@@ -138,12 +138,8 @@ impl LimitsSettings {
 // figment's Jail closures must return figment::Error, which is large; that is its API, not ours.
 #[allow(clippy::result_large_err)]
 mod tests {
-    use figment::providers::Env;
+    use crate::load::from_env;
     use figment::Jail;
-
-    fn from_env() -> Result<crate::Settings, crate::SettingsError> {
-        crate::load_from(None, Env::prefixed("REHEARSE_").split("__"))
-    }
 
     #[test]
     fn limits_come_from_nested_variables_and_zero_names_the_key() {

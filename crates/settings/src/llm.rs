@@ -226,13 +226,12 @@ impl LlmSettings {
                 if self.model.as_deref().unwrap_or("").is_empty() {
                     return Err(("model", "is required for a hosted provider".into()));
                 }
-                if let Some(url) = &self.base_url {
-                    url::Url::parse(url).map_err(|e| ("base_url", format!("is not a URL: {e}")))?;
-                }
+                crate::resilience::check_endpoint(
+                    self.provider,
+                    self.base_url.as_deref(),
+                    self.api_key.is_some(),
+                )?;
             }
-        }
-        if self.provider == LlmProvider::Anthropic && self.api_key.is_none() {
-            return Err(("api_key", "is required for anthropic".into()));
         }
         if self.capable && self.provider == LlmProvider::Local {
             return Err((

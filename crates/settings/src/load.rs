@@ -69,16 +69,19 @@ fn describe(error: figment::Error) -> String {
         .join("; ")
 }
 
+/// Settings from the `REHEARSE_*` variables alone (no file): what the tests of every section
+/// load, inside a figment `Jail`.
+#[cfg(test)]
+pub(crate) fn from_env() -> Result<Settings, SettingsError> {
+    load_from(None, Env::prefixed("REHEARSE_").split("__"))
+}
+
 #[cfg(test)]
 // figment's Jail closures must return figment::Error, which is large; that is its API, not ours.
 #[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
-
-    fn from_env() -> Result<Settings, SettingsError> {
-        load_from(None, Env::prefixed("REHEARSE_").split("__"))
-    }
 
     #[test]
     fn defaults_need_no_configuration() {

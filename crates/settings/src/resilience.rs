@@ -112,6 +112,22 @@ pub(crate) fn validate(llm: &LlmSettings) -> Result<(), (&'static str, String)> 
     Ok(())
 }
 
+/// The checks a hosted endpoint's settings share, the primary's ([`LlmSettings`]) and a named
+/// fallback's ([`ProviderSettings`]): `base_url`, when set, is a URL, and Anthropic has a key.
+pub(crate) fn check_endpoint(
+    provider: LlmProvider,
+    base_url: Option<&str>,
+    has_key: bool,
+) -> Result<(), (&'static str, String)> {
+    if let Some(url) = base_url {
+        url::Url::parse(url).map_err(|e| ("base_url", format!("is not a URL: {e}")))?;
+    }
+    if provider == LlmProvider::Anthropic && !has_key {
+        return Err(("api_key", "is required for anthropic".into()));
+    }
+    Ok(())
+}
+
 impl ProviderSettings {
     fn check(&self) -> Result<(), (&'static str, String)> {
         if self.provider == LlmProvider::Local {
@@ -124,12 +140,11 @@ impl ProviderSettings {
         if self.model.as_deref().unwrap_or("").is_empty() {
             return Err(("model", "is required".into()));
         }
-        if let Some(url) = &self.base_url {
-            url::Url::parse(url).map_err(|e| ("base_url", format!("is not a URL: {e}")))?;
-        }
-        if self.provider == LlmProvider::Anthropic && self.api_key.is_none() {
-            return Err(("api_key", "is required for anthropic".into()));
-        }
+        check_endpoint(
+            self.provider,
+            self.base_url.as_deref(),
+            self.api_key.is_some(),
+        )?;
         let priced = |usd: f64| usd.is_finite() && usd > 0.0;
         let (input, output) = (
             priced(self.input_usd_per_mtok),
@@ -159,13 +174,8 @@ impl ProviderSettings {
 // figment's Jail closures must return figment::Error, which is large; that is its API, not ours.
 #[allow(clippy::result_large_err)]
 mod tests {
-    use crate::load_from;
-    use figment::providers::Env;
+    use crate::load::from_env;
     use figment::Jail;
-
-    fn from_env() -> Result<crate::Settings, crate::SettingsError> {
-        load_from(None, Env::prefixed("REHEARSE_").split("__"))
-    }
 
     #[test]
     fn defaults_retry_twice_and_open_after_five_failures() {

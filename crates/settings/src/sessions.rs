@@ -49,13 +49,8 @@ impl SessionSettings {
 // figment's Jail closures must return figment::Error, which is large; that is its API, not ours.
 #[allow(clippy::result_large_err)]
 mod tests {
-    use crate::{load_from, Settings, SettingsError};
-    use figment::providers::Env;
+    use crate::load::from_env;
     use figment::Jail;
-
-    fn from_env() -> Result<Settings, SettingsError> {
-        load_from(None, Env::prefixed("REHEARSE_").split("__"))
-    }
 
     #[test]
     fn session_and_sign_up_limits_are_read_and_checked() {

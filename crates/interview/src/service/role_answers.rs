@@ -66,35 +66,30 @@ impl InterviewService {
         let Some(answerer) = self.answerer.clone() else {
             return cannot_look_up(&role, "no knowledge base is configured");
         };
+        let asked = Asked {
+            answerer: answerer.as_ref(),
+            interview,
+            role: &role,
+            question,
+        };
         match self.role_answers.mode {
-            AnswerMode::Generative => {
-                self.generative_answer(answerer.as_ref(), interview, &role, question)
-                    .await
-            }
-            AnswerMode::Extractive => {
-                self.extractive_answer(answerer.as_ref(), interview, &role, question)
-                    .await
-            }
+            AnswerMode::Generative => self.generative_answer(asked).await,
+            AnswerMode::Extractive => self.extractive_answer(asked).await,
         }
     }
 
-    async fn extractive_answer(
-        &self,
-        answerer: &dyn RoleAnswerer,
-        interview: &Interview,
-        role: &RoleRef,
-        question: &str,
-    ) -> RoleReply {
+    async fn extractive_answer(&self, asked: Asked<'_>) -> RoleReply {
+        let (role, question) = (asked.role, asked.question);
         let clock = std::time::Instant::now();
         let started_at = rehearse_db::now_ms();
-        let answered =
-            match tokio::time::timeout(KNOWLEDGE_DEADLINE, answerer.quote(role, question)).await {
-                Ok(result) => result,
-                Err(_) => Err(format!(
-                    "the knowledge base did not answer within {} s",
-                    KNOWLEDGE_DEADLINE.as_secs()
-                )),
-            };
+        let quoted = asked.answerer.quote(role, question);
+        let answered = match tokio::time::timeout(KNOWLEDGE_DEADLINE, quoted).await {
+            Ok(result) => result,
+            Err(_) => Err(format!(
+                "the knowledge base did not answer within {} s",
+                KNOWLEDGE_DEADLINE.as_secs()
+            )),
+        };
         let mut chunks = Vec::new();
         let reply = match answered {
             Ok(a) => {
@@ -125,9 +120,7 @@ impl InterviewService {
         };
         let trace_id = self
             .retrieval_trace(
-                interview,
-                role,
-                question,
+                asked,
                 Retrieved {
                     reply: &reply,
                     chunks,
@@ -139,13 +132,8 @@ impl InterviewService {
         RoleReply { trace_id, ..reply }
     }
 
-    async fn generative_answer(
-        &self,
-        answerer: &dyn RoleAnswerer,
-        interview: &Interview,
-        role: &RoleRef,
-        question: &str,
-    ) -> RoleReply {
+    async fn generative_answer(&self, asked: Asked<'_>) -> RoleReply {
+        let (interview, role, question) = (asked.interview, asked.role, asked.question);
         let ctx = CallContext {
             user_id: Some(interview.user_id.clone()),
             interview_id: Some(interview.id.clone()),
@@ -154,7 +142,8 @@ impl InterviewService {
             context_ids: vec![role.slug()],
             ..CallContext::default()
         };
-        let generated = answerer
+        let generated = asked
+            .answerer
             .write(&self.gateway, ctx, role, question, self.role_answers)
             .await;
         let trace_id = generated.trace_id().map(str::to_owned);
@@ -206,13 +195,8 @@ impl InterviewService {
     /// Writes the trace of an answer that made no model call: what was asked, which chunks
     /// were found with every score, what was answered and the verdict. Admins read it like any
     /// model call's trace; a failure to write it is logged, never the candidate's problem.
-    async fn retrieval_trace(
-        &self,
-        interview: &Interview,
-        role: &RoleRef,
-        question: &str,
-        retrieved: Retrieved<'_>,
-    ) -> Option<String> {
+    async fn retrieval_trace(&self, asked: Asked<'_>, retrieved: Retrieved<'_>) -> Option<String> {
+        let (interview, role, question) = (asked.interview, asked.role, asked.question);
         let Retrieved {
             reply,
             chunks,
@@ -275,6 +259,16 @@ impl InterviewService {
             }
         }
     }
+}
+
+/// A candidate's question about the role and who answers it: what both answer modes (and the
+/// retrieval trace of an extractive answer) work from.
+#[derive(Clone, Copy)]
+struct Asked<'a> {
+    answerer: &'a dyn RoleAnswerer,
+    interview: &'a Interview,
+    role: &'a RoleRef,
+    question: &'a str,
 }
 
 /// What a retrieval trace records besides the question.

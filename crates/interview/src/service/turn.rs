@@ -175,21 +175,14 @@ impl InterviewService {
                 continue;
             }
             let mut grounded = Grounded::default();
-            let (text, requirement_id, call_id) = match &action {
+            // None when a phrasing paused the interview: the turn ends there.
+            let reply = match &action {
                 Action::AskMain { requirement_id, .. } => {
                     let r = requirement(&role, requirement_id)?;
                     let built = questions::main_question(r, interview.kind, interview.difficulty);
-                    let context = format!(
-                        "{}: {}\nThis question covers: {}",
-                        role.title, role.summary, r.text
-                    );
-                    let Some((text, call)) = self
-                        .phrase_or_pause(&interview, &built, requirement_id, &context, &stop)
+                    let about = format!("This question covers: {}", r.text);
+                    self.phrase_or_pause(&interview, &role, &built, requirement_id, &about, &stop)
                         .await?
-                    else {
-                        return Ok(());
-                    };
-                    (text, Some(requirement_id.clone()), call)
                 }
                 Action::FollowUp {
                     requirement_id,
@@ -202,28 +195,33 @@ impl InterviewService {
                         // A capable model reacts to the answer it follows up on (the
                         // conversation is in its prompt); the built follow-up stands whenever
                         // its phrasing fails the checks.
-                        let context = format!(
-                            "{}: {}\nThis follow-up is about: {}\nRefer to what the candidate just said.",
-                            role.title, role.summary, r.text
+                        let about = format!(
+                            "This follow-up is about: {}\nRefer to what the candidate just said.",
+                            r.text
                         );
-                        let Some((text, call)) = self
-                            .phrase_or_pause(&interview, &built, requirement_id, &context, &stop)
-                            .await?
-                        else {
-                            return Ok(());
-                        };
-                        (text, Some(requirement_id.clone()), call)
+                        self.phrase_or_pause(
+                            &interview,
+                            &role,
+                            &built,
+                            requirement_id,
+                            &about,
+                            &stop,
+                        )
+                        .await?
                     } else {
-                        (built, Some(requirement_id.clone()), None)
+                        Some((built, Some(requirement_id.clone()), None))
                     }
                 }
-                Action::InviteQuestions => (questions::INVITE.to_owned(), None, None),
+                Action::InviteQuestions => Some((questions::INVITE.to_owned(), None, None)),
                 Action::AnswerRoleQuestion => {
                     let reply = self.answer_about_role(&interview, &role, message).await;
                     grounded = reply.grounded;
-                    (reply.text, None, reply.trace_id)
+                    Some((reply.text, None, reply.trace_id))
                 }
-                Action::WrapUp => (questions::WRAP_UP.to_owned(), None, None),
+                Action::WrapUp => Some((questions::WRAP_UP.to_owned(), None, None)),
+            };
+            let Some((text, requirement_id, call_id)) = reply else {
+                return Ok(());
             };
             let committed = self
                 .store
@@ -277,21 +275,25 @@ impl InterviewService {
         Ok(())
     }
 
-    /// The model's phrasing of `built` (or `built` itself), with its call's trace; None when a
-    /// cost ceiling stopped the call and the interview is now paused.
+    /// The reply that asks about requirement `requirement_id`: the model's phrasing of `built`
+    /// (or `built` itself), with the requirement and the call's trace. The model is told the
+    /// role and `about` (what the question covers). None when a cost ceiling stopped the call
+    /// and the interview is now paused.
     async fn phrase_or_pause(
         &self,
         interview: &Interview,
+        role: &Role,
         built: &str,
         requirement_id: &str,
-        context: &str,
+        about: &str,
         stop: &tokio::sync::watch::Receiver<bool>,
-    ) -> Result<Option<(String, Option<String>)>, ServiceError> {
+    ) -> Result<Option<(String, Option<String>, Option<String>)>, ServiceError> {
+        let context = format!("{}: {}\n{about}", role.title, role.summary);
         match self
-            .phrase(interview, built, requirement_id, context, stop.clone())
+            .phrase(interview, built, requirement_id, &context, stop.clone())
             .await
         {
-            Ok(phrased) => Ok(Some(phrased)),
+            Ok((text, call)) => Ok(Some((text, Some(requirement_id.to_owned()), call))),
             Err(paused) => self.pause(interview, &paused).await.map(|()| None),
         }
     }

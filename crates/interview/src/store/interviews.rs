@@ -122,11 +122,9 @@ impl InterviewStore {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Interview>, DbError> {
-        let row = sqlx::query("SELECT * FROM interviews WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(sql)?;
+        let row = self
+            .row_by("SELECT * FROM interviews WHERE id = $1", id)
+            .await?;
         row.as_ref().map(interview_from).transpose()
     }
 
@@ -151,19 +149,10 @@ impl InterviewStore {
         phase: &Phase,
         status: Status,
     ) -> Result<bool, DbError> {
-        let done = sqlx::query(
+        let update =
             "UPDATE interviews SET phase_json = $1, status = $2, pause_reason = NULL, turn_seq = $3, updated_at = $4 \
-             WHERE id = $5 AND turn_seq < $3",
-        )
-        .bind(serde_json::to_string(phase).map_err(json_err)?)
-        .bind(status.as_str())
-        .bind(seq)
-        .bind(now_ms())
-        .bind(id)
-        .execute(self.db.pool())
-        .await
-        .map_err(sql)?;
-        Ok(done.rows_affected() == 1)
+             WHERE id = $5 AND turn_seq < $3";
+        Ok(self.update_phase(update, id, phase, status, seq).await? == 1)
     }
 
     pub async fn set_phase(
@@ -173,16 +162,36 @@ impl InterviewStore {
         status: Status,
         pause_reason: Option<&str>,
     ) -> Result<(), DbError> {
-        sqlx::query("UPDATE interviews SET phase_json = $1, status = $2, pause_reason = $3, updated_at = $4 WHERE id = $5")
+        let update = "UPDATE interviews SET phase_json = $1, status = $2, pause_reason = $3, updated_at = $4 WHERE id = $5";
+        self.update_phase(update, id, phase, status, pause_reason)
+            .await?;
+        Ok(())
+    }
+
+    /// Runs one of the two phase moves above: an UPDATE whose parameters are the phase, the
+    /// status, `third` (the one that differs between them), the time and the interview id, in
+    /// that order. Returns how many rows it changed.
+    async fn update_phase<'q, T>(
+        &self,
+        update: &'q str,
+        id: &'q str,
+        phase: &Phase,
+        status: Status,
+        third: T,
+    ) -> Result<u64, DbError>
+    where
+        T: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        let done = sqlx::query(update)
             .bind(serde_json::to_string(phase).map_err(json_err)?)
             .bind(status.as_str())
-            .bind(pause_reason)
+            .bind(third)
             .bind(now_ms())
             .bind(id)
             .execute(self.db.pool())
             .await
             .map_err(sql)?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     /// Stores a newer rolling summary; an older one (a job that lost a race) never overwrites it.

@@ -171,30 +171,9 @@ impl InterviewStore {
         rows.iter().map(message_from_row).collect()
     }
 
-    /// Appends a message. Candidate messages carry the browser's idempotency key: a resubmission
-    /// (a retry after a dropped connection) returns the stored message instead of a second copy.
-    pub async fn append(
-        &self,
-        interview_id: &str,
-        author: Author,
-        content: &str,
-        requirement_id: Option<&str>,
-        idempotency_key: Option<&str>,
-        call_id: Option<&str>,
-    ) -> Result<Submitted, DbError> {
-        self.append_grounded(
-            interview_id,
-            author,
-            content,
-            requirement_id,
-            idempotency_key,
-            call_id,
-            Grounded::default(),
-        )
-        .await
-    }
-
-    /// Appends a message with its citations and grounding outcome.
+    /// Appends a message with its citations and grounding outcome (`Grounded::default()` for
+    /// none). A message with an idempotency key is stored once: a resubmission (a retry after a
+    /// dropped connection, a replayed turn) returns the stored message instead of a second copy.
     #[allow(clippy::too_many_arguments)]
     pub async fn append_grounded(
         &self,
@@ -246,21 +225,20 @@ impl InterviewStore {
     }
 
     pub async fn message(&self, id: &str) -> Result<Option<Message>, DbError> {
-        let row = sqlx::query("SELECT * FROM interview_messages WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(sql)?;
+        let row = self
+            .row_by("SELECT * FROM interview_messages WHERE id = $1", id)
+            .await?;
         row.as_ref().map(message_from_row).transpose()
     }
 
     /// The trace of the model call (or the retrieval) that produced a message, if any.
     pub async fn trace_of(&self, message_id: &str) -> Result<Option<String>, DbError> {
-        let row = sqlx::query("SELECT call_id FROM interview_messages WHERE id = $1")
-            .bind(message_id)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(sql)?;
+        let row = self
+            .row_by(
+                "SELECT call_id FROM interview_messages WHERE id = $1",
+                message_id,
+            )
+            .await?;
         Ok(row.and_then(|r| r.try_get::<Option<String>, _>("call_id").ok().flatten()))
     }
 

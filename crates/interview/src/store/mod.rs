@@ -11,6 +11,7 @@
 //! - `usage`: the counts behind the usage quotas.
 
 use rehearse_db::{Db, DbError};
+use sqlx::any::AnyRow;
 
 mod interviews;
 mod messages;
@@ -43,5 +44,15 @@ impl InterviewStore {
 
     pub fn new(db: &Db) -> Self {
         InterviewStore { db: db.clone() }
+    }
+
+    /// The row `query` finds with `$1` bound to `key`, if any: the store's lookups of one
+    /// interview or message by its id, whatever columns they read.
+    async fn row_by(&self, query: &str, key: &str) -> Result<Option<AnyRow>, DbError> {
+        sqlx::query(query)
+            .bind(key)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(sql)
     }
 }
