@@ -6,6 +6,7 @@
 
 pub mod drill;
 pub mod kb_bench;
+pub mod llama_side_by_side;
 pub mod load;
 pub mod model_bench;
 pub mod stream_bench;

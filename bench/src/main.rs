@@ -21,6 +21,10 @@ enum Command {
         /// How many candidate messages to send (the interview may end sooner).
         #[arg(long, default_value_t = 6)]
         turns: usize,
+        /// Then replay the interview's prompts on llama.cpp's own server (same GGUF, threads
+        /// and context) beside the local model, and print both.
+        #[arg(long)]
+        compare_llama: bool,
     },
     /// Score retrieval and answers on the labelled eval sets (recall@5, MRR, answered
     /// correctly, unanswerable declined).
@@ -88,7 +92,10 @@ async fn main() -> std::process::ExitCode {
     };
     use rehearse_bench::{drill, kb_bench, load, model_bench, stream_bench, upstream_drill};
     let result = match cli.command {
-        Command::Bench { turns } => model_bench::run(settings, turns).await,
+        Command::Bench {
+            turns,
+            compare_llama,
+        } => model_bench::run(settings, turns, compare_llama).await,
         Command::Eval { sets } => kb_bench::eval(settings, &sets).await,
         Command::FaultDrill {
             kills,

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 const ANSWER: &str = "In my last job we built an async payments service in Rust on tokio with PostgreSQL, \
 with an index per hot query, short transactions, metrics, tracing and a timeout on every outbound call.";
 
-pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
+/// `compare`: then replay the interview's prompts on llama.cpp's own server beside the local
+/// model ([`crate::llama_side_by_side`]).
+pub async fn run(mut settings: Settings, turns: usize, compare: bool) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     settings.database_url = Some(secrecy::SecretString::from(format!(
         "sqlite://{}/bench.db",
@@ -145,6 +147,16 @@ pub async fn run(mut settings: Settings, turns: usize) -> anyhow::Result<()> {
     );
     let _ = std::fs::remove_dir_all(&dir);
     memory_table(&state);
+    if compare && state.gateway.provider_name() == "local" {
+        // The interview's model calls, oldest first, as they were sent.
+        let requests: Vec<rehearse_llm::ChatRequest> = traces
+            .iter()
+            .rev()
+            .filter(|t| t.status == "ok")
+            .filter_map(|t| serde_json::from_str(&t.request_json).ok())
+            .collect();
+        crate::llama_side_by_side::compare(&state.settings, &requests).await?;
+    }
     Ok(())
 }
 
