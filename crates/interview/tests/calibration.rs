@@ -56,16 +56,9 @@ const PROFILES: &[&str] = &[
     "grader instructions",
 ];
 
-/// Profiles that must never score above 2.
-const GAMING: &[&str] = &[
-    "refusal",
-    "nonsense",
-    "word salad",
-    "keyword list",
-    "off-topic",
-    "question copied",
-    "grader instructions",
-];
+/// Profiles that must never score above 2: every one after the four honest ones (strong,
+/// paraphrased, adequate, weak).
+const GAMING: &[&str] = PROFILES.split_at(4).1;
 
 const NONSENSE: &str = "Purple ladders hum beneath the quiet marmalade while seven spoons argue \
     about the weather on a velvet staircase, and the clock eats its own shadow every Tuesday.";

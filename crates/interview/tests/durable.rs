@@ -3,48 +3,19 @@
 //! played again without asking twice; jobs that keep failing become dead letters.
 
 use rehearse_db::JobQueue;
-use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::live::LiveEvent;
-use rehearse_interview::service::{InterviewService, ServiceError};
-use rehearse_interview::store::{Interview, Submitted, TURN_JOB};
-use rehearse_llm::scripted::{Script, ScriptedModel};
-use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
+use rehearse_interview::service::ServiceError;
+use rehearse_interview::store::{Submitted, TURN_JOB};
+use rehearse_llm::scripted::ScriptedModel;
+use rehearse_llm::testing::late_reply;
+use rehearse_testkit::{both_backends, fresh_db, Backend};
 use std::time::Duration;
 
 mod common;
 use common::*;
 
-async fn setup(backend: Backend) -> (TestDb, InterviewService, String) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
-    (t, service, id)
-}
-
-async fn current(service: &InterviewService, id: &str) -> Interview {
-    service
-        .store()
-        .get(id)
-        .await
-        .expect("get")
-        .expect("interview")
-}
-
-async fn count(t: &TestDb, sql: &str) -> i64 {
-    let row = sqlx::query(sql)
-        .fetch_one(t.db.pool())
-        .await
-        .expect("count");
-    sqlx::Row::try_get::<i64, _>(&row, 0).expect("n")
-}
-
 async fn concurrent_sends_with_one_key_store_one_message_and_one_turn(backend: Backend) {
-    let (t, service, id) = setup(backend).await;
+    let (t, service, id) = started(backend).await;
     let interview = current(&service, &id).await;
     let sends = (0..8).map(|_| {
         let service = service.clone();
@@ -83,17 +54,14 @@ async fn concurrent_sends_with_one_key_store_one_message_and_one_turn(backend: B
         "one model call"
     );
     // The same key again, after the turn: still the same message, no new turn.
-    let again = service
-        .submit(&current(&service, &id).await, "Ready.", "same-key")
-        .await
-        .expect("resend");
+    let again = submit(&service, &id, "Ready.", "same-key").await;
     assert!(matches!(again, Submitted::Duplicate(m) if m.id == ids[0]));
     assert!(!service.run_next_turn().await.expect("run"), "no new turn");
 }
 both_backends!(concurrent_sends_with_one_key_store_one_message_and_one_turn);
 
 async fn one_key_with_another_text_is_refused_and_stores_nothing(backend: Backend) {
-    let (t, service, id) = setup(backend).await;
+    let (t, service, id) = started(backend).await;
     say(&service, &id, "Ready.", "k1").await;
     let before = count(&t, "SELECT COUNT(*) FROM interview_messages").await;
     let refused = service
@@ -115,7 +83,7 @@ async fn one_key_with_another_text_is_refused_and_stores_nothing(backend: Backen
 both_backends!(one_key_with_another_text_is_refused_and_stores_nothing);
 
 async fn a_send_while_a_turn_is_pending_stores_nothing(backend: Backend) {
-    let (t, service, id) = setup(backend).await;
+    let (t, service, id) = started(backend).await;
     let interview = current(&service, &id).await;
     service
         .submit(&interview, "Ready.", "k1")
@@ -133,19 +101,13 @@ async fn a_send_while_a_turn_is_pending_stores_nothing(backend: Backend) {
     );
     drain_turns(&service).await;
     // Once the turn is done the next message goes through.
-    service
-        .submit(&current(&service, &id).await, "Hello again?", "k2")
-        .await
-        .expect("after the turn");
+    submit(&service, &id, "Hello again?", "k2").await;
 }
 both_backends!(a_send_while_a_turn_is_pending_stores_nothing);
 
 async fn a_turn_whose_process_died_is_played_again_once(backend: Backend) {
-    let (t, service, id) = setup(backend).await;
-    service
-        .submit(&current(&service, &id).await, "Ready.", "k1")
-        .await
-        .expect("submit");
+    let (t, service, id) = started(backend).await;
+    submit(&service, &id, "Ready.", "k1").await;
     // A worker claims the turn and dies: its lease runs out at once.
     let jobs = JobQueue::new(&t.db);
     let taken = jobs
@@ -177,7 +139,7 @@ async fn a_turn_whose_process_died_is_played_again_once(backend: Backend) {
 both_backends!(a_turn_whose_process_died_is_played_again_once);
 
 async fn a_crash_between_the_reply_and_the_phase_update_asks_once(backend: Backend) {
-    let (t, service, id) = setup(backend).await;
+    let (t, service, id) = started(backend).await;
     say(&service, &id, "Ready.", "k1").await;
     let before = current(&service, &id).await;
     say(&service, &id, ANSWER_RUST, "k2").await;
@@ -219,11 +181,8 @@ async fn a_crash_between_the_reply_and_the_phase_update_asks_once(backend: Backe
 both_backends!(a_crash_between_the_reply_and_the_phase_update_asks_once);
 
 async fn a_turn_interrupted_every_time_becomes_a_dead_letter_and_can_be_retried(backend: Backend) {
-    let (t, service, id) = setup(backend).await;
-    service
-        .submit(&current(&service, &id).await, "Ready.", "k1")
-        .await
-        .expect("submit");
+    let (t, service, id) = started(backend).await;
+    submit(&service, &id, "Ready.", "k1").await;
     let jobs = JobQueue::new(&t.db);
     for _ in 0..rehearse_db::MAX_ATTEMPTS {
         jobs.claim_leased(&[TURN_JOB], 0)
@@ -262,7 +221,7 @@ async fn a_turn_interrupted_every_time_becomes_a_dead_letter_and_can_be_retried(
 both_backends!(a_turn_interrupted_every_time_becomes_a_dead_letter_and_can_be_retried);
 
 async fn a_failing_turn_tells_the_candidate_and_keeps_the_message(backend: Backend) {
-    let (t, service, id) = setup(backend).await;
+    let (t, service, id) = started(backend).await;
     // The role disappears: the turn cannot be played.
     sqlx::query("UPDATE interviews SET role_slug = 'gone' WHERE id = $1")
         .bind(&id)
@@ -270,10 +229,7 @@ async fn a_failing_turn_tells_the_candidate_and_keeps_the_message(backend: Backe
         .await
         .expect("break the role");
     let (_, mut events) = service.live().subscribe(&id);
-    service
-        .submit(&current(&service, &id).await, "Ready.", "k1")
-        .await
-        .expect("the message is taken");
+    submit(&service, &id, "Ready.", "k1").await;
     assert!(service.run_next_turn().await.expect("ran"));
     let failed = loop {
         match tokio::time::timeout(Duration::from_secs(5), events.recv())
@@ -297,7 +253,7 @@ both_backends!(a_failing_turn_tells_the_candidate_and_keeps_the_message);
 /// A candidate who answers the moment the reply appears must find the turn complete: the last
 /// reply is announced only after the phase moved.
 async fn the_last_reply_is_announced_after_the_phase_moved(backend: Backend) {
-    let (_t, service, id) = setup(backend).await;
+    let (_t, service, id) = started(backend).await;
     let (_, mut events) = service.live().subscribe(&id);
     let watcher = {
         let service = service.clone();
@@ -331,27 +287,13 @@ both_backends!(the_last_reply_is_announced_after_the_phase_moved);
 /// told, and the job is retried instead of the interview staying busy.
 async fn a_turn_past_its_deadline_is_cut_and_retried(backend: Backend) {
     let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script {
-        steps: vec![
-            rehearse_llm::scripted::Step::Pause(Duration::from_secs(5)),
-            rehearse_llm::scripted::Step::Token("late".into()),
-        ],
-        usage: None,
-    }]);
-    let service = service_with(&t, &model, generous())
+    let model = ScriptedModel::new(vec![late_reply(Duration::from_secs(5), "late")]);
+    let service = service_with(&t, &model, generous_ceilings())
         .await
         .with_turn_deadline(Duration::from_millis(300));
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let id = start(&service).await;
     let (_, mut events) = service.live().subscribe(&id);
-    let interview = current(&service, &id).await;
-    service
-        .submit(&interview, "Ready.", "k1")
-        .await
-        .expect("submit");
+    submit(&service, &id, "Ready.", "k1").await;
     assert!(service.run_next_turn().await.expect("run"), "a turn ran");
     let mut told = false;
     while let Ok(event) = events.try_recv() {

@@ -6,7 +6,7 @@
 //!
 //! Longer than 400 lines on purpose: the scripted judge and the interview it plays are shared by every scenario; split by scenario, each file would repeat them.
 
-use rehearse_interview::flow::{Difficulty, Kind, Phase};
+use rehearse_interview::flow::Phase;
 use rehearse_interview::review::{Decision, ReviewItem, ReviewStatus};
 use rehearse_interview::scoring::Report;
 use rehearse_interview::service::{
@@ -16,10 +16,10 @@ use rehearse_interview::store::Message;
 use rehearse_interview::verdict::{is_report_note, ReviewPolicy, REPORT_FALLBACK};
 use rehearse_llm::gateway::Limits;
 use rehearse_llm::scripted::{Script, ScriptedModel};
+use rehearse_llm::testing::test_limits;
 use rehearse_llm::{ChatModel, ChatRequest, EventStream, LlmError, MessageRole};
 use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
 use std::sync::Arc;
-use std::time::Duration;
 
 mod common;
 use common::*;
@@ -114,10 +114,9 @@ impl ChatModel for Judge {
 async fn service(t: &TestDb, model: Arc<dyn ChatModel>, policy: ReviewPolicy) -> InterviewService {
     let limits = Limits {
         max_reply_tokens: 256,
-        first_token_timeout: Duration::from_secs(10),
-        call_timeout: Duration::from_secs(20),
+        ..test_limits()
     };
-    service_with_chat(t, model, generous(), limits)
+    service_with_chat(t, model, generous_ceilings(), limits)
         .await
         .with_review(ReviewConfig {
             policy,
@@ -125,19 +124,33 @@ async fn service(t: &TestDb, model: Arc<dyn ChatModel>, policy: ReviewPolicy) ->
         })
 }
 
+/// Three strong answers, one to each main question.
+const STRONG: [&str; 3] = [ANSWER_RUST, ANSWER_DB, ANSWER_OPS];
+
 /// Plays a whole interview with three strong answers; returns its id.
 async fn interview(service: &InterviewService) -> String {
-    interview_answering(service, [ANSWER_RUST, ANSWER_DB, ANSWER_OPS]).await
+    interview_answering(service, STRONG).await
+}
+
+/// A whole interview with `answers` on a fresh service whose capable model is `model`
+/// (reviewed under `policy`): the database, the service, the report and the messages.
+async fn judged(
+    backend: Backend,
+    model: Arc<dyn ChatModel>,
+    policy: ReviewPolicy,
+    answers: [&str; 3],
+) -> (TestDb, InterviewService, Report, Vec<Message>) {
+    let t = fresh_db(backend).await;
+    let service = service(&t, model, policy).await.with_capable(true);
+    let id = interview_answering(&service, answers).await;
+    let (report, messages) = report_and_messages(&service, &id).await;
+    (t, service, report, messages)
 }
 
 /// Plays a whole interview with these answers to the three main questions (and the last one
 /// again to any follow-up); returns its id.
 async fn interview_answering(service: &InterviewService, answers: [&str; 3]) -> String {
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let id = start(service).await;
     let replies = [
         "Ready.",
         answers[0],
@@ -150,13 +163,7 @@ async fn interview_answering(service: &InterviewService, answers: [&str; 3]) -> 
     }
     // Follow-ups, if any, get one more strong answer each.
     for i in 0..6 {
-        let now = service
-            .store()
-            .get(&id)
-            .await
-            .expect("get")
-            .expect("interview");
-        if now.phase == Phase::Done {
+        if current(service, &id).await.phase == Phase::Done {
             break;
         }
         say(service, &id, answers[2], &format!("more{i}")).await;
@@ -165,12 +172,7 @@ async fn interview_answering(service: &InterviewService, answers: [&str; 3]) -> 
 }
 
 async fn report_and_messages(service: &InterviewService, id: &str) -> (Report, Vec<Message>) {
-    let done = service
-        .store()
-        .get(id)
-        .await
-        .expect("get")
-        .expect("interview");
+    let done = current(service, id).await;
     assert_eq!(done.phase, Phase::Done);
     let messages = service.store().messages(id).await.expect("messages");
     (done.report.expect("report"), messages)
@@ -187,21 +189,20 @@ fn judge_degraded(report: &Report) -> bool {
 
 /// The same interview scored without a judge: the deterministic scores.
 async fn deterministic_scores(backend: Backend) -> Vec<u8> {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("")]);
-    let plain = service_with(&t, &model, generous()).await;
+    let (_t, _, plain) = scripted_service(backend, vec![Script::text("")]).await;
     let id = interview(&plain).await;
     let (report, _) = report_and_messages(&plain, &id).await;
     report.scores.iter().map(|s| s.score).collect()
 }
 
 async fn a_judge_quoting_words_never_written_is_set_aside(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let service = service(&t, judge(Reading::Fabricated), ReviewPolicy::default())
-        .await
-        .with_capable(true);
-    let id = interview(&service).await;
-    let (report, messages) = report_and_messages(&service, &id).await;
+    let (t, _service, report, messages) = judged(
+        backend,
+        judge(Reading::Fabricated),
+        ReviewPolicy::default(),
+        STRONG,
+    )
+    .await;
     assert!(
         report.scores.iter().all(|s| s.judge.is_none()),
         "{report:?}"
@@ -226,12 +227,7 @@ async fn a_judge_quoting_words_never_written_is_set_aside(backend: Backend) {
     );
     assert!(!messages.iter().any(|m| m.held), "nothing is held");
     // Every judge call was made through the gateway, traced under its own step.
-    let traced = sqlx::query("SELECT COUNT(*) AS n FROM model_calls WHERE step = 'judge_answer'")
-        .fetch_one(t.db.pool())
-        .await
-        .expect("count");
-    let n: i64 = sqlx::Row::try_get(&traced, "n").expect("n");
-    assert_eq!(n as usize, report.scores.len());
+    assert_eq!(judge_calls(&t).await as usize, report.scores.len());
 }
 both_backends!(a_judge_quoting_words_never_written_is_set_aside);
 
@@ -241,12 +237,13 @@ async fn a_judge_that_disagrees_sends_the_report_to_a_reviewer(backend: Backend)
         Decision::Edit("A reviewer read your answers: the scores are fair.".into()),
         Decision::Reject("The second reading missed the measured results.".into()),
     ] {
-        let t = fresh_db(backend).await;
-        let service = service(&t, judge(Reading::Harsh), ReviewPolicy::default())
-            .await
-            .with_capable(true);
-        let id = interview(&service).await;
-        let (report, messages) = report_and_messages(&service, &id).await;
+        let (t, service, report, messages) = judged(
+            backend,
+            judge(Reading::Harsh),
+            ReviewPolicy::default(),
+            STRONG,
+        )
+        .await;
         assert!(!judge_degraded(&report), "{:?}", report.degraded);
         assert!(
             report
@@ -335,15 +332,7 @@ async fn decide(
     note_id: &str,
     decision: Decision,
 ) -> (ReviewItem, Message) {
-    service
-        .reviews()
-        .claim(review_id, "reviewer-1", 60_000)
-        .await
-        .expect("claim");
-    let decided = service
-        .decide_review(review_id, "reviewer-1", decision)
-        .await
-        .expect("decide");
+    let decided = claim_and_decide(service, review_id, "reviewer-1", decision).await;
     let shown = service
         .store()
         .message(note_id)
@@ -353,25 +342,22 @@ async fn decide(
     (decided, shown)
 }
 
+/// How many judge calls were traced.
 async fn judge_calls(t: &TestDb) -> i64 {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM model_calls WHERE step = 'judge_answer'")
-        .fetch_one(t.db.pool())
-        .await
-        .expect("count");
-    sqlx::Row::try_get(&row, "n").expect("n")
+    count(
+        t,
+        "SELECT COUNT(*) AS n FROM model_calls WHERE step = 'judge_answer'",
+    )
+    .await
 }
 
 async fn a_reading_within_the_margin_is_kept_beside_the_scores(backend: Backend) {
-    let t = fresh_db(backend).await;
     let lenient = ReviewPolicy {
         judge_margin: 4,
         ..ReviewPolicy::default()
     };
-    let service = service(&t, judge(Reading::Harsh), lenient)
-        .await
-        .with_capable(true);
-    let id = interview(&service).await;
-    let (report, messages) = report_and_messages(&service, &id).await;
+    let (_t, _service, report, messages) =
+        judged(backend, judge(Reading::Harsh), lenient, STRONG).await;
     assert!(report.scores.iter().all(|s| s.judge.is_some()));
     assert!(!judge_degraded(&report), "{:?}", report.degraded);
     assert!(!messages.iter().any(|m| m.held), "nothing to review");
@@ -379,17 +365,13 @@ async fn a_reading_within_the_margin_is_kept_beside_the_scores(backend: Backend)
 both_backends!(a_reading_within_the_margin_is_kept_beside_the_scores);
 
 async fn a_model_written_reference_answer_waits_for_a_reviewer(backend: Backend) {
-    let t = fresh_db(backend).await;
     let coach = Arc::new(Judge {
         reading: Reading::Harsh,
         coach: true,
     });
-    let service = service(&t, coach, ReviewPolicy::default())
-        .await
-        .with_capable(true);
     let weak = "I have used it a bit at work, nothing special really, it was fine.";
-    let id = interview_answering(&service, [weak, weak, weak]).await;
-    let (report, messages) = report_and_messages(&service, &id).await;
+    let (_t, service, report, messages) =
+        judged(backend, coach, ReviewPolicy::default(), [weak, weak, weak]).await;
     assert!(
         report.scores.iter().all(|s| s.score <= 3),
         "{:?}",

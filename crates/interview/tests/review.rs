@@ -4,32 +4,20 @@
 //!
 //! Longer than 400 lines on purpose: the review queue's rules (leases, races, deadlines, diffs, metrics) share their fixtures; split by scenario, each file would repeat them.
 
-use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::review::{Decision, Hold, ReviewError, ReviewStatus};
 use rehearse_interview::service::InterviewService;
 use rehearse_interview::store::{Grounded, Submitted};
 use rehearse_interview::verdict::{HoldReason, SensitiveTopic, FALLBACK};
-use rehearse_llm::scripted::{Script, ScriptedModel};
-use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
-use sqlx::Row;
+use rehearse_testkit::{both_backends, Backend, TestDb};
 
 mod common;
 use common::*;
-
-const LEASE: i64 = 60_000;
 
 async fn with_held(
     backend: Backend,
     deadline_at: Option<i64>,
 ) -> (TestDb, InterviewService, String, String) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let (t, service, id) = started(backend).await;
     let review = hold(
         &service,
         &id,
@@ -194,22 +182,14 @@ async fn edits_and_rejections_change_what_the_candidate_reads(backend: Backend) 
     assert_eq!(item.final_text.as_deref(), Some("Not stated."));
 
     let (_t, service, id, review) = with_held(backend, None).await;
-    service
-        .reviews()
-        .claim(&review, "ann", LEASE)
-        .await
-        .expect("claim");
-    service
-        .decide_review(&review, "ann", Decision::Reject("Invented.".into()))
-        .await
-        .expect("reject");
-    let last = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .pop()
-        .expect("answer");
+    claim_and_decide(
+        &service,
+        &review,
+        "ann",
+        Decision::Reject("Invented.".into()),
+    )
+    .await;
+    let last = last_message(&service, &id).await;
     assert_eq!(last.content, FALLBACK);
     assert!(last.citations.is_empty());
 }
@@ -220,13 +200,7 @@ async fn a_passed_deadline_gives_the_fallback_and_keeps_the_item(backend: Backen
     let expired = service.expire_reviews().await.expect("expire");
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0].status, ReviewStatus::Expired);
-    let last = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .pop()
-        .expect("answer");
+    let last = last_message(&service, &id).await;
     assert_eq!(last.content, FALLBACK, "never the unreviewed text");
     assert!(!last.held);
     let queue = service
@@ -249,14 +223,7 @@ async fn a_passed_deadline_gives_the_fallback_and_keeps_the_item(backend: Backen
 both_backends!(a_passed_deadline_gives_the_fallback_and_keeps_the_item);
 
 async fn a_pay_question_on_a_sample_role_goes_through_the_verdict(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let (t, service, id) = started(backend).await;
     for (i, text) in ["Ready.", ANSWER_RUST, ANSWER_DB, "Not sure.", ANSWER_OPS]
         .iter()
         .enumerate()
@@ -299,15 +266,13 @@ both_backends!(a_pay_question_on_a_sample_role_goes_through_the_verdict);
 async fn an_edit_is_stored_as_a_word_diff(backend: Backend) {
     let (t, service, _id, review) = with_held(backend, None).await;
     let reviews = service.reviews();
-    reviews.claim(&review, "ann", LEASE).await.expect("claim");
-    let decided = service
-        .decide_review(
-            &review,
-            "ann",
-            Decision::Edit("The salary is not stated [1].".into()),
-        )
-        .await
-        .expect("edit");
+    let decided = claim_and_decide(
+        &service,
+        &review,
+        "ann",
+        Decision::Edit("The salary is not stated [1].".into()),
+    )
+    .await;
     assert_eq!(decided.status, ReviewStatus::Edited);
     let diff = decided.edit_diff.clone().expect("an edit has a diff");
     let side = |keep: char| -> String {
@@ -327,13 +292,12 @@ async fn an_edit_is_stored_as_a_word_diff(backend: Backend) {
     // Stored, and read back as stored.
     let stored = reviews.get(&review).await.expect("get").expect("item");
     assert_eq!(stored.edit_diff, Some(diff.clone()));
-    let with_diff = sqlx::query(
+    let with_diff = count(
+        &t,
         "SELECT COUNT(*) FROM reviews WHERE diff_json IS NOT NULL AND diff_json LIKE '%95,000%'",
     )
-    .fetch_one(t.db.pool())
-    .await
-    .expect("count");
-    assert_eq!(with_diff.try_get::<i64, _>(0).expect("count value"), 1);
+    .await;
+    assert_eq!(with_diff, 1);
     // Edited before diffs were stored: the diff is made from the two texts on read.
     sqlx::query("UPDATE reviews SET diff_json = NULL WHERE id = $1")
         .bind(&review)
@@ -345,36 +309,26 @@ async fn an_edit_is_stored_as_a_word_diff(backend: Backend) {
 
     // Approvals and rejections have no diff; an "edit" that changes nothing is an approval.
     let (_t, service, id, review) = with_held(backend, None).await;
-    service
-        .reviews()
-        .claim(&review, "ann", LEASE)
-        .await
-        .expect("claim");
-    let same = service
-        .decide_review(&review, "ann", Decision::Edit(format!("  {HELD}\n")))
-        .await
-        .expect("unchanged edit");
+    let same = claim_and_decide(
+        &service,
+        &review,
+        "ann",
+        Decision::Edit(format!("  {HELD}\n")),
+    )
+    .await;
     assert_eq!(same.status, ReviewStatus::Approved);
     assert_eq!(same.edit_diff, None);
-    let last = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .pop()
-        .expect("answer");
+    let last = last_message(&service, &id).await;
     assert_eq!(last.content, HELD);
     assert!(!last.held);
     let (_t, service, _id, review) = with_held(backend, None).await;
-    service
-        .reviews()
-        .claim(&review, "ann", LEASE)
-        .await
-        .expect("claim");
-    let rejected = service
-        .decide_review(&review, "ann", Decision::Reject("Invented.".into()))
-        .await
-        .expect("reject");
+    let rejected = claim_and_decide(
+        &service,
+        &review,
+        "ann",
+        Decision::Reject("Invented.".into()),
+    )
+    .await;
     assert_eq!(rejected.edit_diff, None);
 }
 both_backends!(an_edit_is_stored_as_a_word_diff);
@@ -398,14 +352,7 @@ async fn set_times(t: &TestDb, review: &str, created_at: i64, decided_at: Option
 }
 
 async fn metrics_come_from_the_stored_decisions(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let (t, service, id) = started(backend).await;
     let empty = service.reviews().metrics(0).await.expect("metrics");
     assert_eq!(empty.pending, 0);
     assert_eq!(empty.oldest_pending_ms, None);
@@ -440,15 +387,7 @@ async fn metrics_come_from_the_stored_decisions(backend: Backend) {
         (&rejected, Decision::Reject("Invented.".into())),
         (&unchanged, Decision::Edit(HELD.into())),
     ] {
-        service
-            .reviews()
-            .claim(review, "ann", LEASE)
-            .await
-            .expect("claim");
-        service
-            .decide_review(review, "ann", decision)
-            .await
-            .expect("decide");
+        claim_and_decide(&service, review, "ann", decision).await;
     }
     assert_eq!(service.expire_reviews().await.expect("expire").len(), 1);
 

@@ -4,12 +4,14 @@
 
 use rehearse_interview::flow::{Difficulty, Kind, Phase};
 use rehearse_interview::live::LiveEvent;
-use rehearse_interview::service::{InterviewService, ServiceError};
+use rehearse_interview::prompts::PromptStore;
+use rehearse_interview::service::ServiceError;
 use rehearse_interview::store::{Status, Submitted};
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Scope};
 use rehearse_llm::gateway::Limits;
 use rehearse_llm::pricing::usd_to_nanos;
 use rehearse_llm::scripted::{Script, ScriptedModel, Step};
+use rehearse_llm::testing::{late_reply, test_limits, trickle};
 use rehearse_llm::LlmError;
 use rehearse_testkit::{both_backends, fresh_db, Backend};
 use std::time::Duration;
@@ -17,18 +19,20 @@ use std::time::Duration;
 mod common;
 use common::*;
 
+/// How the built question on the Rust backend role's first requirement begins: what is asked
+/// when no phrasing of the model's is kept.
+const BUILT_RUST_QUESTION: &str = "The role asks you to write safe, fast asynchronous services";
+
 async fn a_whole_interview_ends_with_a_report(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text(
-        "How have you written safe, fast asynchronous services in Rust with tokio?",
+    let (_t, _, service) = scripted_service(
+        backend,
+        vec![Script::text(
+            "How have you written safe, fast asynchronous services in Rust with tokio?",
+        )
+        .with_usage(60, 14)],
     )
-    .with_usage(60, 14)]);
-    let service = service_with(&t, &model, generous()).await;
-    let interview = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start");
-    let id = interview.id.clone();
+    .await;
+    let id = start(&service).await;
     let greeting = service.store().messages(&id).await.expect("messages");
     assert_eq!(greeting.len(), 1);
     assert!(greeting[0]
@@ -46,14 +50,7 @@ async fn a_whole_interview_ends_with_a_report(backend: Backend) {
     );
 
     say(&service, &id, ANSWER_RUST, "k2").await;
-    let q2 = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("q2");
+    let q2 = last_message(&service, &id).await;
     assert_eq!(q2.requirement_id.as_deref(), Some("r2"));
     assert!(
         q2.content.contains("PostgreSQL"),
@@ -62,50 +59,24 @@ async fn a_whole_interview_ends_with_a_report(backend: Backend) {
     );
     say(&service, &id, ANSWER_DB, "k3").await;
     say(&service, &id, "Not sure.", "k4").await; // short: one follow-up on r3
-    let follow = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("follow-up");
+    let follow = last_message(&service, &id).await;
     assert!(
         follow.content.starts_with("Could you go deeper on "),
         "{}",
         follow.content
     );
     say(&service, &id, ANSWER_OPS, "k5").await;
-    let invite = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("invite");
+    let invite = last_message(&service, &id).await;
     assert!(invite
         .content
         .contains("What would you like to know about the role?"));
 
     say(&service, &id, "What is the salary for this role?", "k6").await;
-    let pay = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("answer");
+    let pay = last_message(&service, &id).await;
     assert_eq!(pay.content, "The job description does not state that.");
     say(&service, &id, "No questions, thanks.", "k7").await;
 
-    let done = service
-        .store()
-        .get(&id)
-        .await
-        .expect("get")
-        .expect("interview");
+    let done = current(&service, &id).await;
     assert_eq!(done.phase, Phase::Done);
     assert_eq!(done.status, Status::Done);
     let report = done.report.expect("report");
@@ -124,7 +95,7 @@ async fn a_whole_interview_ends_with_a_report(backend: Backend) {
     let evidence = report.scores[0].evidence.clone().expect("evidence");
     assert!(ANSWER_RUST.contains(&evidence), "quoted verbatim");
     let err = service
-        .submit(&done_interview(&service, &id).await, "hello?", "k8")
+        .submit(&current(&service, &id).await, "hello?", "k8")
         .await;
     assert!(matches!(err, Err(ServiceError::Over)));
     let candidate = service
@@ -139,30 +110,22 @@ async fn a_whole_interview_ends_with_a_report(backend: Backend) {
 }
 both_backends!(a_whole_interview_ends_with_a_report);
 
-async fn done_interview(
-    service: &InterviewService,
-    id: &str,
-) -> rehearse_interview::store::Interview {
-    service
-        .store()
-        .get(id)
-        .await
-        .expect("get")
-        .expect("interview")
-}
-
 async fn the_candidates_message_survives_a_failing_model(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script {
-        steps: vec![Step::Fail(LlmError::Unavailable("connection reset".into()))],
-        usage: None,
-    }]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "platform-go", Kind::Behavioural, Difficulty::Senior)
-        .await
-        .expect("start")
-        .id;
+    let (_t, model, service) = scripted_service(
+        backend,
+        vec![Script {
+            steps: vec![Step::Fail(LlmError::Unavailable("connection reset".into()))],
+            usage: None,
+        }],
+    )
+    .await;
+    let id = start_role(
+        &service,
+        "platform-go",
+        Kind::Behavioural,
+        Difficulty::Senior,
+    )
+    .await;
     say(&service, &id, "Ready when you are.", "k1").await;
     let messages = service.store().messages(&id).await.expect("messages");
     assert_eq!(messages[1].content, "Ready when you are.");
@@ -186,23 +149,13 @@ async fn a_cost_ceiling_pauses_and_resume_continues(backend: Backend) {
     // The phrasing call's worst case (128 reply tokens at 2 USD/Mtok plus its prompt) is over 1e5 nanos.
     let tiny = DefaultCeilings {
         interview: 100_000,
-        user_day: usd_to_nanos(1.0),
-        global_day: usd_to_nanos(1.0),
+        ..generous_ceilings()
     };
     let service = service_with(&t, &model, tiny).await;
-    let id = service
-        .start("u1", "data-infra", Kind::SystemDesign, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let id = start_role(&service, "data-infra", Kind::SystemDesign, Difficulty::Mid).await;
     let (_, mut events) = service.live().subscribe(&id);
     say(&service, &id, "Ready.", "k1").await;
-    let paused = service
-        .store()
-        .get(&id)
-        .await
-        .expect("get")
-        .expect("interview");
+    let paused = current(&service, &id).await;
     assert_eq!(paused.status, Status::Paused);
     assert_eq!(paused.phase, Phase::Intro, "the phase did not advance");
     assert!(paused
@@ -241,12 +194,7 @@ async fn a_cost_ceiling_pauses_and_resume_continues(backend: Backend) {
         .expect("raise");
     service.resume(&paused).await.expect("resume");
     drain_turns(&service).await;
-    let resumed = service
-        .store()
-        .get(&id)
-        .await
-        .expect("get")
-        .expect("interview");
+    let resumed = current(&service, &id).await;
     assert_eq!(resumed.status, Status::Active);
     assert_eq!(
         resumed.phase,
@@ -255,27 +203,20 @@ async fn a_cost_ceiling_pauses_and_resume_continues(backend: Backend) {
             follow_ups: 0
         }
     );
-    let last = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("question");
+    let last = last_message(&service, &id).await;
     assert_eq!(last.requirement_id.as_deref(), Some("r1"));
 }
 both_backends!(a_cost_ceiling_pauses_and_resume_continues);
 
 async fn resubmitting_with_the_same_key_stores_one_message(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Junior)
-        .await
-        .expect("start")
-        .id;
+    let (_t, model, service) = scripted_service(backend, vec![Script::text("ok")]).await;
+    let id = start_role(
+        &service,
+        "backend-rust",
+        Kind::Technical,
+        Difficulty::Junior,
+    )
+    .await;
     let first = say(&service, &id, "Ready.", "same-key").await;
     let second = say(&service, &id, "Ready.", "same-key").await;
     assert!(matches!(first, Submitted::New(_)));
@@ -291,12 +232,7 @@ async fn resubmitting_with_the_same_key_stores_one_message(backend: Backend) {
     );
     assert_eq!(model.calls(), 1, "the duplicate started no second turn");
 
-    let interview = service
-        .store()
-        .get(&id)
-        .await
-        .expect("get")
-        .expect("interview");
+    let interview = current(&service, &id).await;
     for (text, key) in [
         ("", "k9"),
         ("   ", "k9"),
@@ -314,65 +250,18 @@ async fn resubmitting_with_the_same_key_stores_one_message(backend: Backend) {
 both_backends!(resubmitting_with_the_same_key_stores_one_message);
 
 async fn stop_cancels_the_reply_and_the_built_question_is_posted(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let mut steps = Vec::new();
-    for i in 0..400 {
-        steps.push(Step::Token(format!("w{i} ")));
-        steps.push(Step::Pause(Duration::from_millis(10)));
-    }
-    let model = ScriptedModel::new(vec![Script { steps, usage: None }]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let (t, model, service) =
+        scripted_service(backend, vec![trickle("w", 400, Duration::from_millis(10))]).await;
+    let id = start(&service).await;
     let (_, mut events) = service.live().subscribe(&id);
-    let interview = service
-        .store()
-        .get(&id)
-        .await
-        .expect("get")
-        .expect("interview");
-    service
-        .submit(&interview, "Ready.", "k1")
-        .await
-        .expect("submit");
-    let runner = {
-        let service = service.clone();
-        tokio::spawn(async move { drain_turns(&service).await })
-    };
-    // The phrasing is held back until accepted, so no token shows while the model writes:
-    // wait for the model call itself (bounded), then stop it.
-    let began = std::time::Instant::now();
-    while model.calls() == 0 {
-        assert!(
-            began.elapsed() < Duration::from_secs(10),
-            "the model was never called"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert!(service.live().stop(&id), "a turn was running");
+    let runner = stop_once_the_model_is_called(&service, &model, &id).await;
     runner.await.expect("the turn ended");
     while let Ok(event) = events.try_recv() {
         if let LiveEvent::Token { text } = event {
             assert!(!text.contains("w0"), "a stopped draft is never shown");
         }
     }
-    let last = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("question");
-    assert!(
-        last.content
-            .starts_with("The role asks you to write safe, fast asynchronous services"),
-        "{}",
-        last.content
-    );
+    assert_last_message_starts(&service, &id, BUILT_RUST_QUESTION).await;
     let rows = sqlx::query("SELECT status, output FROM model_calls")
         .fetch_all(t.db.pool())
         .await
@@ -388,70 +277,20 @@ both_backends!(stop_cancels_the_reply_and_the_built_question_is_posted);
 /// first-token deadline doing so. Told apart by the trace, not by time: a call the deadline
 /// ended says `timeout`, one Stop ended says `cancelled`; nothing is charged either way.
 async fn stop_works_before_the_first_token(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script {
-        steps: vec![
-            Step::Pause(Duration::from_secs(600)),
-            Step::Token("never".into()),
-        ],
-        usage: None,
-    }]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
-    let interview = service
-        .store()
-        .get(&id)
-        .await
-        .expect("get")
-        .expect("interview");
-    service
-        .submit(&interview, "Ready.", "k1")
-        .await
-        .expect("submit");
-    let runner = {
-        let service = service.clone();
-        tokio::spawn(async move { drain_turns(&service).await })
-    };
-    let began = std::time::Instant::now();
-    while model.calls() == 0 {
-        assert!(
-            began.elapsed() < Duration::from_secs(10),
-            "the model was never called"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert!(service.live().stop(&id), "a turn was running");
+    let (t, model, service) =
+        scripted_service(backend, vec![late_reply(Duration::from_secs(600), "never")]).await;
+    let id = start(&service).await;
+    let runner = stop_once_the_model_is_called(&service, &model, &id).await;
     // A guard against a hang only; the trace's status below is the assertion.
     tokio::time::timeout(Duration::from_secs(15), runner)
         .await
         .expect("Stop ended the turn without waiting for the first token")
         .expect("the turn ended");
-    let last = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("question");
-    assert!(
-        last.content
-            .starts_with("The role asks you to write safe, fast asynchronous services"),
-        "{}",
-        last.content
-    );
+    assert_last_message_starts(&service, &id, BUILT_RUST_QUESTION).await;
     // The trace is completed in the background once the call is dropped.
     let mut status = String::new();
     for _ in 0..200 {
-        let row = sqlx::query("SELECT status FROM model_calls")
-            .fetch_one(t.db.pool())
-            .await
-            .expect("trace");
-        status = sqlx::Row::try_get(&row, "status").expect("status");
+        status = call_status(&t).await;
         if status != "running" {
             break;
         }
@@ -474,23 +313,19 @@ async fn stop_works_before_the_first_token(backend: Backend) {
 }
 both_backends!(stop_works_before_the_first_token);
 
-async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let prompts = service.prompts().clone();
-    assert_eq!(
-        prompts
-            .active_version("phrase_question")
-            .await
-            .expect("active"),
-        Some(1)
-    );
-    let early = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
+/// The active version of the phrasing prompt.
+async fn active_phrasing(prompts: &PromptStore) -> Option<i64> {
+    prompts
+        .active_version("phrase_question")
         .await
-        .expect("start")
-        .id;
+        .expect("active")
+}
+
+async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend) {
+    let (t, model, service) = scripted_service(backend, vec![Script::text("ok")]).await;
+    let prompts = service.prompts().clone();
+    assert_eq!(active_phrasing(&prompts).await, Some(1));
+    let early = start(&service).await;
 
     let v2 = prompts
         .create(
@@ -502,10 +337,7 @@ async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend)
         .expect("create");
     assert_eq!(v2, 2);
     assert_eq!(
-        prompts
-            .active_version("phrase_question")
-            .await
-            .expect("active"),
+        active_phrasing(&prompts).await,
         Some(1),
         "new versions start inactive"
     );
@@ -513,11 +345,7 @@ async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend)
         .activate("phrase_question", 2, Some("admin@example.com"))
         .await
         .expect("activate");
-    let late = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let late = start(&service).await;
 
     say(&service, &early, "Ready.", "k1").await;
     say(&service, &late, "Ready.", "k1").await;
@@ -550,13 +378,7 @@ async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend)
         .activate("phrase_question", 1, None)
         .await
         .expect("roll back");
-    assert_eq!(
-        prompts
-            .active_version("phrase_question")
-            .await
-            .expect("active"),
-        Some(1)
-    );
+    assert_eq!(active_phrasing(&prompts).await, Some(1));
     assert!(
         prompts.activate("phrase_question", 9, None).await.is_err(),
         "unknown versions cannot be activated"
@@ -574,14 +396,7 @@ async fn interviews_keep_the_prompt_versions_they_started_with(backend: Backend)
 both_backends!(interviews_keep_the_prompt_versions_they_started_with);
 
 async fn older_turns_are_summarised_by_a_background_job(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let (t, service, id) = started(backend).await;
     // Short answers: each main question gets a follow-up, so turns pile up.
     for (i, text) in [
         "Ready.",
@@ -613,12 +428,7 @@ async fn older_turns_are_summarised_by_a_background_job(backend: Backend) {
             .expect("count"),
         1
     );
-    let interview = service
-        .store()
-        .get(&id)
-        .await
-        .expect("get")
-        .expect("interview");
+    let interview = current(&service, &id).await;
     let messages = service.store().messages(&id).await.expect("messages");
     assert_eq!(
         interview.summary_upto,
@@ -634,14 +444,8 @@ async fn older_turns_are_summarised_by_a_background_job(backend: Backend) {
 both_backends!(older_turns_are_summarised_by_a_background_job);
 
 async fn injection_attempts_never_reach_the_model_and_are_traced(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("ok")]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let (t, model, service) = scripted_service(backend, vec![Script::text("ok")]).await;
+    let id = start(&service).await;
     say(
         &service,
         &id,
@@ -674,66 +478,30 @@ both_backends!(injection_attempts_never_reach_the_model_and_are_traced);
 
 async fn a_model_timeout_still_gets_the_question_asked(backend: Backend) {
     let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script {
-        steps: vec![
-            Step::Pause(Duration::from_secs(30)),
-            Step::Token("late".into()),
-        ],
-        usage: None,
-    }]);
+    let model = ScriptedModel::new(vec![late_reply(Duration::from_secs(30), "late")]);
     let quick = Limits {
-        max_reply_tokens: 128,
         first_token_timeout: Duration::from_millis(200),
         call_timeout: Duration::from_secs(1),
+        ..test_limits()
     };
-    let service = service_with_limits(&t, &model, generous(), quick).await;
-    let id = service
-        .start("u1", "data-infra", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let service = service_with_limits(&t, &model, generous_ceilings(), quick).await;
+    let id = start_role(&service, "data-infra", Kind::Technical, Difficulty::Mid).await;
     say(&service, &id, "Ready.", "k1").await;
-    let last = service
-        .store()
-        .messages(&id)
-        .await
-        .expect("messages")
-        .last()
-        .cloned()
-        .expect("question");
-    assert!(
-        last.content
-            .starts_with("The role asks you to build event pipelines"),
-        "{}",
-        last.content
-    );
-    let row = sqlx::query("SELECT status FROM model_calls")
-        .fetch_one(t.db.pool())
-        .await
-        .expect("trace");
-    assert_eq!(
-        sqlx::Row::try_get::<String, _>(&row, "status").expect("status"),
-        "timeout"
-    );
+    assert_last_message_starts(&service, &id, "The role asks you to build event pipelines").await;
+    assert_eq!(call_status(&t).await, "timeout");
 }
 both_backends!(a_model_timeout_still_gets_the_question_asked);
 
 /// A phrasing the check rejects never reaches the browser, and the system prompt's canary never
 /// leaves the server: not streamed, not stored.
 async fn a_rejected_phrasing_is_never_streamed_and_the_canary_never_leaves(backend: Backend) {
-    let t = fresh_db(backend).await;
-    let model = ScriptedModel::new(vec![Script::text("placeholder")]);
-    let service = service_with(&t, &model, generous()).await;
+    let (_t, model, service) = scripted_service(backend, vec![Script::text("placeholder")]).await;
     let canary = service.canary().to_owned();
     // Passes every other check (one question, the requirement's terms, no new numbers).
     model.replace(vec![Script::text(&format!(
         "How do you write safe, fast asynchronous services in Rust, given marker {canary}?"
     ))]);
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let id = start(&service).await;
     let (_, mut events) = service.live().subscribe(&id);
     say(&service, &id, "Ready.", "k1").await;
     let mut drafted = String::new();
@@ -753,14 +521,7 @@ async fn a_rejected_phrasing_is_never_streamed_and_the_canary_never_leaves(backe
         "only the question that was kept is streamed"
     );
     assert!(messages.iter().all(|m| !m.content.contains(&canary)));
-    let question = messages.last().expect("question");
-    assert!(
-        question
-            .content
-            .starts_with("The role asks you to write safe, fast asynchronous services"),
-        "{}",
-        question.content
-    );
+    assert_last_message_starts(&service, &id, BUILT_RUST_QUESTION).await;
     // The canary was in the system prompt the model saw.
     let request = model.requests().pop().expect("a request");
     assert!(request.messages[0].content.contains(&canary));
@@ -769,15 +530,9 @@ both_backends!(a_rejected_phrasing_is_never_streamed_and_the_canary_never_leaves
 
 /// An accepted phrasing is streamed as the model wrote it, before the message is committed.
 async fn an_accepted_phrasing_streams_before_it_is_committed(backend: Backend) {
-    let t = fresh_db(backend).await;
     let phrasing = "How do you write safe, fast asynchronous services in Rust with tokio?";
-    let model = ScriptedModel::new(vec![Script::text(phrasing)]);
-    let service = service_with(&t, &model, generous()).await;
-    let id = service
-        .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-        .await
-        .expect("start")
-        .id;
+    let (_t, _, service) = scripted_service(backend, vec![Script::text(phrasing)]).await;
+    let id = start(&service).await;
     let (_, mut events) = service.live().subscribe(&id);
     say(&service, &id, "Ready.", "k1").await;
     let mut drafted = String::new();
@@ -842,29 +597,18 @@ impl rehearse_llm::ChatModel for Reacting {
 async fn a_capable_model_phrases_follow_ups_that_react_to_the_answer(backend: Backend) {
     for capable in [true, false] {
         let t = fresh_db(backend).await;
-        let limits = Limits {
-            max_reply_tokens: 128,
-            first_token_timeout: Duration::from_secs(10),
-            call_timeout: Duration::from_secs(20),
-        };
-        let service = service_with_chat(&t, std::sync::Arc::new(Reacting), generous(), limits)
-            .await
-            .with_capable(capable);
-        let id = service
-            .start("u1", "backend-rust", Kind::Technical, Difficulty::Mid)
-            .await
-            .expect("start")
-            .id;
+        let service = service_with_chat(
+            &t,
+            std::sync::Arc::new(Reacting),
+            generous_ceilings(),
+            test_limits(),
+        )
+        .await
+        .with_capable(capable);
+        let id = start(&service).await;
         say(&service, &id, "Ready.", "k1").await;
         say(&service, &id, "Not sure.", "k2").await;
-        let follow = service
-            .store()
-            .messages(&id)
-            .await
-            .expect("messages")
-            .last()
-            .cloned()
-            .expect("follow-up");
+        let follow = last_message(&service, &id).await;
         assert_eq!(follow.requirement_id.as_deref(), Some("r1"));
         if capable {
             assert!(

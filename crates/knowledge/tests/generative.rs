@@ -8,38 +8,22 @@
 use rehearse_knowledge::generative::{self, GaveUp, Generated, SEARCH_TOOL};
 use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, NOT_STATED};
 use rehearse_llm::agent::TurnLimits;
-use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Payer, Scope};
+use rehearse_llm::budget::{Payer, Scope};
 use rehearse_llm::embed::Embedder;
 use rehearse_llm::gateway::{CallContext, EmbedderLoader, Embeddings, Gateway, Limits};
 use rehearse_llm::openai::OpenAiCompatible;
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
-use rehearse_llm::scripted::{Script, ScriptedModel, Step};
+use rehearse_llm::pricing::usd_to_nanos;
+use rehearse_llm::scripted::{Script, ScriptedModel};
+use rehearse_llm::testing::{call_trace, ceilings_usd, stalled_reply, test_limits, TestGateway};
 use rehearse_llm::ChatModel;
-use rehearse_runtimes::LocalMiniLm;
-use rehearse_testkit::{both_backends, fresh_db, workspace_root, Backend, LlamaServer, TestDb};
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use rehearse_testkit::{both_backends, fresh_db, Backend, LlamaServer, TestDb};
+use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+use common::minilm;
+
 const JD: &str = "# Search Platform Engineer\n\nYou will join the search team in Lisbon that runs our product search for 40 million shoppers.\n\n## Requirements\n- 4+ years building backend services in Rust or Go\n- Operating Elasticsearch or OpenSearch clusters in production\n\n## How we work\n- Everyone joins the on-call rotation, one week in six\n- We deploy to Kubernetes several times a day\n\n## Benefits\n- 28 days of holiday\n- A yearly learning budget for books and conferences\n- Private health insurance\n";
-
-const PRICING: Pricing = Pricing {
-    input_usd_per_mtok: 1.0,
-    output_usd_per_mtok: 2.0,
-};
-
-fn minilm() -> Arc<LocalMiniLm> {
-    static MODEL: OnceLock<Arc<LocalMiniLm>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| {
-            let dir: PathBuf = std::env::var("REHEARSE_MODELS_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|_| workspace_root().join("data/models"))
-                .join("minilm");
-            Arc::new(LocalMiniLm::load(&dir).expect("MiniLM (run scripts/fetch-models.sh)"))
-        })
-        .clone()
-}
 
 struct Fixture {
     kb: KnowledgeBase,
@@ -76,22 +60,19 @@ async fn fixture(backend: Backend) -> Fixture {
     }
 }
 
-fn ceilings(interview_usd: f64) -> DefaultCeilings {
-    DefaultCeilings {
-        interview: usd_to_nanos(interview_usd),
-        user_day: usd_to_nanos(5.0),
-        global_day: usd_to_nanos(100.0),
-    }
-}
-
-fn gateway(f: &Fixture, model: Arc<dyn ChatModel>, ceilings: DefaultCeilings) -> Gateway {
-    let limits = Limits {
-        max_reply_tokens: 128,
-        first_token_timeout: Duration::from_secs(60),
-        call_timeout: Duration::from_secs(120),
-    };
-    let budget = Arc::new(BudgetStore::new(&f.db.db, ceilings));
-    Gateway::new(&f.db.db, model, PRICING, limits, budget)
+/// The shared test gateway over `model`, with a minute to the first token (two for the call:
+/// the real server answers here too), and an interview ceiling of `interview_usd` under the
+/// user's day ($5) and the platform's ($100).
+fn gateway(f: &Fixture, model: Arc<dyn ChatModel>, interview_usd: f64) -> Gateway {
+    TestGateway::new(&f.db.db)
+        .model(model)
+        .limits(Limits {
+            first_token_timeout: Duration::from_secs(60),
+            call_timeout: Duration::from_secs(120),
+            ..test_limits()
+        })
+        .ceilings(ceilings_usd(interview_usd, 5.0, 100.0))
+        .build()
 }
 
 fn ctx() -> CallContext {
@@ -143,7 +124,7 @@ async fn what_the_model_writes_meets_the_grounding_check(backend: Backend) {
             search("holiday and benefits"),
             Script::text(written).with_usage(400, 30),
         ]);
-        let gw = gateway(&f, Arc::new(model.clone()), ceilings(1.0));
+        let gw = gateway(&f, Arc::new(model.clone()), 1.0);
         let generated = ask(&f, &gw, "How much holiday do I get?", TURN).await;
         let answer = generated.answer.clone().expect("an answer");
         assert_eq!(answer.held, held, "{written}: {:?}", answer.flags);
@@ -168,12 +149,7 @@ async fn what_the_model_writes_meets_the_grounding_check(backend: Backend) {
         );
         assert!(tool_result.content.contains("28 days of holiday"));
         // Every call is traced, the answer's call last.
-        let trace = gw
-            .traces()
-            .get(generated.trace_id().expect("trace id"))
-            .await
-            .expect("read")
-            .expect("trace");
+        let trace = call_trace(&gw, generated.trace_id().expect("trace id")).await;
         assert_eq!(trace.step, "role_answer");
         assert!(trace.output.contains(written.trim_end_matches(" [1].")));
     }
@@ -183,7 +159,7 @@ async fn what_the_model_writes_meets_the_grounding_check(backend: Backend) {
         search("salary"),
         Script::text("The job description does not state that."),
     ]);
-    let gw = gateway(&f, Arc::new(model), ceilings(1.0));
+    let gw = gateway(&f, Arc::new(model), 1.0);
     let answer = ask(&f, &gw, "What does it pay?", TURN)
         .await
         .answer
@@ -196,7 +172,7 @@ both_backends!(what_the_model_writes_meets_the_grounding_check);
 async fn a_model_that_loops_on_its_tool_stops_at_the_iteration_limit(backend: Backend) {
     let f = fixture(backend).await;
     let model = ScriptedModel::new(vec![search("holiday")]);
-    let gw = gateway(&f, Arc::new(model.clone()), ceilings(1.0));
+    let gw = gateway(&f, Arc::new(model.clone()), 1.0);
     let generated = ask(&f, &gw, "How much holiday do I get?", TURN).await;
     assert_eq!(generated.answer.err(), Some(GaveUp::IterationLimit));
     assert_eq!(model.calls(), TURN.max_iterations as usize);
@@ -212,19 +188,14 @@ async fn a_tool_outside_the_list_is_refused_and_recorded(backend: Backend) {
         search("holiday"),
         Script::text("You get 28 days of holiday [1]."),
     ]);
-    let gw = gateway(&f, Arc::new(model.clone()), ceilings(1.0));
+    let gw = gateway(&f, Arc::new(model.clone()), 1.0);
     let generated = ask(&f, &gw, "How much holiday do I get?", TURN).await;
     let answer = generated
         .answer
         .clone()
         .expect("answered after the refusal");
     assert!(!answer.held, "{:?}", answer.flags);
-    let first = gw
-        .traces()
-        .get(&generated.calls[0].call_id)
-        .await
-        .expect("read")
-        .expect("trace");
+    let first = call_trace(&gw, &generated.calls[0].call_id).await;
     assert!(first.refused_tools_json.contains("send_email"), "{first:?}");
     // The model was told the tool does not exist; only the search tool was ever offered.
     for request in model.requests() {
@@ -241,14 +212,8 @@ both_backends!(a_tool_outside_the_list_is_refused_and_recorded);
 
 async fn a_model_that_never_stops_is_cut_at_the_deadline(backend: Backend) {
     let f = fixture(backend).await;
-    let model = ScriptedModel::new(vec![Script {
-        steps: vec![
-            Step::Token("You get ".into()),
-            Step::Pause(Duration::from_secs(600)),
-        ],
-        usage: None,
-    }]);
-    let gw = gateway(&f, Arc::new(model), ceilings(1.0));
+    let model = ScriptedModel::new(vec![stalled_reply("You get ", Duration::from_secs(600))]);
+    let gw = gateway(&f, Arc::new(model), 1.0);
     let limits = TurnLimits {
         max_iterations: 3,
         deadline: Duration::from_millis(500),
@@ -265,7 +230,7 @@ async fn spending_stops_at_the_interview_ceiling(backend: Backend) {
     // thousandth of a dollar allows about two calls of a model that would search forever.
     let ceiling = 0.001;
     let model = ScriptedModel::new(vec![search("holiday")]);
-    let gw = gateway(&f, Arc::new(model.clone()), ceilings(ceiling));
+    let gw = gateway(&f, Arc::new(model.clone()), ceiling);
     let generous = TurnLimits {
         max_iterations: 10,
         deadline: Duration::from_secs(60),
@@ -292,7 +257,7 @@ async fn a_real_openai_compatible_server_goes_through_the_same_checks() {
         .expect("server start");
     let model = OpenAiCompatible::new(&server.base, rehearse_testkit::LLAMA_MODEL_ID, None)
         .expect("client");
-    let gw = gateway(&f, Arc::new(model), ceilings(1.0));
+    let gw = gateway(&f, Arc::new(model), 1.0);
     // The server may still refuse its very first request on a loaded machine (it reports
     // healthy a moment before it serves): that is the server, not the path under test, so
     // the question is asked again, at most three times, and the refusals are printed.
@@ -310,12 +275,7 @@ async fn a_real_openai_compatible_server_goes_through_the_same_checks() {
         generated.answer
     );
     for call in &generated.calls {
-        let trace = gw
-            .traces()
-            .get(&call.call_id)
-            .await
-            .expect("read")
-            .expect("trace");
+        let trace = call_trace(&gw, &call.call_id).await;
         assert_eq!(trace.provider, "openai");
         assert_eq!(trace.step, "role_answer");
     }

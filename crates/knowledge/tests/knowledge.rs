@@ -9,23 +9,13 @@ use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, Location, VersionStatus
 use rehearse_llm::embed::Embedder;
 use rehearse_llm::LlmError;
 use rehearse_runtimes::LocalMiniLm;
-use rehearse_testkit::{fresh_db, workspace_root, Backend, SurrealServer};
-use std::path::PathBuf;
+use rehearse_testkit::{fresh_db, Backend, SurrealServer};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-fn minilm() -> Arc<LocalMiniLm> {
-    static MODEL: OnceLock<Arc<LocalMiniLm>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| {
-            let dir: PathBuf = std::env::var("REHEARSE_MODELS_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|_| workspace_root().join("data/models"))
-                .join("minilm");
-            Arc::new(LocalMiniLm::load(&dir).expect("MiniLM (run scripts/fetch-models.sh)"))
-        })
-        .clone()
-}
+mod common;
+use common::minilm;
 
 /// MiniLM that can be made to fail, for the failure and retry path.
 struct Switchable {
@@ -151,9 +141,19 @@ async fn ingest(f: &Fixture, text: &str) -> rehearse_knowledge::Version {
             .await
             .expect("accepted");
     assert_eq!(added.version.status, VersionStatus::Queued);
+    run_jobs(f, &added.version.id).await
+}
+
+/// The latest ready version of each job description.
+async fn ready(f: &Fixture) -> Vec<rehearse_knowledge::Version> {
+    f.kb.catalog().ready_latest().await.expect("list")
+}
+
+/// Runs every queued job; returns the version as it then stands.
+async fn run_jobs(f: &Fixture, version_id: &str) -> rehearse_knowledge::Version {
     while f.kb.run_next_job().await.expect("job runs") {}
     f.kb.catalog()
-        .version(&added.version.id)
+        .version(version_id)
         .await
         .expect("read")
         .expect("version")
@@ -178,13 +178,7 @@ async fn ingestion_makes_a_version_searchable_all_at_once(f: Fixture) {
             .expect("count"),
         0
     );
-    while f.kb.run_next_job().await.expect("job") {}
-    let v =
-        f.kb.catalog()
-            .version(&added.version.id)
-            .await
-            .expect("read")
-            .expect("version");
+    let v = run_jobs(&f, &added.version.id).await;
     assert_eq!(v.status, VersionStatus::Ready, "{:?}", v.error);
     assert!(v.chunks_total >= 4);
     assert_eq!(v.chunks_done, v.chunks_total);
@@ -223,13 +217,7 @@ async fn ingestion_makes_a_version_searchable_all_at_once(f: Fixture) {
             .await
             .expect("version 2");
     assert_eq!(again.version.version, 2);
-    while f.kb.run_next_job().await.expect("job") {}
-    let v2 =
-        f.kb.catalog()
-            .version(&again.version.id)
-            .await
-            .expect("read")
-            .expect("v2");
+    let v2 = run_jobs(&f, &again.version.id).await;
     assert_eq!(v2.status, VersionStatus::Ready);
     assert_eq!(v2.embedded, 0);
     assert_eq!(v2.cached, v2.chunks_total);
@@ -258,28 +246,16 @@ async fn a_failed_ingestion_leaves_nothing_and_can_be_retried(f: Fixture) {
             .expect("count"),
         0
     );
-    assert!(f
-        .kb
-        .catalog()
-        .ready_latest()
-        .await
-        .expect("list")
-        .is_empty());
+    assert!(ready(&f).await.is_empty());
     f.fail.store(false, Ordering::SeqCst);
     f.kb.retry(&v.id).await.expect("retry");
     assert!(
         f.kb.retry(&v.id).await.is_err(),
         "only a failed version can be retried"
     );
-    while f.kb.run_next_job().await.expect("job") {}
-    let v =
-        f.kb.catalog()
-            .version(&v.id)
-            .await
-            .expect("read")
-            .expect("version");
+    let v = run_jobs(&f, &v.id).await;
     assert_eq!(v.status, VersionStatus::Ready);
-    assert_eq!(f.kb.catalog().ready_latest().await.expect("list").len(), 1);
+    assert_eq!(ready(&f).await.len(), 1);
 }
 every_store!(a_failed_ingestion_leaves_nothing_and_can_be_retried);
 
@@ -290,13 +266,7 @@ async fn deleting_a_job_description_leaves_no_chunks(f: Fixture) {
     f.kb.delete(&v.jd_id).await.expect("delete");
     assert_eq!(store.count_jd(&v.jd_id).await.expect("count"), 0);
     assert!(f.kb.catalog().list().await.expect("list").is_empty());
-    assert!(f
-        .kb
-        .catalog()
-        .ready_latest()
-        .await
-        .expect("list")
-        .is_empty());
+    assert!(ready(&f).await.is_empty());
     assert!(f.kb.retrieve(&v.id, "Kafka").await.is_err());
 }
 every_store!(deleting_a_job_description_leaves_no_chunks);
@@ -421,16 +391,18 @@ async fn instructions_inside_a_document_are_data(f: Fixture) {
 }
 every_store!(instructions_inside_a_document_are_data);
 
+/// Runs the eval set in `dir` on a knowledge base of its own (so no other set's chunks answer
+/// its questions).
+async fn eval(dir: &Path, which: &str) -> rehearse_knowledge::eval::Report {
+    let f = fixture(Backend::Sqlite, Store::Embedded).await;
+    rehearse_knowledge::eval::run(&f.kb, dir, "eval@example.com")
+        .await
+        .unwrap_or_else(|e| panic!("{which} eval runs: {e}"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
-    let f = fixture(Backend::Sqlite, Store::Embedded).await;
-    let report = rehearse_knowledge::eval::run(
-        &f.kb,
-        &rehearse_knowledge::eval::default_dir(),
-        "eval@example.com",
-    )
-    .await
-    .expect("eval runs");
+    let report = eval(&rehearse_knowledge::eval::default_dir(), "the").await;
     println!("{report}");
     assert!(
         report.reranked.unflagged_unanswerable.is_empty(),
@@ -447,14 +419,11 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
     assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
 
     // The held-out set, in a store of its own so the first set's chunks answer nothing here.
-    let held_out = fixture(Backend::Sqlite, Store::Embedded).await;
-    let report = rehearse_knowledge::eval::run(
-        &held_out.kb,
+    let report = eval(
         &rehearse_knowledge::eval::held_out_dir(),
-        "eval@example.com",
+        "the held-out (a PDF among its job descriptions)",
     )
-    .await
-    .expect("the held-out eval runs (a PDF among its job descriptions)");
+    .await;
     println!("{report}");
     assert!(report.reranked.answerable >= 30 && report.reranked.unanswerable >= 10);
     assert!(
@@ -465,14 +434,7 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
 
     // The blind set: only its figures are read (README). It answers one unanswerable question
     // today; the target is none, and more than one fails here.
-    let blind = fixture(Backend::Sqlite, Store::Embedded).await;
-    let report = rehearse_knowledge::eval::run(
-        &blind.kb,
-        &rehearse_knowledge::eval::blind_dir(),
-        "eval@example.com",
-    )
-    .await
-    .expect("the blind eval runs");
+    let report = eval(&rehearse_knowledge::eval::blind_dir(), "the blind").await;
     assert!(report.reranked.answerable >= 40 && report.reranked.unanswerable >= 15);
     assert!(
         report.reranked.unflagged_unanswerable.len() <= 1,

@@ -14,6 +14,8 @@
 //! - The models that run in-process (llama.cpp, MiniLM) are in `rehearse-runtimes`.
 //! - [`agent`]: one turn of tool use with an iteration limit and a turn deadline.
 //! - [`budget`] and [`trace`]: the ledger and trace tables behind the gateway.
+//! - [`testing`]: the gateway every crate's tests build, with their shared prices, limits and
+//!   ceilings (beside [`scripted`], the model double).
 
 pub mod admission;
 pub mod agent;
@@ -27,6 +29,7 @@ pub mod pricing;
 pub mod provider;
 pub mod resilience;
 pub mod scripted;
+pub mod testing;
 pub mod trace;
 mod types;
 

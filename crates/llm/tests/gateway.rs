@@ -5,45 +5,37 @@
 
 use rehearse_llm::agent::{run_turn, ToolExecutor, TurnLimits, TurnOutcome};
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Scope};
-use rehearse_llm::gateway::{
-    CallContext, Gateway, GatewayError, GatewayEvent, Limits, TimeoutPhase,
+use rehearse_llm::gateway::{CallContext, GatewayError, GatewayEvent, Limits, TimeoutPhase};
+use rehearse_llm::pricing::usd_to_nanos;
+use rehearse_llm::scripted::{Script, ScriptedModel};
+use rehearse_llm::testing::{
+    call_trace, ceilings_usd, chat_request, late_reply, stalled_reply, test_limits, traces_of,
+    trickle, TestGateway,
 };
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
-use rehearse_llm::scripted::{Script, ScriptedModel, Step};
-use rehearse_llm::{ChatMessage, ChatRequest, ToolCall, ToolSpec};
+use rehearse_llm::{ChatRequest, ToolCall, ToolSpec};
 use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
 use std::sync::Arc;
 use std::time::Duration;
 
-const PRICING: Pricing = Pricing {
-    input_usd_per_mtok: 1.0,
-    output_usd_per_mtok: 2.0,
-};
-
+/// The shared limits with replies capped at 256 tokens (the capping test asserts it).
 fn limits() -> Limits {
     Limits {
         max_reply_tokens: 256,
-        first_token_timeout: Duration::from_secs(10),
-        call_timeout: Duration::from_secs(20),
+        ..test_limits()
     }
 }
 
+/// This file's ceilings: the user's day ($5) and the platform's ($100) above the interview's ($1).
 fn generous() -> DefaultCeilings {
-    DefaultCeilings {
-        interview: usd_to_nanos(1.0),
-        user_day: usd_to_nanos(5.0),
-        global_day: usd_to_nanos(100.0),
-    }
+    ceilings_usd(1.0, 5.0, 100.0)
 }
 
-fn gateway(
-    t: &TestDb,
-    model: &ScriptedModel,
-    limits: Limits,
-    ceilings: DefaultCeilings,
-) -> Gateway {
-    let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
-    Gateway::new(&t.db, Arc::new(model.clone()), PRICING, limits, budget)
+/// The shared test gateway over `model` with this file's limits and ceilings.
+fn gateway(t: &TestDb, model: &ScriptedModel) -> TestGateway {
+    TestGateway::new(&t.db)
+        .scripted(model)
+        .limits(limits())
+        .ceilings(generous())
 }
 
 fn ctx(tools: &[&str]) -> CallContext {
@@ -68,15 +60,7 @@ fn tool(name: &str) -> ToolSpec {
 }
 
 fn request(text: &str) -> ChatRequest {
-    ChatRequest {
-        messages: vec![
-            ChatMessage::system("You interview."),
-            ChatMessage::user(text),
-        ],
-        tools: vec![],
-        max_tokens: 64,
-        temperature: None,
-    }
+    chat_request("You interview.", text, 64)
 }
 
 struct Echo;
@@ -105,7 +89,7 @@ async fn a_model_that_keeps_calling_tools_stops_at_the_iteration_limit(backend: 
         r#"{"query":"rust"}"#,
     )
     .with_usage(40, 5)]);
-    let gw = gateway(&t, &model, limits(), generous());
+    let gw = gateway(&t, &model).build();
     let turn = TurnLimits {
         max_iterations: 3,
         deadline: Duration::from_secs(30),
@@ -126,11 +110,7 @@ async fn a_model_that_keeps_calling_tools_stops_at_the_iteration_limit(backend: 
         other => panic!("expected the iteration limit, got {other:?}"),
     }
     assert_eq!(model.calls(), 3, "no fourth call was made");
-    let traces = gw
-        .traces()
-        .list(Some("interview-1"), 10)
-        .await
-        .expect("traces");
+    let traces = traces_of(&gw, "interview-1").await;
     assert_eq!(traces.len(), 3);
     assert!(traces
         .iter()
@@ -150,7 +130,7 @@ async fn a_tool_outside_the_allow_list_is_refused_and_recorded(backend: Backend)
         Script::tool("drop_all_tables", "{}"),
         Script::text("Fine, no tools then."),
     ]);
-    let gw = gateway(&t, &model, limits(), generous());
+    let gw = gateway(&t, &model).build();
     let turn = TurnLimits {
         max_iterations: 4,
         deadline: Duration::from_secs(30),
@@ -181,11 +161,7 @@ async fn a_tool_outside_the_allow_list_is_refused_and_recorded(backend: Backend)
         vec!["search_job_description".to_owned()],
         "only allowed tools are offered"
     );
-    let traces = gw
-        .traces()
-        .list(Some("interview-1"), 10)
-        .await
-        .expect("traces");
+    let traces = traces_of(&gw, "interview-1").await;
     let refused = traces
         .iter()
         .find(|t| t.refused_tools_json.contains("drop_all_tables"))
@@ -214,7 +190,7 @@ async fn a_ceiling_refuses_the_call_before_it_is_made_until_an_admin_raises_it(b
         user_day: usd_to_nanos(5.0),
         global_day: usd_to_nanos(5.0),
     };
-    let gw = gateway(&t, &model, limits(), ceilings);
+    let gw = gateway(&t, &model).ceilings(ceilings).build();
     let first = gw
         .complete(ctx(&[]), request("Start"))
         .await
@@ -233,11 +209,7 @@ async fn a_ceiling_refuses_the_call_before_it_is_made_until_an_admin_raises_it(b
         other => panic!("expected the interview ceiling, got {other:?}"),
     }
     assert_eq!(model.calls(), 1, "the refused call never reached the model");
-    let traces = gw
-        .traces()
-        .list(Some("interview-1"), 10)
-        .await
-        .expect("traces");
+    let traces = traces_of(&gw, "interview-1").await;
     assert!(traces.iter().any(|t| t.status == "over_budget"));
 
     gw.budget()
@@ -272,19 +244,13 @@ both_backends!(a_ceiling_refuses_the_call_before_it_is_made_until_an_admin_raise
 
 async fn timeouts_end_the_call_with_a_trace(backend: Backend) {
     let t = fresh_db(backend).await;
-    let slow_start = Script {
-        steps: vec![
-            Step::Pause(Duration::from_secs(30)),
-            Step::Token("late".into()),
-        ],
-        usage: None,
-    };
+    let slow_start = late_reply(Duration::from_secs(30), "late");
     let model = ScriptedModel::new(vec![slow_start]);
     let quick = Limits {
         first_token_timeout: Duration::from_millis(200),
         ..limits()
     };
-    let gw = gateway(&t, &model, quick, generous());
+    let gw = gateway(&t, &model).limits(quick).build();
     let err = gw
         .complete(ctx(&[]), request("Hi"))
         .await
@@ -294,19 +260,13 @@ async fn timeouts_end_the_call_with_a_trace(backend: Backend) {
         "{err:?}"
     );
 
-    let stalls = Script {
-        steps: vec![
-            Step::Token("Let me ".into()),
-            Step::Pause(Duration::from_secs(30)),
-        ],
-        usage: None,
-    };
+    let stalls = stalled_reply("Let me ", Duration::from_secs(30));
     let model = ScriptedModel::new(vec![stalls]);
     let total = Limits {
         call_timeout: Duration::from_millis(300),
         ..limits()
     };
-    let gw = gateway(&t, &model, total, generous());
+    let gw = gateway(&t, &model).limits(total).build();
     let err = gw
         .complete(ctx(&[]), request("Hi"))
         .await
@@ -316,11 +276,7 @@ async fn timeouts_end_the_call_with_a_trace(backend: Backend) {
         "{err:?}"
     );
 
-    let traces = gw
-        .traces()
-        .list(Some("interview-1"), 10)
-        .await
-        .expect("traces");
+    let traces = traces_of(&gw, "interview-1").await;
     assert_eq!(traces.iter().filter(|t| t.status == "timeout").count(), 2);
     let partial = traces
         .iter()
@@ -330,7 +286,7 @@ async fn timeouts_end_the_call_with_a_trace(backend: Backend) {
 
     // A whole turn has its own deadline, tools included.
     let model = ScriptedModel::new(vec![Script::tool("search_job_description", "{}")]);
-    let gw = gateway(&t, &model, limits(), generous());
+    let gw = gateway(&t, &model).build();
     let turn = TurnLimits {
         max_iterations: 5,
         deadline: Duration::from_millis(300),
@@ -356,7 +312,7 @@ both_backends!(timeouts_end_the_call_with_a_trace);
 async fn every_call_is_traced_in_full_and_reply_tokens_are_capped(backend: Backend) {
     let t = fresh_db(backend).await;
     let model = ScriptedModel::new(vec![Script::text("What is a B-tree?").with_usage(321, 12)]);
-    let gw = gateway(&t, &model, limits(), generous());
+    let gw = gateway(&t, &model).build();
     let mut big = request("Ask me something");
     big.max_tokens = 100_000;
     let summary = gw.complete(ctx(&[]), big).await.expect("call");
@@ -365,12 +321,7 @@ async fn every_call_is_traced_in_full_and_reply_tokens_are_capped(backend: Backe
         256,
         "capped at the configured maximum"
     );
-    let trace = gw
-        .traces()
-        .get(&summary.call_id)
-        .await
-        .expect("get")
-        .expect("trace");
+    let trace = call_trace(&gw, &summary.call_id).await;
     assert_eq!(trace.status, "ok");
     assert_eq!(trace.provider, "scripted");
     assert_eq!(trace.model, "scripted-test-double");
@@ -389,25 +340,15 @@ both_backends!(every_call_is_traced_in_full_and_reply_tokens_are_capped);
 
 async fn dropping_the_receiver_cancels_the_call(backend: Backend) {
     let t = fresh_db(backend).await;
-    let mut steps = Vec::new();
-    for i in 0..200 {
-        steps.push(Step::Token(format!("t{i} ")));
-        steps.push(Step::Pause(Duration::from_millis(5)));
-    }
-    let model = ScriptedModel::new(vec![Script { steps, usage: None }]);
-    let gw = gateway(&t, &model, limits(), generous());
+    let model = ScriptedModel::new(vec![trickle("t", 200, Duration::from_millis(5))]);
+    let gw = gateway(&t, &model).build();
     let mut handle = gw.start(ctx(&[]), request("Go on")).await.expect("start");
     let first = handle.events.recv().await.expect("a token");
     assert_eq!(first, GatewayEvent::Token("t0 ".into()));
     drop(handle.events);
     let outcome = handle.outcome.await.expect("task");
     assert!(outcome.is_err(), "a cancelled call has no summary");
-    let trace = gw
-        .traces()
-        .get(&handle.call_id)
-        .await
-        .expect("get")
-        .expect("trace");
+    let trace = call_trace(&gw, &handle.call_id).await;
     assert_eq!(trace.status, "cancelled");
     assert!(
         trace.output.starts_with("t0 ") && !trace.output.contains("t199"),

@@ -10,13 +10,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use futures::StreamExt;
 use rehearse_llm::anthropic::Anthropic;
-use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
-use rehearse_llm::gateway::{CallContext, Gateway, GatewayEvent, Limits};
+use rehearse_llm::gateway::{CallContext, GatewayEvent, Limits};
 use rehearse_llm::openai::{Decoder, OpenAiCompatible};
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
-use rehearse_llm::{
-    ChatMessage, ChatModel, ChatRequest, FinishReason, LlmError, StreamEvent, ToolSpec,
-};
+use rehearse_llm::pricing::Pricing;
+use rehearse_llm::testing::{call_trace, chat_request, TestGateway};
+use rehearse_llm::{ChatModel, ChatRequest, FinishReason, LlmError, StreamEvent, ToolSpec};
 use rehearse_testkit::{both_backends, fresh_db, Backend, LlamaServer};
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -39,13 +37,8 @@ fn data_payloads(sse: &str) -> Vec<String> {
 
 fn request(text: &str) -> ChatRequest {
     ChatRequest {
-        messages: vec![
-            ChatMessage::system("You are a concise interviewer."),
-            ChatMessage::user(text),
-        ],
-        tools: vec![],
-        max_tokens: 24,
         temperature: Some(0.2),
+        ..chat_request("You are a concise interviewer.", text, 24)
     }
 }
 
@@ -249,20 +242,16 @@ async fn openai_client_streams_from_a_real_llama_cpp_server(backend: Backend) {
     // Through the gateway: the first token arrives before the reply completes, and the trace
     // records the real usage.
     let t = fresh_db(backend).await;
-    let budget = Arc::new(BudgetStore::new(
-        &t.db,
-        DefaultCeilings {
-            interview: usd_to_nanos(1.0),
-            user_day: usd_to_nanos(1.0),
-            global_day: usd_to_nanos(1.0),
-        },
-    ));
     let limits = Limits {
         max_reply_tokens: 32,
         first_token_timeout: Duration::from_secs(60),
         call_timeout: Duration::from_secs(120),
     };
-    let gw = Gateway::new(&t.db, Arc::new(model), Pricing::FREE, limits, budget);
+    let gw = TestGateway::new(&t.db)
+        .model(Arc::new(model))
+        .pricing(Pricing::FREE)
+        .limits(limits)
+        .build();
     let ctx = CallContext {
         step: "question".into(),
         ..Default::default()
@@ -279,12 +268,7 @@ async fn openai_client_streams_from_a_real_llama_cpp_server(backend: Backend) {
     }
     let summary = handle.outcome.await.expect("task").expect("call");
     assert!(pieces > 1);
-    let trace = gw
-        .traces()
-        .get(&summary.call_id)
-        .await
-        .expect("get")
-        .expect("trace");
+    let trace = call_trace(&gw, &summary.call_id).await;
     assert_eq!(trace.status, "ok");
     assert_eq!(trace.provider, "openai");
     assert_eq!(trace.prompt_tokens as u64, summary.usage.prompt_tokens);

@@ -5,15 +5,15 @@
 //!
 //! Longer than 400 lines on purpose: retries, breakers and fallbacks share the failing-provider doubles; split by scenario, each file would repeat them.
 
-use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::gateway::{
     CallContext, Gateway, GatewayError, GatewayEvent, Limits, TimeoutPhase,
 };
 use rehearse_llm::openai::OpenAiCompatible;
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::pricing::Pricing;
 use rehearse_llm::resilience::{BreakerConfig, BreakerState, ResilienceConfig, RetryPolicy, Route};
 use rehearse_llm::scripted::{Script, ScriptedModel};
-use rehearse_llm::{ChatMessage, ChatModel, ChatRequest, LlmError};
+use rehearse_llm::testing::{call_trace, chat_request, last_trace_of, test_limits, TestGateway};
+use rehearse_llm::{ChatModel, ChatRequest, LlmError};
 use rehearse_testkit::{both_backends, fresh_db, workspace_root, Backend, TestDb};
 use serde_json::Value;
 use std::process::Stdio;
@@ -89,11 +89,11 @@ impl FaultUpstream {
     }
 }
 
+/// The shared limits with replies capped at 64 tokens.
 fn limits() -> Limits {
     Limits {
         max_reply_tokens: 64,
-        first_token_timeout: Duration::from_secs(10),
-        call_timeout: Duration::from_secs(20),
+        ..test_limits()
     }
 }
 
@@ -112,6 +112,7 @@ fn config(retries: u32, breaker_failures: u32, open_for: Duration) -> Resilience
     }
 }
 
+/// The shared test gateway (its generous ceilings) with free models, `primary` first.
 fn gateway(
     t: &TestDb,
     primary: Arc<dyn ChatModel>,
@@ -119,15 +120,12 @@ fn gateway(
     limits: Limits,
     config: ResilienceConfig,
 ) -> Gateway {
-    let budget = Arc::new(BudgetStore::new(
-        &t.db,
-        DefaultCeilings {
-            interview: usd_to_nanos(1.0),
-            user_day: usd_to_nanos(1.0),
-            global_day: usd_to_nanos(1.0),
-        },
-    ));
-    Gateway::new(&t.db, primary, Pricing::FREE, limits, budget).with_resilience(config, fallbacks)
+    TestGateway::new(&t.db)
+        .model(primary)
+        .pricing(Pricing::FREE)
+        .limits(limits)
+        .resilience(config, fallbacks)
+        .build()
 }
 
 /// Each call gets its own interview id, so its trace is found by it.
@@ -140,25 +138,7 @@ fn ctx(tag: &str) -> CallContext {
 }
 
 fn request() -> ChatRequest {
-    ChatRequest {
-        messages: vec![
-            ChatMessage::system("You interview."),
-            ChatMessage::user("Ask me something."),
-        ],
-        tools: vec![],
-        max_tokens: 32,
-        temperature: None,
-    }
-}
-
-async fn trace_of(gw: &Gateway, tag: &str) -> rehearse_llm::trace::Trace {
-    gw.traces()
-        .list(Some(tag), 10)
-        .await
-        .expect("traces")
-        .into_iter()
-        .next()
-        .expect("a trace")
+    chat_request("You interview.", "Ask me something.", 32)
 }
 
 fn attempts(trace: &rehearse_llm::trace::Trace) -> Vec<Value> {
@@ -183,7 +163,7 @@ async fn a_500_is_retried_up_to_the_limit_then_fails_with_the_providers_error() 
         "{}",
         summary.output
     );
-    assert_eq!(attempts(&trace_of(&gw, "ok").await).len(), 1);
+    assert_eq!(attempts(&last_trace_of(&gw, "ok").await).len(), 1);
 
     let gw = gateway(
         &t,
@@ -206,7 +186,7 @@ async fn a_500_is_retried_up_to_the_limit_then_fails_with_the_providers_error() 
         3,
         "one attempt and two retries, then no more"
     );
-    let trace = trace_of(&gw, "500").await;
+    let trace = last_trace_of(&gw, "500").await;
     assert_eq!(trace.status, "error");
     assert_eq!(attempts(&trace).len(), 3);
     assert!(trace.error.unwrap_or_default().contains("500"));
@@ -305,7 +285,7 @@ async fn a_hang_is_cut_at_the_first_token_deadline_and_the_upstream_sees_the_dis
         1,
         "no retry once the deadline is spent"
     );
-    assert_eq!(trace_of(&gw, "hang").await.status, "timeout");
+    assert_eq!(last_trace_of(&gw, "hang").await.status, "timeout");
 }
 
 /// Stop against a provider that never answers: the caller gives up on the call while it waits
@@ -345,7 +325,7 @@ async fn stopping_a_call_to_a_hung_provider_aborts_the_request_at_once() {
     );
     let mut status = String::new();
     for _ in 0..200 {
-        status = trace_of(&gw, "stopped").await.status;
+        status = last_trace_of(&gw, "stopped").await.status;
         if status != "running" {
             break;
         }
@@ -384,7 +364,7 @@ async fn a_stream_broken_after_its_first_tokens_ends_with_an_error_and_is_not_re
         1,
         "no second reply after tokens were streamed"
     );
-    let trace = trace_of(&gw, "cut").await;
+    let trace = last_trace_of(&gw, "cut").await;
     assert_eq!(
         (trace.status.as_str(), trace.output.as_str()),
         ("error", "Tell me about ")
@@ -449,7 +429,7 @@ async fn the_breaker_opens_after_repeated_failures_fails_fast_then_half_opens() 
         3,
         "an open breaker keeps calls from the provider"
     );
-    let refused = trace_of(&gw, "fast-0").await;
+    let refused = last_trace_of(&gw, "fast-0").await;
     assert_eq!(attempts(&refused)[0]["outcome"], "circuit open");
 
     // Once the open time is over, one trial call goes through; its success closes the breaker.
@@ -499,12 +479,7 @@ async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(ba
         2,
         "the primary and its retry"
     );
-    let trace = gw
-        .traces()
-        .get(&summary.call_id)
-        .await
-        .expect("get")
-        .expect("trace");
+    let trace = call_trace(&gw, &summary.call_id).await;
     assert_eq!(trace.status, "ok");
     assert_eq!(
         (trace.provider.as_str(), trace.model.as_str()),
@@ -530,7 +505,7 @@ async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(ba
         .expect("the fallback answers");
     assert_eq!(summary.output, "From the fallback.");
     assert_eq!(up.count("http500", "requests").await, 2);
-    let trace = trace_of(&gw, "second").await;
+    let trace = last_trace_of(&gw, "second").await;
     assert_eq!(attempts(&trace)[0]["outcome"], "circuit open");
     let breakers = gw.breakers();
     assert_eq!(

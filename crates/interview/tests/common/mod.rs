@@ -1,23 +1,24 @@
 //! What the interview-service tests share: a service on a fresh database with a scripted
-//! model, and a candidate who says something and waits for the whole turn.
+//! model (its gateway built by the shared [`TestGateway`]), an interview started on a sample
+//! role, a candidate who says something and waits for the whole turn, and what the tests read
+//! back.
 #![allow(dead_code)]
 
+use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::live::LiveHub;
 use rehearse_interview::prompts::PromptStore;
+use rehearse_interview::review::{Decision, ReviewItem};
 use rehearse_interview::service::InterviewService;
-use rehearse_interview::store::{InterviewStore, Submitted};
-use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
+use rehearse_interview::store::{Interview, InterviewStore, Message, Submitted};
+use rehearse_llm::budget::DefaultCeilings;
 use rehearse_llm::gateway::{Gateway, Limits};
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
-use rehearse_llm::scripted::ScriptedModel;
-use rehearse_testkit::TestDb;
+use rehearse_llm::scripted::{Script, ScriptedModel};
+use rehearse_llm::testing::{test_limits, TestGateway};
+use rehearse_testkit::{fresh_db, Backend, TestDb};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const PRICING: Pricing = Pricing {
-    input_usd_per_mtok: 1.0,
-    output_usd_per_mtok: 2.0,
-};
+pub use rehearse_llm::testing::generous_ceilings;
 
 pub const ANSWER_RUST: &str = "In my last job we built an async payments service in Rust on tokio. We handled 3000 requests a second \
     with bounded channels, and ownership rules kept buffers safe across tasks. I wrote the retry layer and the timeouts myself.";
@@ -26,17 +27,13 @@ pub const ANSWER_DB: &str = "For example we designed the PostgreSQL schema with 
 pub const ANSWER_OPS: &str = "We ran the service with metrics, tracing and logs feeding alerts tied to an SLO, and every outbound call \
     had a timeout and a retry budget so that an incident in one partner degraded gracefully instead of cascading.";
 
+/// A service over `model` with the shared test limits.
 pub async fn service_with(
     t: &TestDb,
     model: &ScriptedModel,
     ceilings: DefaultCeilings,
 ) -> InterviewService {
-    let limits = Limits {
-        max_reply_tokens: 128,
-        first_token_timeout: Duration::from_secs(10),
-        call_timeout: Duration::from_secs(20),
-    };
-    service_with_limits(t, model, ceilings, limits).await
+    service_with_limits(t, model, ceilings, test_limits()).await
 }
 
 pub async fn service_with_limits(
@@ -56,8 +53,11 @@ pub async fn service_with_chat(
     limits: Limits,
 ) -> InterviewService {
     sqlx_user(t, "u1").await;
-    let budget = Arc::new(BudgetStore::new(&t.db, ceilings));
-    let gateway = Gateway::new(&t.db, model, PRICING, limits, budget);
+    let gateway = TestGateway::new(&t.db)
+        .model(model)
+        .limits(limits)
+        .ceilings(ceilings)
+        .build();
     let prompts = PromptStore::new(&t.db);
     prompts.seed().await.expect("seed prompts");
     InterviewService::new(
@@ -113,12 +113,44 @@ impl rehearse_interview::role_source::RoleAnswerer for NothingStated {
     }
 }
 
-pub fn generous() -> DefaultCeilings {
-    DefaultCeilings {
-        interview: usd_to_nanos(1.0),
-        user_day: usd_to_nanos(1.0),
-        global_day: usd_to_nanos(1.0),
-    }
+/// A fresh database and a service over a scripted model playing `scripts` (the generous
+/// ceilings, the shared limits). Keep the database alive as long as the service.
+pub async fn scripted_service(
+    backend: Backend,
+    scripts: Vec<Script>,
+) -> (TestDb, ScriptedModel, InterviewService) {
+    let t = fresh_db(backend).await;
+    let model = ScriptedModel::new(scripts);
+    let service = service_with(&t, &model, generous_ceilings()).await;
+    (t, model, service)
+}
+
+/// What most tests start from: a fresh database, a service whose model answers every call
+/// `ok`, and one interview started on the Rust backend role.
+pub async fn started(backend: Backend) -> (TestDb, InterviewService, String) {
+    let (t, _, service) = scripted_service(backend, vec![Script::text("ok")]).await;
+    let id = start(&service).await;
+    (t, service, id)
+}
+
+/// Starts an interview for user `u1` on the Rust backend role, technical, mid level (what most
+/// tests play); returns its id.
+pub async fn start(service: &InterviewService) -> String {
+    start_role(service, "backend-rust", Kind::Technical, Difficulty::Mid).await
+}
+
+/// Starts an interview for user `u1`; returns its id.
+pub async fn start_role(
+    service: &InterviewService,
+    role: &str,
+    kind: Kind,
+    difficulty: Difficulty,
+) -> String {
+    service
+        .start("u1", role, kind, difficulty)
+        .await
+        .expect("start")
+        .id
 }
 
 /// Interviews belong to users: create one directly.
@@ -136,14 +168,108 @@ pub async fn drain_turns(service: &InterviewService) {
     while service.run_next_turn().await.expect("run a turn") {}
 }
 
+/// The candidate sends `text` and waits for the whole turn.
 pub async fn say(service: &InterviewService, id: &str, text: &str, key: &str) -> Submitted {
-    let interview = service
+    let submitted = submit(service, id, text, key).await;
+    drain_turns(service).await;
+    submitted
+}
+
+/// The candidate sends `text`; its turn is queued, not run.
+pub async fn submit(service: &InterviewService, id: &str, text: &str, key: &str) -> Submitted {
+    service
+        .submit(&current(service, id).await, text, key)
+        .await
+        .expect("submit")
+}
+
+/// The interview as stored now.
+pub async fn current(service: &InterviewService, id: &str) -> Interview {
+    service
         .store()
         .get(id)
         .await
         .expect("get")
-        .expect("interview");
-    let submitted = service.submit(&interview, text, key).await.expect("submit");
-    drain_turns(service).await;
-    submitted
+        .expect("interview")
+}
+
+/// The interview's last message.
+pub async fn last_message(service: &InterviewService, id: &str) -> Message {
+    service
+        .store()
+        .messages(id)
+        .await
+        .expect("messages")
+        .pop()
+        .expect("a last message")
+}
+
+/// A reviewer's claim on a review: a minute.
+pub const LEASE: i64 = 60_000;
+
+/// `reviewer` claims the review (for [`LEASE`]) and decides it; returns the item as decided.
+pub async fn claim_and_decide(
+    service: &InterviewService,
+    review_id: &str,
+    reviewer: &str,
+    decision: Decision,
+) -> ReviewItem {
+    service
+        .reviews()
+        .claim(review_id, reviewer, LEASE)
+        .await
+        .expect("claim");
+    service
+        .decide_review(review_id, reviewer, decision)
+        .await
+        .expect("decide")
+}
+
+/// Asserts that the interview's last message begins with `start`.
+pub async fn assert_last_message_starts(service: &InterviewService, id: &str, start: &str) {
+    let last = last_message(service, id).await;
+    assert!(last.content.starts_with(start), "{}", last.content);
+}
+
+/// The number a `SELECT COUNT(*) ...` counts.
+pub async fn count(t: &TestDb, sql: &str) -> i64 {
+    let row = sqlx::query(sql)
+        .fetch_one(t.db.pool())
+        .await
+        .expect("count");
+    sqlx::Row::try_get::<i64, _>(&row, 0).expect("n")
+}
+
+/// The status of the one model call traced so far.
+pub async fn call_status(t: &TestDb) -> String {
+    let row = sqlx::query("SELECT status FROM model_calls")
+        .fetch_one(t.db.pool())
+        .await
+        .expect("trace");
+    sqlx::Row::try_get(&row, "status").expect("status")
+}
+
+/// The candidate says "Ready." and its turn runs in the background until the model is called
+/// (waited for, bounded: a phrasing is held back until accepted, so no token shows while the
+/// model writes); then Stop is pressed. Returns the task running the turn.
+pub async fn stop_once_the_model_is_called(
+    service: &InterviewService,
+    model: &ScriptedModel,
+    id: &str,
+) -> tokio::task::JoinHandle<()> {
+    submit(service, id, "Ready.", "k1").await;
+    let runner = {
+        let service = service.clone();
+        tokio::spawn(async move { drain_turns(&service).await })
+    };
+    let began = std::time::Instant::now();
+    while model.calls() == 0 {
+        assert!(
+            began.elapsed() < Duration::from_secs(10),
+            "the model was never called"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(service.live().stop(id), "a turn was running");
+    runner
 }
