@@ -104,8 +104,9 @@ pub(super) fn status_text(status: Status) -> &'static str {
     }
 }
 
-/// Text as HTML text content (job-description passages are data, never markup).
-fn escape(text: &str) -> String {
+/// Text as HTML text content (job-description passages are data, never markup). Public so the
+/// load benchmark looks for a question in a page exactly as the page writes it.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
