@@ -165,7 +165,8 @@ pub async fn run(mut settings: Settings, candidates: usize, local: bool) -> anyh
         );
         let (mut as_built, mut phrased): (Vec<u128>, Vec<u128>) = (Vec::new(), Vec::new());
         for (took, html) in &arrived {
-            if html.contains(&escape_html(&built)) {
+            // The built question as the page's HTML writes it (apostrophes, ampersands).
+            if html.contains(&app::server::interview_views::escape(&built)) {
                 as_built.push(took.as_millis());
             } else {
                 phrased.push(took.as_millis());
@@ -202,15 +203,6 @@ fn percentile(millis: &mut [u128], p: f64) -> u128 {
         .get(((millis.len() as f64 - 1.0) * p).round() as usize)
         .copied()
         .unwrap_or(0)
-}
-
-/// Text as the page's HTML writes it (the built question's apostrophes and ampersands).
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// Loads the home page as `client` every 100 ms while `on`; returns each load's milliseconds.

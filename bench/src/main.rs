@@ -81,43 +81,34 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    use rehearse_bench::{drill, kb_bench, load, model_bench, stream_bench, upstream_drill};
     server::telemetry::init();
     let cli = Cli::parse();
-    let settings = match rehearse_settings::load() {
-        Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
+    server::cli::run(move |settings| async move {
+        match cli.command {
+            Command::Bench {
+                turns,
+                compare_llama,
+            } => model_bench::run(settings, turns, compare_llama).await,
+            Command::Eval { sets } => kb_bench::eval(settings, &sets).await,
+            Command::FaultDrill {
+                kills,
+                candidates,
+                upstream,
+            } => match upstream {
+                Some(mode) => upstream_drill::run(settings, &mode, candidates).await,
+                None => drill::run(settings, kills, candidates).await,
+            },
+            Command::StreamBench { streams } => stream_bench::run(&streams).await,
+            Command::LoadTurns { candidates, local } => {
+                load::run(settings, candidates, local).await
+            }
+            Command::BenchKnowledge {
+                chunks,
+                hnsw_vectors,
+            } => kb_bench::bench(settings, chunks, hnsw_vectors).await,
+            Command::Serve => server::cli::serve(settings).await,
         }
-    };
-    use rehearse_bench::{drill, kb_bench, load, model_bench, stream_bench, upstream_drill};
-    let result = match cli.command {
-        Command::Bench {
-            turns,
-            compare_llama,
-        } => model_bench::run(settings, turns, compare_llama).await,
-        Command::Eval { sets } => kb_bench::eval(settings, &sets).await,
-        Command::FaultDrill {
-            kills,
-            candidates,
-            upstream,
-        } => match upstream {
-            Some(mode) => upstream_drill::run(settings, &mode, candidates).await,
-            None => drill::run(settings, kills, candidates).await,
-        },
-        Command::StreamBench { streams } => stream_bench::run(&streams).await,
-        Command::LoadTurns { candidates, local } => load::run(settings, candidates, local).await,
-        Command::BenchKnowledge {
-            chunks,
-            hnsw_vectors,
-        } => kb_bench::bench(settings, chunks, hnsw_vectors).await,
-        Command::Serve => server::cli::serve(settings).await,
-    };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    })
+    .await
 }

@@ -6,6 +6,31 @@ use rehearse_settings::Settings;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// What both binaries (`server` and `rehearse-bench`) do around their command: load the
+/// settings (exit code 2 if they do not load), run `command` with them, and make its outcome
+/// the exit code (1, with the error's whole chain printed, if it failed). One place, so the two
+/// answer a bad configuration and a failed command alike.
+pub async fn run<F, Fut>(command: F) -> std::process::ExitCode
+where
+    F: FnOnce(Settings) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let settings = match rehearse_settings::load() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match command(settings).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let options = leptos_options()?;
     let app = Application::build(settings, options).await?;

@@ -37,24 +37,13 @@ enum Command {
 async fn main() -> std::process::ExitCode {
     server::telemetry::init();
     let cli = Cli::parse();
-    let settings = match rehearse_settings::load() {
-        Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
+    server::cli::run(move |settings| async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => server::cli::serve(settings).await,
+            Command::Migrate => server::cli::migrate(settings).await,
+            Command::Promote { email } => server::cli::promote(settings, &email).await,
+            Command::VerifyEmail { email } => server::cli::verify_email(settings, &email).await,
         }
-    };
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => server::cli::serve(settings).await,
-        Command::Migrate => server::cli::migrate(settings).await,
-        Command::Promote { email } => server::cli::promote(settings, &email).await,
-        Command::VerifyEmail { email } => server::cli::verify_email(settings, &email).await,
-    };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    })
+    .await
 }

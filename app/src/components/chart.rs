@@ -1,32 +1,57 @@
 use leptos::prelude::*;
 use rehearse_types::ReasonMetricsView;
 
+/// Where scores (1-5) stand in a `w` by `h` chart with `pad` around the plot, `n` of them spread
+/// evenly from left to right (one alone in the middle), 5 at the top. The score chart and the
+/// sparklines place their points alike, so the arithmetic is written once.
+#[derive(Clone, Copy)]
+struct ScorePlot {
+    w: f32,
+    h: f32,
+    pad: f32,
+    n: usize,
+}
+
+impl ScorePlot {
+    fn new(w: f32, h: f32, pad: f32, n: usize) -> Self {
+        ScorePlot { w, h, pad, n }
+    }
+
+    fn x(self, i: usize) -> f32 {
+        if self.n <= 1 {
+            self.w / 2.0
+        } else {
+            self.pad + i as f32 * (self.w - 2.0 * self.pad) / (self.n - 1) as f32
+        }
+    }
+
+    fn y(self, score: f32) -> f32 {
+        self.h - self.pad - (score.clamp(1.0, 5.0) - 1.0) * (self.h - 2.0 * self.pad) / 4.0
+    }
+
+    /// The scores as an SVG polyline's `points`.
+    fn line(self, scores: impl Iterator<Item = f32>) -> String {
+        scores
+            .enumerate()
+            .map(|(i, s)| format!("{:.1},{:.1}", self.x(i), self.y(s)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// Overall scores (1-5) over time as a small SVG line chart; no script needed.
 #[component]
 pub fn ScoreChart(points: Vec<(String, f32)>) -> impl IntoView {
     const W: f32 = 480.0;
     const H: f32 = 140.0;
     const PAD: f32 = 24.0;
-    let n = points.len();
-    let x = move |i: usize| {
-        if n <= 1 {
-            W / 2.0
-        } else {
-            PAD + i as f32 * (W - 2.0 * PAD) / (n - 1) as f32
-        }
-    };
-    let y = |score: f32| H - PAD - (score.clamp(1.0, 5.0) - 1.0) * (H - 2.0 * PAD) / 4.0;
-    let line: String = points
-        .iter()
-        .enumerate()
-        .map(|(i, (_, s))| format!("{:.1},{:.1}", x(i), y(*s)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let plot = ScorePlot::new(W, H, PAD, points.len());
+    let line = plot.line(points.iter().map(|(_, s)| *s));
     view! {
         <svg viewBox=format!("0 0 {W} {H}") class="w-full max-w-xl rounded-lg border border-slate-200 bg-white" role="img"
              aria-label="Overall interview scores over time" data-testid="score-chart">
             {(1..=5).map(|s| {
-                let yy = y(s as f32);
+                let yy = plot.y(s as f32);
                 view! {
                     <line x1=PAD x2=W - PAD y1=yy y2=yy stroke="#e2e8f0" stroke-width="1"/>
                     <text x="6" y=yy + 4.0 font-size="10" fill="#64748b">{s}</text>
@@ -34,7 +59,7 @@ pub fn ScoreChart(points: Vec<(String, f32)>) -> impl IntoView {
             }).collect_view()}
             <polyline points=line fill="none" stroke="#4f46e5" stroke-width="2"/>
             {points.iter().enumerate().map(|(i, (label, s))| view! {
-                <circle cx=x(i) cy=y(*s) r="4" fill="#4f46e5"><title>{format!("{label}: {s:.1}")}</title></circle>
+                <circle cx={plot.x(i)} cy={plot.y(*s)} r="4" fill="#4f46e5"><title>{format!("{label}: {s:.1}")}</title></circle>
             }).collect_view()}
         </svg>
     }
@@ -46,21 +71,8 @@ pub fn Sparkline(label: String, scores: Vec<f32>) -> impl IntoView {
     const W: f32 = 120.0;
     const H: f32 = 28.0;
     const PAD: f32 = 4.0;
-    let n = scores.len();
-    let x = move |i: usize| {
-        if n <= 1 {
-            W / 2.0
-        } else {
-            PAD + i as f32 * (W - 2.0 * PAD) / (n - 1) as f32
-        }
-    };
-    let y = |score: f32| H - PAD - (score.clamp(1.0, 5.0) - 1.0) * (H - 2.0 * PAD) / 4.0;
-    let line: String = scores
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{:.1},{:.1}", x(i), y(*s)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let plot = ScorePlot::new(W, H, PAD, scores.len());
+    let line = plot.line(scores.iter().copied());
     let summary = format!(
         "{label}: {}",
         scores
@@ -74,7 +86,7 @@ pub fn Sparkline(label: String, scores: Vec<f32>) -> impl IntoView {
         <svg viewBox=format!("0 0 {W} {H}") class="h-7 w-32" role="img" aria-label=summary data-testid="sparkline">
             <title>{title}</title>
             <polyline points=line fill="none" stroke="#4f46e5" stroke-width="2"/>
-            {scores.iter().enumerate().map(|(i, s)| view! { <circle cx=x(i) cy=y(*s) r="2.5" fill="#4f46e5"/> }).collect_view()}
+            {scores.iter().enumerate().map(|(i, s)| view! { <circle cx={plot.x(i)} cy={plot.y(*s)} r="2.5" fill="#4f46e5"/> }).collect_view()}
         </svg>
     }
 }

@@ -88,8 +88,9 @@ pub(crate) fn report_view_for(
     view
 }
 
-/// Text as HTML text content (job-description passages are data, never markup).
-fn escape(text: &str) -> String {
+/// Text as HTML text content (job-description passages are data, never markup). Public so the
+/// load benchmark looks for a question in a page exactly as the page writes it.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -5,7 +5,7 @@
 use crate::policy::Actor;
 use crate::throttle::LoginThrottle;
 use crate::user_sessions::{SessionLifetimes, UserSessions};
-use rehearse_db::{AuditKind, AuditRepo, Db, DbError, IdentityRepo, NewAuditEvent, UserRepo};
+use rehearse_db::{AuditKind, AuditRepo, Db, DbError, IdentityRepo, NewAuditEvent, User, UserRepo};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -78,6 +78,22 @@ impl Accounts {
             .record(
                 AuditKind::SignOut,
                 NewAuditEvent::by_self(&actor.user_id, &actor.email, ip_text.as_deref(), ""),
+            )
+            .await
+    }
+
+    /// Records a successful sign-in to `user`, by password or through a provider (`how`): the
+    /// local and the external sign-in write the same event, so it is built here once.
+    async fn record_sign_in(
+        &self,
+        user: &User,
+        ip: Option<&str>,
+        how: &str,
+    ) -> Result<(), DbError> {
+        self.audit
+            .record(
+                AuditKind::SignIn,
+                NewAuditEvent::by_self(&user.id, &user.email, ip, how),
             )
             .await
     }

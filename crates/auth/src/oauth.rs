@@ -14,7 +14,7 @@ mod oidc;
 use crate::accounts::ExternalIdentity;
 use github::github_client;
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+    CoreAuthenticationFlow, CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
     ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
@@ -189,14 +189,9 @@ impl OAuthProviders {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = match provider.settings.kind {
             OAuthKind::Oidc | OAuthKind::Google => {
-                let metadata = self.metadata(provider).await?;
-                let client = CoreClient::from_provider_metadata(
-                    (*metadata).clone(),
-                    client_id(provider),
-                    client_secret(provider),
-                )
-                .set_redirect_uri(redirect);
-                let (url, state, nonce) = client
+                let (url, state, nonce) = self
+                    .oidc_client(provider, redirect)
+                    .await?
                     .authorize_url(
                         CoreAuthenticationFlow::AuthorizationCode,
                         CsrfToken::new_random,

@@ -132,21 +132,9 @@ impl Verification {
         password: SecretString,
         ip: Option<IpAddr>,
     ) -> Result<User, ConfirmError> {
-        if !links::well_formed(secret) {
+        let Some((digest, user)) = self.link_owner(secret, LinkPurpose::VerifyEmail).await? else {
             return Err(ConfirmError::BadLink);
-        }
-        let digest = links::digest(secret);
-        let owner = self
-            .links
-            .peek(&digest, LinkPurpose::VerifyEmail)
-            .await?
-            .ok_or(ConfirmError::BadLink)?;
-        let user = self
-            .users
-            .by_id(&owner.user_id)
-            .await?
-            .filter(|u| u.email == owner.email)
-            .ok_or(ConfirmError::BadLink)?;
+        };
         if signed_in_as != Some(user.id.as_str())
             && !password::verify(password, user.password_hash.clone()).await?
         {
@@ -209,21 +197,9 @@ impl Verification {
         new_password: SecretString,
         ip: Option<IpAddr>,
     ) -> Result<User, ResetError> {
-        if !links::well_formed(secret) {
+        let Some((digest, user)) = self.link_owner(secret, LinkPurpose::ResetPassword).await? else {
             return Err(ResetError::BadLink);
-        }
-        let digest = links::digest(secret);
-        let owner = self
-            .links
-            .peek(&digest, LinkPurpose::ResetPassword)
-            .await?
-            .ok_or(ResetError::BadLink)?;
-        let user = self
-            .users
-            .by_id(&owner.user_id)
-            .await?
-            .filter(|u| u.email == owner.email)
-            .ok_or(ResetError::BadLink)?;
+        };
         password::check_rules(new_password.expose_secret(), &user.email)
             .map_err(|m| ResetError::Invalid(FormErrors::default().field("password", m)))?;
         let hash = password::hash(new_password).await?;
@@ -236,26 +212,14 @@ impl Verification {
         UserRepo::mark_verified(&mut tx, &user.id).await?;
         CredentialRepo::spend_all(&mut tx, &user.id, LinkPurpose::ResetPassword).await?;
         CredentialRepo::spend_all(&mut tx, &user.id, LinkPurpose::VerifyEmail).await?;
-        AuditRepo::append(
-            &mut *tx,
+        self.commit_password_change(
+            tx,
             AuditKind::PasswordReset,
-            NewAuditEvent::by_self(
-                &user.id,
-                &user.email,
-                ip.as_deref(),
-                "by mailed link; all sessions ended; address confirmed",
-            ),
+            &user,
+            ip.as_deref(),
+            "by mailed link; all sessions ended; address confirmed",
         )
         .await?;
-        JobQueue::push_in(
-            &mut tx,
-            &MailJob::PasswordChanged {
-                user_id: user.id.clone(),
-            },
-        )
-        .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.wake.wake();
         Ok(User {
             password_hash: Some(hash),
             email_verified: true,
@@ -310,15 +274,56 @@ impl Verification {
         let epoch = CredentialRepo::replace_password(&mut tx, &user.id, &hash).await?;
         // A reset link mailed earlier must not undo this change.
         CredentialRepo::spend_all(&mut tx, &user.id, LinkPurpose::ResetPassword).await?;
+        self.commit_password_change(
+            tx,
+            AuditKind::PasswordChanged,
+            &user,
+            ip.as_deref(),
+            "with the current password; other sessions ended",
+        )
+        .await?;
+        Ok(epoch)
+    }
+
+    /// The account a live link for `purpose` was mailed to, with the link's digest; None for a
+    /// link that is malformed, unknown, spent or expired, or whose account no longer has the
+    /// address it was mailed to (all answered with [`BAD_LINK`]). Confirming an address and
+    /// resetting a password read their links alike, so the checks live here once.
+    async fn link_owner(
+        &self,
+        secret: &str,
+        purpose: LinkPurpose,
+    ) -> Result<Option<(String, User)>, DbError> {
+        if !links::well_formed(secret) {
+            return Ok(None);
+        }
+        let digest = links::digest(secret);
+        let Some(owner) = self.links.peek(&digest, purpose).await? else {
+            return Ok(None);
+        };
+        let user = self
+            .users
+            .by_id(&owner.user_id)
+            .await?
+            .filter(|u| u.email == owner.email);
+        Ok(user.map(|user| (digest, user)))
+    }
+
+    /// The end of both ways to a new password (a reset link, or the current password): the
+    /// audit event and the owner's notice mail commit with the change made in `tx`, then the
+    /// mail worker is woken. One place, so neither way can forget the mail.
+    async fn commit_password_change(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        kind: AuditKind,
+        user: &User,
+        ip: Option<&str>,
+        detail: &str,
+    ) -> Result<(), DbError> {
         AuditRepo::append(
             &mut *tx,
-            AuditKind::PasswordChanged,
-            NewAuditEvent::by_self(
-                &user.id,
-                &user.email,
-                ip.as_deref(),
-                "with the current password; other sessions ended",
-            ),
+            kind,
+            NewAuditEvent::by_self(&user.id, &user.email, ip, detail),
         )
         .await?;
         JobQueue::push_in(
@@ -330,7 +335,7 @@ impl Verification {
         .await?;
         tx.commit().await.map_err(DbError::from)?;
         self.wake.wake();
-        Ok(epoch)
+        Ok(())
     }
 
     /// Marks an address confirmed from the command line (`server verify-email`): an operator

@@ -69,17 +69,8 @@ impl Accounts {
             .await?
         {
             let user = self.users.by_id(&user_id).await?.ok_or(DbError::NotFound)?;
-            self.audit
-                .record(
-                    AuditKind::SignIn,
-                    NewAuditEvent::by_self(
-                        &user.id,
-                        &user.email,
-                        ip_text.as_deref(),
-                        &format!("oauth {}", identity.provider),
-                    ),
-                )
-                .await?;
+            let how = format!("oauth {}", identity.provider);
+            self.record_sign_in(&user, ip_text.as_deref(), &how).await?;
             return Ok(user);
         }
         let email = identity

@@ -140,17 +140,8 @@ impl Accounts {
         }
         let ip_text = ip.map(|i| i.to_string());
         if let Err(throttled) = self.throttle.check(&email, ip) {
-            self.audit
-                .record(
-                    AuditKind::SignInThrottled,
-                    NewAuditEvent {
-                        actor_email: Some(&email),
-                        subject_email: Some(&email),
-                        ip: ip_text.as_deref(),
-                        detail: "too many attempts",
-                        ..Default::default()
-                    },
-                )
+            let (client_ip, detail) = (ip_text.as_deref(), "too many attempts");
+            self.record_refused_sign_in(AuditKind::SignInThrottled, &email, client_ip, detail)
                 .await?;
             return Err(SignInError::Throttled(throttled));
         }
@@ -159,34 +150,35 @@ impl Accounts {
         let ok = password::verify(password, stored).await?;
         match user.filter(|_| ok) {
             Some(user) => {
-                self.audit
-                    .record(
-                        AuditKind::SignIn,
-                        NewAuditEvent::by_self(
-                            &user.id,
-                            &user.email,
-                            ip_text.as_deref(),
-                            "password",
-                        ),
-                    )
+                self.record_sign_in(&user, ip_text.as_deref(), "password")
                     .await?;
                 Ok(user)
             }
             None => {
-                self.audit
-                    .record(
-                        AuditKind::SignInFailed,
-                        NewAuditEvent {
-                            actor_email: Some(&email),
-                            subject_email: Some(&email),
-                            ip: ip_text.as_deref(),
-                            detail: "wrong email or password",
-                            ..Default::default()
-                        },
-                    )
+                let (client_ip, detail) = (ip_text.as_deref(), "wrong email or password");
+                self.record_refused_sign_in(AuditKind::SignInFailed, &email, client_ip, detail)
                     .await?;
                 Err(SignInError::WrongCredentials)
             }
         }
+    }
+
+    /// Records a refused password sign-in (throttled, or a wrong email or password) under the
+    /// address that was tried, which may belong to no account: both refusals write this shape.
+    async fn record_refused_sign_in(
+        &self,
+        kind: AuditKind,
+        email: &str,
+        ip: Option<&str>,
+        detail: &str,
+    ) -> Result<(), DbError> {
+        let event = NewAuditEvent {
+            actor_email: Some(email),
+            subject_email: Some(email),
+            ip,
+            detail,
+            ..Default::default()
+        };
+        self.audit.record(kind, event).await
     }
 }

@@ -10,11 +10,38 @@ use super::{
 use crate::accounts::ExternalIdentity;
 use openidconnect::core::{CoreClient, CoreIdTokenVerifier, CoreUserInfoClaims};
 use openidconnect::{
-    AccessTokenHash, AuthorizationCode, Nonce, OAuth2TokenResponse, PkceCodeVerifier, RedirectUrl,
-    TokenResponse,
+    AccessTokenHash, AuthorizationCode, EndpointMaybeSet, EndpointNotSet, EndpointSet, Nonce,
+    OAuth2TokenResponse, PkceCodeVerifier, RedirectUrl, TokenResponse,
 };
 
+/// The client [`CoreClient::from_provider_metadata`] builds: the authorization endpoint set,
+/// the token and userinfo endpoints as the discovery document has them.
+type OidcClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
 impl OAuthProviders {
+    /// The OIDC client for `provider`, from its (cached) discovery document, sending the browser
+    /// back to `redirect`. Starting a flow and finishing it build the same client, so here once.
+    pub(super) async fn oidc_client(
+        &self,
+        provider: &Provider,
+        redirect: RedirectUrl,
+    ) -> Result<OidcClient, OAuthError> {
+        let metadata = self.metadata(provider).await?;
+        Ok(CoreClient::from_provider_metadata(
+            (*metadata).clone(),
+            client_id(provider),
+            client_secret(provider),
+        )
+        .set_redirect_uri(redirect))
+    }
+
     pub(super) async fn finish_oidc(
         &self,
         provider: &Provider,
@@ -22,13 +49,7 @@ impl OAuthProviders {
         code: &str,
         redirect: RedirectUrl,
     ) -> Result<ExternalIdentity, OAuthError> {
-        let metadata = self.metadata(provider).await?;
-        let client = CoreClient::from_provider_metadata(
-            (*metadata).clone(),
-            client_id(provider),
-            client_secret(provider),
-        )
-        .set_redirect_uri(redirect);
+        let client = self.oidc_client(provider, redirect).await?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?
