@@ -129,7 +129,9 @@ async fn timed(model: &dyn ChatModel, request: &ChatRequest) -> anyhow::Result<T
         }
     }
     let first = first.unwrap_or_else(|| started.elapsed());
-    let decoding = last.saturating_duration_since(started + first).as_secs_f64();
+    let decoding = last
+        .saturating_duration_since(started + first)
+        .as_secs_f64();
     Ok(Timing {
         prompt_tokens,
         ttft_ms: first.as_secs_f64() * 1000.0,

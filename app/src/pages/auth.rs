@@ -38,7 +38,7 @@ pub(super) fn form_page<Fut, V>(
     form: &'static str,
     name: &'static str,
     heading: &'static str,
-    body: impl Fn(FormFlash) -> Fut + Clone + Send + 'static,
+    body: impl Fn(FormFlash) -> Fut + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
     Fut: Future<Output = V> + Send + 'static,
@@ -135,17 +135,22 @@ pub fn SignIn() -> impl IntoView {
 
 #[component]
 pub fn SignUp() -> impl IntoView {
-    form_page("signup", "Sign up", "Create your account", |flash| async move {
-        let errors = flash.errors;
-        view! {
-            <PostForm action="/auth/signup" errors=errors.clone() submit="Sign up">
-                <Field name="name" label="Name (optional)" value=flash.name autocomplete="name" errors=errors.clone()/>
-                <Field name="email" label="Email" kind="email" value=flash.email autocomplete="email" required=true errors=errors.clone()/>
-                <Field name="password" label="Password (10 to 128 characters; a few uncommon words work well)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
-            </PostForm>
-            <p class="mt-4 text-sm text-slate-600">
-                "Already have an account? " <a href="/login" class="text-indigo-700 underline">"Sign in"</a>
-            </p>
-        }
-    })
+    form_page(
+        "signup",
+        "Sign up",
+        "Create your account",
+        |flash| async move {
+            let errors = flash.errors;
+            view! {
+                <PostForm action="/auth/signup" errors=errors.clone() submit="Sign up">
+                    <Field name="name" label="Name (optional)" value=flash.name autocomplete="name" errors=errors.clone()/>
+                    <Field name="email" label="Email" kind="email" value=flash.email autocomplete="email" required=true errors=errors.clone()/>
+                    <Field name="password" label="Password (10 to 128 characters; a few uncommon words work well)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
+                </PostForm>
+                <p class="mt-4 text-sm text-slate-600">
+                    "Already have an account? " <a href="/login" class="text-indigo-700 underline">"Sign in"</a>
+                </p>
+            }
+        },
+    )
 }

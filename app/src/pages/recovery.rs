@@ -52,7 +52,7 @@ fn link_page<V: IntoView + 'static>(
     form: &'static str,
     heading: &'static str,
     intro: &'static str,
-    body: impl Fn(FormErrors, String) -> V + Clone + Send + 'static,
+    body: impl Fn(FormErrors, String) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let token = token();
     form_page(form, heading, heading, move |flash| {
@@ -72,45 +72,59 @@ fn link_page<V: IntoView + 'static>(
 #[component]
 pub fn VerifyEmail() -> impl IntoView {
     let intro = "Enter the password of the account to confirm its address (not needed if you are signed in to it).";
-    link_page("verify", "Confirm your email address", intro, |errors, secret| view! {
-        <PostForm action="/auth/verify" errors=errors.clone() submit="Confirm" testid="confirm-email">
-            <input type="hidden" name="token" value=secret/>
-            <Field name="password" label="Password" kind="password" autocomplete="current-password" errors=errors.clone()/>
-        </PostForm>
-        <p class="mt-4 text-sm text-slate-600">
-            "Did not choose this password? " <a href="/forgot-password" class=LINK>"Reset it"</a>
-            " (that confirms the address too)."
-        </p>
-    })
+    link_page(
+        "verify",
+        "Confirm your email address",
+        intro,
+        |errors, secret| {
+            view! {
+                <PostForm action="/auth/verify" errors=errors.clone() submit="Confirm" testid="confirm-email">
+                    <input type="hidden" name="token" value=secret/>
+                    <Field name="password" label="Password" kind="password" autocomplete="current-password" errors=errors.clone()/>
+                </PostForm>
+                <p class="mt-4 text-sm text-slate-600">
+                    "Did not choose this password? " <a href="/forgot-password" class=LINK>"Reset it"</a>
+                    " (that confirms the address too)."
+                </p>
+            }
+        },
+    )
 }
 
 /// "Forgot your password?": asks for the address; the answer is the same for every address.
 #[component]
 pub fn ForgotPassword() -> impl IntoView {
     let sent = flag("sent");
-    form_page("forgot", "Forgot your password", "Forgot your password?", move |flash| async move {
-        let errors = flash.errors;
-        view! {
-            <Notice show=sent() testid="reset-sent">"If an account uses this address, we sent it a link to choose a new password. The link works once and for a limited time."</Notice>
-            <PostForm action="/auth/forgot" errors=errors.clone() submit="Email me a link">
-                <Field name="email" label="Email" kind="email" value=flash.email autocomplete="email" required=true errors=errors.clone()/>
-            </PostForm>
-            <p class="mt-4 text-sm text-slate-600">
-                <a href="/login" class=LINK>"Back to sign in"</a>
-            </p>
-        }
-    })
+    form_page(
+        "forgot",
+        "Forgot your password",
+        "Forgot your password?",
+        move |flash| async move {
+            let errors = flash.errors;
+            view! {
+                <Notice show=sent() testid="reset-sent">"If an account uses this address, we sent it a link to choose a new password. The link works once and for a limited time."</Notice>
+                <PostForm action="/auth/forgot" errors=errors.clone() submit="Email me a link">
+                    <Field name="email" label="Email" kind="email" value=flash.email autocomplete="email" required=true errors=errors.clone()/>
+                </PostForm>
+                <p class="mt-4 text-sm text-slate-600">
+                    <a href="/login" class=LINK>"Back to sign in"</a>
+                </p>
+            }
+        },
+    )
 }
 
 /// The link in the reset mail lands here.
 #[component]
 pub fn ResetPassword() -> impl IntoView {
     let intro = "The account will be signed out everywhere; sign in again with the new password.";
-    link_page("reset", "Choose a new password", intro, |errors, secret| view! {
-        <PostForm action="/auth/reset" errors=errors.clone() submit="Set the new password">
-            <input type="hidden" name="token" value=secret/>
-            <Field name="password" label="New password (at least 10 characters)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
-        </PostForm>
+    link_page("reset", "Choose a new password", intro, |errors, secret| {
+        view! {
+            <PostForm action="/auth/reset" errors=errors.clone() submit="Set the new password">
+                <input type="hidden" name="token" value=secret/>
+                <Field name="password" label="New password (at least 10 characters)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
+            </PostForm>
+        }
     })
 }
 
@@ -121,28 +135,33 @@ pub fn AccountPassword() -> impl IntoView {
     let user = use_user();
     let changed = flag("changed");
     let resent = flag("resent");
-    form_page("password", "Password and email", "Password and email", move |flash| async move {
-        let user = user.await;
-        let errors = flash.errors;
-        view! {
-            <Notice show=changed() testid="password-changed">"Your password is changed. Every other session of your account was signed out."</Notice>
-            <Notice show=resent() testid="link-resent">"We sent a new confirmation link, unless we sent one moments ago."</Notice>
-            {user.map(|u| view! {
-                <p class="mb-4 text-sm text-slate-700" data-testid="account-email">
-                    {u.email.clone()} " · "
-                    {if u.email_verified { "confirmed" } else { "not confirmed yet" }}
-                </p>
-                {(!u.email_verified).then(|| view! {
-                    <form method="post" action="/auth/verify/resend" class="mb-4">
-                        <button type="submit" class=LINK>"Send a new confirmation link"</button>
-                    </form>
+    form_page(
+        "password",
+        "Password and email",
+        "Password and email",
+        move |flash| async move {
+            let user = user.await;
+            let errors = flash.errors;
+            view! {
+                <Notice show=changed() testid="password-changed">"Your password is changed. Every other session of your account was signed out."</Notice>
+                <Notice show=resent() testid="link-resent">"We sent a new confirmation link, unless we sent one moments ago."</Notice>
+                {user.map(|u| view! {
+                    <p class="mb-4 text-sm text-slate-700" data-testid="account-email">
+                        {u.email.clone()} " · "
+                        {if u.email_verified { "confirmed" } else { "not confirmed yet" }}
+                    </p>
+                    {(!u.email_verified).then(|| view! {
+                        <form method="post" action="/auth/verify/resend" class="mb-4">
+                            <button type="submit" class=LINK>"Send a new confirmation link"</button>
+                        </form>
+                    })}
                 })}
-            })}
-            <h2 class="mb-2 text-lg font-semibold">"Change your password"</h2>
-            <PostForm action="/auth/password" errors=errors.clone() submit="Change password">
-                <Field name="current_password" label="Current password" kind="password" autocomplete="current-password" required=true errors=errors.clone()/>
-                <Field name="new_password" label="New password (at least 10 characters)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
-            </PostForm>
-        }
-    })
+                <h2 class="mb-2 text-lg font-semibold">"Change your password"</h2>
+                <PostForm action="/auth/password" errors=errors.clone() submit="Change password">
+                    <Field name="current_password" label="Current password" kind="password" autocomplete="current-password" required=true errors=errors.clone()/>
+                    <Field name="new_password" label="New password (at least 10 characters)" kind="password" autocomplete="new-password" required=true errors=errors.clone()/>
+                </PostForm>
+            }
+        },
+    )
 }

@@ -13,9 +13,7 @@ mod oidc;
 
 use crate::accounts::ExternalIdentity;
 use github::github_client;
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreJwsSigningAlgorithm, CoreProviderMetadata,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreJwsSigningAlgorithm, CoreProviderMetadata};
 use openidconnect::{
     ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
 };

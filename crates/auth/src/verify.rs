@@ -197,7 +197,8 @@ impl Verification {
         new_password: SecretString,
         ip: Option<IpAddr>,
     ) -> Result<User, ResetError> {
-        let Some((digest, user)) = self.link_owner(secret, LinkPurpose::ResetPassword).await? else {
+        let Some((digest, user)) = self.link_owner(secret, LinkPurpose::ResetPassword).await?
+        else {
             return Err(ResetError::BadLink);
         };
         password::check_rules(new_password.expose_secret(), &user.email)

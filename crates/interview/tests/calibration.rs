@@ -6,10 +6,10 @@
 use rehearse_interview::flow::{Difficulty, Kind};
 use rehearse_interview::questions::main_question;
 use rehearse_interview::roles::{Requirement, Role};
+use rehearse_interview::scoring::meaning::EmbedTexts;
 use rehearse_interview::scoring::{score, Answered};
 use rehearse_interview::verdict::{decide_report, ReviewPolicy, Verdict};
 use rehearse_knowledge::Competency;
-use rehearse_interview::scoring::meaning::EmbedTexts;
 use rehearse_llm::embed::Embedder;
 use rehearse_runtimes::LocalMiniLm;
 use rehearse_testkit::workspace_root;

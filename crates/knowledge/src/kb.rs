@@ -70,7 +70,6 @@ impl KnowledgeConfig {
     }
 }
 
-
 #[derive(Clone)]
 pub struct KnowledgeBase {
     pub(crate) catalog: Catalog,

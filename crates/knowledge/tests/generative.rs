@@ -10,11 +10,13 @@ use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, NOT_STATED};
 use rehearse_llm::agent::TurnLimits;
 use rehearse_llm::budget::{Payer, Scope};
 use rehearse_llm::embed::Embedder;
-use rehearse_llm::gateway::{CallContext, EmbedderLoader, Embeddings, Gateway, Limits};
+use rehearse_llm::gateway::{CallContext, EmbedderLoader, Gateway, Limits};
 use rehearse_llm::openai::OpenAiCompatible;
 use rehearse_llm::pricing::usd_to_nanos;
 use rehearse_llm::scripted::{Script, ScriptedModel};
-use rehearse_llm::testing::{call_trace, ceilings_usd, stalled_reply, test_limits, TestGateway};
+use rehearse_llm::testing::{
+    call_trace, ceilings_usd, stalled_reply, test_embeddings, test_limits, TestGateway,
+};
 use rehearse_llm::ChatModel;
 use rehearse_testkit::{both_backends, fresh_db, Backend, LlamaServer, TestDb};
 use std::sync::Arc;
@@ -36,16 +38,10 @@ async fn fixture(backend: Backend) -> Fixture {
     let db = fresh_db(backend).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let loader: EmbedderLoader = Arc::new(|| Ok(minilm() as Arc<dyn Embedder>));
-    let embeddings = Embeddings::new(
-        &db.db,
-        Arc::new(BudgetStore::new(&db.db, ceilings(1.0))),
-        Pricing::FREE,
-        loader,
-    );
     let kb = KnowledgeBase::new(
         &db.db,
         KnowledgeConfig::embedded(dir.path().join("kb")),
-        embeddings,
+        test_embeddings(&db.db, loader),
     );
     let added = kb
         .add(None, "pasted", JD, "admin@example.com")

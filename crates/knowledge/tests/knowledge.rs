@@ -2,11 +2,10 @@
 //! embedded SurrealDB (SurrealKV in a temp dir) for chunks and indexes, and the real
 //! all-MiniLM-L6-v2 model for embeddings.
 
-use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
-use rehearse_llm::gateway::{EmbedderLoader, Embeddings};
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, Location, VersionStatus, NOT_STATED};
 use rehearse_llm::embed::Embedder;
+use rehearse_llm::gateway::EmbedderLoader;
+use rehearse_llm::testing::test_embeddings;
 use rehearse_llm::LlmError;
 use rehearse_runtimes::LocalMiniLm;
 use rehearse_testkit::{fresh_db, Backend, SurrealServer};
@@ -42,14 +41,6 @@ impl Embedder for Switchable {
     }
 }
 
-fn generous() -> DefaultCeilings {
-    DefaultCeilings {
-        interview: usd_to_nanos(1.0),
-        user_day: usd_to_nanos(1.0),
-        global_day: usd_to_nanos(1.0),
-    }
-}
-
 struct Fixture {
     kb: KnowledgeBase,
     fail: Arc<AtomicBool>,
@@ -77,12 +68,7 @@ async fn fixture(backend: Backend, store: Store) -> Fixture {
             fail: switch.clone(),
         }) as Arc<dyn Embedder>)
     });
-    let embeddings = Embeddings::new(
-        &db.db,
-        Arc::new(BudgetStore::new(&db.db, generous())),
-        Pricing::FREE,
-        loader,
-    );
+    let embeddings = test_embeddings(&db.db, loader);
     let mut config = KnowledgeConfig::embedded(dir.path().join("kb"));
     let server = match store {
         Store::Embedded => None,

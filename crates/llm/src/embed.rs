@@ -136,7 +136,10 @@ impl Embedder for OpenAiEmbeddings {
             )));
         }
         let tokens = body["usage"]["prompt_tokens"].as_u64();
-        Ok((rows.into_iter().map(|(_, v)| normalise(v)).collect(), tokens))
+        Ok((
+            rows.into_iter().map(|(_, v)| normalise(v)).collect(),
+            tokens,
+        ))
     }
 }
 

@@ -193,3 +193,17 @@ pub async fn last_trace_of(gateway: &Gateway, interview_id: &str) -> Trace {
         .next()
         .expect("a trace")
 }
+
+/// Embeddings for tests of what embeds (the knowledge base): free, under generous ceilings, on
+/// the test's database, so every call is still charged (at nothing) and traced.
+pub fn test_embeddings(
+    db: &Db,
+    loader: crate::gateway::EmbedderLoader,
+) -> crate::gateway::Embeddings {
+    crate::gateway::Embeddings::new(
+        db,
+        Arc::new(BudgetStore::new(db, generous_ceilings())),
+        Pricing::FREE,
+        loader,
+    )
+}

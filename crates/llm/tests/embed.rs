@@ -6,10 +6,10 @@ use rehearse_llm::embed::{cosine, Embedder, OpenAiEmbeddings};
 use rehearse_llm::gateway::{EmbedContext, EmbedderLoader, Embeddings};
 use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::trace::TraceStore;
-use rehearse_testkit::{fresh_db, free_port, workspace_root, Backend};
-use std::sync::Arc;
+use rehearse_testkit::{free_port, fresh_db, workspace_root, Backend};
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn models() -> PathBuf {
@@ -114,9 +114,17 @@ async fn openai_compatible_embeddings_from_a_real_server() {
     assert_eq!(traces.len(), 1, "one call, one trace");
     let trace = &traces[0];
     assert_eq!(
-        (trace.step.as_str(), trace.provider.as_str(), trace.status.as_str()),
+        (
+            trace.step.as_str(),
+            trace.provider.as_str(),
+            trace.status.as_str()
+        ),
         ("embed_chunks", "openai", "ok")
     );
     assert!(trace.prompt_tokens > 0, "the server reported its tokens");
-    assert_eq!(trace.cost_nanos, trace.prompt_tokens * 1000, "$1 per million tokens");
+    assert_eq!(
+        trace.cost_nanos,
+        trace.prompt_tokens * 1000,
+        "$1 per million tokens"
+    );
 }

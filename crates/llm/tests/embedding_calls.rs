@@ -10,7 +10,7 @@ use rehearse_llm::gateway::{EmbedContext, EmbedderLoader, Embeddings, GatewayErr
 use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::trace::TraceStore;
 use rehearse_llm::LlmError;
-use rehearse_testkit::{both_backends, Backend, TestDb};
+use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -94,7 +94,8 @@ async fn charged_today(t: &TestDb) -> i64 {
     .expect("spend")
 }
 
-async fn a_call_is_charged_and_traced_without_its_texts(t: TestDb) {
+async fn a_call_is_charged_and_traced_without_its_texts(backend: Backend) {
+    let t = fresh_db(backend).await;
     let model = Arc::new(Counting::default());
     let e = embeddings(&t, model.clone(), 1.0);
     let ctx = EmbedContext {
@@ -110,11 +111,18 @@ async fn a_call_is_charged_and_traced_without_its_texts(t: TestDb) {
     let trace = only_trace(&t).await;
     assert_eq!(trace.step, "embed_report");
     assert_eq!(trace.interview_id.as_deref(), Some("interview-1"));
-    assert_eq!((trace.provider.as_str(), trace.model.as_str()), ("openai", "embed-double"));
+    assert_eq!(
+        (trace.provider.as_str(), trace.model.as_str()),
+        ("openai", "embed-double")
+    );
     assert_eq!(trace.status, "ok");
     assert_eq!(trace.prompt_tokens, 20, "the tokens the provider reported");
     assert_eq!(trace.cost_nanos, 20_000);
-    assert_eq!(charged_today(&t).await, 20_000, "settled at the actual cost");
+    assert_eq!(
+        charged_today(&t).await,
+        20_000,
+        "settled at the actual cost"
+    );
     assert!(
         !trace.request_json.contains("salary") && trace.request_json.contains("\"texts\":2"),
         "the trace counts the texts and never stores them: {}",
@@ -123,7 +131,8 @@ async fn a_call_is_charged_and_traced_without_its_texts(t: TestDb) {
 }
 both_backends!(a_call_is_charged_and_traced_without_its_texts);
 
-async fn a_call_past_a_ceiling_is_refused_before_the_model_runs(t: TestDb) {
+async fn a_call_past_a_ceiling_is_refused_before_the_model_runs(backend: Backend) {
+    let t = fresh_db(backend).await;
     let model = Arc::new(Counting::default());
     // A global ceiling of 1,000 nanos: the estimate of a long text passes it.
     let e = embeddings(&t, model.clone(), 0.000_001);
@@ -132,7 +141,13 @@ async fn a_call_past_a_ceiling_is_refused_before_the_model_runs(t: TestDb) {
         .embed(EmbedContext::unattributed("embed_chunks"), &[long])
         .await;
     assert!(
-        matches!(refused, Err(GatewayError::CeilingReached { scope: Scope::GlobalDay, .. })),
+        matches!(
+            refused,
+            Err(GatewayError::CeilingReached {
+                scope: Scope::GlobalDay,
+                ..
+            })
+        ),
         "{refused:?}"
     );
     assert_eq!(model.calls.load(Ordering::SeqCst), 0, "the model never ran");
@@ -141,7 +156,8 @@ async fn a_call_past_a_ceiling_is_refused_before_the_model_runs(t: TestDb) {
 }
 both_backends!(a_call_past_a_ceiling_is_refused_before_the_model_runs);
 
-async fn a_failing_model_leaves_an_error_trace_and_charges_nothing(t: TestDb) {
+async fn a_failing_model_leaves_an_error_trace_and_charges_nothing(backend: Backend) {
+    let t = fresh_db(backend).await;
     let model = Arc::new(Counting::default());
     model.fail.store(true, Ordering::SeqCst);
     let e = embeddings(&t, model.clone(), 1.0);
@@ -158,9 +174,3 @@ async fn a_failing_model_leaves_an_error_trace_and_charges_nothing(t: TestDb) {
     assert_eq!(charged_today(&t).await, 0, "the reservation is released");
 }
 both_backends!(a_failing_model_leaves_an_error_trace_and_charges_nothing);
-
-#[test]
-fn backends_are_both_covered() {
-    // `both_backends!` expands each scenario for SQLite and PostgreSQL.
-    let _ = [Backend::Sqlite, Backend::Postgres];
-}

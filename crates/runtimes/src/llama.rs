@@ -24,8 +24,8 @@ use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
-use llama_cpp_2::token::LlamaToken;
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
 use rehearse_llm::{
     ChatModel, ChatRequest, EventStream, FinishReason, LlmError, MessageRole, StreamEvent, Usage,
 };

@@ -108,12 +108,7 @@ async fn an_oversized_prompt_is_refused_not_truncated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_sharing_a_prefix_reuses_the_decoded_tokens() {
     async fn run(model: &LocalModel, request: &ChatRequest) -> u64 {
-        let events: Vec<_> = model
-            .stream(request)
-            .await
-            .expect("stream")
-            .collect()
-            .await;
+        let events: Vec<_> = model.stream(request).await.expect("stream").collect().await;
         match events.last() {
             Some(Ok(StreamEvent::Done { usage: Some(u), .. })) => u.prompt_tokens,
             other => panic!("{other:?}"),
@@ -126,10 +121,12 @@ async fn a_prompt_sharing_a_prefix_reuses_the_decoded_tokens() {
 
     // The next turn of the same conversation: the first prompt, then more.
     let mut next = first.clone();
-    next.messages
-        .push(ChatMessage::assistant("What is an index, and when does it help?"));
-    next.messages
-        .push(ChatMessage::user("It speeds up lookups at the cost of writes."));
+    next.messages.push(ChatMessage::assistant(
+        "What is an index, and when does it help?",
+    ));
+    next.messages.push(ChatMessage::user(
+        "It speeds up lookups at the cost of writes.",
+    ));
     let next_tokens = run(&model, &next).await as usize;
     let reused = model.last_reused_tokens();
     assert!(

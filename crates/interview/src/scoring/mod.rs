@@ -184,11 +184,7 @@ pub fn for_judge(answers: &[Answered], requirement_id: &str) -> Option<(String, 
 /// Scores `answers`, grouped by the requirement each was about. `embedder` is the model the
 /// relevance and substance signals compare meaning with; without it (or when it fails) they
 /// compare shared words and the report is marked degraded.
-pub async fn score(
-    role: &Role,
-    answers: &[Answered],
-    embedder: Option<&dyn EmbedTexts>,
-) -> Report {
+pub async fn score(role: &Role, answers: &[Answered], embedder: Option<&dyn EmbedTexts>) -> Report {
     let meaning = Meaning::of(embedder, texts_to_compare(role, answers)).await;
     let scores: Vec<CompetencyScore> = role
         .requirements

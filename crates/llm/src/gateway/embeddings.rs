@@ -68,7 +68,12 @@ impl Embeddings {
     /// `pricing.input_usd_per_mtok` is the price of embedded tokens (embeddings have no output).
     /// Standalone, for a process without a chat gateway (benchmarks, the knowledge base's own
     /// tests); the server takes it from its gateway ([`super::Gateway::embeddings`]).
-    pub fn new(db: &Db, budget: Arc<BudgetStore>, pricing: Pricing, loader: EmbedderLoader) -> Self {
+    pub fn new(
+        db: &Db,
+        budget: Arc<BudgetStore>,
+        pricing: Pricing,
+        loader: EmbedderLoader,
+    ) -> Self {
         Self::with_stores(budget, TraceStore::new(db), pricing, loader)
     }
 
@@ -203,8 +208,14 @@ impl Embeddings {
             }
             Err(e) => {
                 let error = GatewayError::Model(e);
-                self.end(&call_id, &*model, CallStatus::Error, clock, Ended::failed(&error))
-                    .await;
+                self.end(
+                    &call_id,
+                    &*model,
+                    CallStatus::Error,
+                    clock,
+                    Ended::failed(&error),
+                )
+                .await;
                 Err(error)
             }
         }
