@@ -2,6 +2,9 @@
 //! knowledge base's speed on this CPU (ingestion throughput, scoped retrieval latency with a
 //! large store loaded, HNSW recall@10 against exact search). Everything runs on the real parts
 //! (SQLite, embedded SurrealDB, MiniLM) in a temporary directory.
+//!
+//! Over 400 lines because the two commands share their scratch knowledge base, filler vectors
+//! and percentiles; the HNSW recall section (`Shape` and below) is the piece to move out next.
 
 use rehearse_knowledge::store::{ChunkStore, Location, StoredChunk};
 use rehearse_knowledge::{eval, KnowledgeBase};
