@@ -35,10 +35,7 @@ pub async fn compare(settings: &Settings, requests: &[ChatRequest]) -> anyhow::R
     let path = gguf.clone();
     let ours = tokio::task::spawn_blocking(move || LocalModel::load(&path, options)).await??;
 
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
-        probe.local_addr()?.port()
-    };
+    let port = crate::drill::free_port()?;
     let _server = tokio::process::Command::new("bash")
         .arg("scripts/openai-server.sh")
         .arg(port.to_string())
