@@ -2,8 +2,8 @@ use crate::support::{json, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use rehearse_testkit::both_backends;
 
 /// Sign-up creates an unconfirmed candidate and signs nobody in: it answers "check your email"
-/// (202), exactly as for an address that already has an account (see `email.rs`). The account
-/// can sign in with its password and practise before confirming.
+/// (202), exactly as for an address that already has an account (see `email/confirmation.rs`).
+/// The account can sign in with its password and practise before confirming.
 async fn sign_up_creates_a_candidate_who_can_sign_in_and_practise(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = app.client();
@@ -125,7 +125,7 @@ async fn bad_sign_ups_are_refused_and_write_nothing(backend: Backend) {
     assert_eq!(first.status(), 202);
     let first = json(first).await;
     // A taken address answers exactly like a new one (its owner is mailed instead, see
-    // `email.rs`), and nothing is written over the existing account.
+    // `email/confirmation.rs`), and nothing is written over the existing account.
     let other = app.client();
     let duplicate = other
         .sign_up("DUP@example.com", "quartz meadow lantern 4821")

@@ -16,7 +16,7 @@ async fn send(client: &Client, id: &str, text: &str, key: &str) -> reqwest::Resp
         .await
 }
 
-/// Starts an interview and returns the response as it is (the helper in `interviews.rs`
+/// Starts an interview and returns the response as it is (the helper in `interviews/mod.rs`
 /// insists on success).
 async fn try_start(client: &Client) -> reqwest::Response {
     client

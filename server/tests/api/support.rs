@@ -175,7 +175,7 @@ impl TestApp {
     }
 
     /// Signs up a new account, confirms its address as its mailed link would (see
-    /// [`TestApp::confirmation_link`]; `email.rs` follows the real mail) and returns a client
+    /// [`TestApp::confirmation_link`]; `email/` follows the real mail) and returns a client
     /// signed in as it. Sign-up itself signs nobody in.
     pub async fn signed_up(&self, email: &str) -> Client {
         let client = self.client();

@@ -1,5 +1,5 @@
 //! The chain's rules against the scripted model (the wire-level behaviour, with a real
-//! fault-injecting upstream, is in `crates/llm/tests/resilience.rs`).
+//! fault-injecting upstream, is in `crates/llm/tests/resilience/`).
 
 use super::*;
 use crate::scripted::{Script, ScriptedModel, Step};

@@ -1,0 +1,133 @@
+//! Circuit breakers (open, fail fast, half-open) and a fallback answering for a failing primary.
+
+use crate::upstream::*;
+use rehearse_llm::gateway::GatewayError;
+use rehearse_llm::pricing::Pricing;
+use rehearse_llm::resilience::{BreakerState, Route};
+use rehearse_llm::scripted::{Script, ScriptedModel};
+use rehearse_llm::testing::{call_trace, last_trace_of};
+use rehearse_testkit::{both_backends, fresh_db, Backend};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_breaker_opens_after_repeated_failures_fails_fast_then_half_opens() {
+    let up = FaultUpstream::start().await;
+    let t = fresh_db(Backend::Sqlite).await;
+    // `flaky:4` fails requests 1-3 and answers the 4th.
+    let model = "flaky:4";
+    let gw = gateway(
+        &t,
+        up.model(model),
+        vec![],
+        limits(),
+        config(0, 3, Duration::from_secs(1)),
+    );
+    for i in 0..3 {
+        let err = gw
+            .complete(ctx(&format!("fail-{i}")), request())
+            .await
+            .expect_err("500");
+        assert!(matches!(err, GatewayError::Model(_)), "{err:?}");
+    }
+    assert_eq!(gw.breakers()[0].state, BreakerState::Open);
+    assert_eq!(gw.breakers()[0].consecutive_failures, 3);
+
+    for i in 0..2 {
+        let err = gw
+            .complete(ctx(&format!("fast-{i}")), request())
+            .await
+            .expect_err("fails fast");
+        assert!(matches!(err, GatewayError::CircuitOpen { .. }), "{err:?}");
+    }
+    assert_eq!(
+        up.count(model, "requests").await,
+        3,
+        "an open breaker keeps calls from the provider"
+    );
+    let refused = last_trace_of(&gw, "fast-0").await;
+    assert_eq!(attempts(&refused)[0]["outcome"], "circuit open");
+
+    // Once the open time is over, one trial call goes through; its success closes the breaker.
+    let mut state = gw.breakers()[0].state;
+    for _ in 0..100 {
+        if state == BreakerState::HalfOpen {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        state = gw.breakers()[0].state;
+    }
+    assert_eq!(state, BreakerState::HalfOpen);
+    gw.complete(ctx("trial"), request())
+        .await
+        .expect("the trial call answers");
+    assert_eq!(up.count(model, "requests").await, 4);
+    let breakers = gw.breakers();
+    assert_eq!(
+        (breakers[0].state, breakers[0].opened_count),
+        (BreakerState::Closed, 1)
+    );
+}
+
+async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(backend: Backend) {
+    let up = FaultUpstream::start().await;
+    let t = fresh_db(backend).await;
+    let fallback = ScriptedModel::new(vec![Script::text("From the fallback.")]);
+    let route = Route {
+        model: Arc::new(fallback.clone()),
+        pricing: Pricing::FREE,
+    };
+    let gw = gateway(
+        &t,
+        up.model("http500"),
+        vec![route],
+        limits(),
+        config(1, 2, Duration::from_secs(60)),
+    );
+
+    let summary = gw
+        .complete(ctx("first"), request())
+        .await
+        .expect("the fallback answers");
+    assert_eq!(summary.output, "From the fallback.");
+    assert_eq!(
+        up.count("http500", "requests").await,
+        2,
+        "the primary and its retry"
+    );
+    let trace = call_trace(&gw, &summary.call_id).await;
+    assert_eq!(trace.status, "ok");
+    assert_eq!(
+        (trace.provider.as_str(), trace.model.as_str()),
+        ("scripted", "scripted-test-double"),
+        "the trace names the provider that answered"
+    );
+    let tried = attempts(&trace);
+    assert_eq!(tried.len(), 3, "{tried:?}");
+    for attempt in &tried[..2] {
+        assert_eq!(attempt["model"], "http500");
+        assert!(
+            attempt["outcome"].as_str().unwrap_or("").contains("500"),
+            "{attempt}"
+        );
+    }
+    assert_eq!(tried[2]["provider"], "scripted");
+    assert_eq!(tried[2]["outcome"], "ok");
+
+    // Two failures opened the primary's breaker: the next call goes straight to the fallback.
+    let summary = gw
+        .complete(ctx("second"), request())
+        .await
+        .expect("the fallback answers");
+    assert_eq!(summary.output, "From the fallback.");
+    assert_eq!(up.count("http500", "requests").await, 2);
+    let trace = last_trace_of(&gw, "second").await;
+    assert_eq!(attempts(&trace)[0]["outcome"], "circuit open");
+    let breakers = gw.breakers();
+    assert_eq!(
+        (breakers[0].state, breakers[1].state),
+        (BreakerState::Open, BreakerState::Closed)
+    );
+    assert_eq!(fallback.calls(), 2);
+}
+both_backends!(the_fallback_answers_when_the_primary_fails_and_the_trace_records_it);
