@@ -10,14 +10,11 @@ struct Text {
     text: String,
 }
 
+/// What a pause (`{"reason"}`) or a failed turn (`{"message"}`) tells the candidate.
 #[derive(serde::Deserialize)]
-struct Failed {
+struct Notice {
+    #[serde(alias = "reason")]
     message: String,
-}
-
-#[derive(serde::Deserialize)]
-struct Reason {
-    reason: String,
 }
 
 /// Connects, and closes the connection when the calling reactive scope is cleaned up.
@@ -76,26 +73,19 @@ pub fn follow(
             }),
         );
     }
-    listen(
-        "paused",
-        Box::new(move |data| {
-            draft.set(String::new());
-            if let Ok(r) = serde_json::from_str::<Reason>(&data) {
-                notice.set(Some(r.reason));
-            }
-            refresh.update(|n| *n += 1);
-        }),
-    );
-    listen(
-        "turn_failed",
-        Box::new(move |data| {
-            draft.set(String::new());
-            if let Ok(f) = serde_json::from_str::<Failed>(&data) {
-                notice.set(Some(f.message));
-            }
-            refresh.update(|n| *n += 1);
-        }),
-    );
+    // A pause and a failed turn also say why, in the page's notice.
+    for name in ["paused", "turn_failed"] {
+        listen(
+            name,
+            Box::new(move |data| {
+                draft.set(String::new());
+                if let Ok(said) = serde_json::from_str::<Notice>(&data) {
+                    notice.set(Some(said.message));
+                }
+                refresh.update(|n| *n += 1);
+            }),
+        );
+    }
     let stored = StoredValue::new_local(source);
     on_cleanup(move || stored.with_value(|s| s.close()));
 }

@@ -24,3 +24,29 @@ pub(crate) fn start_request(client: &reqwest::Client, base: &str) -> reqwest::Re
             ("difficulty", "mid"),
         ])
 }
+
+/// Creates a local account and signs `client` in to it, as a person does: sign-up signs nobody
+/// in (it answers "check your email"), and an unconfirmed account may sign in and practise.
+pub(crate) async fn sign_up_and_in(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    client
+        .post(format!("{base}/auth/signup"))
+        .header("accept", "application/json")
+        .form(&[("email", email), ("password", password), ("name", name)])
+        .send()
+        .await?
+        .error_for_status()?;
+    client
+        .post(format!("{base}/auth/login"))
+        .header("accept", "application/json")
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(())
+}

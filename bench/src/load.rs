@@ -266,29 +266,8 @@ async fn sign_up(base: &str, i: usize) -> anyhow::Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(120))
         .build()?;
-    client
-        .post(format!("{base}/auth/signup"))
-        .header("accept", "application/json")
-        .form(&[
-            ("email", format!("load{i}@rehearse.local").as_str()),
-            ("password", "quartz meadow loadtest 4821"),
-            ("name", "Load"),
-        ])
-        .send()
-        .await?
-        .error_for_status()?;
-    // Sign-up signs nobody in (it answers "check your email"); an unconfirmed account may
-    // sign in and practise.
-    client
-        .post(format!("{base}/auth/login"))
-        .header("accept", "application/json")
-        .form(&[
-            ("email", format!("load{i}@rehearse.local").as_str()),
-            ("password", "quartz meadow loadtest 4821"),
-        ])
-        .send()
-        .await?
-        .error_for_status()?;
+    let email = format!("load{i}@rehearse.local");
+    crate::sign_up_and_in(&client, base, &email, "quartz meadow loadtest 4821", "Load").await?;
     Ok(client)
 }
 

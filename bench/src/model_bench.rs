@@ -35,28 +35,14 @@ pub async fn run(mut settings: Settings, turns: usize, compare: bool) -> anyhow:
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let json = [("accept", "application/json")];
-    http.post(format!("{base}/auth/signup"))
-        .header(json[0].0, json[0].1)
-        .form(&[
-            ("email", "bench@rehearse.local"),
-            ("password", "bench password 123"),
-            ("name", "Bench"),
-        ])
-        .send()
-        .await?
-        .error_for_status()?;
-    // Sign-up signs nobody in (it answers "check your email"); an unconfirmed account may
-    // sign in and practise.
-    http.post(format!("{base}/auth/login"))
-        .header(json[0].0, json[0].1)
-        .form(&[
-            ("email", "bench@rehearse.local"),
-            ("password", "bench password 123"),
-        ])
-        .send()
-        .await?
-        .error_for_status()?;
+    crate::sign_up_and_in(
+        &http,
+        &base,
+        "bench@rehearse.local",
+        "bench password 123",
+        "Bench",
+    )
+    .await?;
     let started = crate::start_request(&http, &base).send().await?;
     let id: String = started.error_for_status()?.json().await?;
     println!(

@@ -3,3 +3,4 @@ pub mod chart;
 pub mod confirm_banner;
 pub mod forms;
 pub mod layout;
+pub mod loaded;

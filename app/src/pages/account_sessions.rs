@@ -5,6 +5,7 @@
 
 use crate::api::{list_my_sessions, RevokeOtherSessions, RevokeSession};
 use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -25,59 +26,52 @@ pub fn AccountSessions() -> impl IntoView {
         </p>
         {move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         {move || revoke_others.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match sessions.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(list) => {
-                        let others = list.iter().filter(|s| !s.this_device).count();
-                        view! {
-                            <div>
-                            <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="sessions">
-                                <thead class="bg-slate-100 text-left text-slate-600"><tr>
-                                    <th class="p-2">"Browser"</th><th class="p-2">"Network"</th>
-                                    <th class="p-2">"Signed in"</th><th class="p-2">"Last used"</th>
-                                    <th class="p-2">"Ends"</th><th class="p-2"></th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|s| {
-                                        let id = s.id.clone();
-                                        let this_device = s.this_device;
-                                        view! {
-                                            <tr class="border-t border-slate-200 align-top" data-testid="session">
-                                                <td class="p-2">
-                                                    <span title=s.user_agent.clone()>{s.device.clone()}</span>
-                                                    {this_device.then(|| view! {
-                                                        <span class="ml-2 rounded-full bg-emerald-100 px-2 text-xs text-emerald-800" data-testid="this-device">"This device"</span>
-                                                    })}
-                                                </td>
-                                                <td class="p-2 font-mono text-xs">{s.network.clone()}</td>
-                                                <td class="p-2">{s.created_at.clone()}</td>
-                                                <td class="p-2">{s.last_seen_at.clone()}</td>
-                                                <td class="p-2">{s.ends_at.clone()}</td>
-                                                <td class="p-2">{(!this_device).then(|| view! {
-                                                    <ActionForm action=revoke>
-                                                        <input type="hidden" name="id" value=id/>
-                                                        <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 text-slate-700 hover:border-red-400 hover:text-red-700" data-testid="revoke-session">"End"</button>
-                                                    </ActionForm>
-                                                })}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {(others > 0).then(|| view! {
-                                <div class="mt-4">
-                                    <ActionForm action=revoke_others>
-                                        <button type="submit" class="rounded-md bg-slate-800 px-3 py-1.5 text-white hover:bg-red-700" data-testid="revoke-others">"Sign out everywhere else"</button>
-                                    </ActionForm>
-                                </div>
-                            })}
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(sessions, move |list| {
+            let others = list.iter().filter(|s| !s.this_device).count();
+            view! {
+                <div>
+                <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="sessions">
+                    <thead class="bg-slate-100 text-left text-slate-600"><tr>
+                        <th class="p-2">"Browser"</th><th class="p-2">"Network"</th>
+                        <th class="p-2">"Signed in"</th><th class="p-2">"Last used"</th>
+                        <th class="p-2">"Ends"</th><th class="p-2"></th>
+                    </tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|s| {
+                            let id = s.id.clone();
+                            let this_device = s.this_device;
+                            view! {
+                                <tr class="border-t border-slate-200 align-top" data-testid="session">
+                                    <td class="p-2">
+                                        <span title=s.user_agent.clone()>{s.device.clone()}</span>
+                                        {this_device.then(|| view! {
+                                            <span class="ml-2 rounded-full bg-emerald-100 px-2 text-xs text-emerald-800" data-testid="this-device">"This device"</span>
+                                        })}
+                                    </td>
+                                    <td class="p-2 font-mono text-xs">{s.network.clone()}</td>
+                                    <td class="p-2">{s.created_at.clone()}</td>
+                                    <td class="p-2">{s.last_seen_at.clone()}</td>
+                                    <td class="p-2">{s.ends_at.clone()}</td>
+                                    <td class="p-2">{(!this_device).then(|| view! {
+                                        <ActionForm action=revoke>
+                                            <input type="hidden" name="id" value=id/>
+                                            <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 text-slate-700 hover:border-red-400 hover:text-red-700" data-testid="revoke-session">"End"</button>
+                                        </ActionForm>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {(others > 0).then(|| view! {
+                    <div class="mt-4">
+                        <ActionForm action=revoke_others>
+                            <button type="submit" class="rounded-md bg-slate-800 px-3 py-1.5 text-white hover:bg-red-700" data-testid="revoke-others">"Sign out everywhere else"</button>
+                        </ActionForm>
+                    </div>
+                })}
+                </div>
+            }.into_any()
+        })}
     }
 }

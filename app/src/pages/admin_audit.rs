@@ -1,5 +1,5 @@
 use crate::api::list_audit;
-use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -57,47 +57,40 @@ pub fn AdminAudit() -> impl IntoView {
             </select>
             <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
         </form>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match events.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(page) => {
-                        let kind = params().0.unwrap_or_default();
-                        let next = page.has_more.then(|| format!("/admin/audit?kind={kind}&page={}", page.page + 1));
-                        let prev = (page.page > 0).then(|| format!("/admin/audit?kind={kind}&page={}", page.page - 1));
-                        view! {
-                            <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="audit-table">
-                                <thead class="bg-slate-100 text-left text-slate-600">
-                                    <tr>
-                                        <th class="px-3 py-2">"When"</th>
-                                        <th class="px-3 py-2">"Event"</th>
-                                        <th class="px-3 py-2">"Actor"</th>
-                                        <th class="px-3 py-2">"Subject"</th>
-                                        <th class="px-3 py-2">"IP"</th>
-                                        <th class="px-3 py-2">"Detail"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.events.into_iter().map(|e| view! {
-                                        <tr class="border-t border-slate-200">
-                                            <td class="px-3 py-2 whitespace-nowrap text-slate-500">{e.at}</td>
-                                            <td class="px-3 py-2 font-mono">{e.kind}</td>
-                                            <td class="px-3 py-2">{e.actor_email.unwrap_or_default()}</td>
-                                            <td class="px-3 py-2">{e.subject_email.unwrap_or_default()}</td>
-                                            <td class="px-3 py-2 text-slate-500">{e.ip.unwrap_or_default()}</td>
-                                            <td class="px-3 py-2">{e.detail}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <div class="mt-3 flex gap-4 text-sm">
-                                {prev.map(|href| view! { <a class="text-indigo-700 underline" href=href>"Newer"</a> })}
-                                {next.map(|href| view! { <a class="text-indigo-700 underline" href=href>"Older"</a> })}
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(events, move |page| {
+            let kind = params().0.unwrap_or_default();
+            let next = page.has_more.then(|| format!("/admin/audit?kind={kind}&page={}", page.page + 1));
+            let prev = (page.page > 0).then(|| format!("/admin/audit?kind={kind}&page={}", page.page - 1));
+            view! {
+                <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="audit-table">
+                    <thead class="bg-slate-100 text-left text-slate-600">
+                        <tr>
+                            <th class="px-3 py-2">"When"</th>
+                            <th class="px-3 py-2">"Event"</th>
+                            <th class="px-3 py-2">"Actor"</th>
+                            <th class="px-3 py-2">"Subject"</th>
+                            <th class="px-3 py-2">"IP"</th>
+                            <th class="px-3 py-2">"Detail"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {page.events.into_iter().map(|e| view! {
+                            <tr class="border-t border-slate-200">
+                                <td class="px-3 py-2 whitespace-nowrap text-slate-500">{e.at}</td>
+                                <td class="px-3 py-2 font-mono">{e.kind}</td>
+                                <td class="px-3 py-2">{e.actor_email.unwrap_or_default()}</td>
+                                <td class="px-3 py-2">{e.subject_email.unwrap_or_default()}</td>
+                                <td class="px-3 py-2 text-slate-500">{e.ip.unwrap_or_default()}</td>
+                                <td class="px-3 py-2">{e.detail}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <div class="mt-3 flex gap-4 text-sm">
+                    {prev.map(|href| view! { <a class="text-indigo-700 underline" href=href>"Newer"</a> })}
+                    {next.map(|href| view! { <a class="text-indigo-700 underline" href=href>"Older"</a> })}
+                </div>
+            }.into_any()
+        })}
     }
 }

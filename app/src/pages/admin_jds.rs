@@ -5,6 +5,7 @@ use crate::api::{
     jd_detail, list_jds, take_form_flash, DeleteJd, EditRequirements, RetryIngestion, TryQuestion,
 };
 use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -71,30 +72,27 @@ pub fn AdminJds() -> impl IntoView {
         <h1 class="mb-4 text-2xl font-semibold">"Job descriptions"</h1>
         <Flash/>
         <AddForm/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match jds.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="text-slate-600">"No job descriptions yet. Candidates see the sample roles until you add one."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="w-full text-sm" data-testid="jd-list">
-                            <thead><tr class="text-left text-slate-500"><th>"Title"</th><th>"Versions"</th><th>"Latest"</th><th>"Chunks"</th><th>"Added"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|j| view! {
-                                    <tr class="border-t border-slate-200">
-                                        <td><a class="text-blue-700 underline" href=format!("/admin/jds/{}", j.id)>{j.title}</a></td>
-                                        <td>{j.versions}</td>
-                                        <td>{j.latest_status.map(status_badge)}</td>
-                                        <td>{j.latest_chunks}</td>
-                                        <td class="text-slate-500">{j.created_at} " " {j.created_by}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(jds, move |list| {
+            if list.is_empty() {
+                return view! { <p class="text-slate-600">"No job descriptions yet. Candidates see the sample roles until you add one."</p> }.into_any();
+            }
+            view! {
+                <table class="w-full text-sm" data-testid="jd-list">
+                    <thead><tr class="text-left text-slate-500"><th>"Title"</th><th>"Versions"</th><th>"Latest"</th><th>"Chunks"</th><th>"Added"</th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|j| view! {
+                            <tr class="border-t border-slate-200">
+                                <td><a class="text-blue-700 underline" href=format!("/admin/jds/{}", j.id)>{j.title}</a></td>
+                                <td>{j.versions}</td>
+                                <td>{j.latest_status.map(status_badge)}</td>
+                                <td>{j.latest_chunks}</td>
+                                <td class="text-slate-500">{j.created_at} " " {j.created_by}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        })}
     }
 }
 
@@ -126,77 +124,70 @@ pub fn AdminJd() -> impl IntoView {
             Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
             Ok(n) => view! { <p role="status" class="mb-2 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-emerald-800" data-testid="requirements-saved">{format!("Saved as version {n}; it is being prepared for interviews.")}</p> }.into_any(),
         })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(d) => {
-                        let busy = d.versions.iter().any(|v| matches!(v.status, VersionStatus::Queued | VersionStatus::Ingesting));
-                        let selected = d.selected.clone().unwrap_or_default();
-                        let ready = d.versions.iter().any(|v| v.id == selected && v.status == VersionStatus::Ready);
-                        let jd_id = d.id.clone();
-                        view! {
-                            // Ingestion runs in the background: the page refreshes itself until it ends.
-                            {busy.then(|| view! { <Meta http_equiv="refresh" content="2"/> })}
-                            <h1 class="mb-1 text-2xl font-semibold" data-testid="jd-title">{d.title.clone()}</h1>
-                            {d.deleted.then(|| view! { <p class="mb-4 text-red-700">"Deleted: its chunks are gone; interviews that used it keep their transcripts."</p> })}
-                            <h2 class="mt-4 font-semibold">"Versions"</h2>
-                            <table class="mb-4 w-full text-sm" data-testid="versions">
-                                <thead><tr class="text-left text-slate-500"><th>"Version"</th><th>"Status"</th><th>"Progress"</th><th>"Source"</th><th>"Added"</th><th></th></tr></thead>
-                                <tbody>
-                                    {d.versions.clone().into_iter().map(|v| {
-                                        let href = format!("/admin/jds/{}?v={}", jd_id, v.id);
-                                        let failed = v.status == VersionStatus::Failed;
-                                        let vid = v.id.clone();
-                                        view! {
-                                            <tr class="border-t border-slate-200" data-version=v.version>
-                                                <td><a class="text-blue-700 underline" href=href>"v" {v.version}</a></td>
-                                                <td>{status_badge(v.status)}</td>
-                                                <td data-testid="progress">{format!("{}/{} chunks, {} embedded, {} from cache", v.chunks_done, v.chunks_total, v.embedded, v.cached)}</td>
-                                                <td>{v.source.clone()}</td>
-                                                <td class="text-slate-500">{v.created_at.clone()} " " {v.created_by.clone()}</td>
-                                                <td>
-                                                    {v.error.clone().map(|e| view! { <p class="text-red-700" data-testid="version-error">{e}</p> })}
-                                                    {failed.then(|| view! {
-                                                        <ActionForm action=retry>
-                                                            <input type="hidden" name="version_id" value=vid.clone()/>
-                                                            <button type="submit" class="rounded-md border border-slate-300 px-2">"Retry"</button>
-                                                        </ActionForm>
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {d.versions.iter().find(|v| v.id == selected).cloned().map(|v| view! {
-                                <Requirements version=v editable=!d.deleted edit=edit/>
-                            })}
-                            {(!d.deleted).then(|| view! { <AddForm jd_id=d.id.clone()/> })}
-                            {ready.then(|| view! { <TryBox version_id=selected.clone()/> })}
-                            <h2 class="mt-4 font-semibold">"Chunks"</h2>
-                            <ol class="space-y-2 text-sm" data-testid="chunks">
-                                {d.chunks.clone().into_iter().map(|c| view! {
-                                    <li class="rounded border border-slate-200 bg-white p-2">
-                                        <div class="text-xs text-slate-500">"#" {c.position + 1} " · " {c.section.clone()} " · " {c.id.clone()}
-                                            {c.flagged.then(|| view! { <span class="ml-2 rounded bg-red-100 px-1 text-red-800">"reads as instructions: never cited"</span> })}
-                                        </div>
-                                        <pre class="whitespace-pre-wrap">{c.text.clone()}</pre>
-                                    </li>
-                                }).collect_view()}
-                            </ol>
-                            <details class="mt-4"><summary>"Text of this version"</summary><pre class="whitespace-pre-wrap text-sm">{d.body.clone()}</pre></details>
-                            {(!d.deleted).then(|| view! {
-                                <ActionForm action=delete attr:class="mt-6">
-                                    <input type="hidden" name="id" value=d.id.clone()/>
-                                    <button type="submit" class="rounded-md bg-red-700 px-3 py-1 text-white" data-testid="delete-jd">"Delete this job description"</button>
-                                </ActionForm>
-                            })}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(detail, move |d| {
+            let busy = d.versions.iter().any(|v| matches!(v.status, VersionStatus::Queued | VersionStatus::Ingesting));
+            let selected = d.selected.clone().unwrap_or_default();
+            let ready = d.versions.iter().any(|v| v.id == selected && v.status == VersionStatus::Ready);
+            let jd_id = d.id.clone();
+            view! {
+                // Ingestion runs in the background: the page refreshes itself until it ends.
+                {busy.then(|| view! { <Meta http_equiv="refresh" content="2"/> })}
+                <h1 class="mb-1 text-2xl font-semibold" data-testid="jd-title">{d.title.clone()}</h1>
+                {d.deleted.then(|| view! { <p class="mb-4 text-red-700">"Deleted: its chunks are gone; interviews that used it keep their transcripts."</p> })}
+                <h2 class="mt-4 font-semibold">"Versions"</h2>
+                <table class="mb-4 w-full text-sm" data-testid="versions">
+                    <thead><tr class="text-left text-slate-500"><th>"Version"</th><th>"Status"</th><th>"Progress"</th><th>"Source"</th><th>"Added"</th><th></th></tr></thead>
+                    <tbody>
+                        {d.versions.clone().into_iter().map(|v| {
+                            let href = format!("/admin/jds/{}?v={}", jd_id, v.id);
+                            let failed = v.status == VersionStatus::Failed;
+                            let vid = v.id.clone();
+                            view! {
+                                <tr class="border-t border-slate-200" data-version=v.version>
+                                    <td><a class="text-blue-700 underline" href=href>"v" {v.version}</a></td>
+                                    <td>{status_badge(v.status)}</td>
+                                    <td data-testid="progress">{format!("{}/{} chunks, {} embedded, {} from cache", v.chunks_done, v.chunks_total, v.embedded, v.cached)}</td>
+                                    <td>{v.source.clone()}</td>
+                                    <td class="text-slate-500">{v.created_at.clone()} " " {v.created_by.clone()}</td>
+                                    <td>
+                                        {v.error.clone().map(|e| view! { <p class="text-red-700" data-testid="version-error">{e}</p> })}
+                                        {failed.then(|| view! {
+                                            <ActionForm action=retry>
+                                                <input type="hidden" name="version_id" value=vid.clone()/>
+                                                <button type="submit" class="rounded-md border border-slate-300 px-2">"Retry"</button>
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {d.versions.iter().find(|v| v.id == selected).cloned().map(|v| view! {
+                    <Requirements version=v editable=!d.deleted edit=edit/>
+                })}
+                {(!d.deleted).then(|| view! { <AddForm jd_id=d.id.clone()/> })}
+                {ready.then(|| view! { <TryBox version_id=selected.clone()/> })}
+                <h2 class="mt-4 font-semibold">"Chunks"</h2>
+                <ol class="space-y-2 text-sm" data-testid="chunks">
+                    {d.chunks.clone().into_iter().map(|c| view! {
+                        <li class="rounded border border-slate-200 bg-white p-2">
+                            <div class="text-xs text-slate-500">"#" {c.position + 1} " · " {c.section.clone()} " · " {c.id.clone()}
+                                {c.flagged.then(|| view! { <span class="ml-2 rounded bg-red-100 px-1 text-red-800">"reads as instructions: never cited"</span> })}
+                            </div>
+                            <pre class="whitespace-pre-wrap">{c.text.clone()}</pre>
+                        </li>
+                    }).collect_view()}
+                </ol>
+                <details class="mt-4"><summary>"Text of this version"</summary><pre class="whitespace-pre-wrap text-sm">{d.body.clone()}</pre></details>
+                {(!d.deleted).then(|| view! {
+                    <ActionForm action=delete attr:class="mt-6">
+                        <input type="hidden" name="id" value=d.id.clone()/>
+                        <button type="submit" class="rounded-md bg-red-700 px-3 py-1 text-white" data-testid="delete-jd">"Delete this job description"</button>
+                    </ActionForm>
+                })}
+            }.into_any()
+        })}
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::api::{list_failed_jobs, RequeueJob};
 use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,41 +16,38 @@ pub fn AdminJobs() -> impl IntoView {
         <h1 class="mb-2 text-2xl font-semibold">"Failed jobs"</h1>
         <p class="mb-4 text-sm text-slate-600">"Background work that failed. Jobs are retried by themselves with growing pauses; after five tries a job stops and waits here until you queue it again."</p>
         {move || requeue.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match jobs.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="text-slate-600" data-testid="no-failed-jobs">"No failed jobs."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="failed-jobs">
-                            <thead class="bg-slate-100 text-left text-slate-600"><tr>
-                                <th class="p-2">"Job"</th><th class="p-2">"State"</th><th class="p-2">"Tries"</th>
-                                <th class="p-2">"Last error"</th><th class="p-2">"When"</th><th class="p-2"></th>
-                            </tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|j| {
-                                    let id = j.id.clone();
-                                    view! {
-                                        <tr class="border-t border-slate-200 align-top" data-testid="failed-job">
-                                            <td class="p-2">{j.what}</td>
-                                            <td class="p-2">{if j.dead { "Stopped" } else { "Will retry" }}</td>
-                                            <td class="p-2">{j.attempts}</td>
-                                            <td class="p-2 font-mono text-xs">{j.last_error}</td>
-                                            <td class="p-2">{j.updated_at}</td>
-                                            <td class="p-2">{j.dead.then(|| view! {
-                                                <ActionForm action=requeue>
-                                                    <input type="hidden" name="id" value=id/>
-                                                    <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white" data-testid="requeue">"Queue again"</button>
-                                                </ActionForm>
-                                            })}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(jobs, move |list| {
+            if list.is_empty() {
+                return view! { <p class="text-slate-600" data-testid="no-failed-jobs">"No failed jobs."</p> }.into_any();
+            }
+            view! {
+                <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="failed-jobs">
+                    <thead class="bg-slate-100 text-left text-slate-600"><tr>
+                        <th class="p-2">"Job"</th><th class="p-2">"State"</th><th class="p-2">"Tries"</th>
+                        <th class="p-2">"Last error"</th><th class="p-2">"When"</th><th class="p-2"></th>
+                    </tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|j| {
+                            let id = j.id.clone();
+                            view! {
+                                <tr class="border-t border-slate-200 align-top" data-testid="failed-job">
+                                    <td class="p-2">{j.what}</td>
+                                    <td class="p-2">{if j.dead { "Stopped" } else { "Will retry" }}</td>
+                                    <td class="p-2">{j.attempts}</td>
+                                    <td class="p-2 font-mono text-xs">{j.last_error}</td>
+                                    <td class="p-2">{j.updated_at}</td>
+                                    <td class="p-2">{j.dead.then(|| view! {
+                                        <ActionForm action=requeue>
+                                            <input type="hidden" name="id" value=id/>
+                                            <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white" data-testid="requeue">"Queue again"</button>
+                                        </ActionForm>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        })}
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::api::review_metrics;
 use crate::components::chart::ReviewOutcomesChart;
-use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use rehearse_types::{duration_words, ReasonMetricsView};
@@ -24,45 +24,38 @@ pub fn AdminReviewMetrics() -> impl IntoView {
         <Title text="Review metrics · Rehearse"/>
         <h1 class="mb-2 text-2xl font-semibold">"Review metrics"</h1>
         <p class="mb-4 text-sm text-slate-600">"From every decision stored. A held answer approved unchanged was a false alarm of the automatic check; one edited or rejected was a true catch. Expired items (nobody decided before the deadline) count in the outcomes but not in agreement or time to decision. An answer held for several reasons counts under each."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match metrics.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(m) => {
-                        let mut rows = m.by_reason.clone();
-                        rows.push(m.overall.clone());
-                        view! {
-                            <section class="space-y-6" data-testid="review-metrics">
-                                <dl class="grid gap-3 sm:grid-cols-4">
-                                    <Figure label="Waiting for review" value=m.pending.to_string() testid="metric-pending"/>
-                                    <Figure label="Oldest waiting" value=duration(m.oldest_pending_ms) testid="metric-oldest"/>
-                                    <Figure label="Time to decision, median" value=duration(m.decision_p50_ms) testid="metric-p50"/>
-                                    <Figure label="Time to decision, 90th percentile" value=duration(m.decision_p90_ms) testid="metric-p90"/>
-                                </dl>
-                                <div>
-                                    <h2 class="mb-2 font-semibold">"Outcomes per flag reason"</h2>
-                                    {if m.by_reason.is_empty() {
-                                        view! { <p class="text-sm text-slate-600">"No answer has been held yet."</p> }.into_any()
-                                    } else {
-                                        view! { <ReviewOutcomesChart reasons=m.by_reason.clone()/> }.into_any()
-                                    }}
-                                </div>
-                                <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="review-metrics-table">
-                                    <thead class="bg-slate-100 text-left text-slate-600"><tr>
-                                        <th class="p-2">"Reason"</th><th class="p-2">"Waiting"</th>
-                                        <th class="p-2">"Approved"</th><th class="p-2">"Edited"</th>
-                                        <th class="p-2">"Rejected"</th><th class="p-2">"Expired"</th>
-                                        <th class="p-2">"False alarms"</th><th class="p-2">"True catches"</th>
-                                        <th class="p-2">"Check agreed"</th>
-                                    </tr></thead>
-                                    <tbody>{rows.into_iter().map(|r| view! { <ReasonRow r=r/> }).collect_view()}</tbody>
-                                </table>
-                            </section>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(metrics, move |m| {
+            let mut rows = m.by_reason.clone();
+            rows.push(m.overall.clone());
+            view! {
+                <section class="space-y-6" data-testid="review-metrics">
+                    <dl class="grid gap-3 sm:grid-cols-4">
+                        <Figure label="Waiting for review" value=m.pending.to_string() testid="metric-pending"/>
+                        <Figure label="Oldest waiting" value=duration(m.oldest_pending_ms) testid="metric-oldest"/>
+                        <Figure label="Time to decision, median" value=duration(m.decision_p50_ms) testid="metric-p50"/>
+                        <Figure label="Time to decision, 90th percentile" value=duration(m.decision_p90_ms) testid="metric-p90"/>
+                    </dl>
+                    <div>
+                        <h2 class="mb-2 font-semibold">"Outcomes per flag reason"</h2>
+                        {if m.by_reason.is_empty() {
+                            view! { <p class="text-sm text-slate-600">"No answer has been held yet."</p> }.into_any()
+                        } else {
+                            view! { <ReviewOutcomesChart reasons=m.by_reason.clone()/> }.into_any()
+                        }}
+                    </div>
+                    <table class="w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="review-metrics-table">
+                        <thead class="bg-slate-100 text-left text-slate-600"><tr>
+                            <th class="p-2">"Reason"</th><th class="p-2">"Waiting"</th>
+                            <th class="p-2">"Approved"</th><th class="p-2">"Edited"</th>
+                            <th class="p-2">"Rejected"</th><th class="p-2">"Expired"</th>
+                            <th class="p-2">"False alarms"</th><th class="p-2">"True catches"</th>
+                            <th class="p-2">"Check agreed"</th>
+                        </tr></thead>
+                        <tbody>{rows.into_iter().map(|r| view! { <ReasonRow r=r/> }).collect_view()}</tbody>
+                    </table>
+                </section>
+            }.into_any()
+        })}
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::api::{change_role, list_users, ChangeRole};
 use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use rehearse_types::{Role, UserView};
@@ -15,29 +16,22 @@ pub fn AdminUsers() -> impl IntoView {
         <Title text="Users · Rehearse"/>
         <h1 class="mb-4 text-2xl font-semibold">"Users"</h1>
         {move || change.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
-                            <thead class="bg-slate-100 text-left text-slate-600">
-                                <tr>
-                                    <th class="px-3 py-2">"Name"</th>
-                                    <th class="px-3 py-2">"Email"</th>
-                                    <th class="px-3 py-2">"Signs in with"</th>
-                                    <th class="px-3 py-2">"Joined"</th>
-                                    <th class="px-3 py-2">"Role"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {list.into_iter().map(|u| view! { <UserRow user=u action=change/> }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(users, move |list| view! {
+            <table class="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
+                <thead class="bg-slate-100 text-left text-slate-600">
+                    <tr>
+                        <th class="px-3 py-2">"Name"</th>
+                        <th class="px-3 py-2">"Email"</th>
+                        <th class="px-3 py-2">"Signs in with"</th>
+                        <th class="px-3 py-2">"Joined"</th>
+                        <th class="px-3 py-2">"Role"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|u| view! { <UserRow user=u action=change/> }).collect_view()}
+                </tbody>
+            </table>
+        }.into_any())}
     }
 }
 

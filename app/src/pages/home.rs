@@ -3,6 +3,7 @@ use crate::components::api_error::ApiErrorNotice;
 use crate::components::chart::{ScoreChart, Sparkline};
 use crate::components::forms::ErrorNotice;
 use crate::components::layout::use_user;
+use crate::components::loaded::loaded_with;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -71,41 +72,36 @@ pub fn CandidateHome() -> impl IntoView {
         </section>
         <section class="mt-8">
             <h2 class="text-lg font-semibold">"Your interviews"</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match history.await {
-                        Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="mt-2 text-slate-600">"No interviews yet."</p> }.into_any(),
-                        Ok(list) => {
-                            // Oldest first, left to right.
-                            let mut points: Vec<(String, f32)> =
-                                list.iter().filter_map(|i| i.overall.map(|o| (i.started_at.clone(), o))).collect();
-                            points.reverse();
-                            view! {
-                                {(!points.is_empty()).then(|| view! { <div class="mt-3"><ScoreChart points=points/></div> })}
-                                <CompetencyProgress history=list.clone() start=start/>
-                                <table class="mt-4 w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="history">
-                                    <thead class="bg-slate-100 text-left text-slate-600"><tr>
-                                        <th class="px-3 py-2">"Started"</th><th class="px-3 py-2">"Role"</th><th class="px-3 py-2">"Type"</th>
-                                        <th class="px-3 py-2">"Status"</th><th class="px-3 py-2">"Score"</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {list.into_iter().map(|i| view! {
-                                            <tr class="border-t border-slate-200">
-                                                <td class="px-3 py-2 text-slate-500"><a class="text-indigo-700 underline" href=format!("/interviews/{}", i.id)>{i.started_at}</a></td>
-                                                <td class="px-3 py-2">{i.role_title}</td>
-                                                <td class="px-3 py-2">{i.kind.label()}</td>
-                                                <td class="px-3 py-2" data-status=i.status.as_str()>{i.status.label()}</td>
-                                                <td class="px-3 py-2">{i.overall.map(|o| format!("{o:.1} / 5")).unwrap_or_default()}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+            {loaded_with(history, || (), move |list| {
+                if list.is_empty() {
+                    return view! { <p class="mt-2 text-slate-600">"No interviews yet."</p> }.into_any();
+                }
+                // Oldest first, left to right.
+                let mut points: Vec<(String, f32)> =
+                    list.iter().filter_map(|i| i.overall.map(|o| (i.started_at.clone(), o))).collect();
+                points.reverse();
+                view! {
+                    {(!points.is_empty()).then(|| view! { <div class="mt-3"><ScoreChart points=points/></div> })}
+                    <CompetencyProgress history=list.clone() start=start/>
+                    <table class="mt-4 w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="history">
+                        <thead class="bg-slate-100 text-left text-slate-600"><tr>
+                            <th class="px-3 py-2">"Started"</th><th class="px-3 py-2">"Role"</th><th class="px-3 py-2">"Type"</th>
+                            <th class="px-3 py-2">"Status"</th><th class="px-3 py-2">"Score"</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|i| view! {
+                                <tr class="border-t border-slate-200">
+                                    <td class="px-3 py-2 text-slate-500"><a class="text-indigo-700 underline" href=format!("/interviews/{}", i.id)>{i.started_at}</a></td>
+                                    <td class="px-3 py-2">{i.role_title}</td>
+                                    <td class="px-3 py-2">{i.kind.label()}</td>
+                                    <td class="px-3 py-2" data-status=i.status.as_str()>{i.status.label()}</td>
+                                    <td class="px-3 py-2">{i.overall.map(|o| format!("{o:.1} / 5")).unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
         </section>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::{interview_detail, ResumeInterview, RetryTurn, SendMessage, StopReply};
 use crate::components::api_error::ApiErrorNotice;
-use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -70,14 +70,7 @@ pub fn InterviewPage() -> impl IntoView {
 
     view! {
         <Title text="Interview · Rehearse"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(interview) => view! { <Transcript interview=interview draft=draft now=now/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(detail, move |interview| view! { <Transcript interview=interview draft=draft now=now/> }.into_any())}
         {move || notice.get().map(|n| view! { <div role="status" class="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-amber-800" data-testid="notice">{n}</div> })}
         {move || send.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-4"><ApiErrorNotice error=e/></div> })}
         <Suspense fallback=|| ()>

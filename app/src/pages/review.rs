@@ -5,6 +5,7 @@
 
 use crate::api::{review_item, review_queue, ApproveReview, ClaimReview, EditReview, RejectReview};
 use crate::components::forms::ErrorNotice;
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -63,28 +64,25 @@ pub fn ReviewQueue() -> impl IntoView {
             </select>
             <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
         </form>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match items.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="text-slate-600" data-testid="queue-empty">"Nothing is waiting for review."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="space-y-2" data-testid="review-queue">
-                            {list.into_iter().map(|r| view! {
-                                <li class="rounded-lg border border-slate-200 bg-white p-3" data-testid="review-item">
-                                    <a class="font-medium text-indigo-700 underline" href=format!("/review/{}", r.id)>{r.question.clone()}</a>
-                                    <p class="text-sm text-slate-600">{r.role_title} " · waiting " {r.age}
-                                        {(r.state == "expired").then_some(" · deadline passed, the candidate got the fallback")}
-                                        {r.claimed_by_other.then_some(" · another reviewer is on it")}
-                                        {r.claimed_by_me.then_some(" · claimed by you")}</p>
-                                    <p class="text-xs text-amber-700">{r.reasons.join("; ")}</p>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(items, move |list| {
+            if list.is_empty() {
+                return view! { <p class="text-slate-600" data-testid="queue-empty">"Nothing is waiting for review."</p> }.into_any();
+            }
+            view! {
+                <ul class="space-y-2" data-testid="review-queue">
+                    {list.into_iter().map(|r| view! {
+                        <li class="rounded-lg border border-slate-200 bg-white p-3" data-testid="review-item">
+                            <a class="font-medium text-indigo-700 underline" href=format!("/review/{}", r.id)>{r.question.clone()}</a>
+                            <p class="text-sm text-slate-600">{r.role_title} " · waiting " {r.age}
+                                {(r.state == "expired").then_some(" · deadline passed, the candidate got the fallback")}
+                                {r.claimed_by_other.then_some(" · another reviewer is on it")}
+                                {r.claimed_by_me.then_some(" · claimed by you")}</p>
+                            <p class="text-xs text-amber-700">{r.reasons.join("; ")}</p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        })}
     }
 }
 
@@ -123,92 +121,85 @@ pub fn ReviewItemPage() -> impl IntoView {
         <Title text="Review an answer · Rehearse"/>
         <p class="mb-4 text-sm"><a class="text-indigo-700 underline" href="/review">"Back to the queue"</a></p>
         {move || error().map(|e| view! { <ErrorNotice message=e.to_string()/> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                    Ok(d) => {
-                        let waiting = d.row.state == "waiting";
-                        let mine = d.row.claimed_by_me;
-                        let (id_claim, id_approve, id_edit, id_reject) = (d.row.id.clone(), d.row.id.clone(), d.row.id.clone(), d.row.id.clone());
-                        let held = d.held_text.clone();
-                        view! {
-                            <article class="space-y-4" data-testid="review-detail">
-                                <section>
-                                    <h1 class="text-xl font-semibold">"The candidate asked"</h1>
-                                    <p class="mt-1 rounded-md bg-indigo-50 px-3 py-2" data-testid="review-question">{d.row.question.clone()}</p>
-                                    <p class="mt-1 text-sm text-slate-500">{d.row.role_title.clone()} " · waiting " {d.row.age.clone()}
-                                        {d.deadline.clone().map(|t| format!(" · the candidate gets the fallback at {t}"))}</p>
-                                </section>
-                                <section>
-                                    <h2 class="font-semibold">"Why it was held"</h2>
-                                    <ul class="list-disc pl-5 text-amber-800" data-testid="review-reasons">{d.row.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
-                                </section>
-                                <section>
-                                    <h2 class="font-semibold">"The answer as written"</h2>
-                                    <p class="mt-1 whitespace-pre-wrap rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="held-text">{held.clone()}</p>
-                                </section>
-                                <section>
-                                    <h2 class="font-semibold">"Passages it cites"</h2>
-                                    {if d.passages.is_empty() {
-                                        view! { <p class="text-sm text-slate-500">"None."</p> }.into_any()
-                                    } else {
-                                        view! { <ol class="space-y-1 text-sm">{d.passages.iter().map(|p| view! {
-                                            <li><strong>"[" {p.marker} "]"</strong> " " <em>{p.section.clone()}</em> ": " {p.text.clone()}</li>
-                                        }).collect_view()}</ol> }.into_any()
-                                    }}
-                                </section>
-                                {d.trace.clone().map(|t| view! { <TraceSection trace=t/> })}
-                                {d.decided.clone().map(|t| view! { <p class="rounded-md bg-slate-100 px-3 py-2" data-testid="review-outcome">"Decided (" {d.row.state.clone()} "): " {t}</p> })}
-                                {(!d.edit.is_empty()).then(|| view! {
-                                    <section>
-                                        <h2 class="font-semibold">"What the reviewer changed"</h2>
-                                        <p class="mt-1 whitespace-pre-wrap rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="review-diff">
-                                            {d.edit.iter().map(|piece| {
-                                                let text = piece.text.clone();
-                                                match piece.change {
-                                                    Change::Kept => view! { <span>{text}</span> }.into_any(),
-                                                    Change::Removed => view! { <del class="bg-red-50 text-red-700">{text}</del> }.into_any(),
-                                                    Change::Added => view! { <ins class="bg-emerald-50 text-emerald-800 no-underline">{text}</ins> }.into_any(),
-                                                }
-                                            }).collect_view()}
-                                        </p>
-                                    </section>
-                                })}
-                                {(waiting && !mine).then(|| view! {
-                                    <ActionForm action=claim>
-                                        <input type="hidden" name="id" value=id_claim/>
-                                        <button type="submit" class="rounded-md bg-slate-800 px-3 py-2 text-white" data-testid="claim">
-                                            {if d.row.claimed_by_other { "Take over (another reviewer's claim may be live)" } else { "Claim to decide" }}
-                                        </button>
-                                    </ActionForm>
-                                })}
-                                {(waiting && mine).then(|| view! {
-                                    <div class="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
-                                        <ActionForm action=approve>
-                                            <input type="hidden" name="id" value=id_approve/>
-                                            <button type="submit" class="rounded-md bg-emerald-600 px-3 py-2 text-white" data-testid="approve">"Approve as written"</button>
-                                        </ActionForm>
-                                        <ActionForm action=edit attr:class="space-y-2">
-                                            <input type="hidden" name="id" value=id_edit/>
-                                            <label class="block text-sm font-medium" for="edit-text">"Or edit, then approve"</label>
-                                            <textarea id="edit-text" name="text" rows="4" maxlength="4000" class="w-full rounded-md border border-slate-300 px-3 py-2" data-testid="edit-text">{held.clone()}</textarea>
-                                            <button type="submit" class="rounded-md bg-indigo-600 px-3 py-2 text-white" data-testid="edit-approve">"Approve my edit"</button>
-                                        </ActionForm>
-                                        <ActionForm action=reject attr:class="space-y-2">
-                                            <input type="hidden" name="id" value=id_reject/>
-                                            <label class="block text-sm font-medium" for="reject-reason">"Or reject: why?"</label>
-                                            <input id="reject-reason" name="reason" required maxlength="1000" class="w-full rounded-md border border-slate-300 px-3 py-2" data-testid="reject-reason"/>
-                                            <button type="submit" class="rounded-md bg-red-600 px-3 py-2 text-white" data-testid="reject">"Reject"</button>
-                                        </ActionForm>
-                                    </div>
-                                })}
-                            </article>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {loaded(detail, move |d| {
+            let waiting = d.row.state == "waiting";
+            let mine = d.row.claimed_by_me;
+            let (id_claim, id_approve, id_edit, id_reject) = (d.row.id.clone(), d.row.id.clone(), d.row.id.clone(), d.row.id.clone());
+            let held = d.held_text.clone();
+            view! {
+                <article class="space-y-4" data-testid="review-detail">
+                    <section>
+                        <h1 class="text-xl font-semibold">"The candidate asked"</h1>
+                        <p class="mt-1 rounded-md bg-indigo-50 px-3 py-2" data-testid="review-question">{d.row.question.clone()}</p>
+                        <p class="mt-1 text-sm text-slate-500">{d.row.role_title.clone()} " · waiting " {d.row.age.clone()}
+                            {d.deadline.clone().map(|t| format!(" · the candidate gets the fallback at {t}"))}</p>
+                    </section>
+                    <section>
+                        <h2 class="font-semibold">"Why it was held"</h2>
+                        <ul class="list-disc pl-5 text-amber-800" data-testid="review-reasons">{d.row.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+                    </section>
+                    <section>
+                        <h2 class="font-semibold">"The answer as written"</h2>
+                        <p class="mt-1 whitespace-pre-wrap rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="held-text">{held.clone()}</p>
+                    </section>
+                    <section>
+                        <h2 class="font-semibold">"Passages it cites"</h2>
+                        {if d.passages.is_empty() {
+                            view! { <p class="text-sm text-slate-500">"None."</p> }.into_any()
+                        } else {
+                            view! { <ol class="space-y-1 text-sm">{d.passages.iter().map(|p| view! {
+                                <li><strong>"[" {p.marker} "]"</strong> " " <em>{p.section.clone()}</em> ": " {p.text.clone()}</li>
+                            }).collect_view()}</ol> }.into_any()
+                        }}
+                    </section>
+                    {d.trace.clone().map(|t| view! { <TraceSection trace=t/> })}
+                    {d.decided.clone().map(|t| view! { <p class="rounded-md bg-slate-100 px-3 py-2" data-testid="review-outcome">"Decided (" {d.row.state.clone()} "): " {t}</p> })}
+                    {(!d.edit.is_empty()).then(|| view! {
+                        <section>
+                            <h2 class="font-semibold">"What the reviewer changed"</h2>
+                            <p class="mt-1 whitespace-pre-wrap rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="review-diff">
+                                {d.edit.iter().map(|piece| {
+                                    let text = piece.text.clone();
+                                    match piece.change {
+                                        Change::Kept => view! { <span>{text}</span> }.into_any(),
+                                        Change::Removed => view! { <del class="bg-red-50 text-red-700">{text}</del> }.into_any(),
+                                        Change::Added => view! { <ins class="bg-emerald-50 text-emerald-800 no-underline">{text}</ins> }.into_any(),
+                                    }
+                                }).collect_view()}
+                            </p>
+                        </section>
+                    })}
+                    {(waiting && !mine).then(|| view! {
+                        <ActionForm action=claim>
+                            <input type="hidden" name="id" value=id_claim/>
+                            <button type="submit" class="rounded-md bg-slate-800 px-3 py-2 text-white" data-testid="claim">
+                                {if d.row.claimed_by_other { "Take over (another reviewer's claim may be live)" } else { "Claim to decide" }}
+                            </button>
+                        </ActionForm>
+                    })}
+                    {(waiting && mine).then(|| view! {
+                        <div class="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+                            <ActionForm action=approve>
+                                <input type="hidden" name="id" value=id_approve/>
+                                <button type="submit" class="rounded-md bg-emerald-600 px-3 py-2 text-white" data-testid="approve">"Approve as written"</button>
+                            </ActionForm>
+                            <ActionForm action=edit attr:class="space-y-2">
+                                <input type="hidden" name="id" value=id_edit/>
+                                <label class="block text-sm font-medium" for="edit-text">"Or edit, then approve"</label>
+                                <textarea id="edit-text" name="text" rows="4" maxlength="4000" class="w-full rounded-md border border-slate-300 px-3 py-2" data-testid="edit-text">{held.clone()}</textarea>
+                                <button type="submit" class="rounded-md bg-indigo-600 px-3 py-2 text-white" data-testid="edit-approve">"Approve my edit"</button>
+                            </ActionForm>
+                            <ActionForm action=reject attr:class="space-y-2">
+                                <input type="hidden" name="id" value=id_reject/>
+                                <label class="block text-sm font-medium" for="reject-reason">"Or reject: why?"</label>
+                                <input id="reject-reason" name="reason" required maxlength="1000" class="w-full rounded-md border border-slate-300 px-3 py-2" data-testid="reject-reason"/>
+                                <button type="submit" class="rounded-md bg-red-600 px-3 py-2 text-white" data-testid="reject">"Reject"</button>
+                            </ActionForm>
+                        </div>
+                    })}
+                </article>
+            }.into_any()
+        })}
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod account_data;
 pub mod client_ip;
 pub mod errors;
+pub mod filters;
 pub mod flash;
 pub mod guard;
 pub mod interview_views;

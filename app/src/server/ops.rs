@@ -1,6 +1,7 @@
 //! What admins see of the AI: traces, the active model, ceilings and spend.
 
 use super::errors::status;
+use super::filters::filter_value;
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_llm::budget::{utc_day, Payer, Scope};
@@ -28,18 +29,15 @@ fn row(t: &Trace) -> TraceRow {
     }
 }
 
-fn filter(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 64)
-}
-
 pub async fn traces(
     ctx: &Caller,
     interview_id: Option<String>,
     status_filter: Option<String>,
 ) -> Result<Vec<TraceRow>, ApiError> {
-    let (interview, state) = (filter(interview_id), filter(status_filter));
+    let (interview, state) = (
+        filter_value(interview_id, 64),
+        filter_value(status_filter, 64),
+    );
     let list = ctx
         .state
         .gateway

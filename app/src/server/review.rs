@@ -3,6 +3,7 @@
 //! claim and decision goes to the audit log by id, while the texts stay in the review record.
 
 use super::errors::status;
+use super::filters::filter_value;
 use super::guard::Caller;
 use crate::api::ApiError;
 use rehearse_db::{now_ms, AuditKind};
@@ -72,20 +73,14 @@ fn row(item: &ReviewItem, me: &str, now: i64) -> ReviewRow {
     }
 }
 
-fn filter_value(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 80)
-}
-
 pub async fn queue(
     ctx: &Caller,
     reason: Option<String>,
     role: Option<String>,
 ) -> Result<Vec<ReviewRow>, ApiError> {
     let filter = QueueFilter {
-        reason: filter_value(reason),
-        role_slug: filter_value(role),
+        reason: filter_value(reason, 80),
+        role_slug: filter_value(role, 80),
     };
     let items = ctx.state.interviews.reviews().queue(&filter).await?;
     let now = now_ms();

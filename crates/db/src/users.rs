@@ -89,18 +89,18 @@ impl UserRepo {
     }
 
     pub async fn by_email(&self, email: &str) -> Result<Option<User>, DbError> {
-        let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-        let row = sqlx::query(&sql)
-            .bind(email)
-            .fetch_optional(self.db.pool())
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        self.one_where("email", email).await
     }
 
     pub async fn by_id(&self, id: &str) -> Result<Option<User>, DbError> {
-        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        self.one_where("id", id).await
+    }
+
+    /// The account whose `column` (a unique one: `id`, `email`) is `value`.
+    async fn one_where(&self, column: &str, value: &str) -> Result<Option<User>, DbError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE {column} = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(value)
             .fetch_optional(self.db.pool())
             .await?;
         row.as_ref().map(from_row).transpose()

@@ -165,6 +165,17 @@ struct Item {
     bullet: bool,
 }
 
+/// `text` (a bullet, or a sentence of a paragraph) as items, cut at word boundaries when it is
+/// longer than a chunk may be.
+fn pieces(text: String, bullet: bool) -> impl Iterator<Item = Item> {
+    let pieces = if text.len() > MAX_CHARS {
+        hard_split(&text)
+    } else {
+        vec![text]
+    };
+    pieces.into_iter().map(move |text| Item { text, bullet })
+}
+
 fn render(items: &[Item]) -> String {
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
@@ -259,34 +270,14 @@ pub fn chunk(text: &str) -> Vec<Chunk> {
                 }
                 path.push((level, text));
             }
-            Block::Bullet(b) => {
-                for piece in if b.len() > MAX_CHARS {
-                    hard_split(&b)
-                } else {
-                    vec![b]
-                } {
-                    items.push(Item {
-                        text: piece,
-                        bullet: true,
-                    });
-                }
-            }
+            Block::Bullet(b) => items.extend(pieces(b, true)),
             Block::Paragraph(p) => {
                 // A paragraph starts a new chunk when a list came before it in this section.
                 if items.last().is_some_and(|i| i.bullet) {
                     emit(&path, &mut items, &mut chunks);
                 }
                 for s in sentences(&p) {
-                    for piece in if s.len() > MAX_CHARS {
-                        hard_split(&s)
-                    } else {
-                        vec![s]
-                    } {
-                        items.push(Item {
-                            text: piece,
-                            bullet: false,
-                        });
-                    }
+                    items.extend(pieces(s, false));
                 }
             }
         }

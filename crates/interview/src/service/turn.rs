@@ -161,90 +161,34 @@ impl InterviewService {
             // Each reply is keyed by the message it answers: a replayed turn finds it stored.
             // `:` never appears in a candidate's key, so the two cannot collide.
             let reply_key = format!("reply:{}:{i}", answered.id);
-            if let Some(done) = self.store.message_by_key(&interview.id, &reply_key).await? {
-                if i == last {
-                    closing = Some(done);
-                } else {
-                    self.live
-                        .publish(&interview.id, LiveEvent::Message { message: done });
+            let found = self.store.message_by_key(&interview.id, &reply_key).await?;
+            // The stored reply, and whether this run stored it (not when a replayed turn found it).
+            let (stored, fresh) = match found {
+                Some(done) => (done, false),
+                None => {
+                    let written = self
+                        .write_reply(&interview, &role, &action, message, &reply_key, &stop)
+                        .await?;
+                    // None when a phrasing paused the interview: the turn ends there.
+                    let Some(m) = written else {
+                        return Ok(());
+                    };
+                    crate::faults::point(crate::faults::BETWEEN_REPLY_AND_PHASE).await;
+                    (m, true)
                 }
-                if action == Action::WrapUp {
-                    // The run that stored the wrap-up may have died before the report.
-                    report_note = self.write_report(&interview, &role).await?;
-                }
-                continue;
-            }
-            let mut grounded = Grounded::default();
-            // None when a phrasing paused the interview: the turn ends there.
-            let reply = match &action {
-                Action::AskMain { requirement_id, .. } => {
-                    let r = requirement(&role, requirement_id)?;
-                    let built = questions::main_question(r, interview.kind, interview.difficulty);
-                    let about = format!("This question covers: {}", r.text);
-                    self.phrase_or_pause(&interview, &role, &built, requirement_id, &about, &stop)
-                        .await?
-                }
-                Action::FollowUp {
-                    requirement_id,
-                    reason,
-                    ..
-                } => {
-                    let r = requirement(&role, requirement_id)?;
-                    let built = questions::follow_up(r, *reason);
-                    if self.capable {
-                        // A capable model reacts to the answer it follows up on (the
-                        // conversation is in its prompt); the built follow-up stands whenever
-                        // its phrasing fails the checks.
-                        let about = format!(
-                            "This follow-up is about: {}\nRefer to what the candidate just said.",
-                            r.text
-                        );
-                        self.phrase_or_pause(
-                            &interview,
-                            &role,
-                            &built,
-                            requirement_id,
-                            &about,
-                            &stop,
-                        )
-                        .await?
-                    } else {
-                        Some((built, Some(requirement_id.clone()), None))
-                    }
-                }
-                Action::InviteQuestions => Some((questions::INVITE.to_owned(), None, None)),
-                Action::AnswerRoleQuestion => {
-                    let reply = self.answer_about_role(&interview, &role, message).await;
-                    grounded = reply.grounded;
-                    Some((reply.text, None, reply.trace_id))
-                }
-                Action::WrapUp => Some((questions::WRAP_UP.to_owned(), None, None)),
             };
-            let Some((text, requirement_id, call_id)) = reply else {
-                return Ok(());
-            };
-            let committed = self
-                .store
-                .append_grounded(
-                    &interview.id,
-                    Author::Interviewer,
-                    &text,
-                    requirement_id.as_deref(),
-                    Some(&reply_key),
-                    call_id.as_deref(),
-                    grounded,
-                )
-                .await?;
-            let (Submitted::New(m) | Submitted::Duplicate(m)) = committed;
-            crate::faults::point(crate::faults::BETWEEN_REPLY_AND_PHASE).await;
             if i == last {
-                closing = Some(m);
+                closing = Some(stored);
             } else {
                 self.live
-                    .publish(&interview.id, LiveEvent::Message { message: m });
+                    .publish(&interview.id, LiveEvent::Message { message: stored });
             }
             if action == Action::WrapUp {
-                crate::faults::point(crate::faults::WHILE_REPORT).await;
+                if fresh {
+                    crate::faults::point(crate::faults::WHILE_REPORT).await;
+                }
+                // A replayed turn writes it too: the run that stored the wrap-up may have died
+                // before the report.
                 report_note = self.write_report(&interview, &role).await?;
             }
         }
@@ -273,6 +217,75 @@ impl InterviewService {
             self.live.publish(&interview.id, LiveEvent::Finished);
         }
         Ok(())
+    }
+
+    /// Builds the reply `action` calls for and stores it under `reply_key`: a question phrased
+    /// by the model (or as built), an answer about the role, or a fixed line. None when a
+    /// phrasing paused the interview.
+    async fn write_reply(
+        &self,
+        interview: &Interview,
+        role: &Role,
+        action: &Action,
+        message: &str,
+        reply_key: &str,
+        stop: &tokio::sync::watch::Receiver<bool>,
+    ) -> Result<Option<Message>, ServiceError> {
+        let mut grounded = Grounded::default();
+        let reply = match action {
+            Action::AskMain { requirement_id, .. } => {
+                let r = requirement(role, requirement_id)?;
+                let built = questions::main_question(r, interview.kind, interview.difficulty);
+                let about = format!("This question covers: {}", r.text);
+                self.phrase_or_pause(interview, role, &built, requirement_id, &about, stop)
+                    .await?
+            }
+            Action::FollowUp {
+                requirement_id,
+                reason,
+                ..
+            } => {
+                let r = requirement(role, requirement_id)?;
+                let built = questions::follow_up(r, *reason);
+                if self.capable {
+                    // A capable model reacts to the answer it follows up on (the conversation
+                    // is in its prompt); the built follow-up stands whenever its phrasing fails
+                    // the checks.
+                    let about = format!(
+                        "This follow-up is about: {}\nRefer to what the candidate just said.",
+                        r.text
+                    );
+                    self.phrase_or_pause(interview, role, &built, requirement_id, &about, stop)
+                        .await?
+                } else {
+                    Some((built, Some(requirement_id.clone()), None))
+                }
+            }
+            Action::InviteQuestions => Some((questions::INVITE.to_owned(), None, None)),
+            Action::AnswerRoleQuestion => {
+                let reply = self.answer_about_role(interview, role, message).await;
+                grounded = reply.grounded;
+                Some((reply.text, None, reply.trace_id))
+            }
+            Action::WrapUp => Some((questions::WRAP_UP.to_owned(), None, None)),
+        };
+        let Some((text, requirement_id, call_id)) = reply else {
+            return Ok(None);
+        };
+        let committed = self
+            .store
+            .append_grounded(
+                &interview.id,
+                Author::Interviewer,
+                &text,
+                requirement_id.as_deref(),
+                Some(reply_key),
+                call_id.as_deref(),
+                grounded,
+            )
+            .await?;
+        let (Submitted::New(m) | Submitted::Duplicate(m)) = committed;
+        Ok(Some(m))
     }
 
     /// The reply that asks about requirement `requirement_id`: the model's phrasing of `built`

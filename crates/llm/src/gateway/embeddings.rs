@@ -8,13 +8,14 @@
 //! The trace records how many texts were embedded and their size, never the texts: a
 //! question's embedding carries no user, so a candidate's erasure could not find it.
 
-use super::{CallContext, GatewayError};
-use crate::budget::{BudgetError, BudgetStore, Opening, Payer};
+use super::records::{end_trace, Collected, Served};
+use super::{refused, CallContext, GatewayError};
+use crate::budget::{BudgetStore, Opening, Payer};
 use crate::embed::Embedder;
-use crate::pricing::{estimate_text_tokens, Pricing};
-use crate::trace::{CallStatus, NewTrace, TraceEnd, TraceStore};
+use crate::pricing::{estimate_text_tokens, Nanos, Pricing};
+use crate::trace::{CallStatus, NewTrace, TraceStore};
 use crate::types::Usage;
-use rehearse_db::{error_chain, now_ms, Db};
+use rehearse_db::{now_ms, Db};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::OnceCell;
@@ -170,50 +171,54 @@ impl Embeddings {
         };
         let clock = Instant::now();
         if let Err(e) = self.budget.open(opening).await {
-            let error = match e {
-                BudgetError::CeilingReached { scope, used, limit } => {
-                    GatewayError::CeilingReached { scope, used, limit }
-                }
-                BudgetError::Db(db) => GatewayError::Storage(error_chain(&db)),
-            };
-            let status = match error {
-                GatewayError::CeilingReached { .. } => CallStatus::OverBudget,
-                _ => CallStatus::Error,
-            };
-            self.end(&call_id, &*model, status, clock, Ended::failed(&error))
-                .await;
+            // Refused (or not written): nothing was reserved, so only the trace is ended.
+            let (status, error) = refused(e);
+            let failed = Collected::default();
+            self.complete_trace(
+                &call_id,
+                &*model,
+                status,
+                clock,
+                &failed,
+                0,
+                Some(&error.to_string()),
+            )
+            .await;
             return Err(error);
         }
         match model.embed_counted(&texts).await {
             Ok((vectors, reported)) => {
-                let tokens = reported.unwrap_or(estimate);
-                let cost = self.pricing.cost(Usage {
-                    prompt_tokens: tokens,
+                let usage = Usage {
+                    prompt_tokens: reported.unwrap_or(estimate),
                     completion_tokens: 0,
-                });
-                let output = format!(
-                    "{} vectors of {} dimensions",
-                    vectors.len(),
-                    model.dimensions()
-                );
-                let ended = Ended {
-                    output: &output,
-                    tokens,
-                    cost,
-                    error: None,
                 };
-                self.end(&call_id, &*model, CallStatus::Ok, clock, ended)
+                let cost = self.pricing.cost(usage);
+                let got = Collected {
+                    output: format!(
+                        "{} vectors of {} dimensions",
+                        vectors.len(),
+                        model.dimensions()
+                    ),
+                    usage: Some(usage),
+                    ..Collected::default()
+                };
+                self.settle(&call_id, cost).await;
+                self.complete_trace(&call_id, &*model, CallStatus::Ok, clock, &got, cost, None)
                     .await;
                 Ok(vectors)
             }
             Err(e) => {
                 let error = GatewayError::Model(e);
-                self.end(
+                self.settle(&call_id, 0).await;
+                let failed = Collected::default();
+                self.complete_trace(
                     &call_id,
                     &*model,
                     CallStatus::Error,
                     clock,
-                    Ended::failed(&error),
+                    &failed,
+                    0,
+                    Some(&error.to_string()),
                 )
                 .await;
                 Err(error)
@@ -221,54 +226,42 @@ impl Embeddings {
         }
     }
 
-    /// Settles the reservation at the actual cost and completes the trace.
-    async fn end(
+    /// Replaces the call's reservation with its actual cost.
+    async fn settle(&self, call_id: &str, cost: Nanos) {
+        if let Err(e) = self.budget.settle(call_id, cost).await {
+            tracing::error!(error = %e, call_id, "could not settle an embedding call");
+        }
+    }
+
+    /// Completes the trace: embedding calls make one attempt, on this model, and call no tools.
+    #[allow(clippy::too_many_arguments)]
+    async fn complete_trace(
         &self,
         call_id: &str,
         model: &dyn Embedder,
         status: CallStatus,
         clock: Instant,
-        ended: Ended<'_>,
+        got: &Collected,
+        cost: Nanos,
+        error: Option<&str>,
     ) {
-        if let Err(e) = self.budget.settle(call_id, ended.cost).await {
-            tracing::error!(error = %e, call_id, "could not settle an embedding call");
-        }
-        let end = TraceEnd {
-            status,
+        let served = Served {
             provider: model.provider(),
             model: model.model(),
-            attempts_json: "[]",
-            output: ended.output,
-            tool_calls_json: "[]",
-            refused_tools_json: "[]",
-            ttft_ms: None,
-            latency_ms: clock.elapsed().as_millis() as i64,
-            prompt_tokens: ended.tokens as i64,
-            completion_tokens: 0,
-            cost_nanos: ended.cost,
-            error: ended.error.as_deref(),
+            attempts_json: "[]".to_owned(),
         };
-        if let Err(e) = self.traces.end(call_id, end).await {
-            tracing::error!(error = %e, call_id, "could not complete an embedding trace");
-        }
-    }
-}
-
-/// How an embedding call ended, for its records.
-struct Ended<'a> {
-    output: &'a str,
-    tokens: u64,
-    cost: i64,
-    error: Option<String>,
-}
-
-impl Ended<'_> {
-    fn failed(error: &GatewayError) -> Self {
-        Ended {
-            output: "",
-            tokens: 0,
-            cost: 0,
-            error: Some(error.to_string()),
-        }
+        let latency = clock.elapsed().as_millis() as i64;
+        end_trace(
+            &self.traces,
+            call_id,
+            status,
+            got,
+            latency,
+            None,
+            cost,
+            error,
+            &served,
+        )
+        .await;
     }
 }

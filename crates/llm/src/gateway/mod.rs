@@ -100,6 +100,18 @@ impl From<DbError> for GatewayError {
     }
 }
 
+/// An opening the budget refused, as the caller sees it, with the status its trace ends with:
+/// over budget for a ceiling, an error for a database failure. Nothing was reserved either way.
+fn refused(e: BudgetError) -> (CallStatus, GatewayError) {
+    match e {
+        BudgetError::CeilingReached { scope, used, limit } => (
+            CallStatus::OverBudget,
+            GatewayError::CeilingReached { scope, used, limit },
+        ),
+        BudgetError::Db(db) => (CallStatus::Error, db.into()),
+    }
+}
+
 /// What the caller receives while a call streams.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GatewayEvent {
@@ -253,17 +265,7 @@ impl Gateway {
             },
         };
         if let Err(e) = self.budget.open(opening).await {
-            let (status, error) = match &e {
-                BudgetError::CeilingReached { scope, used, limit } => (
-                    CallStatus::OverBudget,
-                    GatewayError::CeilingReached {
-                        scope: *scope,
-                        used: *used,
-                        limit: *limit,
-                    },
-                ),
-                BudgetError::Db(db) => (CallStatus::Error, GatewayError::Storage(error_chain(db))),
-            };
+            let (status, error) = refused(e);
             self.finish_trace(
                 &call_id,
                 status,

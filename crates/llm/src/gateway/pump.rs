@@ -3,7 +3,7 @@
 //! checked against the allow-list, and the actual cost is settled. It is the longest single
 //! step of a call and runs in its own task, so it lives apart from the set-up in the parent.
 
-use super::records::{attempts_json, Collected, Served};
+use super::records::{attempts_json, end_trace, Collected, Served};
 use super::{CallContext, CallSummary, Gateway, GatewayError, GatewayEvent, TimeoutPhase};
 use crate::pricing::{estimate_prompt_tokens, estimate_text_tokens};
 use crate::provider::LlmError;
@@ -120,7 +120,8 @@ impl Gateway {
         got.usage = Some(usage);
         match result {
             Ok(()) => {
-                self.finish_trace_with(
+                end_trace(
+                    &self.traces,
                     &call_id,
                     CallStatus::Ok,
                     &got,
@@ -142,7 +143,8 @@ impl Gateway {
                 })
             }
             Err((status, error)) => {
-                self.finish_trace_with(
+                end_trace(
+                    &self.traces,
                     &call_id,
                     status,
                     &got,

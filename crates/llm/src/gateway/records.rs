@@ -1,12 +1,13 @@
 //! The records every call leaves, whatever its outcome: the trace row completed with status,
 //! output, timings, cost and the attempts made, and the budget reservation settled. Success,
 //! refusal, failure and cancellation all end here, so the bookkeeping is written once and the
-//! call flow in the parent only decides which outcome it has.
+//! call flow in the parent only decides which outcome it has. Embedding calls
+//! ([`super::Embeddings`]) complete their traces through the same [`end_trace`].
 
 use super::Gateway;
 use crate::pricing::Nanos;
 use crate::resilience::Attempt;
-use crate::trace::{CallStatus, TraceEnd};
+use crate::trace::{CallStatus, TraceEnd, TraceStore};
 use crate::types::{FinishReason, ToolCall, Usage};
 use std::time::Instant;
 
@@ -50,41 +51,55 @@ impl Gateway {
             model: self.model().model(),
             attempts_json: attempts_json(attempts),
         };
-        self.finish_trace_with(id, status, got, latency, None, 0, error, &served)
-            .await;
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn finish_trace_with(
-        &self,
-        id: &str,
-        status: CallStatus,
-        got: &Collected,
-        latency: i64,
-        ttft: Option<i64>,
-        cost: Nanos,
-        error: Option<&str>,
-        served: &Served<'_>,
-    ) {
-        let usage = got.usage.unwrap_or_default();
-        let end = TraceEnd {
+        end_trace(
+            &self.traces,
+            id,
             status,
-            provider: served.provider,
-            model: served.model,
-            attempts_json: &served.attempts_json,
-            output: &got.output,
-            tool_calls_json: &serde_json::to_string(&got.tool_calls).unwrap_or_default(),
-            refused_tools_json: &serde_json::to_string(&got.refused).unwrap_or_default(),
-            ttft_ms: ttft,
-            latency_ms: latency,
-            prompt_tokens: usage.prompt_tokens as i64,
-            completion_tokens: usage.completion_tokens as i64,
-            cost_nanos: cost,
+            got,
+            latency,
+            None,
+            0,
             error,
-        };
-        if let Err(e) = self.traces.end(id, end).await {
-            tracing::error!(error = %e, call_id = id, "could not complete a trace");
-        }
+            &served,
+        )
+        .await;
+    }
+}
+
+/// Completes the trace of a call, chat or embedding: what the provider that served it (the
+/// primary when none did) produced, with timings, tokens, cost and error. Every ending of
+/// every call goes through here, so a trace row is filled the same way whatever wrote it. A
+/// failure to write is logged, not returned: the call's own outcome stands.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn end_trace(
+    traces: &TraceStore,
+    id: &str,
+    status: CallStatus,
+    got: &Collected,
+    latency: i64,
+    ttft: Option<i64>,
+    cost: Nanos,
+    error: Option<&str>,
+    served: &Served<'_>,
+) {
+    let usage = got.usage.unwrap_or_default();
+    let end = TraceEnd {
+        status,
+        provider: served.provider,
+        model: served.model,
+        attempts_json: &served.attempts_json,
+        output: &got.output,
+        tool_calls_json: &serde_json::to_string(&got.tool_calls).unwrap_or_default(),
+        refused_tools_json: &serde_json::to_string(&got.refused).unwrap_or_default(),
+        ttft_ms: ttft,
+        latency_ms: latency,
+        prompt_tokens: usage.prompt_tokens as i64,
+        completion_tokens: usage.completion_tokens as i64,
+        cost_nanos: cost,
+        error,
+    };
+    if let Err(e) = traces.end(id, end).await {
+        tracing::error!(error = %e, call_id = id, "could not complete a trace");
     }
 }
 
