@@ -3,14 +3,16 @@
 //! large store loaded, HNSW recall@10 against exact search). Everything runs on the real parts
 //! (SQLite, embedded SurrealDB, MiniLM) in a temporary directory.
 //!
-//! Over 400 lines because the two commands share their scratch knowledge base, filler vectors
-//! and percentiles; the HNSW recall section (`Shape` and below) is the piece to move out next.
+//! The HNSW recall section is [`hnsw_recall`].
 
-use rehearse_knowledge::store::{ChunkStore, Location, StoredChunk};
+use hnsw_recall::{hnsw_recall, Shape};
+use rehearse_knowledge::store::{ChunkStore, StoredChunk};
 use rehearse_knowledge::{eval, KnowledgeBase};
 use rehearse_llm::gateway::EmbedContext;
 use rehearse_settings::Settings;
 use std::time::Instant;
+
+mod hnsw_recall;
 
 async fn scratch(settings: &Settings) -> anyhow::Result<(tempfile::TempDir, KnowledgeBase)> {
     let dir = tempfile::tempdir()?;
@@ -250,6 +252,46 @@ fn normalised(mut v: Vec<f32>) -> Vec<f32> {
     v
 }
 
+/// Where ingestion's time goes: the same chunks embedded by MiniLM alone, in the batches
+/// ingestion uses, beside the matrix kernels' own speed on this machine, which bounds how many
+/// chunks per second any pass over this model can embed.
+fn ingestion_breakdown(
+    settings: &Settings,
+    jds: &[(String, String)],
+    batch: usize,
+    ingestion_secs: f64,
+) -> anyhow::Result<()> {
+    use rehearse_runtimes::throughput;
+    let texts: Vec<String> = jds
+        .iter()
+        .flat_map(|(_, text)| rehearse_knowledge::chunk::chunk(text))
+        .map(|c| c.indexed_text())
+        .collect();
+    let model = rehearse_runtimes::LocalMiniLm::load(&settings.minilm_dir())?;
+    let p = throughput::profile(&model, &texts, batch)?;
+    let kernels = throughput::matmul_gflops()?;
+    let mean = p.tokens as f64 / p.texts.max(1) as f64;
+    let bound = kernels * 1e9 / (mean * throughput::flops_per_token(mean as usize));
+    println!(
+        "  MiniLM alone on the same {} chunks (batches of {batch}): {:.2} s = {:.1} chunks/s; {} tokens (mean {mean:.0} a chunk), {} run with padding ({} if each batch were padded to its longest), {:.1} GFLOP/s",
+        p.texts,
+        p.seconds,
+        p.texts_per_s(),
+        p.tokens,
+        p.padded_tokens,
+        p.padded_whole_batch,
+        p.gflops_per_s()
+    );
+    println!(
+        "  everything else (chunking, store writes, catalog, traces): about {:.2} s",
+        (ingestion_secs - p.seconds).max(0.0)
+    );
+    println!(
+        "  reference: candle's f32 matrix product at MiniLM's shape on this machine: {kernels:.1} GFLOP/s, so at {mean:.0} tokens a chunk MiniLM can embed at most {bound:.0} chunks/s here"
+    );
+    Ok(())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -281,6 +323,7 @@ pub async fn bench(settings: Settings, chunks: usize, hnsw_vectors: usize) -> an
             .unwrap_or(0);
     }
     println!("ingestion: {ingested} chunks in {secs:.2} s = {:.1} chunks/s (MiniLM on this CPU, SurrealKV)", ingested as f64 / secs);
+    ingestion_breakdown(&settings, &jds, kb.config().embed_batch, secs)?;
 
     // 2. Scoped retrieval latency with `chunks` filler chunks loaded beside the real ones.
     let store = kb.store().await?;
@@ -331,91 +374,6 @@ pub async fn bench(settings: Settings, chunks: usize, hnsw_vectors: usize) -> an
     // look like: topics, with documents spread around each).
     for (name, shape) in [("uniform", Shape::Uniform), ("clustered", Shape::Clustered)] {
         hnsw_recall(&dir.path().join(name), name, shape, dims, hnsw_vectors).await?;
-    }
-    Ok(())
-}
-
-#[derive(Clone, Copy)]
-enum Shape {
-    Uniform,
-    Clustered,
-}
-
-/// Vector `seed` of a shape: uniform, or one of 50 topic centres plus noise.
-fn shaped_vector(shape: Shape, seed: u64, dims: usize) -> Vec<f32> {
-    match shape {
-        Shape::Uniform => filler_vector(seed, dims),
-        Shape::Clustered => {
-            let centre = filler_vector(seed % 50, dims);
-            let noise = filler_vector(seed.wrapping_mul(31).wrapping_add(7_000_000), dims);
-            normalised(
-                centre
-                    .iter()
-                    .zip(&noise)
-                    .map(|(c, n)| c + 0.6 * n)
-                    .collect(),
-            )
-        }
-    }
-}
-
-async fn hnsw_recall(
-    path: &std::path::Path,
-    name: &str,
-    shape: Shape,
-    dims: usize,
-    n: usize,
-) -> anyhow::Result<()> {
-    let hnsw = ChunkStore::open(&Location::Embedded(path.to_owned()), dims).await?;
-    let rows: Vec<StoredChunk> = (0..n)
-        .map(|i| StoredChunk {
-            key: format!("h:{i}"),
-            jd_id: "h".into(),
-            version_id: format!("h{}", i / 100),
-            position: i,
-            section: String::new(),
-            text: format!("vector {i}"),
-            indexed: format!("vector {i}"),
-            hash: format!("h{i}"),
-            flagged: false,
-            embedding: shaped_vector(shape, 1_000_000 + i as u64, dims),
-        })
-        .collect();
-    let started = Instant::now();
-    hnsw.insert(&rows).await?;
-    println!(
-        "HNSW ({name}): inserted {n} vectors in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let queries: Vec<Vec<f32>> = (0..50u64)
-        .map(|i| shaped_vector(shape, 5_000_000 + i, dims))
-        .collect();
-    let mut exact = Vec::new();
-    let mut exact_ms = Vec::new();
-    for q in &queries {
-        let t = Instant::now();
-        exact.push(hnsw.nearest_exact_anywhere(q, 10).await?);
-        exact_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    exact_ms.sort_by(f64::total_cmp);
-    for ef in [40, 100, 200] {
-        let mut hits = 0;
-        let mut total = 0;
-        let mut ann_ms = Vec::new();
-        for (q, truth) in queries.iter().zip(&exact) {
-            let t = Instant::now();
-            let approx = hnsw.nearest_anywhere(q, 10, ef).await?;
-            ann_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-            hits += approx.iter().filter(|k| truth.contains(k)).count();
-            total += truth.len();
-        }
-        ann_ms.sort_by(f64::total_cmp);
-        println!(
-            "HNSW ({name}) recall@10 vs exact over {n} vectors, ef {ef}: {:.3} (50 queries); p50 HNSW {:.1} ms, exact scan {:.1} ms",
-            hits as f64 / total.max(1) as f64,
-            percentile(&ann_ms, 0.5),
-            percentile(&exact_ms, 0.5)
-        );
     }
     Ok(())
 }

@@ -25,6 +25,9 @@ use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::{ChatMessage, ChatRequest};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use timed::Timed;
+
+mod timed;
 
 /// The figures of one run.
 #[derive(Debug, Clone)]
@@ -34,6 +37,13 @@ pub struct Figures {
     pub upstream_ttft_ms: Vec<u128>,
     /// Milliseconds to the first token out of the gateway.
     pub gateway_ttft_ms: Vec<u128>,
+    /// Per call through the gateway, microseconds it added: from the call's start until its
+    /// request reached the provider (admission, the opening write, the provider chain), and
+    /// from the provider's first token until it left the gateway (the pump, the channel).
+    pub before_request_us: Vec<u128>,
+    pub after_first_token_us: Vec<u128>,
+    /// Per call, the two added together.
+    pub added_us: Vec<u128>,
     pub errors: usize,
     /// Resident memory added per open stream, in KiB (None where /proc is not readable).
     pub kib_per_stream: Option<f64>,
@@ -54,8 +64,15 @@ pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
         "errors",
         "KiB/stream"
     );
+    let mut split = Vec::new();
     for &n in streams {
         let f = measure(n).await?;
+        split.push((
+            n,
+            f.before_request_us.clone(),
+            f.after_first_token_us.clone(),
+            f.added_us.clone(),
+        ));
         let p = |v: &[u128], q| percentile(v, q).parse::<i128>().unwrap_or(0);
         println!(
             "{:>8} {:>14} / {:<5} {:>14} / {:<5} {:>6} / {:<5} {:>7} {:>12}",
@@ -70,6 +87,25 @@ pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
             f.kib_per_stream
                 .map(|k| format!("{k:.1}"))
                 .unwrap_or_else(|| "-".into()),
+        );
+    }
+    println!(
+        "\nadded by the gateway, per call (clocks at the call, at the provider and at the caller), microseconds:"
+    );
+    println!(
+        "{:>8} {:>26} {:>26} {:>22}",
+        "streams", "before the request p50/p99", "after the token p50/p99", "added p50/p99"
+    );
+    for (n, before, after, added) in &split {
+        println!(
+            "{:>8} {:>16} / {:<7} {:>16} / {:<7} {:>12} / {:<7}",
+            n,
+            percentile(before, 50),
+            percentile(before, 99),
+            percentile(after, 50),
+            percentile(after, 99),
+            percentile(added, 50),
+            percentile(added, 99)
         );
     }
     println!(
@@ -90,6 +126,15 @@ pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// [`request`] carrying its call number, for [`Timed`].
+fn numbered(n: usize) -> ChatRequest {
+    let mut request = request();
+    if let Some(last) = request.messages.last_mut() {
+        last.content.push_str(&format!(" #{n}"));
+    }
+    request
 }
 
 fn request() -> ChatRequest {
@@ -119,28 +164,46 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
     let gateway = |model: &str| bench_gateway(&upstream.origin, model, &db);
 
     // Time to the first token out of the gateway, replies drained to the end.
-    let fast = gateway("ok")?;
+    let timed = Arc::new(Timed::new(Arc::new(OpenAiCompatible::new(
+        &format!("{}/v1", upstream.origin),
+        "ok",
+        None,
+    )?)));
+    let fast = gateway_over(timed.clone(), &db);
     let mut tasks = Vec::new();
     for i in 0..streams {
         let gw = fast.clone();
         tasks.push(tokio::spawn(async move {
             let clock = Instant::now();
-            let mut handle = gw.start(context(i), request()).await.ok()?;
+            let mut handle = gw.start(context(i), numbered(i)).await.ok()?;
             let mut first = None;
             while let Some(event) = handle.events.recv().await {
                 if first.is_none() && matches!(event, GatewayEvent::Token(_)) {
-                    first = Some(clock.elapsed().as_millis());
+                    first = Some(Instant::now());
                 }
             }
             handle.outcome.await.ok()?.ok()?;
-            first
+            first.map(|first| (i, clock, first))
         }));
     }
     let mut gateway_ttft_ms = Vec::new();
+    let (mut before_request_us, mut after_first_token_us) = (Vec::new(), Vec::new());
+    let mut added_us = Vec::new();
     let mut errors = 0;
     for t in futures::future::join_all(tasks).await {
         match t {
-            Ok(Some(ms)) => gateway_ttft_ms.push(ms),
+            Ok(Some((i, clock, first))) => {
+                gateway_ttft_ms.push(first.duration_since(clock).as_millis());
+                if let Some(seen) = timed.seen(i) {
+                    let before = seen.sent.duration_since(clock).as_micros();
+                    before_request_us.push(before);
+                    if let Some(token) = seen.first_token {
+                        let after = first.duration_since(token).as_micros();
+                        after_first_token_us.push(after);
+                        added_us.push(before + after);
+                    }
+                }
+            }
             _ => errors += 1,
         }
     }
@@ -179,6 +242,9 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
         streams,
         upstream_ttft_ms,
         gateway_ttft_ms,
+        before_request_us,
+        after_first_token_us,
+        added_us,
         errors,
         kib_per_stream,
     })
@@ -187,6 +253,11 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
 /// A gateway over the upstream double's `model`, on `db`, without admission limits.
 fn bench_gateway(origin: &str, model: &str, db: &rehearse_db::Db) -> anyhow::Result<Gateway> {
     let provider = OpenAiCompatible::new(&format!("{origin}/v1"), model, None)?;
+    Ok(gateway_over(Arc::new(provider), db))
+}
+
+/// A gateway over `provider`, on `db`, without admission limits.
+fn gateway_over(provider: Arc<dyn rehearse_llm::ChatModel>, db: &rehearse_db::Db) -> Gateway {
     let budget = Arc::new(BudgetStore::new(
         db,
         DefaultCeilings {
@@ -200,13 +271,7 @@ fn bench_gateway(origin: &str, model: &str, db: &rehearse_db::Db) -> anyhow::Res
         first_token_timeout: Duration::from_secs(60),
         call_timeout: Duration::from_secs(120),
     };
-    Ok(Gateway::new(
-        db,
-        Arc::new(provider),
-        Pricing::FREE,
-        limits,
-        budget,
-    ))
+    Gateway::new(db, provider, Pricing::FREE, limits, budget)
 }
 
 /// Gaps between the tokens of [`RUNNING`] slow replies: once alone, once while `crowd` new

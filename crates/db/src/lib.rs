@@ -31,6 +31,48 @@ pub fn now_ms() -> i64 {
     (now.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// `count` numbered parameters from `$first`, comma-separated (`$3, $4, $5`), for an `IN (...)`
+/// list built at run time; both dialects number parameters this way.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `VALUES` list of a multi-row insert: `rows` tuples of `columns` numbered parameters
+/// each, every tuple ending with `literal` when it is not empty (a constant column, such as a
+/// status). `placeholder_rows(2, 2, "'x'")` is `($1, $2, 'x'), ($3, $4, 'x')`.
+pub fn placeholder_rows(rows: usize, columns: usize, literal: &str) -> String {
+    (0..rows)
+        .map(|r| {
+            let params = placeholders(r * columns + 1, columns);
+            if literal.is_empty() {
+                format!("({params})")
+            } else {
+                format!("({params}, {literal})")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::{placeholder_rows, placeholders};
+
+    #[test]
+    fn numbered_lists_and_rows() {
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(placeholders(1, 0), "");
+        assert_eq!(
+            placeholder_rows(2, 2, "'x'"),
+            "($1, $2, 'x'), ($3, $4, 'x')"
+        );
+        assert_eq!(placeholder_rows(2, 1, ""), "($1), ($2)");
+    }
+}
+
 /// Formats a stored timestamp for people (UTC, minute precision).
 pub fn format_ms(ms: i64) -> String {
     let format =

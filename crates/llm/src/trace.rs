@@ -54,33 +54,45 @@ pub struct NewTrace {
 impl NewTrace {
     /// Inserts the row on `conn` (a transaction's connection).
     pub async fn insert_on(&self, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
-        insert_start(conn, self).await
+        NewTrace::insert_all_on(conn, &[self]).await
+    }
+
+    /// Inserts rows on `conn`, status running, a few hundred to a statement: a batch of call
+    /// openings writes its traces in a handful of statements, not one each.
+    pub async fn insert_all_on(
+        conn: &mut sqlx::AnyConnection,
+        traces: &[&NewTrace],
+    ) -> Result<(), DbError> {
+        for rows in traces.chunks(ROWS_PER_INSERT) {
+            let values = rehearse_db::placeholder_rows(rows.len(), 11, "'running'");
+            let sql = format!(
+                "INSERT INTO model_calls (id, started_at, user_id, interview_id, step, provider, model, \
+                 prompt_version, request_json, context_ids, screening_json, status) VALUES {values}"
+            );
+            let mut query = sqlx::query(&sql);
+            for t in rows {
+                query = query
+                    .bind(&t.id)
+                    .bind(t.started_at)
+                    .bind(&t.user_id)
+                    .bind(&t.interview_id)
+                    .bind(&t.step)
+                    .bind(&t.provider)
+                    .bind(&t.model)
+                    .bind(&t.prompt_version)
+                    .bind(&t.request_json)
+                    .bind(&t.context_ids_json)
+                    .bind(&t.screening_json);
+            }
+            query.execute(&mut *conn).await.map_err(sql_err)?;
+        }
+        Ok(())
     }
 }
 
-/// Inserts a trace row, status running.
-async fn insert_start(conn: &mut sqlx::AnyConnection, t: &NewTrace) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO model_calls (id, started_at, user_id, interview_id, step, provider, model, \
-         prompt_version, request_json, context_ids, screening_json, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'running')",
-    )
-    .bind(&t.id)
-    .bind(t.started_at)
-    .bind(&t.user_id)
-    .bind(&t.interview_id)
-    .bind(&t.step)
-    .bind(&t.provider)
-    .bind(&t.model)
-    .bind(&t.prompt_version)
-    .bind(&t.request_json)
-    .bind(&t.context_ids_json)
-    .bind(&t.screening_json)
-    .execute(&mut *conn)
-    .await
-    .map_err(sql_err)?;
-    Ok(())
-}
+/// Rows in one multi-row insert: 11 parameters each stays far below SQLite's and PostgreSQL's
+/// limits on parameters per statement (32,766 and 65,535).
+const ROWS_PER_INSERT: usize = 200;
 
 /// What is known when it ends.
 #[derive(Debug, Clone)]
@@ -145,7 +157,7 @@ impl TraceStore {
 
     pub async fn start(&self, t: &NewTrace) -> Result<(), DbError> {
         let mut conn = self.db.pool().acquire().await.map_err(sql_err)?;
-        insert_start(&mut conn, t).await
+        t.insert_on(&mut conn).await
     }
 
     pub async fn end(&self, id: &str, e: TraceEnd<'_>) -> Result<(), DbError> {

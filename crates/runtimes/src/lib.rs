@@ -5,6 +5,7 @@
 
 pub mod llama;
 pub mod minilm;
+pub mod throughput;
 
 pub use llama::{LocalModel, LocalOptions};
 pub use minilm::LocalMiniLm;

@@ -11,8 +11,10 @@ fn unavailable(what: &str, e: impl std::fmt::Display) -> LlmError {
 }
 
 /// all-MiniLM-L6-v2 (BERT, 384 dimensions) in-process: mean pooling over the attention mask,
-/// then L2 normalisation, as sentence-transformers does. Batches pad to their longest text (the
-/// shipped tokenizer would pad everything to 128) and truncate at 256 tokens.
+/// then L2 normalisation, as sentence-transformers does. Texts truncate at 256 tokens. A batch is
+/// run sorted by length, in groups each padded only to its own longest text: padding a whole
+/// batch to its longest member (the shipped tokenizer would pad everything to 128) spends much of
+/// a batch of chunks' compute on padding, since a heading and a long paragraph land together.
 pub struct LocalMiniLm {
     inner: Arc<MiniLm>,
 }
@@ -35,10 +37,7 @@ impl LocalMiniLm {
         .map_err(|e| unavailable("MiniLM config", e))?;
         let mut tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| unavailable("MiniLM tokenizer", e))?;
-        tokenizer.with_padding(Some(tokenizers::PaddingParams {
-            strategy: tokenizers::PaddingStrategy::BatchLongest,
-            ..Default::default()
-        }));
+        tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(tokenizers::TruncationParams {
                 max_length: 256,
@@ -60,29 +59,79 @@ impl LocalMiniLm {
     }
 }
 
+/// Texts in one forward pass at most: large enough to keep the matrix kernels busy, small
+/// enough that a group of similar lengths pads little.
+const GROUP: usize = 16;
+
+impl LocalMiniLm {
+    /// Each text's length in tokens, as the model reads it (truncated at 256).
+    pub fn token_lengths(&self, texts: &[String]) -> Result<Vec<usize>, LlmError> {
+        Ok(self
+            .inner
+            .encode(texts)?
+            .iter()
+            .map(|e| e.get_ids().len())
+            .collect())
+    }
+
+    /// Tokens the model runs for one batch of these lengths, padding included.
+    pub fn padded_tokens(lengths: &[usize]) -> usize {
+        let mut sorted = lengths.to_vec();
+        sorted.sort_unstable();
+        sorted
+            .chunks(GROUP)
+            .map(|g| g.len() * g.last().copied().unwrap_or(0))
+            .sum()
+    }
+
+    /// [`Embedder::embed`] on the calling thread, for the bench's timings.
+    pub fn embed_blocking(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, LlmError> {
+        self.inner.embed(texts)
+    }
+}
+
 impl MiniLm {
+    fn encode(&self, texts: &[String]) -> Result<Vec<tokenizers::Encoding>, LlmError> {
+        self.tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| unavailable("MiniLM tokenizer", e))
+    }
+
     fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, LlmError> {
-        use candle_core::{DType, Tensor};
         if texts.is_empty() {
             return Ok(Vec::new());
         }
+        let encodings = self.encode(texts)?;
+        let mut order: Vec<usize> = (0..encodings.len()).collect();
+        order.sort_by_key(|i| encodings[*i].get_ids().len());
+        let mut out = vec![Vec::new(); encodings.len()];
+        for group in order.chunks(GROUP) {
+            let ids: Vec<&[u32]> = group.iter().map(|i| encodings[*i].get_ids()).collect();
+            for (i, vector) in group.iter().zip(self.forward(&ids)?) {
+                out[*i] = vector;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One forward pass over token sequences, each padded to the longest of them.
+    fn forward(&self, sequences: &[&[u32]]) -> Result<Vec<Vec<f32>>, LlmError> {
+        use candle_core::{DType, Tensor};
         let failed = |e: candle_core::Error| unavailable("MiniLM", e);
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| unavailable("MiniLM tokenizer", e))?;
-        let ids = encodings
-            .iter()
-            .map(|e| Tensor::new(e.get_ids(), &self.device))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(failed)?;
-        let masks = encodings
-            .iter()
-            .map(|e| Tensor::new(e.get_attention_mask(), &self.device))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(failed)?;
-        let ids = Tensor::stack(&ids, 0).map_err(failed)?;
-        let mask = Tensor::stack(&masks, 0).map_err(failed)?;
+        let width = sequences.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
+        let mut ids = Vec::with_capacity(sequences.len() * width);
+        let mut mask = Vec::with_capacity(sequences.len() * width);
+        for sequence in sequences {
+            let padding = width - sequence.len();
+            ids.extend_from_slice(sequence);
+            // BERT's [PAD] is token 0; the mask keeps it out of attention and pooling.
+            ids.extend(std::iter::repeat_n(0u32, padding));
+            mask.extend(std::iter::repeat_n(1u32, sequence.len()));
+            mask.extend(std::iter::repeat_n(0u32, padding));
+        }
+        let shape = (sequences.len(), width);
+        let ids = Tensor::from_vec(ids, shape, &self.device).map_err(failed)?;
+        let mask = Tensor::from_vec(mask, shape, &self.device).map_err(failed)?;
         let types = ids.zeros_like().map_err(failed)?;
         let hidden = self
             .model

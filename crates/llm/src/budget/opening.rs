@@ -3,11 +3,12 @@
 //! ceilings' arithmetic in the parent module because it is about batching writes, not money.
 
 use super::{
-    lock_on_postgres, reserve_on, sql_err, BudgetError, BudgetStore, DefaultCeilings, Memo, Payer,
+    decide_on, insert_reservations_on, lock_on_postgres, prefetch_on, reserve_on, sql_err, utc_day,
+    BudgetError, BudgetStore, DefaultCeilings, Memo, Payer,
 };
 use crate::pricing::Nanos;
 use crate::trace::NewTrace;
-use rehearse_db::{Db, DbError};
+use rehearse_db::{now_ms, Db, DbError};
 use std::sync::PoisonError;
 
 /// A model call's opening write: its trace row, and the reservation of its worst-case cost.
@@ -74,6 +75,41 @@ async fn open_on(
     }
 }
 
+/// A batch of openings on `conn` (inside its transaction), in a handful of statements whatever
+/// its size: the spend of every interview and user in it read at once, every trace row in
+/// multi-row inserts, each reservation decided in order against what the ones before it
+/// reserved, and the admitted ones written together. A ceiling refusal is that opening's
+/// outcome; a database failure fails the batch.
+async fn write_batch_on(
+    conn: &mut sqlx::AnyConnection,
+    defaults: &DefaultCeilings,
+    batch: &[Waiting],
+) -> Result<Vec<Result<(), BudgetError>>, DbError> {
+    let mut memo = Memo::default();
+    let payers: Vec<&Payer> = batch.iter().map(|(o, _)| &o.payer).collect();
+    prefetch_on(&mut *conn, &mut memo, &payers, &utc_day(now_ms())).await?;
+    let traces: Vec<&NewTrace> = batch.iter().map(|(o, _)| &o.trace).collect();
+    NewTrace::insert_all_on(&mut *conn, &traces).await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut admitted = Vec::new();
+    for (o, _) in batch {
+        match decide_on(
+            &mut *conn, defaults, &mut memo, &o.call_id, &o.payer, o.amount,
+        )
+        .await
+        {
+            Ok(reservation) => {
+                admitted.push(reservation);
+                outcomes.push(Ok(()));
+            }
+            Err(BudgetError::Db(e)) => return Err(e),
+            Err(refused) => outcomes.push(Err(refused)),
+        }
+    }
+    insert_reservations_on(&mut *conn, &admitted).await?;
+    Ok(outcomes)
+}
+
 /// Writes a batch of openings in one transaction and tells each its outcome; if the batch
 /// fails, each is written again in a transaction of its own. Openings whose caller has gone
 /// are left out: no trace row, no reservation.
@@ -88,11 +124,7 @@ async fn write_openings(db: &Db, defaults: &DefaultCeilings, batch: Vec<Waiting>
     let together: Result<Vec<Result<(), BudgetError>>, DbError> = async {
         let mut tx = db.begin_write().await?;
         lock_on_postgres(db, &mut tx).await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut memo = Memo::default();
-        for (o, _) in &batch {
-            outcomes.push(open_on(&mut tx, defaults, &mut memo, o).await?);
-        }
+        let outcomes = write_batch_on(&mut tx, defaults, &batch).await?;
         tx.commit().await.map_err(sql_err)?;
         Ok(outcomes)
     }

@@ -1,0 +1,85 @@
+//! A provider wrapper that notes, per call, when the gateway handed the request to the provider
+//! and when the provider's first token came back. With the caller's own clock (call started,
+//! first token out of the gateway) that splits the time to first token into what the upstream
+//! took and what the gateway added before the request left and after the token arrived, per
+//! call, instead of as a difference between two runs against an upstream whose own times vary.
+
+use futures::StreamExt;
+use rehearse_llm::provider::{ChatModel, EventStream, LlmError};
+use rehearse_llm::{ChatRequest, StreamEvent};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// When one call reached the provider, and when its first token came back from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub sent: Instant,
+    pub first_token: Option<Instant>,
+}
+
+/// Wraps a provider; each request names its call in its last message (`#<n>` at the end).
+pub struct Timed {
+    inner: Arc<dyn ChatModel>,
+    seen: Arc<Mutex<HashMap<usize, Seen>>>,
+}
+
+impl Timed {
+    pub fn new(inner: Arc<dyn ChatModel>) -> Self {
+        Timed {
+            inner,
+            seen: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// What the provider saw of call `n`.
+    pub fn seen(&self, n: usize) -> Option<Seen> {
+        self.seen.lock().ok()?.get(&n).copied()
+    }
+}
+
+/// The call number a request carries at the end of its last message.
+fn call_number(request: &ChatRequest) -> Option<usize> {
+    let last = request.messages.last()?;
+    last.content.rsplit_once('#')?.1.trim().parse().ok()
+}
+
+#[async_trait::async_trait]
+impl ChatModel for Timed {
+    fn provider(&self) -> &str {
+        self.inner.provider()
+    }
+
+    fn model(&self) -> &str {
+        self.inner.model()
+    }
+
+    async fn stream(&self, request: &ChatRequest) -> Result<EventStream, LlmError> {
+        let n = call_number(request);
+        let sent = Instant::now();
+        if let (Some(n), Ok(mut seen)) = (n, self.seen.lock()) {
+            seen.insert(
+                n,
+                Seen {
+                    sent,
+                    first_token: None,
+                },
+            );
+        }
+        let stream = self.inner.stream(request).await?;
+        let seen = self.seen.clone();
+        let mut noted = false;
+        Ok(stream
+            .inspect(move |event| {
+                if !noted && matches!(event, Ok(StreamEvent::Token(_))) {
+                    noted = true;
+                    if let (Some(n), Ok(mut seen)) = (n, seen.lock()) {
+                        if let Some(s) = seen.get_mut(&n) {
+                            s.first_token = Some(Instant::now());
+                        }
+                    }
+                }
+            })
+            .boxed())
+    }
+}
