@@ -57,6 +57,16 @@ pub fn placeholder_rows(rows: usize, columns: usize, literal: &str) -> String {
         .join(", ")
 }
 
+/// Formats a stored timestamp for people (UTC, minute precision).
+pub fn format_ms(ms: i64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
 #[cfg(test)]
 mod placeholder_tests {
     use super::{placeholder_rows, placeholders};
@@ -71,14 +81,4 @@ mod placeholder_tests {
         );
         assert_eq!(placeholder_rows(2, 1, ""), "($1), ($2)");
     }
-}
-
-/// Formats a stored timestamp for people (UTC, minute precision).
-pub fn format_ms(ms: i64) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| ms.to_string())
 }
