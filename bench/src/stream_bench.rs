@@ -25,6 +25,7 @@ use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::{ChatMessage, ChatRequest};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+pub use timed::openings_alone;
 use timed::Timed;
 
 mod timed;
@@ -106,6 +107,14 @@ pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
             percentile(after, 99),
             percentile(added, 50),
             percentile(added, 99)
+        );
+    }
+    for &n in streams {
+        let alone = openings_alone(n).await?;
+        println!(
+            "{n} openings alone (trace rows and reservations, no HTTP), all at once: p50 {} / p99 {} microseconds",
+            percentile(&alone, 50),
+            percentile(&alone, 99)
         );
     }
     println!(

@@ -11,6 +11,14 @@ async fn the_stream_bench_runs_at_small_scale() {
     assert_eq!(f.gateway_ttft_ms.len(), 5, "{f:?}");
     assert_eq!(f.upstream_ttft_ms.len(), 5, "{f:?}");
     assert!(f.kib_per_stream.is_some(), "{f:?}");
+    // Every call's added time is split where it was spent, by the provider's own clocks.
+    assert_eq!(f.before_request_us.len(), 5, "{f:?}");
+    assert_eq!(f.after_first_token_us.len(), 5, "{f:?}");
+    assert_eq!(f.added_us.len(), 5, "{f:?}");
+    let alone = rehearse_bench::stream_bench::openings_alone(5)
+        .await
+        .expect("openings");
+    assert_eq!(alone.len(), 5, "every opening is admitted and timed");
 }
 
 /// Replies already running keep their pace while a crowd arrives: every gap between their

@@ -83,3 +83,60 @@ impl ChatModel for Timed {
             .boxed())
     }
 }
+
+/// Microseconds each of `n` call openings (trace row and reservation, nothing else) took when
+/// all were started at once on a fresh SQLite database: the write the gateway waits for before
+/// a request leaves, apart from the HTTP work that shares the two cores with it.
+pub async fn openings_alone(n: usize) -> anyhow::Result<Vec<u128>> {
+    use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Opening, Payer};
+    use rehearse_llm::pricing::usd_to_nanos;
+    use rehearse_llm::trace::NewTrace;
+    let dir = tempfile::tempdir()?;
+    let db =
+        rehearse_db::Db::connect(&format!("sqlite://{}/openings.db", dir.path().display())).await?;
+    db.migrate().await?;
+    let budget = Arc::new(BudgetStore::new(
+        &db,
+        DefaultCeilings {
+            interview: usd_to_nanos(1_000.0),
+            user_day: usd_to_nanos(1_000.0),
+            global_day: usd_to_nanos(1_000.0),
+        },
+    ));
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let budget = budget.clone();
+            tokio::spawn(async move {
+                let id = format!("opening-{i}");
+                let clock = Instant::now();
+                let opened = budget
+                    .open(Opening {
+                        call_id: id.clone(),
+                        payer: Payer {
+                            user_id: Some(format!("bench-user-{i}")),
+                            interview_id: Some(format!("bench-{i}")),
+                        },
+                        amount: 1_000,
+                        trace: NewTrace {
+                            id,
+                            step: "question".into(),
+                            provider: "openai".into(),
+                            model: "ok".into(),
+                            request_json: "{}".into(),
+                            context_ids_json: "[]".into(),
+                            screening_json: "[]".into(),
+                            ..NewTrace::default()
+                        },
+                    })
+                    .await;
+                opened.ok().map(|()| clock.elapsed().as_micros())
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for t in futures::future::join_all(tasks).await {
+        times.extend(t.ok().flatten());
+    }
+    db.close().await;
+    Ok(times)
+}
