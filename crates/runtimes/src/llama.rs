@@ -60,6 +60,9 @@ pub struct LocalOptions {
     pub temperature: f32,
     pub repeat_penalty: f32,
     pub seed: u32,
+    /// Decode until `max_tokens` even past an end-of-generation token, as llama.cpp's
+    /// `ignore_eos` does: only for benchmarks, so both sides decode the same number of tokens.
+    pub ignore_eos: bool,
 }
 
 impl Default for LocalOptions {
@@ -70,6 +73,7 @@ impl Default for LocalOptions {
             temperature: 0.7,
             repeat_penalty: 1.15,
             seed: 42,
+            ignore_eos: false,
         }
     }
 }
@@ -323,7 +327,7 @@ fn generate(
     while generated < u64::from(max_tokens) {
         let token = sampler.sample(ctx, logits_index);
         sampler.accept(token);
-        if vocab.is_eog(token) {
+        if vocab.is_eog(token) && !options.ignore_eos {
             finish = FinishReason::Stop;
             break;
         }

@@ -153,3 +153,31 @@ async fn a_prompt_sharing_a_prefix_reuses_the_decoded_tokens() {
     let again = run(&model, &other).await as usize;
     assert_eq!(model.last_reused_tokens(), again - 1);
 }
+
+/// The benches' `ignore_eos`: a reply asked for "OK" and nothing else still decodes exactly the
+/// tokens asked for, so both sides of the llama.cpp comparison do the same work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ignoring_the_end_token_decodes_exactly_the_tokens_asked_for() {
+    let root = rehearse_testkit::workspace_root();
+    let models = std::env::var("REHEARSE_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("data/models"));
+    let model = LocalModel::load(
+        &models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
+        LocalOptions {
+            context_window: 2048,
+            ignore_eos: true,
+            ..LocalOptions::default()
+        },
+    )
+    .expect("load");
+    let mut short = request(40);
+    short.messages = vec![ChatMessage::user("Reply with the single word OK.")];
+    let events: Vec<_> = model.stream(&short).await.expect("stream").collect().await;
+    match events.last() {
+        Some(Ok(StreamEvent::Done { usage: Some(u), .. })) => {
+            assert_eq!(u.completion_tokens, 40, "{events:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
