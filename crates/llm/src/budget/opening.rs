@@ -2,9 +2,9 @@
 //! for every call opening at the same moment in one transaction (group commit). Apart from the
 //! ceilings' arithmetic in the parent module because it is about batching writes, not money.
 
+use super::reserving::{decide_on, insert_reservations_on, prefetch_on, reserve_on};
 use super::{
-    decide_on, insert_reservations_on, lock_on_postgres, prefetch_on, reserve_on, sql_err, utc_day,
-    BudgetError, BudgetStore, DefaultCeilings, Memo, Payer,
+    lock_on_postgres, sql_err, utc_day, BudgetError, BudgetStore, DefaultCeilings, Memo, Payer,
 };
 use crate::pricing::Nanos;
 use crate::trace::NewTrace;
