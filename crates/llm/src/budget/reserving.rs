@@ -14,7 +14,7 @@ use sqlx::Row;
 /// crowd).
 #[derive(Default)]
 pub(super) struct Memo {
-    pub(super) used: std::collections::HashMap<(Scope, String), Nanos>,
+    used: std::collections::HashMap<(Scope, String), Nanos>,
     ceilings: std::collections::HashMap<&'static str, Nanos>,
 }
 
@@ -42,21 +42,35 @@ pub(super) struct Reservation<'a> {
     at: i64,
 }
 
+/// The key a scope's spend is kept under in [`Memo`]: the interview's id, the user's id and
+/// day, or the day.
+fn memo_key(scope: Scope, id: &str, day: &str) -> String {
+    match scope {
+        Scope::UserDay => format!("{id}/{day}"),
+        Scope::Interview | Scope::GlobalDay => id.to_owned(),
+    }
+}
+
 /// The scope keys a payer's spend is summed under on `day`: its interview, its user's day, and
 /// the platform's day (a scope the payer has no id for is not limited).
 fn scope_keys(payer: &Payer, day: &str) -> Vec<(Scope, String)> {
     Scope::ALL
         .into_iter()
         .filter_map(|scope| {
-            let key = match scope {
-                Scope::Interview => payer.interview_id.clone(),
-                Scope::UserDay => payer.user_id.as_ref().map(|u| format!("{u}/{day}")),
-                Scope::GlobalDay => Some(day.to_owned()),
+            let id = match scope {
+                Scope::Interview => payer.interview_id.as_deref(),
+                Scope::UserDay => payer.user_id.as_deref(),
+                Scope::GlobalDay => Some(day),
             };
-            key.map(|k| (scope, k))
+            id.map(|id| (scope, memo_key(scope, id, day)))
         })
         .collect()
 }
+
+/// Spend summed per row of a query on `spend`: settled at actual cost, open reservations in
+/// full. PostgreSQL sums BIGINT into NUMERIC; the cast brings both dialects back to 64 bits.
+const SPENT: &str =
+    "CAST(COALESCE(SUM(COALESCE(charged_nanos, reserved_nanos)), 0) AS BIGINT) AS used";
 
 /// Checks `amount` against every ceiling, reading on `conn` what `memo` does not hold yet, and
 /// counts it in `memo` when admitted. The caller writes the reservation in the same
@@ -148,73 +162,43 @@ pub(super) async fn prefetch_on(
     payers: &[&Payer],
     day: &str,
 ) -> Result<(), DbError> {
-    let sum = "CAST(COALESCE(SUM(COALESCE(charged_nanos, reserved_nanos)), 0) AS BIGINT) AS used";
-    let unknown = |scope: Scope, ids: Vec<&str>, memo: &Memo| -> Vec<String> {
-        let mut ids: Vec<String> = ids.into_iter().map(str::to_owned).collect();
-        ids.sort();
-        ids.dedup();
-        ids.retain(|id| {
-            let key = match scope {
-                Scope::UserDay => format!("{id}/{day}"),
-                _ => id.clone(),
-            };
-            !memo.used.contains_key(&(scope, key))
-        });
-        ids
-    };
-    let interviews = unknown(
-        Scope::Interview,
-        payers
+    for scope in [Scope::Interview, Scope::UserDay] {
+        let (column, day_filter) = match scope {
+            Scope::Interview => ("interview_id", ""),
+            _ => ("user_id", "day = $1 AND "),
+        };
+        let mut ids: Vec<&str> = payers
             .iter()
-            .filter_map(|p| p.interview_id.as_deref())
-            .collect(),
-        memo,
-    );
-    for ids in interviews.chunks(PREFETCH_PER_QUERY) {
-        let sql = format!(
-            "SELECT interview_id AS id, {sum} FROM spend WHERE interview_id IN ({}) GROUP BY interview_id",
-            rehearse_db::placeholders(1, ids.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for id in ids {
-            query = query.bind(id);
-        }
-        let rows = query.fetch_all(&mut *conn).await.map_err(sql_err)?;
-        for id in ids {
-            memo.used.insert((Scope::Interview, id.clone()), 0);
-        }
-        for row in rows {
-            let id: String = row.try_get("id").map_err(sql_err)?;
-            memo.used.insert(
-                (Scope::Interview, id),
-                row.try_get("used").map_err(sql_err)?,
+            .filter_map(|p| match scope {
+                Scope::Interview => p.interview_id.as_deref(),
+                _ => p.user_id.as_deref(),
+            })
+            .filter(|id| !memo.used.contains_key(&(scope, memo_key(scope, id, day))))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let first = if day_filter.is_empty() { 1 } else { 2 };
+        for ids in ids.chunks(PREFETCH_PER_QUERY) {
+            let sql = format!(
+                "SELECT {column} AS id, {SPENT} FROM spend WHERE {day_filter}{column} IN ({}) GROUP BY {column}",
+                rehearse_db::placeholders(first, ids.len())
             );
-        }
-    }
-    let users = unknown(
-        Scope::UserDay,
-        payers.iter().filter_map(|p| p.user_id.as_deref()).collect(),
-        memo,
-    );
-    for ids in users.chunks(PREFETCH_PER_QUERY) {
-        let sql = format!(
-            "SELECT user_id AS id, {sum} FROM spend WHERE day = $1 AND user_id IN ({}) GROUP BY user_id",
-            rehearse_db::placeholders(2, ids.len())
-        );
-        let mut query = sqlx::query(&sql).bind(day);
-        for id in ids {
-            query = query.bind(id);
-        }
-        let rows = query.fetch_all(&mut *conn).await.map_err(sql_err)?;
-        for id in ids {
-            memo.used.insert((Scope::UserDay, format!("{id}/{day}")), 0);
-        }
-        for row in rows {
-            let id: String = row.try_get("id").map_err(sql_err)?;
-            memo.used.insert(
-                (Scope::UserDay, format!("{id}/{day}")),
-                row.try_get("used").map_err(sql_err)?,
-            );
+            let mut query = sqlx::query(&sql);
+            if !day_filter.is_empty() {
+                query = query.bind(day);
+            }
+            for id in ids {
+                query = query.bind(*id);
+            }
+            let rows = query.fetch_all(&mut *conn).await.map_err(sql_err)?;
+            for id in ids {
+                memo.used.insert((scope, memo_key(scope, id, day)), 0);
+            }
+            for row in rows {
+                let id: String = row.try_get("id").map_err(sql_err)?;
+                let used = row.try_get("used").map_err(sql_err)?;
+                memo.used.insert((scope, memo_key(scope, &id, day)), used);
+            }
         }
     }
     Ok(())
@@ -232,8 +216,7 @@ pub(super) async fn used_on(
     payer: &Payer,
     day: &str,
 ) -> Result<Nanos, DbError> {
-    // PostgreSQL sums BIGINT into NUMERIC; cast back so both dialects return a 64-bit integer.
-    let sum = "SELECT CAST(COALESCE(SUM(COALESCE(charged_nanos, reserved_nanos)), 0) AS BIGINT) AS used FROM spend";
+    let sum = format!("SELECT {SPENT} FROM spend");
     let row = match scope {
         Scope::Interview => match &payer.interview_id {
             Some(id) => {
