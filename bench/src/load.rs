@@ -19,6 +19,8 @@ use server::startup::{leptos_options, Application};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod first_text;
+
 #[derive(Default)]
 struct Tally {
     ok: usize,
@@ -56,7 +58,47 @@ impl Tally {
     }
 }
 
-pub async fn run(mut settings: Settings, candidates: usize, local: bool) -> anyhow::Result<()> {
+/// Which model answers the crowd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadModel {
+    /// The scripted test double: orchestration and the database alone.
+    Scripted,
+    /// The configured model (the embedded local one by default), with its admission control.
+    Local,
+    /// The fast OpenAI-compatible upstream double (`tools/fault_upstream.py`, model `ok`),
+    /// without an admission limit: where the first text reaches the browser, beside the
+    /// upstream's own times at the same concurrency.
+    FastUpstream,
+}
+
+/// What a run counted, for its small-scale test.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub sends_ok: usize,
+    /// Starts and sends that failed (refusals by admission control are not errors).
+    pub errors: usize,
+    /// Candidates whose live stream showed the first interviewer text (watched runs only).
+    pub first_texts: usize,
+}
+
+pub async fn run(
+    mut settings: Settings,
+    candidates: usize,
+    kind: LoadModel,
+) -> anyhow::Result<Summary> {
+    let local = kind == LoadModel::Local;
+    let upstream = match kind {
+        LoadModel::FastUpstream => Some(crate::upstream_drill::Upstream::start().await?),
+        LoadModel::Scripted | LoadModel::Local => None,
+    };
+    if let Some(up) = &upstream {
+        settings.llm.provider = rehearse_settings::LlmProvider::Openai;
+        settings.llm.base_url = Some(format!("{}/v1", up.origin));
+        settings.llm.model = Some("ok".into());
+        settings.llm.free = true;
+        // No admission limit, as in stream-bench: the figure is the path's own cost.
+        settings.llm.max_concurrent = Some(candidates.max(1));
+    }
     let dir = std::env::temp_dir().join(format!("rehearse-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     settings.database_url = Some(secrecy::SecretString::from(format!(
@@ -74,17 +116,16 @@ pub async fn run(mut settings: Settings, candidates: usize, local: bool) -> anyh
     settings.budget.per_interview_usd = 1_000.0;
     settings.budget.per_user_day_usd = 1_000.0;
     settings.budget.global_day_usd = 1_000.0;
-    let model: Option<Arc<dyn rehearse_llm::ChatModel>> = if local {
-        None
-    } else {
-        Some(Arc::new(ScriptedModel::new(vec![Script::text(
+    let model: Option<Arc<dyn rehearse_llm::ChatModel>> = match kind {
+        LoadModel::Scripted => Some(Arc::new(ScriptedModel::new(vec![Script::text(
             "Could you tell me about that?",
-        )])))
+        )]))),
+        LoadModel::Local | LoadModel::FastUpstream => None,
     };
-    let provider = if local {
-        format!("{:?} model", settings.llm.provider).to_lowercase()
-    } else {
-        "scripted model".to_owned()
+    let provider = match kind {
+        LoadModel::Scripted => "scripted model".to_owned(),
+        LoadModel::Local => format!("{:?} model", settings.llm.provider).to_lowercase(),
+        LoadModel::FastUpstream => "the fast upstream double, no admission limit".to_owned(),
     };
     let app = Application::build_with_model(settings, leptos_options()?, model).await?;
     let base = format!("http://{}", app.address());
@@ -114,14 +155,18 @@ pub async fn run(mut settings: Settings, candidates: usize, local: bool) -> anyh
     let mut starts = Tally::default();
     let mut sends = Tally::default();
     let begun = Instant::now();
-    let results = futures::future::join_all(clients.iter().map(|c| candidate(&base, c))).await;
+    let watch = upstream.is_some();
+    let results =
+        futures::future::join_all(clients.iter().map(|c| candidate(&base, c, watch))).await;
     let mut taken = Vec::new();
-    for (client, (start, send, id)) in clients.iter().zip(results) {
-        starts.record(start.0, start.1, &start.2);
-        if let Some(send) = send {
+    let mut first_texts = Vec::new();
+    for (client, sent) in clients.iter().zip(results) {
+        starts.record(sent.start.0, sent.start.1, &sent.start.2);
+        if let Some(send) = sent.send {
             sends.record(send.0, send.1, &send.2);
         }
-        if let Some(id) = id {
+        first_texts.extend(sent.first_text.map(|t| t.as_millis()));
+        if let Some(id) = sent.answered {
             taken.push((client, id));
         }
     }
@@ -185,6 +230,9 @@ pub async fn run(mut settings: Settings, candidates: usize, local: bool) -> anyh
             percentile(&mut as_built, 0.99)
         );
     }
+    if let Some(up) = &upstream {
+        print_first_texts(&mut first_texts, sends.ok, &up.origin).await?;
+    }
     println!(
         "unrelated page (a candidate's home page) meanwhile: {} loads, p50 {} ms, p99 {} ms, max {} ms",
         page.len(),
@@ -193,6 +241,37 @@ pub async fn run(mut settings: Settings, candidates: usize, local: bool) -> anyh
         percentile(&mut page, 1.0)
     );
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(Summary {
+        sends_ok: sends.ok,
+        errors: starts.errors.len() + sends.errors.len(),
+        first_texts: first_texts.len(),
+    })
+}
+
+/// The first interviewer text in the browser beside the upstream alone at the same
+/// concurrency (measured after the crowd, so the two do not compete for the cores).
+async fn print_first_texts(
+    first_texts: &mut [u128],
+    sent: usize,
+    origin: &str,
+) -> anyhow::Result<()> {
+    println!(
+        "first interviewer text on the live stream, from the send: {} of {sent}, p50 {} ms, p99 {} ms",
+        first_texts.len(),
+        percentile(first_texts, 0.5),
+        percentile(first_texts, 0.99)
+    );
+    // A first pass warms the upstream's threads and connections.
+    crate::stream_bench::direct(origin, sent).await?;
+    let alone = crate::stream_bench::direct(origin, sent).await?;
+    let (mut first, mut whole): (Vec<u128>, Vec<u128>) = alone.into_iter().unzip();
+    println!(
+        "the upstream alone, {sent} replies at once: first token p50 {} ms / p99 {} ms, whole reply p50 {} ms / p99 {} ms",
+        percentile(&mut first, 0.5),
+        percentile(&mut first, 0.99),
+        percentile(&mut whole, 0.5),
+        percentile(&mut whole, 0.99)
+    );
     Ok(())
 }
 
@@ -274,10 +353,17 @@ async fn sign_up(base: &str, i: usize) -> anyhow::Result<reqwest::Client> {
 /// How long a request took, its status (None: no answer), and its body or error.
 type Outcome = (Duration, Option<reqwest::StatusCode>, String);
 
-async fn candidate(
-    base: &str,
-    client: &reqwest::Client,
-) -> (Outcome, Option<Outcome>, Option<String>) {
+/// One candidate's start and first answer: their outcomes, the interview whose answer was
+/// taken, and (when watched) how long after the send the first interviewer text reached the
+/// live stream.
+struct Sent {
+    start: Outcome,
+    send: Option<Outcome>,
+    answered: Option<String>,
+    first_text: Option<Duration>,
+}
+
+async fn candidate(base: &str, client: &reqwest::Client, watch: bool) -> Sent {
     let t = Instant::now();
     let started = crate::start_request(client, base).send().await;
     let took = t.elapsed();
@@ -290,23 +376,42 @@ async fn candidate(
         .and_then(|_| serde_json::from_str::<String>(&body).ok());
     let start = (took, status, body);
     let Some(id) = id else {
-        return (start, None, None);
+        return Sent {
+            start,
+            send: None,
+            answered: None,
+            first_text: None,
+        };
     };
+    let (send, first_text) = if watch {
+        first_text::send_watching(base, client, &id).await
+    } else {
+        (send(base, client, &id).await, None)
+    };
+    let answered = send.1.filter(|s| s.is_success()).map(|_| id);
+    Sent {
+        start,
+        send: Some(send),
+        answered,
+        first_text,
+    }
+}
+
+/// The candidate's first answer, timed.
+async fn send(base: &str, client: &reqwest::Client, id: &str) -> Outcome {
     let t = Instant::now();
     let sent = client
         .post(format!("{base}/api/send_message"))
         .header("accept", "application/json")
-        .form(&[("id", id.as_str()), ("text", "Ready."), ("key", "load-1")])
+        .form(&[("id", id), ("text", "Ready."), ("key", "load-1")])
         .send()
         .await;
     let took = t.elapsed();
-    let send = match sent {
+    match sent {
         Ok(r) => {
             let status = r.status();
             (took, Some(status), r.text().await.unwrap_or_default())
         }
         Err(e) => (took, None, e.to_string()),
-    };
-    let answered = send.1.filter(|s| s.is_success()).map(|_| id);
-    (start, Some(send), answered)
+    }
 }

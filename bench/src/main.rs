@@ -51,8 +51,13 @@ enum Command {
         /// Run on the configured model (the embedded local model by default) instead of the
         /// scripted one: prints who got a slot, who got the built question at once, how long
         /// each waited, and an unrelated page's latency meanwhile.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "upstream")]
         local: bool,
+        /// Run on the fast OpenAI-compatible upstream double without an admission limit, with
+        /// every candidate's live stream open: prints when the first interviewer text reached
+        /// it, beside the upstream's own times at the same concurrency.
+        #[arg(long)]
+        upstream: bool,
     },
     /// What the model choke point adds to a streamed reply, against a fast upstream double:
     /// time to first token (upstream alone, out of the gateway), errors, memory per open stream.
@@ -60,6 +65,9 @@ enum Command {
         /// Replies started at once, one run per value (comma-separated).
         #[arg(long, value_delimiter = ',', default_values_t = vec![100, 1000])]
         streams: Vec<usize>,
+        /// Arrivals a second in the steady run (N replies held open, started at this rate).
+        #[arg(long, default_value_t = 200)]
+        per_second: u32,
     },
     /// Kill the server with SIGKILL at named points of a turn, restart it, and check that no
     /// candidate message was lost or duplicated and no interview is stuck.
@@ -99,9 +107,21 @@ async fn main() -> std::process::ExitCode {
                 Some(mode) => upstream_drill::run(settings, &mode, candidates).await,
                 None => drill::run(settings, kills, candidates).await,
             },
-            Command::StreamBench { streams } => stream_bench::run(&streams).await,
-            Command::LoadTurns { candidates, local } => {
-                load::run(settings, candidates, local).await
+            Command::StreamBench {
+                streams,
+                per_second,
+            } => stream_bench::run(&streams, per_second).await,
+            Command::LoadTurns {
+                candidates,
+                local,
+                upstream,
+            } => {
+                let kind = match (local, upstream) {
+                    (true, _) => load::LoadModel::Local,
+                    (false, true) => load::LoadModel::FastUpstream,
+                    (false, false) => load::LoadModel::Scripted,
+                };
+                load::run(settings, candidates, kind).await.map(|_| ())
             }
             Command::BenchKnowledge {
                 chunks,

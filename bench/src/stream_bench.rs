@@ -19,6 +19,7 @@
 use crate::upstream_drill::{percentile, Upstream};
 use futures::StreamExt;
 pub use gaps::measure_gaps;
+pub use steady::{measure_steady, Steady};
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::gateway::{CallContext, Gateway, GatewayEvent, Limits};
 use rehearse_llm::openai::OpenAiCompatible;
@@ -30,6 +31,7 @@ pub use timed::openings_alone;
 use timed::Timed;
 
 mod gaps;
+mod steady;
 mod timed;
 
 /// The figures of one run.
@@ -57,7 +59,7 @@ pub const RUNNING: usize = 20;
 /// The upstream's own gap between those replies' tokens.
 const RUNNING_GAP_MS: u64 = 200;
 
-pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
+pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
     println!(
         "{:>8} {:>22} {:>22} {:>14} {:>7} {:>12}",
         "streams",
@@ -109,6 +111,33 @@ pub async fn run(streams: &[usize]) -> anyhow::Result<()> {
             percentile(after, 99),
             percentile(added, 50),
             percentile(added, 99)
+        );
+    }
+    println!(
+        "\nsteady arrivals ({per_second} a second, each reply held open past the last arrival), added by the gateway per call, microseconds:"
+    );
+    println!(
+        "{:>8} {:>9} {:>7} {:>22} {:>26} {:>24}",
+        "streams",
+        "peak open",
+        "errors",
+        "added p50/p99",
+        "added at >=90% open p50/p99",
+        "before request p50/p99"
+    );
+    for &n in streams {
+        let s = measure_steady(n, per_second).await?;
+        println!(
+            "{:>8} {:>9} {:>7} {:>12} / {:<7} {:>16} / {:<7} {:>14} / {:<7}",
+            n,
+            s.peak_open,
+            s.errors,
+            percentile(&s.added_us, 50),
+            percentile(&s.added_us, 99),
+            percentile(&s.added_at_full_us, 50),
+            percentile(&s.added_at_full_us, 99),
+            percentile(&s.before_request_us, 50),
+            percentile(&s.before_request_us, 99)
         );
     }
     for &n in streams {
@@ -170,7 +199,11 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
     // A first pass warms the upstream (its threads, the connections), so neither side of the
     // comparison pays for it.
     direct(&upstream.origin, streams).await?;
-    let upstream_ttft_ms = direct(&upstream.origin, streams).await?;
+    let upstream_ttft_ms = direct(&upstream.origin, streams)
+        .await?
+        .into_iter()
+        .map(|(first, _)| first)
+        .collect();
 
     let gateway = |model: &str| bench_gateway(&upstream.origin, model, &db);
 
@@ -294,9 +327,9 @@ fn context(i: usize) -> CallContext {
     }
 }
 
-/// Time to the first streamed chunk of `streams` requests made at once straight to the
-/// upstream, in milliseconds.
-async fn direct(origin: &str, streams: usize) -> anyhow::Result<Vec<u128>> {
+/// Time to the first streamed chunk and to the end of the reply of `streams` requests made at
+/// once straight to the upstream, in milliseconds.
+pub(crate) async fn direct(origin: &str, streams: usize) -> anyhow::Result<Vec<(u128, u128)>> {
     let http = reqwest::Client::new();
     let body = serde_json::json!({
         "model": "ok",
@@ -320,7 +353,7 @@ async fn direct(origin: &str, streams: usize) -> anyhow::Result<Vec<u128>> {
                     first = Some(clock.elapsed().as_millis());
                 }
             }
-            first
+            first.map(|first| (first, clock.elapsed().as_millis()))
         }));
     }
     Ok(futures::future::join_all(tasks)

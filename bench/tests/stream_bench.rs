@@ -31,3 +31,18 @@ async fn running_replies_are_measured_alone_and_with_a_crowd() {
     assert_eq!(alone.len(), RUNNING * 9, "{alone:?}");
     assert_eq!(crowded.len(), RUNNING * 9, "{crowded:?}");
 }
+
+/// Steady arrivals: five replies started 20 ms apart and held open together, every one timed
+/// by the provider's clock, none failing, all five open at the peak.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steady_arrivals_are_measured_with_every_stream_open() {
+    let s = rehearse_bench::stream_bench::measure_steady(5, 50)
+        .await
+        .expect("the bench runs");
+    assert_eq!(s.errors, 0, "{s:?}");
+    assert_eq!(s.added_us.len(), 5, "{s:?}");
+    assert_eq!(s.before_request_us.len(), 5, "{s:?}");
+    // Each reply lasts twice the ramp, so the last arrival finds the other four still open.
+    assert_eq!(s.peak_open, 5, "{s:?}");
+    assert!(!s.added_at_full_us.is_empty(), "{s:?}");
+}

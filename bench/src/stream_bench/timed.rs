@@ -90,6 +90,7 @@ impl ChatModel for Timed {
 pub async fn openings_alone(n: usize) -> anyhow::Result<Vec<u128>> {
     use rehearse_llm::budget::{BudgetStore, DefaultCeilings, Opening, Payer};
     use rehearse_llm::pricing::usd_to_nanos;
+    use rehearse_llm::testing::test_trace;
     use rehearse_llm::trace::NewTrace;
     let dir = tempfile::tempdir()?;
     let db =
@@ -118,14 +119,10 @@ pub async fn openings_alone(n: usize) -> anyhow::Result<Vec<u128>> {
                         },
                         amount: 1_000,
                         trace: NewTrace {
-                            id,
                             step: "question".into(),
                             provider: "openai".into(),
                             model: "ok".into(),
-                            request_json: "{}".into(),
-                            context_ids_json: "[]".into(),
-                            screening_json: "[]".into(),
-                            ..NewTrace::default()
+                            ..test_trace(id)
                         },
                     })
                     .await;

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Also here, what tests of model calls keep writing: the scripted replies that misbehave in
-//! time (late, stalled, trickling), a plain request, and a call's or an interview's traces.
+//! time (late, stalled, trickling), a plain request, the trace row a call opens with, and a
+//! call's or an interview's traces.
 
 use crate::budget::{BudgetStore, DefaultCeilings};
 use crate::gateway::{Gateway, Limits};
@@ -19,7 +20,7 @@ use crate::pricing::{usd_to_nanos, Pricing};
 use crate::provider::ChatModel;
 use crate::resilience::{ResilienceConfig, Route};
 use crate::scripted::{Script, ScriptedModel, Step};
-use crate::trace::Trace;
+use crate::trace::{NewTrace, Trace};
 use crate::types::{ChatMessage, ChatRequest};
 use rehearse_db::Db;
 use std::sync::Arc;
@@ -163,6 +164,23 @@ pub fn chat_request(system: &str, user: &str, max_tokens: u32) -> ChatRequest {
         tools: vec![],
         max_tokens,
         temperature: None,
+    }
+}
+
+/// The trace row of a call opened by hand (a budget [`crate::budget::Opening`] outside the
+/// gateway), as the tests and the bench of call openings write it: a scripted `test` step with
+/// an empty request, context and screening. Only the id differs from call to call; a caller
+/// that needs another step, provider or model sets them with `NewTrace { .., ..test_trace(id) }`.
+pub fn test_trace(id: impl Into<String>) -> NewTrace {
+    NewTrace {
+        id: id.into(),
+        step: "test".into(),
+        provider: "scripted".into(),
+        model: "scripted".into(),
+        request_json: "{}".into(),
+        context_ids_json: "[]".into(),
+        screening_json: "[]".into(),
+        ..NewTrace::default()
     }
 }
 

@@ -391,7 +391,7 @@ both_backends!(a_reservation_needs_only_its_own_connection);
 /// interview ceiling of 10,000 open ten, refuse thirty, and every one has its trace row.
 async fn calls_opening_together_keep_the_ceilings(backend: Backend) {
     use rehearse_llm::budget::{BudgetError, Opening, Payer};
-    use rehearse_llm::trace::NewTrace;
+    use rehearse_llm::testing::test_trace;
     let t = fresh_db(backend).await;
     let ceilings = DefaultCeilings {
         interview: 10_000,
@@ -412,16 +412,7 @@ async fn calls_opening_together_keep_the_ceilings(backend: Backend) {
                             interview_id: Some("interview-1".into()),
                         },
                         amount: 1_000,
-                        trace: NewTrace {
-                            id,
-                            step: "test".into(),
-                            provider: "scripted".into(),
-                            model: "scripted".into(),
-                            request_json: "{}".into(),
-                            context_ids_json: "[]".into(),
-                            screening_json: "[]".into(),
-                            ..NewTrace::default()
-                        },
+                        trace: test_trace(id),
                     })
                     .await
             })

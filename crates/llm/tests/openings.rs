@@ -3,7 +3,7 @@
 //! own transaction, on SQLite and PostgreSQL.
 
 use rehearse_llm::budget::{BudgetError, BudgetStore, DefaultCeilings, Opening, Payer, Scope};
-use rehearse_llm::trace::NewTrace;
+use rehearse_llm::testing::test_trace;
 use rehearse_testkit::{both_backends, fresh_db, Backend};
 use std::sync::Arc;
 
@@ -12,16 +12,7 @@ fn opening(id: &str, payer: Payer) -> Opening {
         call_id: id.to_owned(),
         payer,
         amount: 1_000,
-        trace: NewTrace {
-            id: id.to_owned(),
-            step: "test".into(),
-            provider: "scripted".into(),
-            model: "scripted".into(),
-            request_json: "{}".into(),
-            context_ids_json: "[]".into(),
-            screening_json: "[]".into(),
-            ..NewTrace::default()
-        },
+        trace: test_trace(id),
     }
 }
 

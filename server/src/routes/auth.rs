@@ -1,7 +1,7 @@
 //! Sign-up, sign-in and sign-out as HTML form posts (they work without JavaScript), plus the
 //! OAuth routes. The session id is rotated whenever who is signed in changes.
 
-use super::negotiate::{failure, safe_next, wants_html};
+use super::negotiate::{failure, safe_next, success};
 use app::api::ApiError;
 use app::server::client_ip::ClientIp;
 use app::server::errors::RouteError;
@@ -10,7 +10,7 @@ use app::server::session_keys;
 use app::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use rehearse_auth::{SignInError, SignUpError};
@@ -66,11 +66,13 @@ pub(super) async fn establish(session: &Session, user: &User) -> Result<(), Rout
 
 /// The success response: a redirect for browsers, the account as JSON for API clients.
 pub(super) fn signed_in(headers: &HeaderMap, user: &User, next: &str) -> Response {
-    if wants_html(headers) {
-        Redirect::to(next).into_response()
-    } else {
-        Json(serde_json::json!({ "id": user.id, "email": user.email, "role": user.role, "next": next })).into_response()
-    }
+    let body = serde_json::json!({
+        "id": user.id,
+        "email": user.email,
+        "role": user.role,
+        "next": next,
+    });
+    success(headers, next, Json(body))
 }
 
 async fn sign_up(
@@ -174,9 +176,5 @@ async fn sign_out(
     if let Err(e) = session.flush().await {
         return RouteError::internal_error(&e).into_response();
     }
-    if wants_html(&headers) {
-        Redirect::to("/").into_response()
-    } else {
-        StatusCode::NO_CONTENT.into_response()
-    }
+    success(&headers, "/", StatusCode::NO_CONTENT)
 }

@@ -2,14 +2,14 @@
 //! a multipart form that works without JavaScript. Browsers are redirected to the job
 //! description's page (or back to the form with the error flashed); API clients get JSON.
 
-use super::negotiate::{failure, wants_html};
+use super::negotiate::{failure, success};
 use app::server::client_ip::ClientIp;
 use app::server::errors::RouteError;
 use app::server::guard::{actor_from_session, Caller};
 use app::server::state::AppState;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use rehearse_auth::{policy, AccessError};
@@ -87,20 +87,14 @@ async fn upload(
     let text = form.text.as_deref().filter(|t| !t.trim().is_empty());
     match app::server::knowledge::add(&ctx, form.jd_id.as_deref(), text, form.file).await {
         Ok(added) => {
-            if wants_html(&headers) {
-                Redirect::to(&format!("/admin/jds/{}", added.jd.id)).into_response()
-            } else {
-                (
-                    StatusCode::CREATED,
-                    Json(serde_json::json!({
-                        "jd_id": added.jd.id,
-                        "version_id": added.version.id,
-                        "version": added.version.version,
-                        "status": added.version.status.as_str(),
-                    })),
-                )
-                    .into_response()
-            }
+            let body = serde_json::json!({
+                "jd_id": added.jd.id,
+                "version_id": added.version.id,
+                "version": added.version.version,
+                "status": added.version.status.as_str(),
+            });
+            let page = format!("/admin/jds/{}", added.jd.id);
+            success(&headers, &page, (StatusCode::CREATED, Json(body)))
         }
         Err(e) => {
             let page = match &e {

@@ -17,6 +17,17 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// The success response: a redirect to `page` for a browser, `body` (a status, JSON or both)
+/// for an API client. Every form route ends this way, so the choice between the two shapes is
+/// made here once rather than in an `if` in each handler.
+pub fn success(headers: &HeaderMap, page: &str, body: impl IntoResponse) -> Response {
+    if wants_html(headers) {
+        Redirect::to(page).into_response()
+    } else {
+        body.into_response()
+    }
+}
+
 /// The failure response: a redirect back to `page` with the errors flashed, or the error itself.
 pub async fn failure(
     headers: &HeaderMap,

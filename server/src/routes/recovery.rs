@@ -3,7 +3,7 @@
 //! JSON for API clients, like the sign-in routes beside them. The flows themselves are
 //! `rehearse_auth::verify`; signed-in routes check the caller with the shared policy.
 
-use super::negotiate::{failure, wants_html};
+use super::negotiate::{failure, success};
 use app::api::ApiError;
 use app::server::client_ip::ClientIp;
 use app::server::errors::RouteError;
@@ -11,7 +11,7 @@ use app::server::guard::actor_from_session;
 use app::server::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use rehearse_auth::verify::{ChangePasswordError, ConfirmError, ResetError, BAD_LINK};
@@ -61,15 +61,8 @@ pub struct ChangePasswordForm {
 /// The sign-up answer for a new address and a taken one alike: the same page, or 202 with the
 /// same body. Nobody is signed in by it.
 pub(super) fn check_your_email(headers: &HeaderMap) -> Response {
-    if wants_html(headers) {
-        Redirect::to("/check-email").into_response()
-    } else {
-        (
-            StatusCode::ACCEPTED,
-            Json(serde_json::json!({ "status": "check_email", "message": CHECK_EMAIL })),
-        )
-            .into_response()
-    }
+    let body = serde_json::json!({ "status": "check_email", "message": CHECK_EMAIL });
+    success(headers, "/check-email", (StatusCode::ACCEPTED, Json(body)))
 }
 
 /// A page that carries the link's secret in its query, to go back to after a failed form.
@@ -119,17 +112,13 @@ async fn confirm_email(
                     return e.into_response();
                 }
             }
-            return if wants_html(&headers) {
-                Redirect::to("/home?confirmed=1").into_response()
-            } else {
-                Json(serde_json::json!({
-                    "id": user.id,
-                    "email": user.email,
-                    "role": user.role,
-                    "email_verified": true,
-                }))
-                .into_response()
-            };
+            let body = serde_json::json!({
+                "id": user.id,
+                "email": user.email,
+                "role": user.role,
+                "email_verified": true,
+            });
+            return success(&headers, "/home?confirmed=1", Json(body));
         }
         Err(ConfirmError::BadLink) => RouteError::BadRequest(BAD_LINK.into()),
         Err(ConfirmError::WrongPassword) => RouteError::Unauthorized("Wrong password.".into()),
@@ -153,15 +142,12 @@ async fn resend_confirmation(
     if let Err(e) = state.verification.resend_confirmation(&actor).await {
         return RouteError::from(e).into_response();
     }
-    if wants_html(&headers) {
-        Redirect::to("/account/password?resent=1").into_response()
-    } else {
-        (
-            StatusCode::ACCEPTED,
-            Json(serde_json::json!({ "status": "check_email" })),
-        )
-            .into_response()
-    }
+    let body = serde_json::json!({ "status": "check_email" });
+    success(
+        &headers,
+        "/account/password?resent=1",
+        (StatusCode::ACCEPTED, Json(body)),
+    )
 }
 
 /// "Forgot your password?": the same answer for every well-formed address.
@@ -173,15 +159,12 @@ async fn forgot_password(
 ) -> Response {
     let error = match state.verification.request_reset(&form.email).await {
         Ok(()) => {
-            return if wants_html(&headers) {
-                Redirect::to("/forgot-password?sent=1").into_response()
-            } else {
-                (
-                    StatusCode::ACCEPTED,
-                    Json(serde_json::json!({ "status": "check_email", "message": RESET_SENT })),
-                )
-                    .into_response()
-            };
+            let body = serde_json::json!({ "status": "check_email", "message": RESET_SENT });
+            return success(
+                &headers,
+                "/forgot-password?sent=1",
+                (StatusCode::ACCEPTED, Json(body)),
+            );
         }
         Err(ResetError::Invalid(errors)) => RouteError::Invalid(errors),
         Err(e) => RouteError::from(ApiError::from(e)),
@@ -213,11 +196,8 @@ async fn reset_password(
         .await;
     let error = match result {
         Ok(_) => {
-            return if wants_html(&headers) {
-                Redirect::to("/login?reset=1").into_response()
-            } else {
-                Json(serde_json::json!({ "status": "password_reset" })).into_response()
-            };
+            let body = serde_json::json!({ "status": "password_reset" });
+            return success(&headers, "/login?reset=1", Json(body));
         }
         Err(ResetError::BadLink) => RouteError::BadRequest(BAD_LINK.into()),
         Err(ResetError::Invalid(errors)) => RouteError::Invalid(errors),
@@ -285,9 +265,6 @@ async fn keep_this_session(
     if let Err(e) = super::auth::establish(session, &user).await {
         return e.into_response();
     }
-    if wants_html(headers) {
-        Redirect::to("/account/password?changed=1").into_response()
-    } else {
-        Json(serde_json::json!({ "status": "password_changed" })).into_response()
-    }
+    let body = serde_json::json!({ "status": "password_changed" });
+    success(headers, "/account/password?changed=1", Json(body))
 }

@@ -1,0 +1,120 @@
+//! Steady arrivals: N replies held open together, the way a crowd of candidates builds up, not
+//! N requests fired in one instant. Calls start at a fixed rate and each reply lasts longer than
+//! the whole ramp (the upstream's slow mode), so by the last arrivals N streams are open at
+//! once. For every call the provider's clock ([`Timed`]) splits what the gateway added (before
+//! the request left, after the first token came back) from what the upstream took, so the
+//! figure does not depend on the upstream double's own variance. The burst run beside it
+//! ([`super::measure`]) is the worst case: every call arriving in the same instant, where each
+//! waits for the CPU work of all the calls ahead of it on two cores.
+
+use super::timed::Timed;
+use super::{context, gateway_over, numbered};
+use crate::upstream_drill::Upstream;
+use rehearse_llm::gateway::GatewayEvent;
+use rehearse_llm::openai::OpenAiCompatible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The upstream mode of the held-open replies: ten tokens (the slow mode's length), spaced so
+/// that a reply lasts twice the ramp and the first arrivals are still open at the last.
+fn held_mode(streams: usize, per_second: u32) -> String {
+    let ramp_ms = streams as u64 * 1000 / u64::from(per_second.max(1));
+    format!("slow:{}", (ramp_ms / 5).max(200))
+}
+
+/// The figures of one steady run.
+#[derive(Debug, Clone, Default)]
+pub struct Steady {
+    pub streams: usize,
+    pub per_second: u32,
+    /// Most replies open at the same moment.
+    pub peak_open: usize,
+    /// Per call, microseconds the gateway added (before the request plus after the token).
+    pub added_us: Vec<u128>,
+    /// The same, only for calls that started while at least 90% of `streams` were open.
+    pub added_at_full_us: Vec<u128>,
+    pub before_request_us: Vec<u128>,
+    pub after_first_token_us: Vec<u128>,
+    pub errors: usize,
+}
+
+/// Starts `streams` replies at `per_second`, each held open for twice the ramp, and times
+/// what the gateway adds to each one's first token.
+pub async fn measure_steady(streams: usize, per_second: u32) -> anyhow::Result<Steady> {
+    let upstream = Upstream::start().await?;
+    let dir = tempfile::tempdir()?;
+    let db =
+        rehearse_db::Db::connect(&format!("sqlite://{}/steady.db", dir.path().display())).await?;
+    db.migrate().await?;
+    let timed = Arc::new(Timed::new(Arc::new(OpenAiCompatible::new(
+        &format!("{}/v1", upstream.origin),
+        &held_mode(streams, per_second),
+        None,
+    )?)));
+    let gateway = gateway_over(timed.clone(), &db);
+    let open = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let period = Duration::from_secs_f64(1.0 / f64::from(per_second.max(1)));
+    let ramp_start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let tasks: Vec<_> = (0..streams)
+        .map(|i| {
+            let (gw, open, peak) = (gateway.clone(), open.clone(), peak.clone());
+            let at = ramp_start + period.mul_f64(i as f64);
+            tokio::spawn(async move {
+                tokio::time::sleep_until(at).await;
+                let open_before = open.fetch_add(1, Ordering::SeqCst);
+                peak.fetch_max(open_before + 1, Ordering::SeqCst);
+                let clock = Instant::now();
+                let first = match gw.start(context(i), numbered(i)).await {
+                    Ok(mut handle) => {
+                        let mut first = None;
+                        while let Some(event) = handle.events.recv().await {
+                            if first.is_none() && matches!(event, GatewayEvent::Token(_)) {
+                                first = Some(Instant::now());
+                            }
+                        }
+                        match handle.outcome.await {
+                            Ok(Ok(_)) => first,
+                            _ => None,
+                        }
+                    }
+                    Err(_) => None,
+                };
+                open.fetch_sub(1, Ordering::SeqCst);
+                first.map(|first| (i, clock, first, open_before))
+            })
+        })
+        .collect();
+    let mut figures = Steady {
+        streams,
+        per_second,
+        ..Steady::default()
+    };
+    let full = streams * 9 / 10;
+    for t in futures::future::join_all(tasks).await {
+        let Ok(Some((i, clock, first, open_before))) = t else {
+            figures.errors += 1;
+            continue;
+        };
+        let Some(seen) = timed.seen(i) else {
+            figures.errors += 1;
+            continue;
+        };
+        let Some(token) = seen.first_token else {
+            figures.errors += 1;
+            continue;
+        };
+        let before = seen.sent.duration_since(clock).as_micros();
+        let after = first.duration_since(token).as_micros();
+        figures.before_request_us.push(before);
+        figures.after_first_token_us.push(after);
+        figures.added_us.push(before + after);
+        if open_before >= full {
+            figures.added_at_full_us.push(before + after);
+        }
+    }
+    figures.peak_open = peak.load(Ordering::SeqCst);
+    db.close().await;
+    Ok(figures)
+}
