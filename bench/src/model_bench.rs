@@ -217,7 +217,11 @@ fn memory_table(state: &app::server::state::AppState) {
 }
 
 /// How many messages interview `id` holds, as its owner reads them.
-pub(crate) async fn count_messages(http: &reqwest::Client, base: &str, id: &str) -> anyhow::Result<i64> {
+pub(crate) async fn count_messages(
+    http: &reqwest::Client,
+    base: &str,
+    id: &str,
+) -> anyhow::Result<i64> {
     let detail: serde_json::Value = http
         .post(format!("{base}/api/interview_detail"))
         .form(&[("id", id)])

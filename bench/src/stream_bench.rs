@@ -19,7 +19,6 @@
 use crate::upstream_drill::{percentile, Upstream};
 use futures::StreamExt;
 pub use gaps::measure_gaps;
-pub use steady::{measure_steady, Steady};
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::gateway::{CallContext, Gateway, GatewayEvent, Limits};
 use rehearse_llm::openai::OpenAiCompatible;
@@ -27,6 +26,7 @@ use rehearse_llm::pricing::{usd_to_nanos, Pricing};
 use rehearse_llm::{ChatMessage, ChatRequest};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+pub use steady::{measure_steady, Steady};
 pub use timed::openings_alone;
 use timed::Timed;
 

@@ -9,12 +9,12 @@ async fn every_watching_candidate_sees_the_first_text_on_the_live_stream() {
         figment::providers::Env::prefixed("REHEARSE_TEST_UNUSED_"),
     )
     .expect("default settings");
-    settings.knowledge.minilm_dir = Some(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/models/minilm"),
-    );
-    let summary = rehearse_bench::load::run(settings, 3, rehearse_bench::load::LoadModel::FastUpstream)
-        .await
-        .expect("the bench runs");
+    settings.knowledge.minilm_dir =
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/models/minilm"));
+    let summary =
+        rehearse_bench::load::run(settings, 3, rehearse_bench::load::LoadModel::FastUpstream)
+            .await
+            .expect("the bench runs");
     assert_eq!(summary.errors, 0, "{summary:?}");
     assert_eq!(summary.sends_ok, 3, "{summary:?}");
     assert_eq!(summary.first_texts, 3, "{summary:?}");

@@ -85,6 +85,9 @@ mod tests {
         assert!(!is_interviewer_text(question, 2));
         let answer = "event: message\ndata: {\"seq\":3,\"author\":\"candidate\"}\n\n";
         assert!(!is_interviewer_text(answer, 1));
-        assert!(is_interviewer_text("event: token\ndata: {\"text\":\"Wh\"}\n\n", 5));
+        assert!(is_interviewer_text(
+            "event: token\ndata: {\"text\":\"Wh\"}\n\n",
+            5
+        ));
     }
 }
