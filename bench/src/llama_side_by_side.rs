@@ -6,7 +6,9 @@
 //! shows against the reference it is meant to match. Both sides sample alike (top-k 40, top-p
 //! 0.9, repetition penalty 1.15 over 64 tokens, the same temperature and seed) and decode exactly
 //! [`DECODED`] tokens, past any end token (llama.cpp's `ignore_eos`), so tokens per second compare
-//! the same work rather than two different replies.
+//! the same work rather than two different replies. `bench --compare-llama` runs it in a child
+//! process (`compare-llama`), so our side does not share the cores with the server that hosted
+//! the interview, just as llama.cpp's server does not.
 
 use futures::StreamExt;
 use rehearse_llm::{ChatModel, ChatRequest, StreamEvent};

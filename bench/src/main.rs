@@ -81,6 +81,13 @@ enum Command {
         #[arg(long)]
         upstream: Option<String>,
     },
+    /// Replay model requests (a JSON list, as `bench --compare-llama` writes it) on the local
+    /// model and on llama.cpp's own server, side by side, in a process that hosts nothing else.
+    #[command(hide = true)]
+    CompareLlama {
+        #[arg(long)]
+        requests: std::path::PathBuf,
+    },
     /// Serve the platform exactly as `server serve` does: the drills run this binary as their
     /// server child process (the server is a library; this is its composition root too).
     #[command(hide = true)]
@@ -89,7 +96,9 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use rehearse_bench::{drill, kb_bench, load, model_bench, stream_bench, upstream_drill};
+    use rehearse_bench::{
+        drill, kb_bench, llama_side_by_side, load, model_bench, stream_bench, upstream_drill,
+    };
     server::telemetry::init();
     let cli = Cli::parse();
     server::cli::run(move |settings| async move {
@@ -127,6 +136,11 @@ async fn main() -> std::process::ExitCode {
                 chunks,
                 hnsw_vectors,
             } => kb_bench::bench(settings, chunks, hnsw_vectors).await,
+            Command::CompareLlama { requests } => {
+                let requests: Vec<rehearse_llm::ChatRequest> =
+                    serde_json::from_slice(&std::fs::read(&requests)?)?;
+                llama_side_by_side::compare(&settings, &requests).await
+            }
             Command::Serve => server::cli::serve(settings).await,
         }
     })

@@ -141,7 +141,22 @@ pub async fn run(mut settings: Settings, turns: usize, compare: bool) -> anyhow:
             .filter(|t| t.status == "ok")
             .filter_map(|t| serde_json::from_str(&t.request_json).ok())
             .collect();
-        crate::llama_side_by_side::compare(&state.settings, &requests).await?;
+        // In a process of its own: this one still hosts the server (its runtime, the job
+        // runner, MiniLM's and llama.cpp's thread pools), which would share the two cores with
+        // our side of the comparison and not with llama.cpp's.
+        let file = std::env::temp_dir().join(format!(
+            "rehearse-bench-requests-{}.json",
+            std::process::id()
+        ));
+        std::fs::write(&file, serde_json::to_vec(&requests)?)?;
+        let status = tokio::process::Command::new(std::env::current_exe()?)
+            .arg("compare-llama")
+            .arg("--requests")
+            .arg(&file)
+            .status()
+            .await;
+        let _ = std::fs::remove_file(&file);
+        anyhow::ensure!(status?.success(), "the side-by-side run failed");
     }
     Ok(())
 }
