@@ -13,8 +13,9 @@
 //! The gateway is built without an admission limit, so the figures are the choke point's own
 //! cost; in production `REHEARSE_LLM__MAX_CONCURRENT` decides how many run at once. It is a
 //! command that prints figures, run by hand; `measure` also runs at small scale in the tests.
-//! Not measured here: the time until the first text reaches a browser (the interview holds a
-//! phrasing back until it is checked, so that time is the whole reply's).
+//! The time until the first text reaches a browser is `load-turns --upstream`'s figure, not
+//! this one's (the interview holds a phrasing back until it is checked, so that time is the
+//! whole reply's and more).
 
 use crate::upstream_drill::{percentile, Upstream};
 use futures::StreamExt;
