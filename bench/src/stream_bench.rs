@@ -193,10 +193,7 @@ fn request() -> ChatRequest {
 /// One run with `streams` replies at once.
 pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
     let upstream = Upstream::start().await?;
-    let dir = tempfile::tempdir()?;
-    let db =
-        rehearse_db::Db::connect(&format!("sqlite://{}/bench.db", dir.path().display())).await?;
-    db.migrate().await?;
+    let (_dir, db) = fresh_db("bench").await?;
     // A first pass warms the upstream (its threads, the connections), so neither side of the
     // comparison pays for it.
     direct(&upstream.origin, streams).await?;
@@ -240,10 +237,9 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
             Ok(Some((i, clock, first))) => {
                 gateway_ttft_ms.push(first.duration_since(clock).as_millis());
                 if let Some(seen) = timed.seen(i) {
-                    let before = seen.sent.duration_since(clock).as_micros();
+                    let before = seen.before_request_us(clock);
                     before_request_us.push(before);
-                    if let Some(token) = seen.first_token {
-                        let after = first.duration_since(token).as_micros();
+                    if let Some(after) = seen.after_first_token_us(first) {
                         after_first_token_us.push(after);
                         added_us.push(before + after);
                     }
@@ -293,6 +289,16 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
         errors,
         kib_per_stream,
     })
+}
+
+/// A migrated SQLite database in a temporary directory, for one run; the directory lives as
+/// long as the returned guard.
+async fn fresh_db(name: &str) -> anyhow::Result<(tempfile::TempDir, rehearse_db::Db)> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}/{name}.db", dir.path().display());
+    let db = rehearse_db::Db::connect(&url).await?;
+    db.migrate().await?;
+    Ok((dir, db))
 }
 
 /// A gateway over the upstream double's `model`, on `db`, without admission limits.

@@ -13,10 +13,7 @@ use std::time::{Duration, Instant};
 /// crowd's openings compete with the running replies' writes). In milliseconds.
 pub async fn measure_gaps(crowd: usize) -> anyhow::Result<(Vec<u128>, Vec<u128>)> {
     let upstream = Upstream::start().await?;
-    let dir = tempfile::tempdir()?;
-    let db =
-        rehearse_db::Db::connect(&format!("sqlite://{}/gaps.db", dir.path().display())).await?;
-    db.migrate().await?;
+    let (_dir, db) = super::fresh_db("gaps").await?;
     let gateway = bench_gateway(&upstream.origin, "ok", &db)?;
     let slow = bench_gateway(&upstream.origin, &format!("slow:{RUNNING_GAP_MS}"), &db)?;
     let alone = running_gaps(&slow, &gateway, 0).await;

@@ -43,10 +43,7 @@ pub struct Steady {
 /// what the gateway adds to each one's first token.
 pub async fn measure_steady(streams: usize, per_second: u32) -> anyhow::Result<Steady> {
     let upstream = Upstream::start().await?;
-    let dir = tempfile::tempdir()?;
-    let db =
-        rehearse_db::Db::connect(&format!("sqlite://{}/steady.db", dir.path().display())).await?;
-    db.migrate().await?;
+    let (_dir, db) = super::fresh_db("steady").await?;
     let timed = Arc::new(Timed::new(Arc::new(OpenAiCompatible::new(
         &format!("{}/v1", upstream.origin),
         &held_mode(streams, per_second),
@@ -101,12 +98,11 @@ pub async fn measure_steady(streams: usize, per_second: u32) -> anyhow::Result<S
             figures.errors += 1;
             continue;
         };
-        let Some(token) = seen.first_token else {
+        let Some(after) = seen.after_first_token_us(first) else {
             figures.errors += 1;
             continue;
         };
-        let before = seen.sent.duration_since(clock).as_micros();
-        let after = first.duration_since(token).as_micros();
+        let before = seen.before_request_us(clock);
         figures.before_request_us.push(before);
         figures.after_first_token_us.push(after);
         figures.added_us.push(before + after);

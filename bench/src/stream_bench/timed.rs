@@ -18,6 +18,21 @@ pub struct Seen {
     pub first_token: Option<Instant>,
 }
 
+impl Seen {
+    /// Microseconds from the caller's start (`clock`) until the request reached the provider:
+    /// admission, the opening write, the provider chain.
+    pub fn before_request_us(&self, clock: Instant) -> u128 {
+        self.sent.duration_since(clock).as_micros()
+    }
+
+    /// Microseconds from the provider's first token until it left the gateway (`first`, by the
+    /// caller's clock): the pump and the channel. None when no token came back.
+    pub fn after_first_token_us(&self, first: Instant) -> Option<u128> {
+        self.first_token
+            .map(|token| first.duration_since(token).as_micros())
+    }
+}
+
 /// Wraps a provider; each request names its call in its last message (`#<n>` at the end).
 pub struct Timed {
     inner: Arc<dyn ChatModel>,
@@ -92,10 +107,7 @@ pub async fn openings_alone(n: usize) -> anyhow::Result<Vec<u128>> {
     use rehearse_llm::pricing::usd_to_nanos;
     use rehearse_llm::testing::test_trace;
     use rehearse_llm::trace::NewTrace;
-    let dir = tempfile::tempdir()?;
-    let db =
-        rehearse_db::Db::connect(&format!("sqlite://{}/openings.db", dir.path().display())).await?;
-    db.migrate().await?;
+    let (_dir, db) = super::fresh_db("openings").await?;
     let budget = Arc::new(BudgetStore::new(
         &db,
         DefaultCeilings {
