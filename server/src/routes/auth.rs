@@ -1,6 +1,7 @@
 //! Sign-up, sign-in and sign-out as HTML form posts (they work without JavaScript), plus the
 //! OAuth routes. The session id is rotated whenever who is signed in changes.
 
+use super::form_post::FormPost;
 use super::negotiate::{failure, safe_next, success};
 use app::api::ApiError;
 use app::server::client_ip::ClientIp;
@@ -12,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use rehearse_auth::{SignInError, SignUpError};
 use rehearse_db::User;
 use secrecy::SecretString;
@@ -75,13 +76,7 @@ pub(super) fn signed_in(headers: &HeaderMap, user: &User, next: &str) -> Respons
     success(headers, next, Json(body))
 }
 
-async fn sign_up(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    session: Session,
-    headers: HeaderMap,
-    Form(form): Form<SignUpForm>,
-) -> Response {
+async fn sign_up(FormPost(state, ip, session, headers, form): FormPost<SignUpForm>) -> Response {
     // A new address and a taken one get the same answer ("check your email") and nobody is
     // signed in: the new account's confirmation link, or the owner's notice, is in the mail.
     let password = SecretString::from(form.password);
@@ -119,13 +114,7 @@ async fn sign_up(
     .await
 }
 
-async fn sign_in(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    session: Session,
-    headers: HeaderMap,
-    Form(form): Form<SignInForm>,
-) -> Response {
+async fn sign_in(FormPost(state, ip, session, headers, form): FormPost<SignInForm>) -> Response {
     let next = safe_next(form.next.as_deref().filter(|n| !n.is_empty()));
     let result = state
         .accounts

@@ -1,4 +1,5 @@
 pub mod auth;
+mod form_post;
 pub mod health;
 pub mod interviews;
 pub mod knowledge;

@@ -3,9 +3,9 @@
 //! JSON for API clients, like the sign-in routes beside them. The flows themselves are
 //! `rehearse_auth::verify`; signed-in routes check the caller with the shared policy.
 
+use super::form_post::FormPost;
 use super::negotiate::{failure, success};
 use app::api::ApiError;
-use app::server::client_ip::ClientIp;
 use app::server::errors::RouteError;
 use app::server::guard::actor_from_session;
 use app::server::state::AppState;
@@ -85,11 +85,7 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<Option<Actor>,
 /// The link in the confirmation mail, with the account's password (or a session of it). Signs
 /// the browser in to the confirmed account.
 async fn confirm_email(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    session: Session,
-    headers: HeaderMap,
-    Form(form): Form<LinkForm>,
+    FormPost(state, ip, session, headers, form): FormPost<LinkForm>,
 ) -> Response {
     let caller = match signed_in(&state, &session).await {
         Ok(caller) => caller,
@@ -184,11 +180,7 @@ async fn forgot_password(
 /// The link in the reset mail, with the new password. Ends every session of the account, this
 /// browser's included: the person signs in again with the new password.
 async fn reset_password(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    session: Session,
-    headers: HeaderMap,
-    Form(form): Form<LinkForm>,
+    FormPost(state, ip, session, headers, form): FormPost<LinkForm>,
 ) -> Response {
     let result = state
         .verification
@@ -210,11 +202,7 @@ async fn reset_password(
 /// A signed-in user changes their password. Every other session of the account ends; this one
 /// goes on under a new id.
 async fn change_password(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    session: Session,
-    headers: HeaderMap,
-    Form(form): Form<ChangePasswordForm>,
+    FormPost(state, ip, session, headers, form): FormPost<ChangePasswordForm>,
 ) -> Response {
     let error = match signed_in(&state, &session).await {
         Ok(Some(actor)) => {
