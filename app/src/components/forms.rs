@@ -62,3 +62,19 @@ pub fn ErrorNotice(message: String) -> impl IntoView {
         </div>
     }
 }
+
+/// The inside of a form that acts on one item (ends a session, queues a job again, ...): the
+/// item's id as the hidden `id` field the server function reads, and the button, labelled by
+/// `children`.
+#[component]
+pub fn IdSubmit(
+    #[prop(into)] id: String,
+    class: &'static str,
+    testid: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <input type="hidden" name="id" value=id/>
+        <button type="submit" class=class data-testid=testid>{children()}</button>
+    }
+}

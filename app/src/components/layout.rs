@@ -1,6 +1,7 @@
 use super::confirm_banner::ConfirmBanner;
 use crate::api::whoami;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 use rehearse_types::{CurrentUser, Role};
 
@@ -30,6 +31,23 @@ pub fn Layout(children: Children) -> impl IntoView {
             <ConfirmBanner/>
             {children()}
         </main>
+    }
+}
+
+/// The top of a page that says what it is for: the browser tab's title, the `<h1>`, and the
+/// paragraph under it (`children`). One definition, so every page that opens this way keeps the
+/// same type sizes and spacing.
+#[component]
+pub fn PageHeader(
+    /// The tab's title, before " · Rehearse".
+    title: &'static str,
+    heading: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Title text=format!("{title} · Rehearse")/>
+        <h1 class="mb-2 text-2xl font-semibold">{heading}</h1>
+        <p class="mb-4 text-sm text-slate-600">{children()}</p>
     }
 }
 

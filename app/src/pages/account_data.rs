@@ -5,21 +5,19 @@
 
 use crate::api::DeleteMyAccount;
 use crate::components::forms::ErrorNotice;
+use crate::components::layout::PageHeader;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AccountData() -> impl IntoView {
     let delete = ServerAction::<DeleteMyAccount>::new();
     let error = move || delete.value().get().and_then(|r| r.err());
     view! {
-        <Title text="Your data · Rehearse"/>
-        <h1 class="mb-2 text-2xl font-semibold">"Your data"</h1>
-        <p class="mb-6 text-sm text-slate-600">
+        <PageHeader title="Your data" heading="Your data">
             "What Rehearse keeps about you: your account, your interviews with every message and report, "
             "and a record of each call made to the AI model for you (without its prompt). "
             "Records of the AI model's prompts are deleted after a set number of days in any case."
-        </p>
+        </PageHeader>
 
         <section class="mb-8 rounded-lg border border-slate-200 bg-white p-4">
             <h2 class="mb-2 text-lg font-semibold">"Download my data"</h2>

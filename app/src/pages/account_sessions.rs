@@ -4,10 +4,10 @@
 //! server functions act only on the caller's own sessions.
 
 use crate::api::{list_my_sessions, RevokeOtherSessions, RevokeSession};
-use crate::components::forms::ErrorNotice;
+use crate::components::forms::{ErrorNotice, IdSubmit};
+use crate::components::layout::PageHeader;
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AccountSessions() -> impl IntoView {
@@ -18,12 +18,10 @@ pub fn AccountSessions() -> impl IntoView {
         |_| list_my_sessions(),
     );
     view! {
-        <Title text="Your sessions · Rehearse"/>
-        <h1 class="mb-2 text-2xl font-semibold">"Where you are signed in"</h1>
-        <p class="mb-4 text-sm text-slate-600">
+        <PageHeader title="Your sessions" heading="Where you are signed in">
             "Every browser signed in to your account. If you do not recognise one, end it and change your password. "
             "A session also ends by itself after a while unused, and a fixed time after signing in however much it is used."
-        </p>
+        </PageHeader>
         {move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         {move || revoke_others.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         {loaded(sessions, move |list| {
@@ -53,10 +51,7 @@ pub fn AccountSessions() -> impl IntoView {
                                     <td class="p-2">{s.last_seen_at.clone()}</td>
                                     <td class="p-2">{s.ends_at.clone()}</td>
                                     <td class="p-2">{(!this_device).then(|| view! {
-                                        <ActionForm action=revoke>
-                                            <input type="hidden" name="id" value=id/>
-                                            <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 text-slate-700 hover:border-red-400 hover:text-red-700" data-testid="revoke-session">"End"</button>
-                                        </ActionForm>
+                                        <ActionForm action=revoke><IdSubmit id=id class="rounded-md border border-slate-300 px-2 py-1 text-slate-700 hover:border-red-400 hover:text-red-700" testid="revoke-session">"End"</IdSubmit></ActionForm>
                                     })}</td>
                                 </tr>
                             }

@@ -4,7 +4,7 @@
 use crate::api::{
     jd_detail, list_jds, take_form_flash, DeleteJd, EditRequirements, RetryIngestion, TryQuestion,
 };
-use crate::components::forms::ErrorNotice;
+use crate::components::forms::{ErrorNotice, IdSubmit};
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -182,8 +182,7 @@ pub fn AdminJd() -> impl IntoView {
                 <details class="mt-4"><summary>"Text of this version"</summary><pre class="whitespace-pre-wrap text-sm">{d.body.clone()}</pre></details>
                 {(!d.deleted).then(|| view! {
                     <ActionForm action=delete attr:class="mt-6">
-                        <input type="hidden" name="id" value=d.id.clone()/>
-                        <button type="submit" class="rounded-md bg-red-700 px-3 py-1 text-white" data-testid="delete-jd">"Delete this job description"</button>
+                        <IdSubmit id=d.id.clone() class="rounded-md bg-red-700 px-3 py-1 text-white" testid="delete-jd">"Delete this job description"</IdSubmit>
                     </ActionForm>
                 })}
             }.into_any()

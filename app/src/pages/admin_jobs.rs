@@ -2,19 +2,17 @@
 //! their next try, with the last error. A dead letter can be queued again; that is audited.
 
 use crate::api::{list_failed_jobs, RequeueJob};
-use crate::components::forms::ErrorNotice;
+use crate::components::forms::{ErrorNotice, IdSubmit};
+use crate::components::layout::PageHeader;
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminJobs() -> impl IntoView {
     let requeue = ServerAction::<RequeueJob>::new();
     let jobs = Resource::new(move || requeue.version().get(), |_| list_failed_jobs());
     view! {
-        <Title text="Failed jobs · Rehearse"/>
-        <h1 class="mb-2 text-2xl font-semibold">"Failed jobs"</h1>
-        <p class="mb-4 text-sm text-slate-600">"Background work that failed. Jobs are retried by themselves with growing pauses; after five tries a job stops and waits here until you queue it again."</p>
+        <PageHeader title="Failed jobs" heading="Failed jobs">"Background work that failed. Jobs are retried by themselves with growing pauses; after five tries a job stops and waits here until you queue it again."</PageHeader>
         {move || requeue.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
         {loaded(jobs, move |list| {
             if list.is_empty() {
@@ -36,12 +34,7 @@ pub fn AdminJobs() -> impl IntoView {
                                     <td class="p-2">{j.attempts}</td>
                                     <td class="p-2 font-mono text-xs">{j.last_error}</td>
                                     <td class="p-2">{j.updated_at}</td>
-                                    <td class="p-2">{j.dead.then(|| view! {
-                                        <ActionForm action=requeue>
-                                            <input type="hidden" name="id" value=id/>
-                                            <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white" data-testid="requeue">"Queue again"</button>
-                                        </ActionForm>
-                                    })}</td>
+                                    <td class="p-2">{j.dead.then(|| view! { <ActionForm action=requeue><IdSubmit id=id class="rounded-md bg-slate-800 px-2 py-1 text-white" testid="requeue">"Queue again"</IdSubmit></ActionForm> })}</td>
                                 </tr>
                             }
                         }).collect_view()}

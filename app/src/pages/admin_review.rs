@@ -4,9 +4,9 @@
 
 use crate::api::review_metrics;
 use crate::components::chart::ReviewOutcomesChart;
+use crate::components::layout::PageHeader;
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use rehearse_types::{duration_words, ReasonMetricsView};
 
 fn percent(share: Option<f64>) -> String {
@@ -21,9 +21,7 @@ fn duration(ms: Option<i64>) -> String {
 pub fn AdminReviewMetrics() -> impl IntoView {
     let metrics = Resource::new(|| (), |_| review_metrics());
     view! {
-        <Title text="Review metrics · Rehearse"/>
-        <h1 class="mb-2 text-2xl font-semibold">"Review metrics"</h1>
-        <p class="mb-4 text-sm text-slate-600">"From every decision stored. A held answer approved unchanged was a false alarm of the automatic check; one edited or rejected was a true catch. Expired items (nobody decided before the deadline) count in the outcomes but not in agreement or time to decision. An answer held for several reasons counts under each."</p>
+        <PageHeader title="Review metrics" heading="Review metrics">"From every decision stored. A held answer approved unchanged was a false alarm of the automatic check; one edited or rejected was a true catch. Expired items (nobody decided before the deadline) count in the outcomes but not in agreement or time to decision. An answer held for several reasons counts under each."</PageHeader>
         {loaded(metrics, move |m| {
             let mut rows = m.by_reason.clone();
             rows.push(m.overall.clone());

@@ -3,6 +3,7 @@
 
 use crate::api::{interview_detail, ResumeInterview, RetryTurn, SendMessage, StopReply};
 use crate::components::api_error::ApiErrorNotice;
+use crate::components::forms::IdSubmit;
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -79,8 +80,7 @@ pub fn InterviewPage() -> impl IntoView {
                 if interview.status == InterviewStatus::Paused {
                     return view! {
                         <ActionForm action=resume attr:class="mt-4">
-                            <input type="hidden" name="id" value=interview.id.clone()/>
-                            <button type="submit" class="rounded-md bg-amber-600 px-4 py-2 text-white" data-testid="resume">"Resume"</button>
+                            <IdSubmit id=interview.id.clone() class="rounded-md bg-amber-600 px-4 py-2 text-white" testid="resume">"Resume"</IdSubmit>
                         </ActionForm>
                     }.into_any();
                 }
@@ -93,8 +93,7 @@ pub fn InterviewPage() -> impl IntoView {
                         <div role="alert" class="mt-4 flex items-center gap-3 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-red-800" data-testid="turn-failed">
                             <span>"The interviewer could not answer. Your message is saved."</span>
                             <ActionForm action=retry>
-                                <input type="hidden" name="id" value=id_retry/>
-                                <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-white" data-testid="retry">"Retry"</button>
+                                <IdSubmit id=id_retry class="rounded-md bg-red-600 px-3 py-1 text-white" testid="retry">"Retry"</IdSubmit>
                             </ActionForm>
                         </div>
                     }
@@ -113,8 +112,7 @@ pub fn InterviewPage() -> impl IntoView {
                             <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500" data-testid="send">"Send"</button>
                         </ActionForm>
                         <ActionForm action=stop>
-                            <input type="hidden" name="id" value=id_stop/>
-                            <button type="submit" class="rounded-md border border-slate-300 px-3 py-2 text-slate-700 hover:border-red-400" data-testid="stop">"Stop"</button>
+                            <IdSubmit id=id_stop class="rounded-md border border-slate-300 px-3 py-2 text-slate-700 hover:border-red-400" testid="stop">"Stop"</IdSubmit>
                         </ActionForm>
                     </div>
                 }.into_any()

@@ -4,7 +4,8 @@
 //! without JavaScript too.
 
 use crate::api::{review_item, review_queue, ApproveReview, ClaimReview, EditReview, RejectReview};
-use crate::components::forms::ErrorNotice;
+use crate::components::forms::{ErrorNotice, IdSubmit};
+use crate::components::layout::PageHeader;
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -36,11 +37,9 @@ pub fn ReviewQueue() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Review · Rehearse"/>
+        <PageHeader title="Review" heading="Answers waiting for review">"Candidates see these answers only after you approve or edit them. Rejected answers are replaced by a note that the job description cannot confirm it."</PageHeader>
         // New items appear without a click: the queue reloads itself every few seconds.
         <Meta http_equiv="refresh" content="5"/>
-        <h1 class="mb-2 text-2xl font-semibold">"Answers waiting for review"</h1>
-        <p class="mb-4 text-sm text-slate-600">"Candidates see these answers only after you approve or edit them. Rejected answers are replaced by a note that the job description cannot confirm it."</p>
         <form method="get" action="/review" class="mb-4 flex items-center gap-2 text-sm">
             <label for="reason" class="text-slate-600">"Reason"</label>
             <select id="reason" name="reason" class="rounded-md border border-slate-300 px-2 py-1">
@@ -180,8 +179,7 @@ pub fn ReviewItemPage() -> impl IntoView {
                     {(waiting && mine).then(|| view! {
                         <div class="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
                             <ActionForm action=approve>
-                                <input type="hidden" name="id" value=id_approve/>
-                                <button type="submit" class="rounded-md bg-emerald-600 px-3 py-2 text-white" data-testid="approve">"Approve as written"</button>
+                                <IdSubmit id=id_approve class="rounded-md bg-emerald-600 px-3 py-2 text-white" testid="approve">"Approve as written"</IdSubmit>
                             </ActionForm>
                             <ActionForm action=edit attr:class="space-y-2">
                                 <input type="hidden" name="id" value=id_edit/>

@@ -243,13 +243,28 @@ impl OAuthProviders {
         let provider = self.provider(&pending.provider)?;
         let redirect = RedirectUrl::new(redirect_uri.to_owned())
             .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?;
+        let callback = Callback {
+            provider,
+            pending,
+            code,
+            redirect,
+        };
         match provider.settings.kind {
-            OAuthKind::Oidc | OAuthKind::Google => {
-                self.finish_oidc(provider, pending, code, redirect).await
-            }
-            OAuthKind::Github => self.finish_github(provider, pending, code, redirect).await,
+            OAuthKind::Oidc | OAuthKind::Google => self.finish_oidc(callback).await,
+            OAuthKind::Github => self.finish_github(callback).await,
         }
     }
+}
+
+/// A provider's answer at the callback, with the flow it ends: what finishing a flow needs,
+/// whichever protocol the provider speaks (OIDC or GitHub's plain OAuth2), in one value so the
+/// two ways of finishing take the same thing.
+struct Callback<'a> {
+    provider: &'a Provider,
+    pending: PendingFlow,
+    /// The authorization code the provider sent back.
+    code: &'a str,
+    redirect: RedirectUrl,
 }
 
 fn client_id(provider: &Provider) -> ClientId {

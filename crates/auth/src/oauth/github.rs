@@ -2,7 +2,7 @@
 //! person's id, name and verified primary email are read from its REST API. Kept apart because
 //! it is a different protocol from the OIDC providers, with its own endpoints and types.
 
-use super::{error_chain, OAuthError, OAuthProviders, PendingFlow, Provider};
+use super::{error_chain, Callback, OAuthError, OAuthProviders, Provider};
 use crate::accounts::ExternalIdentity;
 use openidconnect::{OAuth2TokenResponse, RedirectUrl};
 use secrecy::ExposeSecret;
@@ -15,14 +15,14 @@ const GITHUB_API: &str = "https://api.github.com";
 impl OAuthProviders {
     pub(super) async fn finish_github(
         &self,
-        provider: &Provider,
-        pending: PendingFlow,
-        code: &str,
-        redirect: RedirectUrl,
+        callback: Callback<'_>,
     ) -> Result<ExternalIdentity, OAuthError> {
-        let token = github_client(provider, redirect)?
-            .exchange_code(oauth2::AuthorizationCode::new(code.to_owned()))
-            .set_pkce_verifier(oauth2::PkceCodeVerifier::new(pending.pkce_verifier))
+        let provider = callback.provider;
+        let token = github_client(provider, callback.redirect)?
+            .exchange_code(oauth2::AuthorizationCode::new(callback.code.to_owned()))
+            .set_pkce_verifier(oauth2::PkceCodeVerifier::new(
+                callback.pending.pkce_verifier,
+            ))
             .request_async(&self.http)
             .await
             .map_err(|e| OAuthError::Refused(error_chain(&e)))?;

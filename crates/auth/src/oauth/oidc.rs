@@ -4,7 +4,7 @@
 //! part of the provider flow, so it is kept in one place to be read and reviewed on its own.
 
 use super::{
-    client_id, client_secret, error_chain, OAuthError, OAuthProviders, PendingFlow, Provider,
+    client_id, client_secret, error_chain, Callback, OAuthError, OAuthProviders, Provider,
     ID_TOKEN_SIGNING_ALGS,
 };
 use crate::accounts::ExternalIdentity;
@@ -44,14 +44,12 @@ impl OAuthProviders {
 
     pub(super) async fn finish_oidc(
         &self,
-        provider: &Provider,
-        pending: PendingFlow,
-        code: &str,
-        redirect: RedirectUrl,
+        callback: Callback<'_>,
     ) -> Result<ExternalIdentity, OAuthError> {
-        let client = self.oidc_client(provider, redirect).await?;
+        let (provider, pending) = (callback.provider, callback.pending);
+        let client = self.oidc_client(provider, callback.redirect).await?;
         let token = client
-            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .exchange_code(AuthorizationCode::new(callback.code.to_owned()))
             .map_err(|e| OAuthError::ProviderUnavailable(e.to_string()))?
             .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
             .request_async(&self.http)
