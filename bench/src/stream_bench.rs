@@ -20,6 +20,7 @@
 use crate::upstream_drill::{percentile, Upstream};
 use futures::StreamExt;
 pub use gaps::measure_gaps;
+use rehearse_db::Checkpoints;
 use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::gateway::{CallContext, Gateway, GatewayEvent, Limits};
 use rehearse_llm::openai::OpenAiCompatible;
@@ -51,9 +52,14 @@ pub struct Figures {
     /// Per call, the two added together.
     pub added_us: Vec<u128>,
     pub errors: usize,
+    /// What the first few failed calls said, so a run with errors explains them.
+    pub first_errors: Vec<String>,
     /// Resident memory added per open stream, in KiB (None where /proc is not readable).
     pub kib_per_stream: Option<f64>,
 }
+
+/// How many failed calls' messages a run keeps.
+const FIRST_ERRORS: usize = 3;
 
 /// Replies already running while the gaps between their tokens are measured.
 pub const RUNNING: usize = 20;
@@ -94,6 +100,9 @@ pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
                 .map(|k| format!("{k:.1}"))
                 .unwrap_or_else(|| "-".into()),
         );
+        for e in &f.first_errors {
+            println!("{:>8} error: {e}", "");
+        }
     }
     println!(
         "\nadded by the gateway, per call (clocks at the call, at the provider and at the caller), microseconds:"
@@ -115,11 +124,15 @@ pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
         );
     }
     println!(
-        "\nsteady arrivals ({per_second} a second, each reply held open past the last arrival), added by the gateway per call, microseconds:"
+        "\nsteady arrivals ({per_second} a second, each reply held open past the last arrival), added by the gateway per call, microseconds;"
     );
     println!(
-        "{:>8} {:>9} {:>7} {:>22} {:>26} {:>24}",
+        "SQLite's write-ahead log checkpointed inside the commit that fills it (SQLite's default, the reference) and by a task of the pool's own (ours):"
+    );
+    println!(
+        "{:>8} {:>11} {:>9} {:>7} {:>22} {:>26} {:>24}",
         "streams",
+        "checkpoints",
         "peak open",
         "errors",
         "added p50/p99",
@@ -127,19 +140,22 @@ pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
         "before request p50/p99"
     );
     for &n in streams {
-        let s = measure_steady(n, per_second).await?;
-        println!(
-            "{:>8} {:>9} {:>7} {:>12} / {:<7} {:>16} / {:<7} {:>14} / {:<7}",
-            n,
-            s.peak_open,
-            s.errors,
-            percentile(&s.added_us, 50),
-            percentile(&s.added_us, 99),
-            percentile(&s.added_at_full_us, 50),
-            percentile(&s.added_at_full_us, 99),
-            percentile(&s.before_request_us, 50),
-            percentile(&s.before_request_us, 99)
-        );
+        for checkpoints in [Checkpoints::Inline, Checkpoints::Background] {
+            let s = measure_steady(n, per_second, checkpoints).await?;
+            println!(
+                "{:>8} {:>11} {:>9} {:>7} {:>12} / {:<7} {:>16} / {:<7} {:>14} / {:<7}",
+                n,
+                checkpoints.as_str(),
+                s.peak_open,
+                s.errors,
+                percentile(&s.added_us, 50),
+                percentile(&s.added_us, 99),
+                percentile(&s.added_at_full_us, 50),
+                percentile(&s.added_at_full_us, 99),
+                percentile(&s.before_request_us, 50),
+                percentile(&s.before_request_us, 99)
+            );
+        }
     }
     for &n in streams {
         let alone = openings_alone(n).await?;
@@ -217,24 +233,33 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
         let gw = fast.clone();
         tasks.push(tokio::spawn(async move {
             let clock = Instant::now();
-            let mut handle = gw.start(context(i), numbered(i)).await.ok()?;
+            let mut handle = gw
+                .start(context(i), numbered(i))
+                .await
+                .map_err(|e| format!("the call did not start: {e}"))?;
             let mut first = None;
             while let Some(event) = handle.events.recv().await {
                 if first.is_none() && matches!(event, GatewayEvent::Token(_)) {
                     first = Some(Instant::now());
                 }
             }
-            handle.outcome.await.ok()?.ok()?;
-            first.map(|first| (i, clock, first))
+            match handle.outcome.await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => return Err(format!("the reply failed: {e}")),
+                Err(e) => return Err(format!("the reply's task ended: {e}")),
+            }
+            first
+                .map(|first| (i, clock, first))
+                .ok_or_else(|| "the reply had no token".to_owned())
         }));
     }
     let mut gateway_ttft_ms = Vec::new();
     let (mut before_request_us, mut after_first_token_us) = (Vec::new(), Vec::new());
     let mut added_us = Vec::new();
-    let mut errors = 0;
+    let (mut errors, mut first_errors) = (0, Vec::new());
     for t in futures::future::join_all(tasks).await {
-        match t {
-            Ok(Some((i, clock, first))) => {
+        match t.map_err(|e| e.to_string()).and_then(|call| call) {
+            Ok((i, clock, first)) => {
                 gateway_ttft_ms.push(first.duration_since(clock).as_millis());
                 if let Some(seen) = timed.seen(i) {
                     let before = seen.before_request_us(clock);
@@ -245,7 +270,12 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
                     }
                 }
             }
-            _ => errors += 1,
+            Err(e) => {
+                errors += 1;
+                if first_errors.len() < FIRST_ERRORS {
+                    first_errors.push(e);
+                }
+            }
         }
     }
 
@@ -287,6 +317,7 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
         after_first_token_us,
         added_us,
         errors,
+        first_errors,
         kib_per_stream,
     })
 }
@@ -294,9 +325,17 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
 /// A migrated SQLite database in a temporary directory, for one run; the directory lives as
 /// long as the returned guard.
 async fn fresh_db(name: &str) -> anyhow::Result<(tempfile::TempDir, rehearse_db::Db)> {
+    fresh_db_with(name, Checkpoints::default()).await
+}
+
+/// [`fresh_db`], its write-ahead log checkpointed as `checkpoints` says.
+async fn fresh_db_with(
+    name: &str,
+    checkpoints: Checkpoints,
+) -> anyhow::Result<(tempfile::TempDir, rehearse_db::Db)> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}/{name}.db", dir.path().display());
-    let db = rehearse_db::Db::connect(&url).await?;
+    let db = rehearse_db::Db::connect_with(&url, checkpoints).await?;
     db.migrate().await?;
     Ok((dir, db))
 }

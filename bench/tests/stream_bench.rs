@@ -36,7 +36,7 @@ async fn running_replies_are_measured_alone_and_with_a_crowd() {
 /// by the provider's clock, none failing, all five open at the peak.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steady_arrivals_are_measured_with_every_stream_open() {
-    let s = rehearse_bench::stream_bench::measure_steady(5, 50)
+    let s = rehearse_bench::stream_bench::measure_steady(5, 50, rehearse_db::Checkpoints::Inline)
         .await
         .expect("the bench runs");
     assert_eq!(s.errors, 0, "{s:?}");

@@ -10,6 +10,7 @@
 use super::timed::Timed;
 use super::{context, gateway_over, numbered};
 use crate::upstream_drill::Upstream;
+use rehearse_db::Checkpoints;
 use rehearse_llm::gateway::GatewayEvent;
 use rehearse_llm::openai::OpenAiCompatible;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,6 +29,8 @@ fn held_mode(streams: usize, per_second: u32) -> String {
 pub struct Steady {
     pub streams: usize,
     pub per_second: u32,
+    /// Who checkpointed SQLite's write-ahead log during the run.
+    pub checkpoints: Checkpoints,
     /// Most replies open at the same moment.
     pub peak_open: usize,
     /// Per call, microseconds the gateway added (before the request plus after the token).
@@ -40,10 +43,15 @@ pub struct Steady {
 }
 
 /// Starts `streams` replies at `per_second`, each held open for twice the ramp, and times
-/// what the gateway adds to each one's first token.
-pub async fn measure_steady(streams: usize, per_second: u32) -> anyhow::Result<Steady> {
+/// what the gateway adds to each one's first token, on a database whose write-ahead log is
+/// checkpointed as `checkpoints` says.
+pub async fn measure_steady(
+    streams: usize,
+    per_second: u32,
+    checkpoints: Checkpoints,
+) -> anyhow::Result<Steady> {
     let upstream = Upstream::start().await?;
-    let (_dir, db) = super::fresh_db("steady").await?;
+    let (_dir, db) = super::fresh_db_with("steady", checkpoints).await?;
     let timed = Arc::new(Timed::new(Arc::new(OpenAiCompatible::new(
         &format!("{}/v1", upstream.origin),
         &held_mode(streams, per_second),
@@ -86,6 +94,7 @@ pub async fn measure_steady(streams: usize, per_second: u32) -> anyhow::Result<S
     let mut figures = Steady {
         streams,
         per_second,
+        checkpoints,
         ..Steady::default()
     };
     let full = streams * 9 / 10;

@@ -7,6 +7,7 @@
 //! Dialect-specific DDL lives in `migrations/sqlite` and `migrations/postgres`.
 
 mod audit;
+pub mod checkpoints;
 mod credentials;
 pub mod erasure;
 mod error;
@@ -17,6 +18,7 @@ mod sessions;
 mod users;
 
 pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent, REPEATS_KEPT, REPEAT_WINDOW_MS};
+pub use checkpoints::Checkpoints;
 pub use credentials::{CredentialRepo, LinkOwner, LinkPurpose};
 pub use error::{error_chain, retry_transient, DbError};
 pub use identities::IdentityRepo;

@@ -1,3 +1,4 @@
+use crate::checkpoints::{self, Checkpoints};
 use crate::DbError;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
@@ -20,6 +21,9 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// Held while any clone lives: the background checkpoints of a file-backed SQLite pool end
+    /// with the last one.
+    _checkpoints: Option<checkpoints::Alive>,
 }
 
 impl std::fmt::Debug for Db {
@@ -32,8 +36,15 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Connects, creating the SQLite file and its directory when needed. Does not migrate.
+    /// Connects, creating the SQLite file and its directory when needed. Does not migrate. A
+    /// file-backed SQLite pool checkpoints its write-ahead log in the background.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
+        Db::connect_with(url, Checkpoints::default()).await
+    }
+
+    /// [`Db::connect`], choosing who checkpoints SQLite's write-ahead log (ignored for
+    /// PostgreSQL); the benches compare the two.
+    pub async fn connect_with(url: &str, checkpoints: Checkpoints) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -62,21 +73,29 @@ impl Db {
             }
             // WAL lets readers proceed while one writer commits; the busy timeout makes a
             // second writer wait instead of failing with SQLITE_BUSY.
-            options = options.max_connections(8).after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                    )
-                    .await?;
-                    Ok(())
-                })
-            });
+            let pragmas = format!(
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; {}",
+                checkpoints.pragma()
+            );
+            options = options
+                .max_connections(8)
+                .after_connect(move |conn, _meta| {
+                    let pragmas = pragmas.clone();
+                    Box::pin(async move {
+                        conn.execute(pragmas.as_str()).await?;
+                        Ok(())
+                    })
+                });
         } else {
             options = options.max_connections(16);
         }
         let pool = options.connect(&connect_url).await?;
+        let background = backend == Backend::Sqlite
+            && checkpoints == Checkpoints::Background
+            && sqlite_path(url).is_some();
         Ok(Db {
+            _checkpoints: background.then(|| checkpoints::start(pool.clone())),
             pool,
             backend,
             url: url.to_owned(),
