@@ -1,0 +1,103 @@
+//! Job descriptions over HTTP: uploading (multipart, as a browser form does), ingestion in the
+//! server's background worker, access control, bad files, and a candidate asking about pay in
+//! an interview on an uploaded role. The helpers here upload a job description, wait for its
+//! ingestion and play an interview's turns; other API tests use them too.
+
+use crate::support::{json, Client};
+use std::time::Duration;
+
+mod bad_uploads;
+mod uploaded_role;
+mod versions;
+
+pub const JD: &str = "# Search Platform Engineer\n\nYou will join the search team in Lisbon that runs product search for 40 million shoppers.\n\n## Requirements\n- 4+ years building backend services in Rust or Go\n- Operating Elasticsearch or OpenSearch clusters in production\n- Designing Kafka consumers that index data in near real time\n\n## How we work\n- Everyone joins the on-call rotation, one week in six\n- We deploy to Kubernetes several times a day\n\n## Benefits\n- 28 days of holiday\n- A yearly learning budget for books and conferences\n";
+
+pub async fn upload(
+    client: &Client,
+    name: &str,
+    bytes: Vec<u8>,
+    jd_id: Option<&str>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("text", "").part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+    );
+    if let Some(id) = jd_id {
+        form = form.text("jd_id", id.to_owned());
+    }
+    client
+        .http
+        .post(client.url("/admin/jds/upload"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+/// Waits for the server's worker to finish ingesting, returning the job description's detail.
+pub async fn until_ingested(admin: &Client, jd_id: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let d = json(admin.server_fn("jd_detail", &[("id", jd_id)]).await).await;
+        let status = d["versions"][0]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if status == "ready" || status == "failed" {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("ingestion never finished");
+}
+
+pub async fn detail(client: &Client, id: &str) -> serde_json::Value {
+    json(client.server_fn("interview_detail", &[("id", id)]).await).await
+}
+
+/// Sends a message and waits for the interviewer's reply to it; returns the new messages' HTML.
+pub async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String> {
+    let before = detail(client, id).await["messages"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    let sent = client
+        .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
+        .await;
+    assert_eq!(
+        sent.status(),
+        200,
+        "{}",
+        sent.text().await.unwrap_or_default()
+    );
+    for _ in 0..400 {
+        let d = detail(client, id).await;
+        let messages = d["messages"].as_array().cloned().unwrap_or_default();
+        if messages.len() >= before + 2
+            && messages
+                .last()
+                .is_some_and(|m| m["author"] == "interviewer")
+        {
+            return messages[before..]
+                .iter()
+                .map(|m| m["html"].as_str().unwrap_or_default().to_owned())
+                .collect();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no reply to {text}");
+}
+
+/// Answers every question with `answer` until the interviewer invites the candidate's own
+/// questions about the role.
+pub async fn until_invited(candidate: &Client, id: &str, answer: &str) {
+    for turn in 0..10 {
+        let replies = say(candidate, id, answer, &format!("answer-{turn}")).await;
+        if replies
+            .iter()
+            .any(|h| h.contains("What would you like to know about the role"))
+        {
+            return;
+        }
+    }
+    panic!("the interview never reached the candidate's questions");
+}
