@@ -6,7 +6,7 @@
 //! candidate waits for (the turn job, every model call of the turn, the checks, the writes,
 //! the live hub and the HTTP stream).
 
-use super::Outcome;
+use super::candidate::Outcome;
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 
@@ -36,7 +36,7 @@ pub(super) async fn send_watching(
         Err(e) => return ((Duration::ZERO, None, e.to_string()), None),
     };
     let sent = Instant::now();
-    let send = super::send(base, client, id).await;
+    let send = super::candidate::send(base, client, id).await;
     if !send.1.is_some_and(|s| s.is_success()) {
         return (send, None);
     }
