@@ -41,13 +41,20 @@ impl Checkpoints {
         }
     }
 
-    /// The `PRAGMA` each connection runs for this mode.
-    pub(crate) fn pragma(self) -> String {
-        let pages = match self {
+    /// The log's size, in pages, at which a commit checkpoints it in this mode.
+    pub(crate) fn autocheckpoint_pages(self) -> u32 {
+        match self {
             Checkpoints::Background => SAFETY_NET_PAGES,
             Checkpoints::Inline => 1_000,
-        };
-        format!("PRAGMA wal_autocheckpoint = {pages};")
+        }
+    }
+
+    /// The `PRAGMA` each connection runs for this mode.
+    pub(crate) fn pragma(self) -> String {
+        format!(
+            "PRAGMA wal_autocheckpoint = {};",
+            self.autocheckpoint_pages()
+        )
     }
 }
 

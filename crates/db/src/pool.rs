@@ -21,6 +21,7 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    checkpoints: Checkpoints,
     /// Held while any clone lives: the background checkpoints of a file-backed SQLite pool end
     /// with the last one.
     _checkpoints: Option<checkpoints::Alive>,
@@ -99,6 +100,7 @@ impl Db {
             pool,
             backend,
             url: url.to_owned(),
+            checkpoints,
         })
     }
 
@@ -147,6 +149,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Who checkpoints the write-ahead log (for the session store's own pool on the same file).
+    pub(crate) fn checkpoints(&self) -> Checkpoints {
+        self.checkpoints
     }
 
     /// The URL this handle was opened with (for the session store's own pool).

@@ -30,7 +30,13 @@ impl SessionStore {
                     .filename(path)
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .busy_timeout(Duration::from_secs(5));
+                    .busy_timeout(Duration::from_secs(5))
+                    // The same file as `db`'s pool: its commits leave the log's checkpoints
+                    // where `db`'s do (see `checkpoints`).
+                    .pragma(
+                        "wal_autocheckpoint",
+                        db.checkpoints().autocheckpoint_pages().to_string(),
+                    );
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(options)
