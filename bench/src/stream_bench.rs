@@ -116,24 +116,7 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
         let gw = fast.clone();
         tasks.push(tokio::spawn(async move {
             let clock = Instant::now();
-            let mut handle = gw
-                .start(context(i), numbered(i))
-                .await
-                .map_err(|e| format!("the call did not start: {e}"))?;
-            let mut first = None;
-            while let Some(event) = handle.events.recv().await {
-                if first.is_none() && matches!(event, GatewayEvent::Token(_)) {
-                    first = Some(Instant::now());
-                }
-            }
-            match handle.outcome.await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => return Err(format!("the reply failed: {e}")),
-                Err(e) => return Err(format!("the reply's task ended: {e}")),
-            }
-            first
-                .map(|first| (i, clock, first))
-                .ok_or_else(|| "the reply had no token".to_owned())
+            first_token(&gw, i).await.map(|first| (i, clock, first))
         }));
     }
     let mut gateway_ttft_ms = Vec::new();
@@ -203,6 +186,27 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
         first_errors,
         kib_per_stream,
     })
+}
+
+/// Starts call `i` (its request numbered for [`Timed`]), drains its reply to the end and returns
+/// when its first token left the gateway; an error says what went wrong, for the run's report.
+async fn first_token(gateway: &Gateway, i: usize) -> Result<Instant, String> {
+    let mut handle = gateway
+        .start(context(i), numbered(i))
+        .await
+        .map_err(|e| format!("the call did not start: {e}"))?;
+    let mut first = None;
+    while let Some(event) = handle.events.recv().await {
+        if first.is_none() && matches!(event, GatewayEvent::Token(_)) {
+            first = Some(Instant::now());
+        }
+    }
+    match handle.outcome.await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(format!("the reply failed: {e}")),
+        Err(e) => return Err(format!("the reply's task ended: {e}")),
+    }
+    first.ok_or_else(|| "the reply had no token".to_owned())
 }
 
 /// A migrated SQLite database in a temporary directory, for one run; the directory lives as

@@ -98,6 +98,12 @@ pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
                 percentile(&s.before_request_us, 50),
                 percentile(&s.before_request_us, 99)
             );
+            let slowest: Vec<String> = s
+                .slowest
+                .iter()
+                .map(|(i, at_ms, us)| format!("#{i} at {at_ms} ms: {us}"))
+                .collect();
+            println!("{:>8} slowest (call, start after the first arrival, microseconds added): {}", "", slowest.join(", "));
         }
     }
     for &n in streams {

@@ -8,10 +8,9 @@
 //! waits for the CPU work of all the calls ahead of it on two cores.
 
 use super::timed::Timed;
-use super::{context, gateway_over, numbered};
+use super::gateway_over;
 use crate::upstream_drill::Upstream;
 use rehearse_db::Checkpoints;
-use rehearse_llm::gateway::GatewayEvent;
 use rehearse_llm::openai::OpenAiCompatible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -39,8 +38,15 @@ pub struct Steady {
     pub added_at_full_us: Vec<u128>,
     pub before_request_us: Vec<u128>,
     pub after_first_token_us: Vec<u128>,
+    /// The slowest calls, slowest first: (call number, milliseconds after the first arrival it
+    /// started, microseconds the gateway added). Where they fall says what the p99 is made of:
+    /// at the start, a pool still opening its connections; spread evenly, periodic work.
+    pub slowest: Vec<(usize, u128, u128)>,
     pub errors: usize,
 }
+
+/// How many of the slowest calls a steady run keeps.
+const SLOWEST: usize = 5;
 
 /// Starts `streams` replies at `per_second`, each held open for twice the ramp, and times
 /// what the gateway adds to each one's first token, on a database whose write-ahead log is
@@ -62,6 +68,7 @@ pub async fn measure_steady(
     let peak = Arc::new(AtomicUsize::new(0));
     let period = Duration::from_secs_f64(1.0 / f64::from(per_second.max(1)));
     let ramp_start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let ramp_clock = ramp_start.into_std();
     let tasks: Vec<_> = (0..streams)
         .map(|i| {
             let (gw, open, peak) = (gateway.clone(), open.clone(), peak.clone());
@@ -71,21 +78,7 @@ pub async fn measure_steady(
                 let open_before = open.fetch_add(1, Ordering::SeqCst);
                 peak.fetch_max(open_before + 1, Ordering::SeqCst);
                 let clock = Instant::now();
-                let first = match gw.start(context(i), numbered(i)).await {
-                    Ok(mut handle) => {
-                        let mut first = None;
-                        while let Some(event) = handle.events.recv().await {
-                            if first.is_none() && matches!(event, GatewayEvent::Token(_)) {
-                                first = Some(Instant::now());
-                            }
-                        }
-                        match handle.outcome.await {
-                            Ok(Ok(_)) => first,
-                            _ => None,
-                        }
-                    }
-                    Err(_) => None,
-                };
+                let first = super::first_token(&gw, i).await.ok();
                 open.fetch_sub(1, Ordering::SeqCst);
                 first.map(|first| (i, clock, first, open_before))
             })
@@ -115,10 +108,16 @@ pub async fn measure_steady(
         figures.before_request_us.push(before);
         figures.after_first_token_us.push(after);
         figures.added_us.push(before + after);
+        let since_ramp_ms = (clock.saturating_duration_since(ramp_clock)).as_millis();
+        figures.slowest.push((i, since_ramp_ms, before + after));
         if open_before >= full {
             figures.added_at_full_us.push(before + after);
         }
     }
+    figures
+        .slowest
+        .sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    figures.slowest.truncate(SLOWEST);
     figures.peak_open = peak.load(Ordering::SeqCst);
     db.close().await;
     Ok(figures)

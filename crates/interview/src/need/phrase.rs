@@ -6,8 +6,8 @@
 //! can each be read on its own.
 
 use super::words::{
-    first_word, rest_after_first, sentence_case, strip_prefix_ci, strip_suffix_ci, COMMON_OPENERS,
-    EXPERIENCE_KINDS, INTENSIFIERS,
+    first_word, is_common_opener, rest_after_first, sentence_case, strip_prefix_ci,
+    strip_suffix_ci, EXPERIENCE_KINDS, INTENSIFIERS,
 };
 use super::{Need, Shape};
 
@@ -104,8 +104,7 @@ pub(super) fn second_person(rest: &str) -> String {
 /// "Kubernetes experience") rather than a verb ("shipped payment systems").
 pub(super) fn reads_as_noun_phrase(rest: &str) -> bool {
     let first = first_word(rest);
-    COMMON_OPENERS.contains(&first.as_str())
-        || INTENSIFIERS.contains(&first.as_str())
+    is_common_opener(&first)
         || EXPERIENCE_KINDS.contains(&first.as_str())
         || rest.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
 }

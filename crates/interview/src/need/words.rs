@@ -103,22 +103,13 @@ pub(super) const VERBS: &[&str] = &[
     "write",
 ];
 
-/// Words that open a noun phrase and may be lowercased inside a sentence; any other first word
-/// (a product name such as "Kubernetes", an acronym) keeps its case.
+/// Words that open a noun phrase and may be lowercased inside a sentence, besides the
+/// [`INTENSIFIERS`] (see [`is_common_opener`]); any other first word (a product name such as
+/// "Kubernetes", an acronym) keeps its case.
 pub(super) const COMMON_OPENERS: &[&str] = &[
     "a",
     "an",
     "the",
-    "strong",
-    "solid",
-    "deep",
-    "excellent",
-    "good",
-    "great",
-    "working",
-    "practical",
-    "proven",
-    "demonstrated",
     "knowledge",
     "understanding",
     "familiarity",
@@ -137,7 +128,6 @@ pub(super) const COMMON_OPENERS: &[&str] = &[
     "written",
     "verbal",
     "effective",
-    "sound",
     "broad",
     "expert",
     "expertise",
@@ -152,11 +142,7 @@ pub(super) const COMMON_OPENERS: &[&str] = &[
     "track",
     "bachelor's",
     "master's",
-    "excellent",
     "exposure",
-    "hands-on",
-    "in-depth",
-    "thorough",
     "experience",
     "skills",
     "skill",
@@ -166,9 +152,6 @@ pub(super) const COMMON_OPENERS: &[&str] = &[
     "proficient",
     "able",
     "english",
-    "an",
-    "outstanding",
-    "exceptional",
 ];
 
 /// Adjectives people put on a noun phrase that read as "how much", stripped where the phrase
@@ -260,10 +243,16 @@ pub fn lower_common(text: &str) -> String {
     sentence_case(text)
 }
 
+/// Whether `word` (lowercased) is a common word that may open a noun phrase: one of the
+/// [`COMMON_OPENERS`] or the [`INTENSIFIERS`], kept as two lists so neither repeats the other.
+pub(super) fn is_common_opener(word: &str) -> bool {
+    COMMON_OPENERS.contains(&word) || INTENSIFIERS.contains(&word)
+}
+
 /// Lowercases the first letter when the first word is a common word, not a name.
 pub(super) fn sentence_case(text: &str) -> String {
     let first = first_word(text);
-    if COMMON_OPENERS.contains(&first.as_str()) || VERBS.contains(&first.as_str()) {
+    if is_common_opener(&first) || VERBS.contains(&first.as_str()) {
         let mut chars = text.chars();
         match chars.next() {
             Some(c) => c.to_lowercase().chain(chars).collect(),
