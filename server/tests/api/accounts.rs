@@ -16,12 +16,7 @@ async fn sign_up_creates_a_candidate_who_can_sign_in_and_practise(backend: Backe
         "nothing about the account: {body}"
     );
     assert_eq!(
-        client
-            .server_fn("whoami", &[])
-            .await
-            .text()
-            .await
-            .expect("body"),
+        client.server_fn_text("whoami", &[]).await,
         "null",
         "sign-up signs nobody in"
     );

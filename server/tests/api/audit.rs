@@ -2,7 +2,7 @@
 //! OAuth callbacks) are folded per reason, address and window into a bounded number of rows
 //! that still count every event; prompt changes by admins are recorded.
 
-use crate::support::{json, Backend, TestApp, ADMIN_EMAIL};
+use crate::support::{json, save_phrase_question_version, Backend, TestApp, ADMIN_EMAIL};
 use rehearse_db::REPEATS_KEPT;
 use rehearse_testkit::both_backends;
 
@@ -135,16 +135,7 @@ async fn creating_and_activating_prompt_versions_is_audited(backend: Backend) {
     let admin = app.admin().await;
     let candidate = app.signed_up("sam@example.com").await;
 
-    let created = admin
-        .server_fn(
-            "create_prompt_version",
-            &[
-                ("name", "phrase_question"),
-                ("body", "Ask it as one short question."),
-            ],
-        )
-        .await;
-    assert_eq!(json(created).await, 2);
+    save_phrase_question_version(&admin, "Ask it as one short question.").await;
     for version in ["2", "1"] {
         let activated = admin
             .server_fn(

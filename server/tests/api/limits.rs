@@ -4,36 +4,11 @@
 //! on. The order of the draft and the replay on reconnect is unit-tested with the live hub:
 //! a turn cannot be held between its draft and its commit from outside the process.)
 
-use crate::interviews::start;
-use crate::support::{Backend, Client, TestApp};
+use crate::interviews::{connect, reconnect, send, start, try_start};
+use crate::support::{Backend, TestApp};
 use futures::StreamExt;
 use rehearse_testkit::both_backends;
 use std::time::{Duration, Instant};
-
-async fn send(client: &Client, id: &str, text: &str, key: &str) -> reqwest::Response {
-    client
-        .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
-        .await
-}
-
-/// Starts an interview and returns the response as it is (the helper in `interviews/mod.rs`
-/// insists on success).
-async fn try_start(client: &Client) -> reqwest::Response {
-    client
-        .server_fn(
-            "start_interview",
-            &[
-                ("role", "backend-rust"),
-                ("kind", "technical"),
-                ("difficulty", "mid"),
-            ],
-        )
-        .await
-}
-
-async fn connect(client: &Client, id: &str) -> reqwest::Response {
-    client.get(&format!("/interviews/{id}/events")).await
-}
 
 /// The `Retry-After` of a refusal, in seconds.
 fn retry_after(response: &reqwest::Response) -> u64 {
@@ -181,13 +156,7 @@ async fn a_stream_past_its_lifetime_ends(backend: Backend) {
     );
 
     // The browser reconnects with the last id it saw and is not sent the greeting again.
-    let resumed = candidate
-        .http
-        .get(app.url(&format!("/interviews/{id}/events")))
-        .header("last-event-id", "1")
-        .send()
-        .await
-        .expect("reconnect");
+    let resumed = reconnect(&candidate, &id, "1").await;
     assert_eq!(resumed.status(), 200);
     let text = tokio::time::timeout(Duration::from_secs(20), resumed.text())
         .await

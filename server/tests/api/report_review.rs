@@ -4,8 +4,9 @@
 //! note; then the candidate reads it, and the report is no longer under review.
 
 use crate::interviews::start;
-use crate::knowledge::detail;
-use crate::support::{json, Backend, TestApp};
+use crate::knowledge::{detail, message_count, until_replied};
+use crate::review::{approve, claim, review_queue};
+use crate::support::{Backend, TestApp};
 use rehearse_testkit::both_backends;
 use std::time::Duration;
 
@@ -80,28 +81,12 @@ const ANSWER: &str = "In my last job we built an async payments service in Rust 
 /// so a reply seen does not mean the turn ended), then waits for the reply.
 async fn send(client: &crate::support::Client, id: &str, text: &str, key: &str) {
     for _ in 0..400 {
-        let before = detail(client, id).await["messages"]
-            .as_array()
-            .map(Vec::len)
-            .unwrap_or(0);
-        let sent = client
-            .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
-            .await;
+        let before = message_count(client, id).await;
+        let sent = crate::interviews::send(client, id, text, key).await;
         match sent.status().as_u16() {
             200 => {
-                for _ in 0..400 {
-                    let d = detail(client, id).await;
-                    let messages = d["messages"].as_array().cloned().unwrap_or_default();
-                    if messages.len() >= before + 2
-                        && messages
-                            .last()
-                            .is_some_and(|m| m["author"] == "interviewer")
-                    {
-                        return;
-                    }
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                panic!("no reply to {text}");
+                until_replied(client, id, before, text).await;
+                return;
             }
             // The turn before is still running: the same message, with the same key, again.
             409 => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -184,28 +169,11 @@ async fn a_disputed_report_is_under_review_until_a_reviewer_decides(backend: Bac
     assert!(page.contains("data-testid=\"report-under-review\""));
     assert!(!page.contains(REASON));
 
-    let queue = json(
-        admin
-            .server_fn("review_queue", &[("reason", "feedback")])
-            .await,
-    )
-    .await;
+    let queue = review_queue(&admin, "feedback").await;
     let item = &queue.as_array().expect("queue")[0];
     let review_id = item["id"].as_str().expect("id").to_owned();
-    assert_eq!(
-        admin
-            .server_fn("claim_review", &[("id", &review_id)])
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        admin
-            .server_fn("approve_review", &[("id", &review_id)])
-            .await
-            .status(),
-        200
-    );
+    claim(&admin, &review_id).await;
+    approve(&admin, &review_id).await;
     let d = detail(&candidate, &id).await;
     assert_eq!(d["report"]["under_review"], false, "{:#}", d["report"]);
     assert!(d["report"]["scores"][0]["second_reading"] == 1);

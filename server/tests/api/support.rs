@@ -90,31 +90,20 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        let jar = Arc::new(Jar::default());
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(120))
-            .default_headers(headers)
-            .build()
-            .expect("client");
-        Client {
-            http,
-            jar,
-            base: self.base.clone(),
-        }
+        self.client_accepting("application/json")
     }
 
     /// A client that behaves like a browser without JavaScript: asks for HTML.
     pub fn browser(&self) -> Client {
+        self.client_accepting("text/html,application/xhtml+xml")
+    }
+
+    /// A client of this app that keeps cookies, follows no redirects and sends `accept` as its
+    /// `Accept` header.
+    fn client_accepting(&self, accept: &'static str) -> Client {
         let jar = Arc::new(Jar::default());
         let mut headers = HeaderMap::new();
-        headers.insert(
-            ACCEPT,
-            HeaderValue::from_static("text/html,application/xhtml+xml"),
-        );
+        headers.insert(ACCEPT, HeaderValue::from_static(accept));
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
@@ -285,6 +274,46 @@ impl Client {
     pub async fn server_fn(&self, name: &str, args: &[(&str, &str)]) -> reqwest::Response {
         self.post_form(&format!("/api/{name}"), args).await
     }
+
+    /// Calls a server function like [`Client::server_fn`] and returns its body as text (for
+    /// `whoami`, `null` when nobody is signed in).
+    pub async fn server_fn_text(&self, name: &str, args: &[(&str, &str)]) -> String {
+        self.server_fn(name, args)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("the body of {name}: {e}"))
+    }
+}
+
+/// The id of the account with `email`, from the user list as `admin` sees it.
+pub async fn listed_user_id(admin: &Client, email: &str) -> String {
+    let users = json(admin.server_fn("list_users", &[]).await).await;
+    users
+        .as_array()
+        .and_then(|list| list.iter().find(|u| u["email"] == email))
+        .and_then(|u| u["id"].as_str())
+        .unwrap_or_else(|| panic!("{email} is not listed: {users}"))
+        .to_owned()
+}
+
+/// Saves `body` as a new version of the `phrase_question` prompt, as `admin`, and asserts that
+/// it is version 2 (the first after the shipped one).
+pub async fn save_phrase_question_version(admin: &Client, body: &str) {
+    let created = admin
+        .server_fn(
+            "create_prompt_version",
+            &[("name", "phrase_question"), ("body", body)],
+        )
+        .await;
+    assert_eq!(json(created).await, 2, "the first saved version is 2");
+}
+
+/// Asserts that `response` has `status` and that its body says `reason`.
+pub async fn assert_refused(response: reqwest::Response, status: u16, reason: &str) {
+    assert_eq!(response.status(), status, "expected {status} saying {reason:?}");
+    let body = response.text().await.unwrap_or_default();
+    assert!(body.contains(reason), "expected {reason:?} in: {body}");
 }
 
 /// The JSON body of a response.

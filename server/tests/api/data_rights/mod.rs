@@ -4,6 +4,7 @@
 //! message, the signed-in user's id, a trace row written as the gateway would) are shared by the
 //! scenario modules.
 
+use crate::interviews::send;
 use crate::support::{json, Client, TestApp};
 use std::time::Duration;
 
@@ -13,12 +14,6 @@ mod quotas;
 mod retention;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-async fn send(client: &Client, id: &str, text: &str, key: &str) -> reqwest::Response {
-    client
-        .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
-        .await
-}
 
 /// Sends once the previous message's turn is complete (a send while it is pending is a 409
 /// that stores nothing); returns the first answer that is not that 409.

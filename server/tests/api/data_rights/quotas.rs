@@ -2,7 +2,7 @@
 //! interview, are refused with a reason and store nothing.
 
 use super::{send, send_when_ready, DAY_MS};
-use crate::interviews::start;
+use crate::interviews::{start, try_start};
 use crate::support::{Backend, TestApp};
 use rehearse_testkit::both_backends;
 
@@ -12,16 +12,7 @@ async fn the_daily_quota_refuses_one_start_too_many(backend: Backend) {
     start(&ana).await;
     start(&ana).await;
 
-    let refused = ana
-        .server_fn(
-            "start_interview",
-            &[
-                ("role", "backend-rust"),
-                ("kind", "technical"),
-                ("difficulty", "mid"),
-            ],
-        )
-        .await;
+    let refused = try_start(&ana).await;
     assert_eq!(refused.status(), 429);
     let wait: u64 = refused
         .headers()

@@ -1,7 +1,7 @@
 //! Confirming an address by its link (once, unexpired), a taken address, and staff rights.
 
-use super::{app_with_sink, confirm, whoami, CONFIRM, NEW_PASSWORD, RESET, TAKEN};
-use crate::support::{html, json, Backend, PASSWORD};
+use super::{app_with_sink, confirm, reset, whoami, CONFIRM, NEW_PASSWORD, RESET, TAKEN};
+use crate::support::{html, json, listed_user_id, Backend, PASSWORD};
 use rehearse_testkit::both_backends;
 use std::time::Duration;
 
@@ -77,12 +77,7 @@ async fn sign_up_mails_a_link_that_confirms_the_address_once(backend: Backend) {
     let forged = confirm(&app.client(), &"ab".repeat(32), PASSWORD).await;
     assert_eq!(forged.status(), 400);
     // A browser is sent back to the page, which says why.
-    let refused = browser
-        .post_form(
-            "/auth/verify",
-            &[("token", &mail.token()), ("password", PASSWORD)],
-        )
-        .await;
+    let refused = confirm(&browser, &mail.token(), PASSWORD).await;
     assert_eq!(refused.status(), 303);
     let back = refused.headers()["location"]
         .to_str()
@@ -119,12 +114,7 @@ async fn expired_links_are_refused(backend: Backend) {
 
     let late = confirm(&client, &confirm_mail.token(), PASSWORD).await;
     assert_eq!(late.status(), 400);
-    let late = client
-        .post_form(
-            "/auth/reset",
-            &[("token", &reset_mail.token()), ("password", NEW_PASSWORD)],
-        )
-        .await;
+    let late = reset(&client, &reset_mail.token(), NEW_PASSWORD).await;
     assert_eq!(late.status(), 400);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE email_verified = 1")
@@ -202,13 +192,7 @@ async fn an_unconfirmed_account_cannot_be_made_staff(backend: Backend) {
     // Eve signed up and signed in with her password, but never confirmed her address.
     let eve = app.signed_up_unverified("eve@example.com").await;
     assert_eq!(eve.get("/home").await.status(), 200, "she can practise");
-    let users = json(admin.server_fn("list_users", &[]).await).await;
-    let eve_id = users
-        .as_array()
-        .and_then(|list| list.iter().find(|u| u["email"] == "eve@example.com"))
-        .and_then(|u| u["id"].as_str())
-        .expect("eve listed")
-        .to_owned();
+    let eve_id = listed_user_id(&admin, "eve@example.com").await;
 
     for role in ["reviewer", "admin"] {
         let refused = admin

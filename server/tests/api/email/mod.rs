@@ -33,17 +33,29 @@ async fn app_with_sink(
 }
 
 async fn whoami(client: &Client) -> serde_json::Value {
-    let text = client
-        .server_fn("whoami", &[])
-        .await
-        .text()
-        .await
-        .expect("body");
+    let text = client.server_fn_text("whoami", &[]).await;
     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 
 async fn confirm(client: &Client, token: &str, password: &str) -> reqwest::Response {
     client
         .post_form("/auth/verify", &[("token", token), ("password", password)])
+        .await
+}
+
+/// Sets a new password with the secret of a reset link.
+async fn reset(client: &Client, token: &str, password: &str) -> reqwest::Response {
+    client
+        .post_form("/auth/reset", &[("token", token), ("password", password)])
+        .await
+}
+
+/// Changes the signed-in account's password from `current` to `new`.
+async fn change_password(client: &Client, current: &str, new: &str) -> reqwest::Response {
+    client
+        .post_form(
+            "/auth/password",
+            &[("current_password", current), ("new_password", new)],
+        )
         .await
 }

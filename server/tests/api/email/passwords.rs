@@ -1,6 +1,6 @@
 //! Passwords: a forgotten one reset by mailed link, a change that needs the current one.
 
-use super::{app_with_sink, whoami, CHANGED, NEW_PASSWORD, RESET};
+use super::{app_with_sink, change_password, reset, whoami, CHANGED, NEW_PASSWORD, RESET};
 use crate::support::{json, Backend, PASSWORD};
 use rehearse_testkit::both_backends;
 
@@ -39,19 +39,9 @@ async fn a_forgotten_password_is_reset_once_and_every_session_ends(backend: Back
     assert_eq!(app.browser().get(&mail.path()).await.status(), 200);
 
     // A password the rules refuse leaves the link unspent.
-    let weak = visitor
-        .post_form(
-            "/auth/reset",
-            &[("token", &mail.token()), ("password", "short")],
-        )
-        .await;
+    let weak = reset(&visitor, &mail.token(), "short").await;
     assert_eq!(weak.status(), 422);
-    let done = visitor
-        .post_form(
-            "/auth/reset",
-            &[("token", &mail.token()), ("password", NEW_PASSWORD)],
-        )
-        .await;
+    let done = reset(&visitor, &mail.token(), NEW_PASSWORD).await;
     assert_eq!(done.status(), 200);
 
     assert!(whoami(&laptop).await.is_null(), "every session ended");
@@ -71,15 +61,7 @@ async fn a_forgotten_password_is_reset_once_and_every_session_ends(backend: Back
             .status(),
         200
     );
-    let again = visitor
-        .post_form(
-            "/auth/reset",
-            &[
-                ("token", &mail.token()),
-                ("password", "yet another long passphrase 7"),
-            ],
-        )
-        .await;
+    let again = reset(&visitor, &mail.token(), "yet another long passphrase 7").await;
     assert_eq!(again.status(), 400, "the link works once");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'password_reset'")
@@ -107,48 +89,18 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(bac
         200
     );
 
-    let visitor = app
-        .client()
-        .post_form(
-            "/auth/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let visitor = change_password(&app.client(), PASSWORD, NEW_PASSWORD).await;
     assert_eq!(visitor.status(), 401);
 
-    let wrong = here
-        .post_form(
-            "/auth/password",
-            &[
-                ("current_password", "not my password at all"),
-                ("new_password", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let wrong = change_password(&here, "not my password at all", NEW_PASSWORD).await;
     assert_eq!(wrong.status(), 422);
     assert_eq!(json(wrong).await["fields"][0]["field"], "current_password");
-    let weak = here
-        .post_form(
-            "/auth/password",
-            &[("current_password", PASSWORD), ("new_password", "short")],
-        )
-        .await;
+    let weak = change_password(&here, PASSWORD, "short").await;
     assert_eq!(weak.status(), 422);
     assert_eq!(json(weak).await["fields"][0]["field"], "new_password");
     assert!(!whoami(&elsewhere).await.is_null(), "nothing changed yet");
 
-    let changed = here
-        .post_form(
-            "/auth/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let changed = change_password(&here, PASSWORD, NEW_PASSWORD).await;
     assert_eq!(changed.status(), 200);
     assert_eq!(
         whoami(&here).await["email"],

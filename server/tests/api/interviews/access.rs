@@ -1,6 +1,6 @@
 //! Who may see or write in an interview: the owner writes, staff read, visitors sign in.
 
-use super::start;
+use super::{connect, send, start};
 use crate::support::{json, Backend, TestApp};
 use rehearse_testkit::both_backends;
 
@@ -16,23 +16,8 @@ async fn only_the_owner_writes_and_staff_may_read(backend: Backend) {
             .status(),
         403
     );
-    assert_eq!(
-        other
-            .get(&format!("/interviews/{id}/events"))
-            .await
-            .status(),
-        403
-    );
-    assert_eq!(
-        other
-            .server_fn(
-                "send_message",
-                &[("id", &id), ("text", "hi"), ("key", "k1")]
-            )
-            .await
-            .status(),
-        403
-    );
+    assert_eq!(connect(&other, &id).await.status(), 403);
+    assert_eq!(send(&other, &id, "hi", "k1").await.status(), 403);
     assert_eq!(
         other.server_fn("stop_reply", &[("id", &id)]).await.status(),
         403
@@ -47,10 +32,7 @@ async fn only_the_owner_writes_and_staff_may_read(backend: Backend) {
         401
     );
     assert_eq!(
-        visitor
-            .get(&format!("/interviews/{id}/events"))
-            .await
-            .status(),
+        connect(&visitor, &id).await.status(),
         303,
         "the page guard sends visitors to sign in"
     );
@@ -60,13 +42,7 @@ async fn only_the_owner_writes_and_staff_may_read(backend: Backend) {
     assert_eq!(detail.status(), 200, "staff may read");
     assert_eq!(json(detail).await["can_write"], false);
     assert_eq!(
-        admin
-            .server_fn(
-                "send_message",
-                &[("id", &id), ("text", "hi"), ("key", "k1")]
-            )
-            .await
-            .status(),
+        send(&admin, &id, "hi", "k1").await.status(),
         403,
         "but not write"
     );

@@ -1,7 +1,7 @@
 //! What admins steer: a cost ceiling that pauses an interview, the traces, prompt versions.
 
-use super::{start, wait_for};
-use crate::support::{json, Backend, TestApp};
+use super::{send, start, wait_for};
+use crate::support::{json, save_phrase_question_version, Backend, TestApp};
 use rehearse_testkit::both_backends;
 
 async fn a_ceiling_pauses_an_interview_until_an_admin_raises_it(backend: Backend) {
@@ -14,16 +14,7 @@ async fn a_ceiling_pauses_an_interview_until_an_admin_raises_it(backend: Backend
     let candidate = app.signed_up("rosa@example.com").await;
     let admin = app.admin().await;
     let id = start(&candidate).await;
-    assert_eq!(
-        candidate
-            .server_fn(
-                "send_message",
-                &[("id", &id), ("text", "Ready."), ("key", "k1")]
-            )
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(send(&candidate, &id, "Ready.", "k1").await.status(), 200);
     let paused = wait_for(&candidate, &id, |d| d["status"] == "paused").await;
     assert!(paused["pause_reason"]
         .as_str()
@@ -135,16 +126,7 @@ async fn admins_version_activate_and_roll_back_prompts(backend: Backend) {
     assert_eq!(list[0]["version"], 1);
     assert_eq!(list[0]["active"], true);
 
-    let created = admin
-        .server_fn(
-            "create_prompt_version",
-            &[
-                ("name", "phrase_question"),
-                ("body", "Ask it as one short question."),
-            ],
-        )
-        .await;
-    assert_eq!(json(created).await, 2);
+    save_phrase_question_version(&admin, "Ask it as one short question.").await;
     let list = json(admin.server_fn("list_prompts", &[]).await).await;
     assert_eq!(list[0]["version"], 2);
     assert_eq!(list[0]["active"], false);

@@ -1,7 +1,7 @@
 //! Starting an interview: bad input refused, a focused start, a form posted without script.
 
-use super::start;
-use crate::support::{json, Backend, TestApp};
+use super::{send, start};
+use crate::support::{assert_refused, json, Backend, TestApp};
 use rehearse_testkit::both_backends;
 
 async fn bad_interview_input_is_refused(backend: Backend) {
@@ -23,9 +23,7 @@ async fn bad_interview_input_is_refused(backend: Backend) {
     let id = start(&client).await;
     let long = "x".repeat(4001);
     for (text, key) in [("", "k1"), (long.as_str(), "k1"), ("fine", "")] {
-        let r = client
-            .server_fn("send_message", &[("id", &id), ("text", text), ("key", key)])
-            .await;
+        let r = send(&client, &id, text, key).await;
         assert_eq!(r.status(), 422, "{} chars, key {key:?}", text.len());
     }
     assert_eq!(
@@ -64,12 +62,12 @@ async fn a_focused_start_asks_only_about_that_competency(backend: Backend) {
     let refused = bo
         .server_fn("start_interview", &args("Machine learning"))
         .await;
-    assert_eq!(refused.status(), 422);
-    assert!(refused
-        .text()
-        .await
-        .unwrap_or_default()
-        .contains("This role asks nothing about Machine learning"));
+    assert_refused(
+        refused,
+        422,
+        "This role asks nothing about Machine learning",
+    )
+    .await;
 
     // A form posted without script is redirected to the new interview.
     let plain = bo

@@ -3,6 +3,7 @@
 //! an interview on an uploaded role. The helpers here upload a job description, wait for its
 //! ingestion and play an interview's turns; other API tests use them too.
 
+use crate::interviews::send;
 use crate::support::{json, Client};
 use std::time::Duration;
 
@@ -54,21 +55,22 @@ pub async fn detail(client: &Client, id: &str) -> serde_json::Value {
     json(client.server_fn("interview_detail", &[("id", id)]).await).await
 }
 
-/// Sends a message and waits for the interviewer's reply to it; returns the new messages' HTML.
-pub async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String> {
-    let before = detail(client, id).await["messages"]
+/// How many messages the interview holds.
+pub async fn message_count(client: &Client, id: &str) -> usize {
+    detail(client, id).await["messages"]
         .as_array()
         .map(Vec::len)
-        .unwrap_or(0);
-    let sent = client
-        .server_fn("send_message", &[("id", id), ("text", text), ("key", key)])
-        .await;
-    assert_eq!(
-        sent.status(),
-        200,
-        "{}",
-        sent.text().await.unwrap_or_default()
-    );
+        .unwrap_or(0)
+}
+
+/// Waits for the interviewer's reply to `text`, sent when the interview held `before`
+/// messages: at least two messages more, the last the interviewer's. Returns every message.
+pub async fn until_replied(
+    client: &Client,
+    id: &str,
+    before: usize,
+    text: &str,
+) -> Vec<serde_json::Value> {
     for _ in 0..400 {
         let d = detail(client, id).await;
         let messages = d["messages"].as_array().cloned().unwrap_or_default();
@@ -77,14 +79,28 @@ pub async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String
                 .last()
                 .is_some_and(|m| m["author"] == "interviewer")
         {
-            return messages[before..]
-                .iter()
-                .map(|m| m["html"].as_str().unwrap_or_default().to_owned())
-                .collect();
+            return messages;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("no reply to {text}");
+}
+
+/// Sends a message and waits for the interviewer's reply to it; returns the new messages' HTML.
+pub async fn say(client: &Client, id: &str, text: &str, key: &str) -> Vec<String> {
+    let before = message_count(client, id).await;
+    let sent = send(client, id, text, key).await;
+    assert_eq!(
+        sent.status(),
+        200,
+        "{}",
+        sent.text().await.unwrap_or_default()
+    );
+    let messages = until_replied(client, id, before, text).await;
+    messages[before..]
+        .iter()
+        .map(|m| m["html"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 /// Answers every question with `answer` until the interviewer invites the candidate's own

@@ -3,6 +3,7 @@
 //! names where the job description states each requirement.
 
 use super::{detail, say, until_ingested, until_invited, upload, JD};
+use crate::interviews::start_on;
 use crate::support::{json, Backend, TestApp};
 use rehearse_testkit::both_backends;
 use std::time::Duration;
@@ -66,25 +67,7 @@ async fn admins_upload_and_candidates_interview_on_the_role(backend: Backend) {
             .any(|r| r["slug"] == slug.as_str()),
         "{roles:#}"
     );
-    let started = candidate
-        .server_fn(
-            "start_interview",
-            &[
-                ("role", &slug),
-                ("kind", "technical"),
-                ("difficulty", "mid"),
-            ],
-        )
-        .await;
-    let location = started
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let id = match location {
-        Some(l) => l.trim_start_matches("/interviews/").to_owned(),
-        None => serde_json::from_str::<String>(&started.text().await.expect("body")).expect("id"),
-    };
+    let id = start_on(&candidate, &slug).await;
     let first = detail(&candidate, &id).await;
     assert!(first["messages"][0]["html"]
         .as_str()

@@ -2,7 +2,7 @@
 //! the newest; an admin edits the requirements into a new version; deletion removes the role.
 
 use super::{until_ingested, upload, JD};
-use crate::support::{json, Backend, TestApp};
+use crate::support::{assert_refused, json, Backend, TestApp};
 use rehearse_testkit::both_backends;
 
 async fn versions_pin_and_deletion_removes_the_role(backend: Backend) {
@@ -82,12 +82,7 @@ async fn versions_pin_and_deletion_removes_the_role(backend: Backend) {
             &[("version_id", v2_id), ("requirements", "Only Rust")],
         )
         .await;
-    assert_eq!(refused.status(), 422);
-    assert!(refused
-        .text()
-        .await
-        .unwrap_or_default()
-        .contains("at least two"));
+    assert_refused(refused, 422, "at least two").await;
     assert_eq!(
         candidate
             .server_fn(

@@ -1,6 +1,7 @@
 //! Linking by email: an unverified local account taken over, never staff; unverified refused.
 
-use super::provider::{app_with_provider, walk_provider};
+use super::assert_accounts;
+use super::provider::{app_with_provider, sign_in_via_provider};
 use crate::support::{json, Backend, ADMIN_EMAIL, PASSWORD};
 use rehearse_testkit::both_backends;
 
@@ -15,16 +16,14 @@ async fn verified_email_takes_over_an_unverified_local_account(backend: Backend)
     assert_eq!(squatter.get("/home").await.status(), 200);
 
     let owner = app.client();
-    let callback = walk_provider(&app, &provider, &owner, "mia@example.com").await;
-    let done = owner.http.get(&callback).send().await.expect("callback");
+    let done = sign_in_via_provider(&app, &provider, &owner, "mia@example.com").await;
     assert_eq!(done.status(), 200);
     let body = json(done).await;
     assert_eq!(
         body["id"], local_id,
         "linked into the account with that email"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 1);
+    assert_accounts(&app, 1, 1).await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NULL AND email_verified = 1")
             .await,
@@ -47,12 +46,7 @@ async fn verified_email_takes_over_an_unverified_local_account(backend: Backend)
         .to_str()
         .unwrap_or_default()
         .starts_with("/login"));
-    let me = squatter
-        .server_fn("whoami", &[])
-        .await
-        .text()
-        .await
-        .expect("body");
+    let me = squatter.server_fn_text("whoami", &[]).await;
     assert_eq!(me, "null");
     assert_eq!(squatter.server_fn("list_users", &[]).await.status(), 401);
 
@@ -71,11 +65,8 @@ async fn verified_email_takes_over_an_unverified_local_account(backend: Backend)
     assert_eq!(owner.get("/home").await.status(), 200);
     // And signing in through the provider again reaches the same account, still signed in.
     let again = app.client();
-    let callback = walk_provider(&app, &provider, &again, "mia@example.com").await;
-    assert_eq!(
-        json(again.http.get(&callback).send().await.expect("callback")).await["id"],
-        local_id
-    );
+    let signed_in = sign_in_via_provider(&app, &provider, &again, "mia@example.com").await;
+    assert_eq!(json(signed_in).await["id"], local_id);
     assert_eq!(
         json(owner.server_fn("whoami", &[]).await).await["id"],
         local_id
@@ -97,8 +88,7 @@ async fn staff_accounts_are_not_linked_automatically(backend: Backend) {
 
     for (email, staff) in [(ADMIN_EMAIL, &admin), ("rex@example.com", &reviewer)] {
         let client = app.client();
-        let callback = walk_provider(&app, &provider, &client, email).await;
-        let refused = client.http.get(&callback).send().await.expect("callback");
+        let refused = sign_in_via_provider(&app, &provider, &client, email).await;
         assert_eq!(refused.status(), 403, "{email}");
         assert!(
             json(refused).await["message"]
@@ -107,12 +97,7 @@ async fn staff_accounts_are_not_linked_automatically(backend: Backend) {
                 .contains("Sign in with your email and password"),
             "{email}: the refusal says how to sign in"
         );
-        let me = client
-            .server_fn("whoami", &[])
-            .await
-            .text()
-            .await
-            .expect("body");
+        let me = client.server_fn_text("whoami", &[]).await;
         assert_eq!(me, "null", "{email}: not signed in through the provider");
         // The staff member's own session and password are untouched.
         assert_eq!(
@@ -125,8 +110,7 @@ async fn staff_accounts_are_not_linked_automatically(backend: Backend) {
             "{email}"
         );
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
+    assert_accounts(&app, 2, 0).await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_linked'")
             .await,
@@ -152,16 +136,10 @@ async fn unverified_email_is_refused(backend: Backend) {
     let (app, provider) = app_with_provider(backend).await;
     app.signed_up("unverified@example.com").await;
     let client = app.client();
-    let callback = walk_provider(&app, &provider, &client, "unverified@example.com").await;
-    let refused = client.http.get(&callback).send().await.expect("callback");
+    let refused = sign_in_via_provider(&app, &provider, &client, "unverified@example.com").await;
     assert_eq!(refused.status(), 403);
     assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 0);
-    let me = client
-        .server_fn("whoami", &[])
-        .await
-        .text()
-        .await
-        .expect("body");
+    let me = client.server_fn_text("whoami", &[]).await;
     assert_eq!(me, "null");
 }
 both_backends!(unverified_email_is_refused);

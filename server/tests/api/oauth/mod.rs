@@ -4,8 +4,24 @@
 //! never reaches a staff account), bootstrap admins by verified email, and refusal of wrong
 //! states, replayed callbacks, replayed codes and ID tokens MACed with the client secret.
 
+use crate::support::TestApp;
+
 mod provider;
 
 mod linking;
 mod refusals;
 mod sign_in;
+
+/// Asserts how many accounts and how many provider identities the database holds.
+async fn assert_accounts(app: &TestApp, users: i64, identities: i64) {
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users").await,
+        users,
+        "accounts"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM oauth_identities").await,
+        identities,
+        "provider identities"
+    );
+}

@@ -212,6 +212,18 @@ pub(super) async fn walk_provider(
     panic!("the provider never redirected back");
 }
 
+/// Walks the provider's pages as `login` like [`walk_provider`], then follows the provider's
+/// redirect back to our callback; returns our callback's answer.
+pub(super) async fn sign_in_via_provider(
+    app: &TestApp,
+    provider: &Provider,
+    client: &Client,
+    login: &str,
+) -> reqwest::Response {
+    let callback = walk_provider(app, provider, client, login).await;
+    client.http.get(&callback).send().await.expect("callback")
+}
+
 pub(super) fn with_state(callback: &str, state: &str) -> String {
     let mut url = reqwest::Url::parse(callback).expect("callback url");
     let pairs: Vec<(String, String)> = url

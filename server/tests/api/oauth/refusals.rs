@@ -1,7 +1,9 @@
 //! Refusals: wrong state, replayed code, HS256 ID token, unknown provider, broken callbacks.
 
+use super::assert_accounts;
 use super::provider::{
-    app_with_provider, app_with_registration, walk_provider, with_state, Registration,
+    app_with_provider, app_with_registration, sign_in_via_provider, walk_provider, with_state,
+    Registration,
 };
 use crate::support::Backend;
 use rehearse_testkit::both_backends;
@@ -51,12 +53,7 @@ async fn wrong_state_and_replayed_code_are_refused(backend: Backend) {
         .await
         .expect("replayed");
     assert_eq!(replayed.status(), 401);
-    let me = attacker
-        .server_fn("whoami", &[])
-        .await
-        .text()
-        .await
-        .expect("body");
+    let me = attacker.server_fn_text("whoami", &[]).await;
     assert_eq!(me, "null", "the attacker is not signed in");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
 }
@@ -90,18 +87,11 @@ async fn id_token_macd_with_the_client_secret_is_refused(backend: Backend) {
     );
 
     let client = app.client();
-    let callback = walk_provider(&app, &provider, &client, "hugo@example.com").await;
-    let refused = client.http.get(&callback).send().await.expect("callback");
+    let refused = sign_in_via_provider(&app, &provider, &client, "hugo@example.com").await;
     assert_eq!(refused.status(), 401);
-    let me = client
-        .server_fn("whoami", &[])
-        .await
-        .text()
-        .await
-        .expect("body");
+    let me = client.server_fn_text("whoami", &[]).await;
     assert_eq!(me, "null", "not signed in");
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 0);
+    assert_accounts(&app, 0, 0).await;
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_failed' \
@@ -114,15 +104,9 @@ async fn id_token_macd_with_the_client_secret_is_refused(backend: Backend) {
 
     let (app, provider) = app_with_provider(backend).await;
     let client = app.client();
-    let callback = walk_provider(&app, &provider, &client, "hugo@example.com").await;
+    let signed_in = sign_in_via_provider(&app, &provider, &client, "hugo@example.com").await;
     assert_eq!(
-        client
-            .http
-            .get(&callback)
-            .send()
-            .await
-            .expect("callback")
-            .status(),
+        signed_in.status(),
         200,
         "the default RS256 registration signs in"
     );

@@ -1,6 +1,9 @@
 //! The sign-in flow: the first sign-in creates the account once; bootstrap admins by email.
 
-use super::provider::{app_with_provider, app_with_provider_and, walk_provider};
+use super::assert_accounts;
+use super::provider::{
+    app_with_provider, app_with_provider_and, sign_in_via_provider, walk_provider,
+};
 use crate::support::{json, Backend};
 use rehearse_testkit::both_backends;
 
@@ -33,13 +36,9 @@ async fn oidc_sign_in_creates_an_account_once(backend: Backend) {
 
     // Signing in again through the provider reaches the same account.
     let again = app.client();
-    let callback = walk_provider(&app, &provider, &again, "kate@example.com").await;
-    assert_eq!(
-        json(again.http.get(&callback).send().await.expect("callback")).await["id"],
-        body["id"]
-    );
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM oauth_identities").await, 1);
+    let signed_in = sign_in_via_provider(&app, &provider, &again, "kate@example.com").await;
+    assert_eq!(json(signed_in).await["id"], body["id"]);
+    assert_accounts(&app, 1, 1).await;
     assert!(
         app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'oauth_failed'")
             .await
@@ -56,8 +55,7 @@ async fn bootstrap_email_verified_by_the_provider_becomes_admin(backend: Backend
     })
     .await;
     let boss = app.client();
-    let callback = walk_provider(&app, &provider, &boss, "boss@example.com").await;
-    let done = boss.http.get(&callback).send().await.expect("callback");
+    let done = sign_in_via_provider(&app, &provider, &boss, "boss@example.com").await;
     assert_eq!(done.status(), 200);
     let body = json(done).await;
     assert_eq!(body["email"], "boss@example.com");
@@ -66,8 +64,7 @@ async fn bootstrap_email_verified_by_the_provider_becomes_admin(backend: Backend
     assert_eq!(boss.server_fn("list_users", &[]).await.status(), 200);
 
     let other = app.client();
-    let callback = walk_provider(&app, &provider, &other, "nell@example.com").await;
-    let body = json(other.http.get(&callback).send().await.expect("callback")).await;
+    let body = json(sign_in_via_provider(&app, &provider, &other, "nell@example.com").await).await;
     assert_eq!(body["role"], "candidate");
     assert_eq!(other.get("/admin/users").await.status(), 403);
     assert_eq!(

@@ -1,8 +1,9 @@
 //! Delivery to the candidate: nothing held before a decision; an edit arrives live, exactly once
 //! and never replayed; a rejection (which needs a claim and a reason) gives the honest fallback.
 
-use super::candidate_view::{everything_the_candidate_sees, read_some, until_event};
-use super::{held_answer, reviewer};
+use super::candidate_view::everything_the_candidate_sees;
+use super::{claim, held_answer, reviewer};
+use crate::interviews::{connect, read_events, read_some, reconnect};
 use crate::knowledge::detail;
 use crate::support::{json, Backend, TestApp};
 use rehearse_interview::verdict::FALLBACK;
@@ -20,19 +21,8 @@ async fn an_edit_reaches_the_candidate_live_once_and_nothing_before(backend: Bac
     assert!(!seen.contains("95,000"), "held text leaked: {seen}");
     assert!(seen.contains("being checked by a reviewer"), "{seen}");
 
-    let stream = owner
-        .http
-        .get(owner.url(&format!("/interviews/{id}/events")))
-        .send()
-        .await
-        .expect("events");
-    assert_eq!(
-        staff
-            .server_fn("claim_review", &[("id", &review_id)])
-            .await
-            .status(),
-        200
-    );
+    let stream = connect(&owner, &id).await;
+    claim(&staff, &review_id).await;
     let edited = "The job description does not state a salary; please ask the recruiter.";
     assert_eq!(
         staff
@@ -41,8 +31,8 @@ async fn an_edit_reaches_the_candidate_live_once_and_nothing_before(backend: Bac
             .status(),
         200
     );
-    let events = until_event(stream, "reviewed").await;
-    let reviewed = &events.last().expect("reviewed").1;
+    let events = read_events(stream, |e| e.event == "reviewed").await;
+    let reviewed = &events.last().expect("reviewed").data;
     assert!(reviewed.contains("does not state a salary"), "{reviewed}");
     assert!(!reviewed.contains("95,000"));
 
@@ -61,13 +51,7 @@ async fn an_edit_reaches_the_candidate_live_once_and_nothing_before(backend: Bac
             .count(),
         1
     );
-    let resumed = owner
-        .http
-        .get(owner.url(&format!("/interviews/{id}/events")))
-        .header("last-event-id", "2")
-        .send()
-        .await
-        .expect("reconnect");
+    let resumed = reconnect(&owner, &id, "2").await;
     let replay = read_some(resumed).await;
     assert!(
         !replay.contains("does not state a salary"),

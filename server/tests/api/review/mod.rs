@@ -4,9 +4,9 @@
 //! a held answer, an uploaded role's interview at the candidate's questions) are shared by the
 //! scenario modules; other API tests start from `at_the_candidates_questions` too.
 
-use crate::interviews::start;
+use crate::interviews::{start, start_on};
 use crate::knowledge::{until_ingested, until_invited, upload, JD};
-use crate::support::{json, Client, TestApp};
+use crate::support::{json, listed_user_id, Client, TestApp};
 use rehearse_interview::review::Hold;
 use rehearse_interview::store::{Grounded, InterviewStore, Submitted};
 use rehearse_interview::verdict::{HoldReason, SensitiveTopic};
@@ -23,17 +23,9 @@ mod ungrounded_answers;
 const HELD: &str = "From the job description: the salary is 95,000 EUR [1].";
 
 /// A reviewer: signed up, then given the role by an admin.
-async fn reviewer(app: &TestApp, admin: &Client, email: &str) -> Client {
+pub(crate) async fn reviewer(app: &TestApp, admin: &Client, email: &str) -> Client {
     let client = app.signed_up(email).await;
-    let users = json(admin.server_fn("list_users", &[]).await).await;
-    let id = users
-        .as_array()
-        .expect("users")
-        .iter()
-        .find(|u| u["email"] == email)
-        .and_then(|u| u["id"].as_str())
-        .expect("the reviewer's id")
-        .to_owned();
+    let id = listed_user_id(admin, email).await;
     let changed = admin
         .server_fn("change_role", &[("user_id", &id), ("role", "reviewer")])
         .await;
@@ -93,25 +85,61 @@ pub(crate) async fn at_the_candidates_questions(app: &TestApp) -> (Client, Clien
         "ready"
     );
     let candidate = app.signed_up("cleo@example.com").await;
-    let started = candidate
-        .server_fn(
-            "start_interview",
-            &[
-                ("role", &format!("jd:{version_id}")),
-                ("kind", "technical"),
-                ("difficulty", "mid"),
-            ],
-        )
-        .await;
-    let id = match started
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(l) => l.trim_start_matches("/interviews/").to_owned(),
-        None => serde_json::from_str::<String>(&started.text().await.expect("body")).expect("id"),
-    };
+    let id = start_on(&candidate, &format!("jd:{version_id}")).await;
     let answer = "In my last role we built Rust services with tokio that consumed Kafka topics and indexed them into OpenSearch; I designed the consumers, tuned the cluster, and we cut indexing lag from minutes to 2 seconds.";
     until_invited(&candidate, &id, answer).await;
     (admin, candidate, id)
+}
+
+/// Asserts that the candidate's last reply is the notice that an answer is being checked, and
+/// that it does not give away the held answer, which says `held`.
+#[track_caller]
+pub(crate) fn assert_held(replies: &[String], held: &str) {
+    let notice = replies.last().expect("reply");
+    assert!(notice.contains("being checked by a reviewer"), "{notice}");
+    assert!(!notice.contains(held), "{notice}");
+}
+
+/// The review queue as `staff` sees it, filtered by the reason answers were held for.
+pub(crate) async fn review_queue(staff: &Client, reason: &str) -> serde_json::Value {
+    json(staff.server_fn("review_queue", &[("reason", reason)]).await).await
+}
+
+/// Review item `review_id` as `staff` sees it, asserting that its held text says `held`.
+pub(crate) async fn held_item(staff: &Client, review_id: &str, held: &str) -> serde_json::Value {
+    let item = json(staff.server_fn("review_item", &[("id", review_id)]).await).await;
+    assert!(
+        item["held_text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(held),
+        "{item:#}"
+    );
+    item
+}
+
+/// Asserts that the trace of review item `item` names `made_by` as what made the answer.
+#[track_caller]
+fn assert_made_by(item: &serde_json::Value, made_by: &str) {
+    assert!(
+        item["trace"]["made_by"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(made_by),
+        "{item:#}"
+    );
+}
+
+/// Claims review item `review_id` as `staff`, asserting that the claim is granted.
+pub(crate) async fn claim(staff: &Client, review_id: &str) {
+    let claimed = staff.server_fn("claim_review", &[("id", review_id)]).await;
+    assert_eq!(claimed.status(), 200, "claim {review_id}");
+}
+
+/// Approves review item `review_id`, claimed by `staff`, asserting that the approval succeeds.
+pub(crate) async fn approve(staff: &Client, review_id: &str) {
+    let approved = staff
+        .server_fn("approve_review", &[("id", review_id)])
+        .await;
+    assert_eq!(approved.status(), 200, "approve {review_id}");
 }

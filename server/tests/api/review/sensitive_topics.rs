@@ -1,7 +1,9 @@
 //! A sensitive topic on an uploaded role: held by the verdict, queued by reason and role, shown
 //! to the reviewer with its passages and trace, approved, and then read once.
 
-use super::at_the_candidates_questions;
+use super::{
+    approve, assert_held, assert_made_by, at_the_candidates_questions, held_item, review_queue,
+};
 use crate::knowledge::{detail, say};
 use crate::support::{json, Backend, TestApp};
 use rehearse_testkit::both_backends;
@@ -18,16 +20,9 @@ async fn a_benefits_question_on_an_uploaded_role_is_held_until_approved(backend:
         "ask-benefits",
     )
     .await;
-    let held = replies.last().expect("reply");
-    assert!(held.contains("being checked by a reviewer"), "{held}");
-    assert!(!held.contains("learning budget"), "{held}");
+    assert_held(&replies, "learning budget");
 
-    let queue = json(
-        admin
-            .server_fn("review_queue", &[("reason", "sensitive")])
-            .await,
-    )
-    .await;
+    let queue = review_queue(&admin, "sensitive").await;
     let item = &queue.as_array().expect("queue")[0];
     assert!(item["question"]
         .as_str()
@@ -46,28 +41,15 @@ async fn a_benefits_question_on_an_uploaded_role_is_held_until_approved(backend:
     )
     .await;
     assert_eq!(other.as_array().map(Vec::len), Some(0), "{other:#}");
-    let full = json(admin.server_fn("review_item", &[("id", &review_id)]).await).await;
-    assert!(
-        full["held_text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("learning budget"),
-        "{full:#}"
-    );
+    let full = held_item(&admin, &review_id, "learning budget").await;
     assert!(
         full["passages"].as_array().is_some_and(|p| !p.is_empty()),
         "{full:#}"
     );
     // A quoted answer makes no model call, yet has a trace: the retrieval, every chunk with
     // its scores, and the verdict.
+    assert_made_by(&full, "Quoted");
     let trace = &full["trace"];
-    assert!(
-        trace["made_by"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Quoted"),
-        "{full:#}"
-    );
     assert!(
         trace["chunks"]
             .as_array()
@@ -76,13 +58,7 @@ async fn a_benefits_question_on_an_uploaded_role_is_held_until_approved(backend:
     );
     assert_eq!(trace["full_trace"], true, "admins may open the full trace");
     admin.server_fn("claim_review", &[("id", &review_id)]).await;
-    assert_eq!(
-        admin
-            .server_fn("approve_review", &[("id", &review_id)])
-            .await
-            .status(),
-        200
-    );
+    approve(&admin, &review_id).await;
     let d = detail(&candidate, &id).await;
     let shown = d["messages"]
         .as_array()

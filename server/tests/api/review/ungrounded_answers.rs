@@ -2,7 +2,9 @@
 //! is held with the model's conversation as its trace; the system prompt is for admins only.
 
 use super::candidate_view::everything_the_candidate_sees;
-use super::{at_the_candidates_questions, reviewer};
+use super::{
+    assert_held, assert_made_by, at_the_candidates_questions, held_item, review_queue, reviewer,
+};
 use crate::knowledge::say;
 use crate::support::{json, Backend, TestApp};
 use rehearse_testkit::both_backends;
@@ -56,34 +58,14 @@ async fn a_written_answer_with_an_unstated_figure_is_held_with_its_trace(backend
     .await;
     let (admin, candidate, id) = at_the_candidates_questions(&app).await;
     let replies = say(&candidate, &id, "How much holiday do I get?", "ask-holiday").await;
-    let held = replies.last().expect("reply");
-    assert!(held.contains("being checked by a reviewer"), "{held}");
-    assert!(!held.contains("35 days"), "{held}");
+    assert_held(&replies, "35 days");
 
-    let queue = json(
-        admin
-            .server_fn("review_queue", &[("reason", "ungrounded")])
-            .await,
-    )
-    .await;
+    let queue = review_queue(&admin, "ungrounded").await;
     let item = &queue.as_array().expect("queue")[0];
     let review_id = item["id"].as_str().expect("id").to_owned();
-    let full = json(admin.server_fn("review_item", &[("id", &review_id)]).await).await;
-    assert!(
-        full["held_text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("35 days"),
-        "{full:#}"
-    );
+    let full = held_item(&admin, &review_id, "35 days").await;
+    assert_made_by(&full, "writer");
     let trace = &full["trace"];
-    assert!(
-        trace["made_by"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("writer"),
-        "{full:#}"
-    );
     let messages = trace["messages"].as_array().expect("messages");
     assert!(
         messages.iter().any(|m| m["role"] == "tool"
