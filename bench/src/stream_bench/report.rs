@@ -103,7 +103,11 @@ pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
                 .iter()
                 .map(|(i, at_ms, us)| format!("#{i} at {at_ms} ms: {us}"))
                 .collect();
-            println!("{:>8} slowest (call, start after the first arrival, microseconds added): {}", "", slowest.join(", "));
+            println!(
+                "{:>8} slowest (call, start after the first arrival, microseconds added): {}",
+                "",
+                slowest.join(", ")
+            );
         }
     }
     for &n in streams {

@@ -7,8 +7,8 @@
 //! ([`super::measure`]) is the worst case: every call arriving in the same instant, where each
 //! waits for the CPU work of all the calls ahead of it on two cores.
 
-use super::timed::Timed;
 use super::gateway_over;
+use super::timed::Timed;
 use crate::upstream_drill::Upstream;
 use rehearse_db::Checkpoints;
 use rehearse_llm::openai::OpenAiCompatible;

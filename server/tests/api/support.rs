@@ -311,7 +311,11 @@ pub async fn save_phrase_question_version(admin: &Client, body: &str) {
 
 /// Asserts that `response` has `status` and that its body says `reason`.
 pub async fn assert_refused(response: reqwest::Response, status: u16, reason: &str) {
-    assert_eq!(response.status(), status, "expected {status} saying {reason:?}");
+    assert_eq!(
+        response.status(),
+        status,
+        "expected {status} saying {reason:?}"
+    );
     let body = response.text().await.unwrap_or_default();
     assert!(body.contains(reason), "expected {reason:?} in: {body}");
 }

@@ -18,11 +18,7 @@ pub async fn try_start_on(client: &Client, role: &str) -> reqwest::Response {
     client
         .server_fn(
             "start_interview",
-            &[
-                ("role", role),
-                ("kind", "technical"),
-                ("difficulty", "mid"),
-            ],
+            &[("role", role), ("kind", "technical"), ("difficulty", "mid")],
         )
         .await
 }
