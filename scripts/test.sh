@@ -21,6 +21,10 @@ SERVER_CRATES=(-p server -p rehearse-bench -p app -p rehearse-auth -p rehearse-d
 step "clippy (server side)"
 cargo clippy "${SERVER_CRATES[@]}" --all-targets --features app/ssr -- -D warnings
 
+step "clippy (the stream bench alone, without the bench's default features)"
+# The README's quick release build of the stream bench must keep building.
+cargo clippy -p rehearse-bench --no-default-features --all-targets -- -D warnings
+
 step "clippy (browser side, wasm32)"
 cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
 

@@ -91,7 +91,7 @@ pub async fn run(
 ) -> anyhow::Result<Summary> {
     let local = kind == LoadModel::Local;
     let upstream = match kind {
-        LoadModel::FastUpstream => Some(crate::upstream_drill::Upstream::start().await?),
+        LoadModel::FastUpstream => Some(crate::upstream::Upstream::start().await?),
         LoadModel::Scripted | LoadModel::Local => None,
     };
     if let Some(up) = &upstream {

@@ -61,14 +61,7 @@ enum Command {
     },
     /// What the model choke point adds to a streamed reply, against a fast upstream double:
     /// time to first token (upstream alone, out of the gateway), errors, memory per open stream.
-    StreamBench {
-        /// Replies started at once, one run per value (comma-separated).
-        #[arg(long, value_delimiter = ',', default_values_t = vec![100, 1000])]
-        streams: Vec<usize>,
-        /// Arrivals a second in the steady run (N replies held open, started at this rate).
-        #[arg(long, default_value_t = 200)]
-        per_second: u32,
-    },
+    StreamBench(rehearse_bench::stream_bench::Options),
     /// Kill the server with SIGKILL at named points of a turn, restart it, and check that no
     /// candidate message was lost or duplicated and no interview is stuck.
     FaultDrill {
@@ -116,10 +109,7 @@ async fn main() -> std::process::ExitCode {
                 Some(mode) => upstream_drill::run(settings, &mode, candidates).await,
                 None => drill::run(settings, kills, candidates).await,
             },
-            Command::StreamBench {
-                streams,
-                per_second,
-            } => stream_bench::run(&streams, per_second).await,
+            Command::StreamBench(options) => stream_bench::run(&options).await,
             Command::LoadTurns {
                 candidates,
                 local,

@@ -17,7 +17,7 @@
 //! this one's (the interview holds a phrasing back until it is checked, so that time is the
 //! whole reply's and more).
 
-use crate::upstream_drill::Upstream;
+use crate::upstream::Upstream;
 use futures::StreamExt;
 pub use gaps::measure_gaps;
 use rehearse_db::Checkpoints;
@@ -37,6 +37,18 @@ mod gaps;
 mod report;
 mod steady;
 mod timed;
+
+/// The stream bench's options, the same for `rehearse-bench stream-bench` and
+/// `rehearse-stream-bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Replies started at once, one run per value (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![100, 1000])]
+    pub streams: Vec<usize>,
+    /// Arrivals a second in the steady run (N replies held open, started at this rate).
+    #[arg(long, default_value_t = 200)]
+    pub per_second: u32,
+}
 
 /// The figures of one run.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 //! same gateway and database.
 
 use super::{bench_gateway, context, request, RUNNING, RUNNING_GAP_MS};
-use crate::upstream_drill::Upstream;
+use crate::upstream::Upstream;
 use rehearse_llm::gateway::{Gateway, GatewayEvent};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

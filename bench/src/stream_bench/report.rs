@@ -4,12 +4,13 @@
 //! laid out for a reader change separately, and the tests call the measurements without it.
 
 use super::{measure, measure_gaps, measure_steady, openings_alone, RUNNING, RUNNING_GAP_MS};
-use crate::upstream_drill::percentile;
+use crate::upstream::percentile;
 use rehearse_db::Checkpoints;
 
-/// Runs every measurement at each size in `streams` (steady arrivals at `per_second`) and
-/// prints the tables.
-pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
+/// Runs every measurement at each size in `options.streams` (steady arrivals at
+/// `options.per_second`) and prints the tables.
+pub async fn run(options: &super::Options) -> anyhow::Result<()> {
+    let (streams, per_second) = (&options.streams, options.per_second);
     println!(
         "{:>8} {:>22} {:>22} {:>14} {:>7} {:>12}",
         "streams",
@@ -98,6 +99,9 @@ pub async fn run(streams: &[usize], per_second: u32) -> anyhow::Result<()> {
                 percentile(&s.before_request_us, 50),
                 percentile(&s.before_request_us, 99)
             );
+            for e in &s.first_errors {
+                println!("{:>8} error: {e}", "");
+            }
             let slowest: Vec<String> = s
                 .slowest
                 .iter()

@@ -9,7 +9,7 @@
 
 use super::gateway_over;
 use super::timed::Timed;
-use crate::upstream_drill::Upstream;
+use crate::upstream::Upstream;
 use rehearse_db::Checkpoints;
 use rehearse_llm::openai::OpenAiCompatible;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -43,6 +43,18 @@ pub struct Steady {
     /// at the start, a pool still opening its connections; spread evenly, periodic work.
     pub slowest: Vec<(usize, u128, u128)>,
     pub errors: usize,
+    /// What the first few failed calls said, so a run with errors explains them.
+    pub first_errors: Vec<String>,
+}
+
+impl Steady {
+    /// Counts a failed call, keeping what the first few said.
+    fn failed(&mut self, error: String) {
+        self.errors += 1;
+        if self.first_errors.len() < super::FIRST_ERRORS {
+            self.first_errors.push(error);
+        }
+    }
 }
 
 /// How many of the slowest calls a steady run keeps.
@@ -78,7 +90,7 @@ pub async fn measure_steady(
                 let open_before = open.fetch_add(1, Ordering::SeqCst);
                 peak.fetch_max(open_before + 1, Ordering::SeqCst);
                 let clock = Instant::now();
-                let first = super::first_token(&gw, i).await.ok();
+                let first = super::first_token(&gw, i).await;
                 open.fetch_sub(1, Ordering::SeqCst);
                 first.map(|first| (i, clock, first, open_before))
             })
@@ -92,16 +104,22 @@ pub async fn measure_steady(
     };
     let full = streams * 9 / 10;
     for t in futures::future::join_all(tasks).await {
-        let Ok(Some((i, clock, first, open_before))) = t else {
-            figures.errors += 1;
-            continue;
+        let call = t
+            .map_err(|e| format!("the call's task ended: {e}"))
+            .and_then(|c| c);
+        let (i, clock, first, open_before) = match call {
+            Ok(call) => call,
+            Err(e) => {
+                figures.failed(e);
+                continue;
+            }
         };
         let Some(seen) = timed.seen(i) else {
-            figures.errors += 1;
+            figures.failed(format!("call {i} never reached the provider"));
             continue;
         };
         let Some(after) = seen.after_first_token_us(first) else {
-            figures.errors += 1;
+            figures.failed(format!("the provider saw no first token for call {i}"));
             continue;
         };
         let before = seen.before_request_us(clock);

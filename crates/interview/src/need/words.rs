@@ -106,7 +106,7 @@ pub(super) const VERBS: &[&str] = &[
 /// Words that open a noun phrase and may be lowercased inside a sentence, besides the
 /// [`INTENSIFIERS`] (see [`is_common_opener`]); any other first word (a product name such as
 /// "Kubernetes", an acronym) keeps its case.
-pub(super) const COMMON_OPENERS: &[&str] = &[
+const COMMON_OPENERS: &[&str] = &[
     "a",
     "an",
     "the",

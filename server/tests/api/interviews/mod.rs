@@ -60,9 +60,14 @@ pub async fn send(client: &Client, id: &str, text: &str, key: &str) -> reqwest::
         .await
 }
 
+/// The interview's live event stream, as the page opens it.
+fn events_path(id: &str) -> String {
+    format!("/interviews/{id}/events")
+}
+
 /// Opens the interview's live event stream.
 pub async fn connect(client: &Client, id: &str) -> reqwest::Response {
-    client.get(&format!("/interviews/{id}/events")).await
+    client.get(&events_path(id)).await
 }
 
 /// Opens the interview's live event stream again, as a browser does after event
@@ -70,7 +75,7 @@ pub async fn connect(client: &Client, id: &str) -> reqwest::Response {
 pub async fn reconnect(client: &Client, id: &str, last_event_id: &str) -> reqwest::Response {
     client
         .http
-        .get(client.url(&format!("/interviews/{id}/events")))
+        .get(client.url(&events_path(id)))
         .header("last-event-id", last_event_id)
         .send()
         .await
