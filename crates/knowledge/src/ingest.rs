@@ -104,7 +104,7 @@ impl KnowledgeBase {
         for batch in missing.chunks(self.config.embed_batch.max(1)) {
             let texts: Vec<String> = batch.iter().map(|i| chunks[*i].indexed_text()).collect();
             let out = embeddings
-                .embed(EmbedContext::unattributed("embed_chunks"), &texts)
+                .embed(EmbedContext::background("embed_chunks"), &texts)
                 .await
                 .map_err(embedding)?;
             if out.len() != texts.len() {

@@ -102,6 +102,7 @@ async fn a_call_is_charged_and_traced_without_its_texts(backend: Backend) {
         user_id: None,
         interview_id: Some("interview-1".into()),
         step: "embed_report".into(),
+        ..EmbedContext::default()
     };
     let vectors = e
         .embed(ctx, &texts(&["secret salary question", "second"]))

@@ -16,7 +16,6 @@ pub(super) fn session_lifetimes(
     }
 }
 
-/// The review policy from the settings.
 /// Who writes answers about uploaded roles: quoted from the chunks, unless the model is declared
 /// capable and `REHEARSE_KNOWLEDGE__ANSWERS=generative` (settings refuse the one without the
 /// other).
@@ -36,9 +35,11 @@ pub(super) fn role_answer_config(
             deadline: Duration::from_secs(settings.llm.agent_deadline_secs),
         },
         max_tokens: settings.llm.max_reply_tokens,
+        ..Default::default()
     }
 }
 
+/// The review policy from the settings.
 pub(super) fn review_config(settings: &Settings) -> rehearse_interview::service::ReviewConfig {
     use rehearse_interview::verdict::{ReviewPolicy, SensitivePolicy, SensitiveTopic};
     let rule = |hold: rehearse_settings::SensitiveHold| match hold {

@@ -71,6 +71,7 @@ impl InterviewService {
                 user_id: Some(interview.user_id.clone()),
                 interview_id: Some(interview.id.clone()),
                 step: "embed_report".into(),
+                ..EmbedContext::default()
             },
         });
         let answers = super::answers_by_requirement(&messages);

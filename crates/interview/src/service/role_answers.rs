@@ -18,10 +18,6 @@ use rehearse_llm::agent::TurnLimits;
 use rehearse_llm::gateway::CallContext;
 use rehearse_llm::trace::{CallStatus, NewTrace, TraceEnd};
 
-/// How long a question about the role may wait for the knowledge base; past it the candidate
-/// is told it cannot be looked up now (never a guess), and the turn goes on.
-const KNOWLEDGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
-
 /// The step name of role answers in traces.
 const STEP: &str = "role_answer";
 
@@ -31,6 +27,9 @@ pub struct RoleAnswerConfig {
     pub mode: AnswerMode,
     pub limits: TurnLimits,
     pub max_tokens: u32,
+    /// How long a quoted answer may wait for the knowledge base; past it the candidate is told
+    /// it cannot be looked up now (never a guess), and the turn goes on.
+    pub knowledge_deadline: std::time::Duration,
 }
 
 impl Default for RoleAnswerConfig {
@@ -42,6 +41,7 @@ impl Default for RoleAnswerConfig {
                 deadline: std::time::Duration::from_secs(45),
             },
             max_tokens: 256,
+            knowledge_deadline: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -55,12 +55,14 @@ pub(super) struct RoleReply {
 
 impl InterviewService {
     /// Answers `question` about the interview's role, a sample's as an upload's: from the
-    /// role's job description through the answerer, under the one verdict.
+    /// role's job description through the answerer, under the one verdict. Stop ends the
+    /// lookup (or the answering agent's calls) at once, and the candidate is told so.
     pub(super) async fn answer_about_role(
         &self,
         interview: &Interview,
         role: &crate::roles::Role,
         question: &str,
+        stop: &Stop,
     ) -> RoleReply {
         let role = RoleRef::parse(&role.slug);
         let Some(answerer) = self.answerer.clone() else {
@@ -71,6 +73,7 @@ impl InterviewService {
             interview,
             role: &role,
             question,
+            stop,
         };
         match self.role_answers.mode {
             AnswerMode::Generative => self.generative_answer(asked).await,
@@ -82,17 +85,23 @@ impl InterviewService {
         let (role, question) = (asked.role, asked.question);
         let clock = std::time::Instant::now();
         let started_at = rehearse_db::now_ms();
-        let quoted = asked.answerer.quote(role, question);
-        let answered = match tokio::time::timeout(KNOWLEDGE_DEADLINE, quoted).await {
-            Ok(result) => result,
-            Err(_) => Err(format!(
-                "the knowledge base did not answer within {} s",
-                KNOWLEDGE_DEADLINE.as_secs()
-            )),
+        let deadline = self.role_answers.knowledge_deadline;
+        let quoted = tokio::time::timeout(deadline, asked.answerer.quote(role, question));
+        let mut stop = asked.stop.clone();
+        let answered = tokio::select! {
+            result = quoted => match result {
+                Ok(Ok(a)) => Lookup::Answered(a),
+                Ok(Err(e)) => Lookup::Failed(e),
+                Err(_) => Lookup::Failed(format!(
+                    "the knowledge base did not answer within {} ms",
+                    deadline.as_millis()
+                )),
+            },
+            Ok(()) = stop.changed() => Lookup::Stopped,
         };
         let mut chunks = Vec::new();
         let reply = match answered {
-            Ok(a) => {
+            Lookup::Answered(a) => {
                 chunks = a
                     .retrieval
                     .ranked
@@ -116,7 +125,8 @@ impl InterviewService {
                 );
                 self.checked(question, a)
             }
-            Err(e) => cannot_look_up(role, &e),
+            Lookup::Failed(e) => cannot_look_up(role, &e),
+            Lookup::Stopped => stopped(),
         };
         let trace_id = self
             .retrieval_trace(
@@ -142,10 +152,16 @@ impl InterviewService {
             context_ids: vec![role.slug()],
             ..CallContext::default()
         };
-        let generated = asked
+        let writing = asked
             .answerer
-            .write(&self.gateway, ctx, role, question, self.role_answers)
-            .await;
+            .write(&self.gateway, ctx, role, question, self.role_answers);
+        let mut stop = asked.stop.clone();
+        // Dropping the agent's future drops its model call, which cancels it upstream and
+        // leaves its trace `cancelled`.
+        let generated = tokio::select! {
+            generated = writing => generated,
+            Ok(()) = stop.changed() => return stopped(),
+        };
         let trace_id = generated.trace_id().map(str::to_owned);
         let reply = match generated.answer {
             Ok(a) => self.checked(question, a),
@@ -208,7 +224,7 @@ impl InterviewService {
             "question": question,
             "role": role.slug(),
             "mode": "extractive",
-            "verdict": if reply.grounded.held { "held" } else if reply.text == rehearse_knowledge::NOT_STATED { "not_stated" } else { "shown" },
+            "verdict": if reply.grounded.held { "held" } else if reply.text == rehearse_knowledge::NOT_STATED { "not_stated" } else if reply.text == STOPPED { "stopped" } else { "shown" },
             "flags": reply.grounded.flags,
             "chunks": chunks,
         });
@@ -269,6 +285,35 @@ struct Asked<'a> {
     interview: &'a Interview,
     role: &'a RoleRef,
     question: &'a str,
+    stop: &'a Stop,
+}
+
+/// The turn's Stop signal (true once the candidate pressed Stop).
+type Stop = tokio::sync::watch::Receiver<bool>;
+
+/// How a quoted answer's lookup ended.
+enum Lookup {
+    Answered(Answer),
+    /// The knowledge base failed or passed its deadline: why.
+    Failed(String),
+    /// The candidate pressed Stop first.
+    Stopped,
+}
+
+/// What the candidate reads when they stopped an answer about the role.
+const STOPPED: &str =
+    "You stopped that answer before it was ready. Ask again whenever you like.";
+
+/// The reply to a stopped answer: shown as it is, nothing looked up, nothing to review.
+fn stopped() -> RoleReply {
+    RoleReply {
+        text: STOPPED.to_owned(),
+        grounded: Grounded {
+            flags: vec!["stopped by the candidate".to_owned()],
+            ..Grounded::default()
+        },
+        trace_id: None,
+    }
 }
 
 /// What a retrieval trace records besides the question.

@@ -263,7 +263,7 @@ impl InterviewService {
             }
             Action::InviteQuestions => Some((questions::INVITE.to_owned(), None, None)),
             Action::AnswerRoleQuestion => {
-                let reply = self.answer_about_role(interview, role, message).await;
+                let reply = self.answer_about_role(interview, role, message, stop).await;
                 grounded = reply.grounded;
                 Some((reply.text, None, reply.trace_id))
             }

@@ -5,6 +5,7 @@
 mod common;
 
 mod failures;
+mod knowledge_faults;
 mod phrasing;
 mod prompts;
 mod stop;

@@ -8,6 +8,7 @@
 //! The trace records how many texts were embedded and their size, never the texts: a
 //! question's embedding carries no user, so a candidate's erasure could not find it.
 
+use super::embed_lanes::{Lane, Lanes};
 use super::records::{end_trace, Collected, Served};
 use super::{refused, CallContext, GatewayError};
 use crate::budget::{BudgetStore, Opening, Payer};
@@ -33,6 +34,7 @@ pub struct Embeddings {
     pricing: Pricing,
     budget: Arc<BudgetStore>,
     traces: TraceStore,
+    lanes: Arc<Lanes>,
 }
 
 /// What one embedding call is charged to and traced as.
@@ -42,6 +44,8 @@ pub struct EmbedContext {
     pub interview_id: Option<String>,
     /// Why the texts are embedded (`embed_chunks`, `embed_question`, ...), for traces.
     pub step: String,
+    /// Which lane the call waits in (interactive unless said otherwise).
+    pub lane: Lane,
 }
 
 impl EmbedContext {
@@ -53,6 +57,15 @@ impl EmbedContext {
             ..Default::default()
         }
     }
+
+    /// [`EmbedContext::unattributed`] in the background lane: ingestion, which must never
+    /// make a candidate's question wait.
+    pub fn background(step: &str) -> Self {
+        EmbedContext {
+            lane: Lane::Background,
+            ..Self::unattributed(step)
+        }
+    }
 }
 
 impl From<&CallContext> for EmbedContext {
@@ -61,6 +74,7 @@ impl From<&CallContext> for EmbedContext {
             user_id: ctx.user_id.clone(),
             interview_id: ctx.interview_id.clone(),
             step: ctx.step.clone(),
+            lane: Lane::Interactive,
         }
     }
 }
@@ -90,7 +104,18 @@ impl Embeddings {
             pricing,
             budget,
             traces,
+            lanes: Arc::new(Lanes::default()),
         }
+    }
+
+    /// Embedding calls waiting for a slot in `lane` now (the ops page's gauge; tests).
+    pub fn waiting(&self, lane: Lane) -> usize {
+        self.lanes.waiting(lane)
+    }
+
+    /// Embedding calls running in `lane` now.
+    pub fn running(&self, lane: Lane) -> usize {
+        self.lanes.running(lane)
     }
 
     async fn model(&self) -> Result<&Arc<dyn Embedder>, GatewayError> {
@@ -142,6 +167,7 @@ impl Embeddings {
         texts: Vec<String>,
     ) -> Result<Vec<Vec<f32>>, GatewayError> {
         let call_id = uuid::Uuid::new_v4().to_string();
+        let lane = ctx.lane;
         let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
         let estimate: u64 = texts.iter().map(|t| estimate_text_tokens(t)).sum();
         let opening = Opening {
@@ -186,7 +212,11 @@ impl Embeddings {
             .await;
             return Err(error);
         }
-        match model.embed_counted(&texts).await {
+        let embedded = {
+            let _slot = self.lanes.slot(lane).await;
+            model.embed_counted(&texts).await
+        };
+        match embedded {
             Ok((vectors, reported)) => {
                 let usage = Usage {
                     prompt_tokens: reported.unwrap_or(estimate),

@@ -25,9 +25,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use unopened::Unopened;
 
+pub use embed_lanes::{Lane, BACKGROUND_SLOTS, INTERACTIVE_SLOTS};
 pub use embeddings::{EmbedContext, EmbedderLoader, Embeddings};
 
 mod admission;
+mod embed_lanes;
 mod embeddings;
 mod pump;
 mod records;
