@@ -301,8 +301,7 @@ enum Lookup {
 }
 
 /// What the candidate reads when they stopped an answer about the role.
-const STOPPED: &str =
-    "You stopped that answer before it was ready. Ask again whenever you like.";
+const STOPPED: &str = "You stopped that answer before it was ready. Ask again whenever you like.";
 
 /// The reply to a stopped answer: shown as it is, nothing looked up, nothing to review.
 fn stopped() -> RoleReply {

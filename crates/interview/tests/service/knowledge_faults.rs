@@ -122,8 +122,15 @@ async fn a_knowledge_base_outage_gets_an_honest_reply(backend: Backend) {
     say(&service, &id, QUESTION, "k5").await;
     assert_eq!(down.asked.load(Ordering::SeqCst), 1);
     let reply = last_message(&service, &id).await;
-    assert!(reply.content.starts_with(CANNOT_LOOK_UP), "{}", reply.content);
-    assert!(!reply.content.contains("connection refused"), "no internals shown");
+    assert!(
+        reply.content.starts_with(CANNOT_LOOK_UP),
+        "{}",
+        reply.content
+    );
+    assert!(
+        !reply.content.contains("connection refused"),
+        "no internals shown"
+    );
     assert_eq!(current(&service, &id).await.status, Status::Active);
     assert_goes_on_to_the_end(&service, &id).await;
 }
@@ -138,7 +145,11 @@ async fn a_knowledge_base_that_never_answers_is_cut_at_its_deadline(backend: Bac
     say(&service, &id, QUESTION, "k5").await;
     assert_eq!(silent.asked.load(Ordering::SeqCst), 1);
     let reply = last_message(&service, &id).await;
-    assert!(reply.content.starts_with(CANNOT_LOOK_UP), "{}", reply.content);
+    assert!(
+        reply.content.starts_with(CANNOT_LOOK_UP),
+        "{}",
+        reply.content
+    );
     assert_goes_on_to_the_end(&service, &id).await;
 }
 both_backends!(a_knowledge_base_that_never_answers_is_cut_at_its_deadline);
