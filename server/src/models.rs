@@ -176,7 +176,7 @@ pub fn fallbacks(settings: &Settings) -> Vec<Route> {
             Ok(local_fallback(settings))
         } else {
             match llm.providers.get(name) {
-                Some(provider) => hosted_fallback(provider),
+                Some(provider) => hosted_fallback(provider, llm),
                 None => Err(anyhow::anyhow!("no provider named {name}")),
             }
         };
@@ -214,10 +214,33 @@ fn local_fallback(settings: &Settings) -> Route {
     Route {
         model: Arc::new(LazyModel::new("local", &name, load)),
         pricing: Pricing::FREE,
+        admission: Some(fallback_admission(llm, LOCAL_FALLBACK_SLOTS)),
     }
 }
 
-fn hosted_fallback(p: &ProviderSettings) -> anyhow::Result<Route> {
+/// The embedded model as a fallback runs one reply at a time, as it does as the primary: it
+/// has the two cores to itself.
+const LOCAL_FALLBACK_SLOTS: usize = 1;
+/// A hosted fallback's replies at once, as for a hosted primary.
+const HOSTED_FALLBACK_SLOTS: usize = 4;
+
+/// A fallback's own slots, with the primary's line length and wait
+/// (`REHEARSE_LLM__MAX_WAITING`, `__ADMISSION_WAIT_MS`).
+fn fallback_admission(
+    llm: &rehearse_settings::LlmSettings,
+    slots: usize,
+) -> rehearse_llm::admission::AdmissionConfig {
+    rehearse_llm::admission::AdmissionConfig {
+        slots,
+        line: llm.max_waiting,
+        wait: Duration::from_millis(llm.admission_wait_ms),
+    }
+}
+
+fn hosted_fallback(
+    p: &ProviderSettings,
+    llm: &rehearse_settings::LlmSettings,
+) -> anyhow::Result<Route> {
     let model_id = p.model.as_deref().unwrap_or_default();
     let model: Arc<dyn ChatModel> = match p.provider {
         LlmProvider::Openai => Arc::new(OpenAiCompatible::new(
@@ -244,6 +267,7 @@ fn hosted_fallback(p: &ProviderSettings) -> anyhow::Result<Route> {
             input_usd_per_mtok: p.input_usd_per_mtok,
             output_usd_per_mtok: p.output_usd_per_mtok,
         },
+        admission: Some(fallback_admission(llm, HOSTED_FALLBACK_SLOTS)),
     })
 }
 

@@ -167,7 +167,11 @@ impl Gateway {
     ) -> Self {
         Gateway {
             chain: Arc::new(Chain::new(
-                Route { model, pricing },
+                Route {
+                    model,
+                    pricing,
+                    admission: None,
+                },
                 Vec::new(),
                 ResilienceConfig::OFF,
             )),
@@ -325,6 +329,17 @@ impl Gateway {
                     OpenError::CircuitOpen { provider, .. } => {
                         (CallStatus::Error, GatewayError::CircuitOpen { provider })
                     }
+                    OpenError::Busy {
+                        busy,
+                        retry_after_secs,
+                        ..
+                    } => (
+                        CallStatus::Error,
+                        GatewayError::Busy {
+                            reason: busy,
+                            retry_after_secs,
+                        },
+                    ),
                 };
                 unopened.disarm();
                 self.fail_before_stream(&call_id, status, &error.to_string(), clock, &attempts)

@@ -18,6 +18,12 @@
 //! The first-token deadline is one for the whole chain, not one per provider: a provider that
 //! hangs uses it up and the call times out. Its breaker counts the timeout, so after a few such
 //! calls it opens and the next calls go straight to the fallback.
+//!
+//! A fallback may have slots and a line of its own ([`Route::admission`]; the primary's are the
+//! gateway's): when the primary fails, the crowd it was serving does not all land on, say, the
+//! one-slot local model at once. A call that finds a fallback's line full, or waits in it past
+//! its wait or the deadline, moves on (recorded as `busy` on the trace), and the slot it got is
+//! held until its reply ends.
 
 pub mod breaker;
 mod retry;
@@ -27,6 +33,7 @@ mod tests;
 pub use breaker::{BreakerConfig, BreakerState, BreakerStatus};
 pub use retry::RetryPolicy;
 
+use crate::admission::{Admission, AdmissionConfig, Busy};
 use crate::pricing::{Nanos, Pricing};
 use crate::provider::{ChatModel, EventStream, LlmError};
 use crate::types::{ChatRequest, StreamEvent};
@@ -35,6 +42,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
 /// How the gateway treats failing providers.
@@ -59,6 +67,9 @@ impl ResilienceConfig {
 pub struct Route {
     pub model: Arc<dyn ChatModel>,
     pub pricing: Pricing,
+    /// A fallback's own slots and line (None: unlimited). Ignored for the primary, whose
+    /// admission is the gateway's ([`crate::gateway::Gateway::with_admission`]).
+    pub admission: Option<AdmissionConfig>,
 }
 
 /// Whether a failure says something about the provider's health, so that it is worth another
@@ -84,6 +95,13 @@ pub enum OpenError {
     CircuitOpen {
         provider: String,
         retry_in: Duration,
+    },
+    /// A fallback's slots were all taken and its line full, or the wait for one ran out.
+    #[error("{provider} is busy: {busy}")]
+    Busy {
+        provider: String,
+        busy: Busy,
+        retry_after_secs: u32,
     },
 }
 
@@ -139,6 +157,8 @@ pub struct Failed {
 struct Link {
     route: Route,
     breaker: Breaker,
+    /// A fallback's own slots (see the module docs).
+    admission: Option<Admission>,
 }
 
 /// The primary provider and its fallbacks, each behind its own breaker.
@@ -151,7 +171,9 @@ impl Chain {
     pub fn new(primary: Route, fallbacks: Vec<Route>, config: ResilienceConfig) -> Chain {
         let links = std::iter::once(primary)
             .chain(fallbacks)
-            .map(|route| Link {
+            .enumerate()
+            .map(|(position, route)| Link {
+                admission: route.admission.filter(|_| position > 0).map(Admission::new),
                 route,
                 breaker: Breaker::new(config.breaker),
             })
@@ -199,7 +221,14 @@ impl Chain {
         let log = Mutex::new(Vec::new());
         let mut error: Option<OpenError> = None;
         for (position, link) in self.links.iter().enumerate() {
-            match self.open_link(link, request, deadline, &log).await {
+            let opened = match link.slot(deadline, &log).await {
+                Ok(slot) => self
+                    .open_link(link, request, deadline, &log)
+                    .await
+                    .map(|stream| hold(stream, slot)),
+                Err(busy) => Err(busy),
+            };
+            match opened {
                 Ok(stream) => {
                     return Ok(Opened {
                         stream,
@@ -220,11 +249,13 @@ impl Chain {
                             "model provider failed before its first token; trying the next in the chain"
                         );
                     }
+                    // A provider skipped (breaker open, busy) says less than one that failed.
+                    let skipped = |e: &OpenError| {
+                        matches!(e, OpenError::CircuitOpen { .. } | OpenError::Busy { .. })
+                    };
                     let keep = match &error {
                         None => false,
-                        Some(OpenError::CircuitOpen { .. }) => {
-                            matches!(e, OpenError::CircuitOpen { .. })
-                        }
+                        Some(kept) if skipped(kept) => skipped(&e),
                         Some(_) => true,
                     };
                     if !keep {
@@ -241,6 +272,37 @@ impl Chain {
 }
 
 impl Link {
+    /// A slot of the link's own, when it has slots (a fallback): waited for in its line, never
+    /// past `deadline`. Busy, the attempt is recorded and the chain moves on.
+    async fn slot(
+        &self,
+        deadline: Instant,
+        log: &Mutex<Vec<Attempt>>,
+    ) -> Result<Option<OwnedSemaphorePermit>, OpenError> {
+        let Some(admission) = &self.admission else {
+            return Ok(None);
+        };
+        let started = Instant::now();
+        let left = deadline.saturating_duration_since(started);
+        match admission.admit_within(Some(left)).await {
+            Ok(slot) => Ok(Some(slot)),
+            Err(busy) => {
+                let attempt = Attempt {
+                    provider: self.route.model.provider().to_owned(),
+                    model: self.route.model.model().to_owned(),
+                    outcome: format!("busy: {busy}"),
+                    ms: started.elapsed().as_millis() as u64,
+                };
+                log.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
+                Err(OpenError::Busy {
+                    provider: self.label(),
+                    busy,
+                    retry_after_secs: admission.retry_after_secs(),
+                })
+            }
+        }
+    }
+
     fn label(&self) -> String {
         format!(
             "{}/{}",
@@ -318,6 +380,19 @@ async fn first_event(
         None => Err(LlmError::Protocol(
             "the stream ended before its first event".into(),
         )),
+    }
+}
+
+/// Keeps a fallback's slot (if it took one) until the reply's stream is dropped.
+fn hold(stream: EventStream, slot: Option<OwnedSemaphorePermit>) -> EventStream {
+    match slot {
+        None => stream,
+        Some(slot) => stream
+            .map(move |item| {
+                let _held = &slot;
+                item
+            })
+            .boxed(),
     }
 }
 

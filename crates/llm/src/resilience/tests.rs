@@ -25,6 +25,7 @@ fn route(model: &ScriptedModel) -> Route {
     Route {
         model: Arc::new(model.clone()),
         pricing: Pricing::FREE,
+        admission: None,
     }
 }
 

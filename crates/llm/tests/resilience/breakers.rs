@@ -1,11 +1,12 @@
 //! Circuit breakers (open, fail fast, half-open) and a fallback answering for a failing primary.
 
 use crate::upstream::*;
-use rehearse_llm::gateway::GatewayError;
+use rehearse_llm::admission::AdmissionConfig;
+use rehearse_llm::gateway::{GatewayError, GatewayEvent};
 use rehearse_llm::pricing::Pricing;
 use rehearse_llm::resilience::{BreakerState, Route};
 use rehearse_llm::scripted::{Script, ScriptedModel};
-use rehearse_llm::testing::{call_trace, last_trace_of};
+use rehearse_llm::testing::{call_trace, last_trace_of, trickle};
 use rehearse_testkit::{both_backends, fresh_db, Backend};
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,6 +77,7 @@ async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(ba
     let route = Route {
         model: Arc::new(fallback.clone()),
         pricing: Pricing::FREE,
+        admission: None,
     };
     let gw = gateway(
         &t,
@@ -131,3 +133,72 @@ async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(ba
     assert_eq!(fallback.calls(), 2);
 }
 both_backends!(the_fallback_answers_when_the_primary_fails_and_the_trace_records_it);
+
+/// A fallback with slots of its own: a call that finds its only slot taken and no line is not
+/// sent to it (the trace says `busy`; the call fails with the primary's error, which callers
+/// fall back from like any other), and
+/// once the running reply ends, its slot is free for the next call.
+async fn a_busy_fallback_is_skipped_and_its_slot_comes_free(backend: Backend) {
+    let up = FaultUpstream::start().await;
+    let t = fresh_db(backend).await;
+    let fallback = ScriptedModel::new(vec![
+        trickle("f", 1_000, Duration::from_millis(20)),
+        Script::text("Second."),
+    ]);
+    let route = Route {
+        model: Arc::new(fallback.clone()),
+        pricing: Pricing::FREE,
+        admission: Some(AdmissionConfig {
+            slots: 1,
+            line: 0,
+            wait: Duration::from_secs(5),
+        }),
+    };
+    let gw = gateway(
+        &t,
+        up.model("http500"),
+        vec![route],
+        limits(),
+        config(0, 100, Duration::from_secs(60)),
+    );
+
+    // The first reply streams on the fallback's only slot.
+    let mut first = gw
+        .start(ctx("first"), request())
+        .await
+        .expect("the fallback answers");
+    loop {
+        match first.events.recv().await {
+            Some(GatewayEvent::Token(_)) => break,
+            Some(_) => {}
+            None => panic!("the first reply ended before its first token"),
+        }
+    }
+
+    let err = gw
+        .complete(ctx("second"), request())
+        .await
+        .expect_err("the fallback has no free slot");
+    // The call's error is the primary's own failure: a skipped provider says less.
+    assert!(matches!(err, GatewayError::Model(_)), "{err:?}");
+    let trace = last_trace_of(&gw, "second").await;
+    let tried = attempts(&trace);
+    let last = tried.last().expect("attempts");
+    assert_eq!(last["provider"], "scripted");
+    assert!(
+        last["outcome"].as_str().unwrap_or("").starts_with("busy"),
+        "{tried:?}"
+    );
+    assert_eq!(fallback.calls(), 1, "a busy fallback is not called");
+
+    // Stopped like a candidate pressing Stop: the reply ends and its slot comes free.
+    drop(first.events);
+    let _ = first.outcome.await;
+    let summary = gw
+        .complete(ctx("third"), request())
+        .await
+        .expect("the fallback's slot is free again");
+    assert_eq!(summary.output, "Second.");
+    assert_eq!(fallback.calls(), 2);
+}
+both_backends!(a_busy_fallback_is_skipped_and_its_slot_comes_free);
