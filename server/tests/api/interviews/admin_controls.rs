@@ -58,6 +58,13 @@ async fn a_ceiling_pauses_an_interview_until_an_admin_raises_it(backend: Backend
     assert_eq!(status["provider"], "scripted");
     assert_eq!(status["ceilings"][0]["scope"], "interview");
     assert_eq!(status["ceilings"][0]["limit_usd"], 1.5);
+    // Admins see every provider's circuit breaker: here the primary alone, closed.
+    let breakers = status["breakers"].as_array().expect("breakers");
+    assert_eq!(breakers.len(), 1, "{breakers:?}");
+    assert_eq!(breakers[0]["role"], "primary");
+    assert_eq!(breakers[0]["provider"], "scripted");
+    assert_eq!(breakers[0]["state"], "closed");
+    assert_eq!(breakers[0]["consecutive_failures"], 0);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'budget_changed'")
             .await,
