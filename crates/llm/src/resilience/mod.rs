@@ -249,13 +249,16 @@ impl Chain {
                             "model provider failed before its first token; trying the next in the chain"
                         );
                     }
-                    // A provider skipped (breaker open, busy) says less than one that failed.
-                    let skipped = |e: &OpenError| {
-                        matches!(e, OpenError::CircuitOpen { .. } | OpenError::Busy { .. })
-                    };
+                    // A provider that failed says more than one skipped, and a busy one
+                    // (free again soon, with a wait to tell) more than an open breaker.
                     let keep = match &error {
                         None => false,
-                        Some(kept) if skipped(kept) => skipped(&e),
+                        Some(OpenError::CircuitOpen { .. }) => {
+                            matches!(e, OpenError::CircuitOpen { .. })
+                        }
+                        Some(OpenError::Busy { .. }) => {
+                            matches!(e, OpenError::CircuitOpen { .. } | OpenError::Busy { .. })
+                        }
                         Some(_) => true,
                     };
                     if !keep {

@@ -2,12 +2,12 @@
 
 use crate::upstream::*;
 use rehearse_llm::admission::AdmissionConfig;
-use rehearse_llm::gateway::{GatewayError, GatewayEvent};
+use rehearse_llm::gateway::{CallHandle, Gateway, GatewayError, GatewayEvent};
 use rehearse_llm::pricing::Pricing;
 use rehearse_llm::resilience::{BreakerState, Route};
 use rehearse_llm::scripted::{Script, ScriptedModel};
 use rehearse_llm::testing::{call_trace, last_trace_of, trickle};
-use rehearse_testkit::{both_backends, fresh_db, Backend};
+use rehearse_testkit::{both_backends, fresh_db, Backend, TestDb};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -134,11 +134,13 @@ async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(ba
 }
 both_backends!(the_fallback_answers_when_the_primary_fails_and_the_trace_records_it);
 
-/// A fallback with slots of its own: a call that finds its only slot taken and no line is not
-/// sent to it (the trace says `busy`; the call fails with the primary's error, which callers
-/// fall back from like any other), and
-/// once the running reply ends, its slot is free for the next call.
-async fn a_busy_fallback_is_skipped_and_its_slot_comes_free(backend: Backend) {
+/// A chain of a failing primary (`http500`, its breaker opening after `breaker_failures`) and
+/// a fallback with one slot and no line, whose first reply is already streaming on that slot
+/// (returned, to be stopped), and whose second reply is "Second.".
+async fn one_slot_fallback_streaming(
+    backend: Backend,
+    breaker_failures: u32,
+) -> (FaultUpstream, TestDb, ScriptedModel, Gateway, CallHandle) {
     let up = FaultUpstream::start().await;
     let t = fresh_db(backend).await;
     let fallback = ScriptedModel::new(vec![
@@ -159,10 +161,8 @@ async fn a_busy_fallback_is_skipped_and_its_slot_comes_free(backend: Backend) {
         up.model("http500"),
         vec![route],
         limits(),
-        config(0, 100, Duration::from_secs(60)),
+        config(0, breaker_failures, Duration::from_secs(60)),
     );
-
-    // The first reply streams on the fallback's only slot.
     let mut first = gw
         .start(ctx("first"), request())
         .await
@@ -174,6 +174,26 @@ async fn a_busy_fallback_is_skipped_and_its_slot_comes_free(backend: Backend) {
             None => panic!("the first reply ended before its first token"),
         }
     }
+    (up, t, fallback, gw, first)
+}
+
+/// The outcome of the last attempt on a call's trace.
+async fn last_outcome(gw: &Gateway, tag: &str) -> (String, String) {
+    let trace = last_trace_of(gw, tag).await;
+    let tried = attempts(&trace);
+    let last = tried.last().expect("attempts");
+    (
+        last["provider"].as_str().unwrap_or("").to_owned(),
+        last["outcome"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+/// A fallback with slots of its own: a call that finds its only slot taken and no line is not
+/// sent to it (the trace says `busy`; the call fails with the primary's error, which callers
+/// fall back from like any other), and once the running reply ends, its slot is free for the
+/// next call.
+async fn a_busy_fallback_is_skipped_and_its_slot_comes_free(backend: Backend) {
+    let (_up, _t, fallback, gw, first) = one_slot_fallback_streaming(backend, 100).await;
 
     let err = gw
         .complete(ctx("second"), request())
@@ -181,14 +201,9 @@ async fn a_busy_fallback_is_skipped_and_its_slot_comes_free(backend: Backend) {
         .expect_err("the fallback has no free slot");
     // The call's error is the primary's own failure: a skipped provider says less.
     assert!(matches!(err, GatewayError::Model(_)), "{err:?}");
-    let trace = last_trace_of(&gw, "second").await;
-    let tried = attempts(&trace);
-    let last = tried.last().expect("attempts");
-    assert_eq!(last["provider"], "scripted");
-    assert!(
-        last["outcome"].as_str().unwrap_or("").starts_with("busy"),
-        "{tried:?}"
-    );
+    let (provider, outcome) = last_outcome(&gw, "second").await;
+    assert_eq!(provider, "scripted");
+    assert!(outcome.starts_with("busy"), "{outcome}");
     assert_eq!(fallback.calls(), 1, "a busy fallback is not called");
 
     // Stopped like a candidate pressing Stop: the reply ends and its slot comes free.
@@ -202,3 +217,41 @@ async fn a_busy_fallback_is_skipped_and_its_slot_comes_free(backend: Backend) {
     assert_eq!(fallback.calls(), 2);
 }
 both_backends!(a_busy_fallback_is_skipped_and_its_slot_comes_free);
+
+/// With every provider skipped (the primary's breaker open, the fallback busy) no provider
+/// failed, so the call is refused as busy, with when to try again (the fallback's wait).
+async fn a_chain_with_every_provider_skipped_is_busy(backend: Backend) {
+    let (up, _t, fallback, gw, _first) = one_slot_fallback_streaming(backend, 1).await;
+    let err = gw
+        .complete(ctx("second"), request())
+        .await
+        .expect_err("no provider is free");
+    assert!(
+        matches!(
+            err,
+            GatewayError::Busy {
+                retry_after_secs: 5,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let trace = last_trace_of(&gw, "second").await;
+    let tried = attempts(&trace);
+    assert_eq!(tried.len(), 2, "{tried:?}");
+    assert_eq!(tried[0]["outcome"], "circuit open");
+    assert!(
+        tried[1]["outcome"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("busy"),
+        "{tried:?}"
+    );
+    assert_eq!(
+        up.count("http500", "requests").await,
+        1,
+        "the open breaker held"
+    );
+    assert_eq!(fallback.calls(), 1);
+}
+both_backends!(a_chain_with_every_provider_skipped_is_busy);
