@@ -75,6 +75,15 @@ pub struct Figures {
 /// How many failed calls' messages a run keeps.
 const FIRST_ERRORS: usize = 3;
 
+/// Counts a failed call, keeping what the first [`FIRST_ERRORS`] said (the burst and steady
+/// runs alike).
+fn failed(errors: &mut usize, first_errors: &mut Vec<String>, error: String) {
+    *errors += 1;
+    if first_errors.len() < FIRST_ERRORS {
+        first_errors.push(error);
+    }
+}
+
 /// Replies already running while the gaps between their tokens are measured.
 pub const RUNNING: usize = 20;
 /// The upstream's own gap between those replies' tokens.
@@ -148,12 +157,7 @@ pub async fn measure(streams: usize) -> anyhow::Result<Figures> {
                     }
                 }
             }
-            Err(e) => {
-                errors += 1;
-                if first_errors.len() < FIRST_ERRORS {
-                    first_errors.push(e);
-                }
-            }
+            Err(e) => failed(&mut errors, &mut first_errors, e),
         }
     }
 

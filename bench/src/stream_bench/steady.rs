@@ -50,10 +50,7 @@ pub struct Steady {
 impl Steady {
     /// Counts a failed call, keeping what the first few said.
     fn failed(&mut self, error: String) {
-        self.errors += 1;
-        if self.first_errors.len() < super::FIRST_ERRORS {
-            self.first_errors.push(error);
-        }
+        super::failed(&mut self.errors, &mut self.first_errors, error);
     }
 }
 

@@ -103,6 +103,11 @@ impl Admission {
         self.waiting.load(Ordering::SeqCst)
     }
 
+    /// Calls holding a slot now.
+    pub fn running(&self) -> usize {
+        self.config.slots.clamp(1, Semaphore::MAX_PERMITS) - self.slots.available_permits()
+    }
+
     /// When to try again after a refusal: one wait in line, in whole seconds.
     pub fn retry_after_secs(&self) -> u32 {
         u32::try_from(self.config.wait.as_secs().max(1)).unwrap_or(u32::MAX)

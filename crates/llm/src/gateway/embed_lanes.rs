@@ -2,12 +2,15 @@
 //! an ingestion batch. The local embedding model (MiniLM on candle) takes the whole CPU for a
 //! batch, and a job description's ingestion sends batch after batch; with one queue, a question
 //! about the role would wait for every batch ahead of it, and with no queue at all any number of
-//! forward passes could run at once and starve the web server. So each lane has its own slots:
-//! interactive work (a question about a role, the report's scoring) waits only for other
-//! interactive work, and background work (ingestion) runs one batch at a time beside it.
+//! forward passes could run at once and starve the web server. So each lane has its own slots
+//! (an [`Admission`] each, with no bound on its line or wait: an embedding has no cheaper
+//! fallback, so it waits its turn): interactive work (a question about a role, the report's
+//! scoring) waits only for other interactive work, and background work (ingestion) runs one
+//! batch at a time beside it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use crate::admission::{Admission, AdmissionConfig, Busy};
+use std::time::Duration;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// Which lane an embedding call waits in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -26,69 +29,51 @@ pub const INTERACTIVE_SLOTS: usize = 2;
 /// ingestion never holds more than one core's worth of forward passes.
 pub const BACKGROUND_SLOTS: usize = 1;
 
-/// The slots of both lanes and how many calls wait in each. Shared by clones of
-/// [`super::Embeddings`].
+/// The slots of both lanes. Shared by clones of [`super::Embeddings`].
 pub(super) struct Lanes {
-    interactive: Semaphore,
-    background: Semaphore,
-    waiting: [AtomicUsize; 2],
+    interactive: Admission,
+    background: Admission,
+}
+
+/// A lane of `slots`, its line and wait unbounded.
+fn lane_of(slots: usize) -> Admission {
+    Admission::new(AdmissionConfig {
+        slots,
+        line: usize::MAX,
+        wait: Duration::MAX,
+    })
 }
 
 impl Default for Lanes {
     fn default() -> Self {
         Lanes {
-            interactive: Semaphore::new(INTERACTIVE_SLOTS),
-            background: Semaphore::new(BACKGROUND_SLOTS),
-            waiting: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            interactive: lane_of(INTERACTIVE_SLOTS),
+            background: lane_of(BACKGROUND_SLOTS),
         }
     }
 }
 
 impl Lanes {
-    fn semaphore(&self, lane: Lane) -> &Semaphore {
+    fn lane(&self, lane: Lane) -> &Admission {
         match lane {
             Lane::Interactive => &self.interactive,
             Lane::Background => &self.background,
         }
     }
 
-    fn waiting_count(&self, lane: Lane) -> &AtomicUsize {
-        &self.waiting[lane as usize]
-    }
-
     /// Waits for a slot in `lane`; the call runs while the permit lives.
-    pub(super) async fn slot(&self, lane: Lane) -> SemaphorePermit<'_> {
-        let waiting = self.waiting_count(lane);
-        waiting.fetch_add(1, Ordering::SeqCst);
-        // Counted down even if the caller stops waiting (its task is dropped mid-wait).
-        let _counted = CountDown(waiting);
-        self.semaphore(lane)
-            .acquire()
-            .await
-            .expect("the lanes' semaphores are never closed")
+    pub(super) async fn slot(&self, lane: Lane) -> Result<OwnedSemaphorePermit, Busy> {
+        self.lane(lane).admit().await
     }
 
     /// Calls waiting for a slot in `lane` now.
     pub(super) fn waiting(&self, lane: Lane) -> usize {
-        self.waiting_count(lane).load(Ordering::SeqCst)
+        self.lane(lane).waiting()
     }
 
     /// Calls running in `lane` now.
     pub(super) fn running(&self, lane: Lane) -> usize {
-        let slots = match lane {
-            Lane::Interactive => INTERACTIVE_SLOTS,
-            Lane::Background => BACKGROUND_SLOTS,
-        };
-        slots - self.semaphore(lane).available_permits()
-    }
-}
-
-/// Decrements a waiting count when dropped.
-struct CountDown<'a>(&'a AtomicUsize);
-
-impl Drop for CountDown<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.lane(lane).running()
     }
 }
 
@@ -99,13 +84,12 @@ mod tests {
     #[tokio::test]
     async fn each_lane_has_its_own_slots() {
         let lanes = Lanes::default();
-        let _ingesting = lanes.slot(Lane::Background).await;
-        assert_eq!(lanes.running(Lane::Background), 1);
-        assert_eq!(lanes.semaphore(Lane::Background).available_permits(), 0);
+        let _ingesting = lanes.slot(Lane::Background).await.expect("a slot");
+        assert_eq!(lanes.running(Lane::Background), BACKGROUND_SLOTS);
         // The background lane is full; the interactive lane is not affected.
-        let _first = lanes.slot(Lane::Interactive).await;
-        let _second = lanes.slot(Lane::Interactive).await;
-        assert_eq!(lanes.running(Lane::Interactive), 2);
+        let _first = lanes.slot(Lane::Interactive).await.expect("a slot");
+        let _second = lanes.slot(Lane::Interactive).await.expect("a slot");
+        assert_eq!(lanes.running(Lane::Interactive), INTERACTIVE_SLOTS);
         assert_eq!(lanes.waiting(Lane::Interactive), 0);
     }
 }

@@ -212,9 +212,9 @@ impl Embeddings {
             .await;
             return Err(error);
         }
-        let embedded = {
-            let _slot = self.lanes.slot(lane).await;
-            model.embed_counted(&texts).await
+        let embedded = match self.lanes.slot(lane).await {
+            Ok(_slot) => model.embed_counted(&texts).await,
+            Err(busy) => Err(crate::LlmError::Unavailable(busy.to_string())),
         };
         match embedded {
             Ok((vectors, reported)) => {

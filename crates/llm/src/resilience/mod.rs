@@ -290,13 +290,7 @@ impl Link {
         match admission.admit_within(Some(left)).await {
             Ok(slot) => Ok(Some(slot)),
             Err(busy) => {
-                let attempt = Attempt {
-                    provider: self.route.model.provider().to_owned(),
-                    model: self.route.model.model().to_owned(),
-                    outcome: format!("busy: {busy}"),
-                    ms: started.elapsed().as_millis() as u64,
-                };
-                log.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
+                self.record(log, started, format!("busy: {busy}"));
                 Err(OpenError::Busy {
                     provider: self.label(),
                     busy,
@@ -304,6 +298,17 @@ impl Link {
                 })
             }
         }
+    }
+
+    /// Adds an attempt on this provider, begun at `started`, to the call's log.
+    fn record(&self, log: &Mutex<Vec<Attempt>>, started: Instant, outcome: String) {
+        let attempt = Attempt {
+            provider: self.route.model.provider().to_owned(),
+            model: self.route.model.model().to_owned(),
+            outcome,
+            ms: started.elapsed().as_millis() as u64,
+        };
+        log.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
     }
 
     fn label(&self) -> String {
@@ -322,15 +327,7 @@ impl Link {
         log: &Mutex<Vec<Attempt>>,
     ) -> Result<EventStream, OpenError> {
         let started = Instant::now();
-        let record = |outcome: String| {
-            let attempt = Attempt {
-                provider: self.route.model.provider().to_owned(),
-                model: self.route.model.model().to_owned(),
-                outcome,
-                ms: started.elapsed().as_millis() as u64,
-            };
-            log.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
-        };
+        let record = |outcome: String| self.record(log, started, outcome);
         let permit = match self.breaker.try_acquire() {
             Ok(permit) => permit,
             Err(refused) => {
