@@ -11,7 +11,8 @@
 //! many first questions the model phrased (a slot, perhaps after a wait in line) and how many
 //! were the built question given at once, how long each kind took to arrive, and the latency
 //! of an unrelated page (the candidate's home page) polled all along: model work must not
-//! starve the web server.
+//! starve the web server. It also prints what admission decided for every model call: a slot
+//! at once, a slot after waiting in line (with the mean and longest wait), or refused as busy.
 
 use rehearse_llm::scripted::{Script, ScriptedModel};
 use rehearse_settings::Settings;
@@ -132,6 +133,7 @@ pub async fn run(
     };
     let app = Application::build_with_model(settings, leptos_options()?, model).await?;
     let base = format!("http://{}", app.address());
+    let gateway = app.state().gateway.clone();
     tokio::spawn(app.run_until_stopped());
 
     println!("candidates: {candidates} (SQLite, {provider})");
@@ -231,6 +233,17 @@ pub async fn run(
             as_built.len(),
             percentile(&mut as_built, 0.5),
             percentile(&mut as_built, 0.99)
+        );
+        let counts = gateway.admission_counts();
+        println!(
+            "  model calls: a slot at once {}, after waiting in line {} (mean {} ms, longest {} ms), refused busy {} (line full {}, wait ran out {})",
+            counts.at_once,
+            counts.after_wait,
+            counts.waited_ms_mean(),
+            counts.waited_ms_max,
+            counts.refused_line_full + counts.refused_after_wait,
+            counts.refused_line_full,
+            counts.refused_after_wait
         );
     }
     if let Some(up) = &upstream {

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, uniqueEmail, hydrated, signUp } from './helpers.mjs';
+import { BASE, launch, uniqueEmail, hydrated, signUp, startInterview } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -36,5 +36,56 @@ test('starting interviews too quickly says how long to wait', async () => {
   assert.match(notice, /^You're starting interviews quickly; try again in \d+ s\.$/);
   assert.ok(page.url().endsWith('/home'), 'the refused start stays on the home page');
   assert.equal(await page.locator('[data-testid="slow-down"][role="status"]').count(), 1, 'a notice, not an error');
+  await context.close();
+});
+
+// Sending is limited per person too: six at once, then one every 5 s
+// (REHEARSE_LIMITS__SEND_BURST / __SEND_PER_MINUTE; the suite raises only the per-address
+// limits). The Send button stays usable while the interviewer answers, so pressing it again
+// and again is refused, first as busy, then as too quick: a calm notice with the wait, the
+// words typed still in the box, and nothing stored for any refused press.
+test('sending messages too quickly says how long to wait and keeps what was typed', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, uniqueEmail('sid'), 'Sid');
+  await page.goto(`${BASE}/home`);
+  await hydrated(page);
+  await startInterview(page, 'backend-rust');
+  const accepted = [];
+  let refusedAs = null;
+  let typed = null;
+  for (let i = 0; i < 20 && !refusedAs; i++) {
+    typed = `My answer, take ${i + 1}: I built a queue with backpressure.`;
+    await page.fill('[data-testid="answer"]', typed);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/send_message'), { timeout: 30000 }),
+      page.click('[data-testid="send"]'),
+    ]);
+    if (response.status() === 200) {
+      accepted.push(typed);
+    } else if (response.status() === 429) {
+      refusedAs = await page.waitForSelector('[data-testid="slow-down"]', { timeout: 30000 });
+    } else {
+      assert.equal(response.status(), 409, `press ${i + 1}: ${await response.text()}`);
+    }
+  }
+  assert.ok(refusedAs, 'twenty presses in a row were never refused as too quick');
+  const notice = (await refusedAs.textContent()).trim();
+  assert.match(notice, /^You're sending messages quickly; try again in \d+ s\.$/);
+  assert.equal(await refusedAs.getAttribute('role'), 'status', 'a notice, not an error');
+  assert.equal(await page.inputValue('[data-testid="answer"]'), typed, 'what was typed is still in the box');
+  // Each accepted press is in the transcript once; no refused one is.
+  for (const text of accepted) {
+    await page.waitForFunction(
+      (t) => document.querySelector('[data-testid="transcript"]').textContent.includes(t),
+      text,
+      { timeout: 30000 },
+    );
+  }
+  const transcript = await page.textContent('[data-testid="transcript"]');
+  for (const text of accepted) {
+    assert.equal(transcript.split(text).length - 1, 1, `"${text}" shown once`);
+  }
+  assert.ok(!transcript.includes(typed), 'the refused message was not stored');
   await context.close();
 });

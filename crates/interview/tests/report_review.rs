@@ -275,21 +275,8 @@ async fn a_judge_that_disagrees_sends_the_report_to_a_reviewer(backend: Backend)
         assert!(item
             .held_text
             .contains("a second reading scored your answer 1 out of 5"));
-        let trace = service
-            .store()
-            .trace_of(&note.id)
-            .await
-            .expect("trace")
-            .expect("the note keeps the trace of the call that made it");
-        let step = sqlx::query("SELECT step FROM model_calls WHERE id = $1")
-            .bind(&trace)
-            .fetch_one(t.db.pool())
-            .await
-            .expect("the trace");
-        assert_eq!(
-            sqlx::Row::try_get::<String, _>(&step, "step").expect("step"),
-            "judge_answer"
-        );
+        // The note keeps the trace of the call that made it.
+        assert_eq!(trace_of(&t, &service, &note.id).await.step, "judge_answer");
         let queue = service
             .reviews()
             .queue(&rehearse_interview::review::QueueFilter {

@@ -4,9 +4,9 @@
 //! behind a two-core local model and getting the same answer half a minute late. Calls already
 //! running keep their slot and are not slowed by arrivals.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +37,71 @@ pub enum Busy {
     Waited(Duration),
 }
 
+/// What admission decided since the process started: how many calls had a slot at once, how
+/// many waited in line for one (and how long), how many were refused. Load runs print it ("how
+/// many waited, how long"); it costs a few atomic adds per call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AdmissionCounts {
+    /// Calls that found a slot free.
+    pub at_once: u64,
+    /// Calls that waited in line and then got a slot.
+    pub after_wait: u64,
+    /// Their waits added up, in milliseconds.
+    pub waited_ms_total: u64,
+    /// The longest of those waits, in milliseconds.
+    pub waited_ms_max: u64,
+    /// Calls refused at once: every slot taken and the line full.
+    pub refused_line_full: u64,
+    /// Calls refused after waiting their whole wait (zero for a call that may not wait).
+    pub refused_after_wait: u64,
+}
+
+impl AdmissionCounts {
+    /// The mean wait of the calls that waited, in milliseconds (0 when none did).
+    pub fn waited_ms_mean(&self) -> u64 {
+        self.waited_ms_total
+            .checked_div(self.after_wait)
+            .unwrap_or(0)
+    }
+}
+
+/// [`AdmissionCounts`] as it is kept: one atomic per field.
+#[derive(Debug, Default)]
+struct Counters {
+    at_once: AtomicU64,
+    after_wait: AtomicU64,
+    waited_ms_total: AtomicU64,
+    waited_ms_max: AtomicU64,
+    refused_line_full: AtomicU64,
+    refused_after_wait: AtomicU64,
+}
+
+impl Counters {
+    fn waited(&self, waited: Duration) {
+        let ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+        self.after_wait.fetch_add(1, Ordering::Relaxed);
+        self.waited_ms_total.fetch_add(ms, Ordering::Relaxed);
+        self.waited_ms_max.fetch_max(ms, Ordering::Relaxed);
+    }
+
+    fn snapshot(&self) -> AdmissionCounts {
+        AdmissionCounts {
+            at_once: self.at_once.load(Ordering::Relaxed),
+            after_wait: self.after_wait.load(Ordering::Relaxed),
+            waited_ms_total: self.waited_ms_total.load(Ordering::Relaxed),
+            waited_ms_max: self.waited_ms_max.load(Ordering::Relaxed),
+            refused_line_full: self.refused_line_full.load(Ordering::Relaxed),
+            refused_after_wait: self.refused_after_wait.load(Ordering::Relaxed),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Admission {
     slots: Arc<Semaphore>,
     waiting: AtomicUsize,
     config: AdmissionConfig,
+    counts: Counters,
 }
 
 /// Counts a call in line for as long as it waits, however the wait ends.
@@ -61,6 +121,7 @@ impl Admission {
             )),
             waiting: AtomicUsize::new(0),
             config,
+            counts: Counters::default(),
         }
     }
 
@@ -78,17 +139,35 @@ impl Admission {
     ) -> Result<OwnedSemaphorePermit, Busy> {
         let wait = max_wait.map_or(self.config.wait, |w| w.min(self.config.wait));
         if let Ok(permit) = self.slots.clone().try_acquire_owned() {
+            self.counts.at_once.fetch_add(1, Ordering::Relaxed);
             return Ok(permit);
         }
         let before = self.waiting.fetch_add(1, Ordering::SeqCst);
         let _in_line = InLine(&self.waiting);
         if before >= self.config.line {
+            self.counts
+                .refused_line_full
+                .fetch_add(1, Ordering::Relaxed);
             return Err(Busy::LineFull);
         }
+        let joined = Instant::now();
         match tokio::time::timeout(wait, self.slots.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            _ => Err(Busy::Waited(wait)),
+            Ok(Ok(permit)) => {
+                self.counts.waited(joined.elapsed());
+                Ok(permit)
+            }
+            _ => {
+                self.counts
+                    .refused_after_wait
+                    .fetch_add(1, Ordering::Relaxed);
+                Err(Busy::Waited(wait))
+            }
         }
+    }
+
+    /// What admission decided so far.
+    pub fn counts(&self) -> AdmissionCounts {
+        self.counts.snapshot()
     }
 
     /// Whether a call arriving now would be refused at once: every slot taken and the line
@@ -137,6 +216,11 @@ mod tests {
         assert!(!a.is_full());
         assert!(a.admit().await.is_ok());
         assert_eq!(a.waiting(), 0);
+        let counts = a.counts();
+        assert_eq!(
+            (counts.at_once, counts.refused_line_full, counts.after_wait),
+            (2, 1, 0)
+        );
     }
 
     #[tokio::test]
@@ -149,6 +233,8 @@ mod tests {
             Some(Busy::Waited(Duration::from_millis(20)))
         );
         assert_eq!(a.waiting(), 0, "a refused call leaves the line");
+        assert_eq!(a.counts().refused_after_wait, 1);
+        assert_eq!(a.counts().after_wait, 0);
     }
 
     #[tokio::test]
@@ -165,5 +251,9 @@ mod tests {
         assert!(a.is_full(), "the slot is taken and the line is full");
         drop(held);
         assert_eq!(waiter.await.expect("task"), Ok(()));
+        let counts = a.counts();
+        assert_eq!((counts.at_once, counts.after_wait), (1, 1), "{counts:?}");
+        assert_eq!(counts.waited_ms_mean(), counts.waited_ms_total);
+        assert!(counts.waited_ms_max >= counts.waited_ms_mean());
     }
 }

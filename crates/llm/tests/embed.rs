@@ -1,10 +1,11 @@
 //! Embeddings: the OpenAI-compatible client against a real llama.cpp server serving
 //! `/v1/embeddings` (MiniLM in-process is tested in `rehearse-runtimes`).
 
-use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
+use rehearse_llm::budget::BudgetStore;
 use rehearse_llm::embed::{cosine, Embedder, OpenAiEmbeddings};
 use rehearse_llm::gateway::{EmbedContext, EmbedderLoader, Embeddings};
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::pricing::Pricing;
+use rehearse_llm::testing::ceilings_usd;
 use rehearse_llm::trace::TraceStore;
 use rehearse_testkit::{free_port, fresh_db, workspace_root, Backend};
 use std::path::PathBuf;
@@ -86,14 +87,7 @@ async fn openai_compatible_embeddings_from_a_real_server() {
     // Through the gateway, priced: the trace carries the tokens the server reported, and the
     // cost charged is those tokens at the price.
     let t = fresh_db(Backend::Sqlite).await;
-    let budget = Arc::new(BudgetStore::new(
-        &t.db,
-        DefaultCeilings {
-            interview: usd_to_nanos(1.0),
-            user_day: usd_to_nanos(1.0),
-            global_day: usd_to_nanos(1.0),
-        },
-    ));
+    let budget = Arc::new(BudgetStore::new(&t.db, ceilings_usd(1.0, 1.0, 1.0)));
     let price = Pricing {
         input_usd_per_mtok: 1.0,
         output_usd_per_mtok: 0.0,

@@ -3,12 +3,11 @@
 //! The model is a double that holds a call until the test releases it, so what runs and what
 //! waits is read from the gateway's own counts, never from timing.
 
-use rehearse_llm::budget::{BudgetStore, DefaultCeilings};
 use rehearse_llm::embed::Embedder;
 use rehearse_llm::gateway::{
     EmbedContext, EmbedderLoader, Embeddings, Lane, BACKGROUND_SLOTS, INTERACTIVE_SLOTS,
 };
-use rehearse_llm::pricing::{usd_to_nanos, Pricing};
+use rehearse_llm::testing::test_embeddings;
 use rehearse_llm::LlmError;
 use rehearse_testkit::{fresh_db, Backend};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -66,16 +65,8 @@ impl Embedder for Held {
 
 async fn embeddings(model: Arc<Held>) -> (rehearse_testkit::TestDb, Embeddings) {
     let t = fresh_db(Backend::Sqlite).await;
-    let budget = Arc::new(BudgetStore::new(
-        &t.db,
-        DefaultCeilings {
-            interview: usd_to_nanos(1.0),
-            user_day: usd_to_nanos(1.0),
-            global_day: usd_to_nanos(1.0),
-        },
-    ));
     let loader: EmbedderLoader = Arc::new(move || Ok(model.clone() as Arc<dyn Embedder>));
-    let e = Embeddings::new(&t.db, budget, Pricing::FREE, loader);
+    let e = test_embeddings(&t.db, loader);
     (t, e)
 }
 

@@ -4,7 +4,7 @@
 //! note; then the candidate reads it, and the report is no longer under review.
 
 use crate::interviews::start;
-use crate::knowledge::{detail, message_count, until_replied};
+use crate::knowledge::{detail, message_count, shown, until_replied, TURN_WAIT};
 use crate::review::{approve, claim, review_queue};
 use crate::support::{Backend, TestApp};
 use rehearse_testkit::both_backends;
@@ -80,7 +80,8 @@ const ANSWER: &str = "In my last job we built an async payments service in Rust 
 /// Sends a message once the interviewer's turn is over (a turn may post more than one message,
 /// so a reply seen does not mean the turn ended), then waits for the reply.
 async fn send(client: &crate::support::Client, id: &str, text: &str, key: &str) {
-    for _ in 0..400 {
+    let deadline = tokio::time::Instant::now() + TURN_WAIT;
+    while tokio::time::Instant::now() < deadline {
         let before = message_count(client, id).await;
         let sent = crate::interviews::send(client, id, text, key).await;
         match sent.status().as_u16() {
@@ -100,19 +101,23 @@ async fn send(client: &crate::support::Client, id: &str, text: &str, key: &str) 
             }
         }
     }
-    panic!("the interviewer never finished its turn");
+    let d = detail(client, id).await;
+    panic!("the interviewer never finished its turn: {}", shown(&d, 0));
 }
 
 /// Polls the interview until its report is written.
 async fn until_reported(client: &crate::support::Client, id: &str) -> serde_json::Value {
-    for _ in 0..400 {
+    let deadline = tokio::time::Instant::now() + TURN_WAIT;
+    loop {
         let d = detail(client, id).await;
         if !d["report"].is_null() {
             return d;
         }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("no report: {}", shown(&d, 0));
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no report");
 }
 
 async fn a_disputed_report_is_under_review_until_a_reviewer_decides(backend: Backend) {

@@ -44,6 +44,13 @@ impl TestApp {
         configure: impl FnOnce(&mut rehearse_settings::Settings),
         model: std::sync::Arc<dyn rehearse_llm::ChatModel>,
     ) -> TestApp {
+        // `REHEARSE_TEST_LOG=warn` (any tracing filter) prints the servers' logs, to see why a
+        // scenario failed; off by default, so a passing run prints nothing.
+        if let Ok(filter) = std::env::var("REHEARSE_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .try_init();
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let db_url = rehearse_testkit::database_url(backend, &dir).await;
         let mut settings = rehearse_settings::load_from(

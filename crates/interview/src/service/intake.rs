@@ -147,6 +147,7 @@ impl InterviewService {
             Offered::Duplicate(message) => Ok(Submitted::Duplicate(message)),
             Offered::KeyReused => Err(ServiceError::KeyReused),
             Offered::Busy => Err(ServiceError::Busy),
+            Offered::Over => Err(ServiceError::Over),
         }
     }
 

@@ -46,11 +46,45 @@ impl Default for RoleAnswerConfig {
     }
 }
 
-/// An answer ready to store: its text, its grounding and hold, and the trace behind it.
+/// An answer ready to store: its text, its grounding and hold, how it ended, and the trace
+/// behind it.
 pub(super) struct RoleReply {
     pub text: String,
     pub grounded: Grounded,
+    pub outcome: Outcome,
     pub trace_id: Option<String>,
+}
+
+/// How a question about the role ended, as its retrieval trace records it: decided where the
+/// reply is made, never read back from the reply's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Answered and shown.
+    Shown,
+    /// The job description does not say; shown as such.
+    NotStated,
+    /// Held for a reviewer.
+    Held,
+    /// The candidate pressed Stop before it was ready.
+    Stopped,
+    /// The knowledge base failed or did not answer in time; the candidate was told so.
+    LookupFailed,
+    /// The answering agent gave up (a limit, a deadline, a refused tool); the honest fallback
+    /// was shown.
+    GaveUp,
+}
+
+impl Outcome {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Shown => "shown",
+            Outcome::NotStated => "not_stated",
+            Outcome::Held => "held",
+            Outcome::Stopped => "stopped",
+            Outcome::LookupFailed => "lookup_failed",
+            Outcome::GaveUp => "gave_up",
+        }
+    }
 }
 
 impl InterviewService {
@@ -173,6 +207,7 @@ impl InterviewService {
                         flags: vec![gave_up.describe()],
                         ..Grounded::default()
                     },
+                    outcome: Outcome::GaveUp,
                     trace_id: None,
                 }
             }
@@ -201,8 +236,10 @@ impl InterviewService {
             flags: a.flags,
             ..Grounded::default()
         };
+        let (grounded, outcome) = judged(&draft, grounded, &self.review);
         RoleReply {
-            grounded: judged(&draft, grounded, &self.review),
+            grounded,
+            outcome,
             text: a.text,
             trace_id: None,
         }
@@ -224,7 +261,7 @@ impl InterviewService {
             "question": question,
             "role": role.slug(),
             "mode": "extractive",
-            "verdict": if reply.grounded.held { "held" } else if reply.text == rehearse_knowledge::NOT_STATED { "not_stated" } else if reply.text == STOPPED { "stopped" } else { "shown" },
+            "verdict": reply.outcome.as_str(),
             "flags": reply.grounded.flags,
             "chunks": chunks,
         });
@@ -311,6 +348,7 @@ fn stopped() -> RoleReply {
             flags: vec!["stopped by the candidate".to_owned()],
             ..Grounded::default()
         },
+        outcome: Outcome::Stopped,
         trace_id: None,
     }
 }
@@ -334,25 +372,33 @@ fn cannot_look_up(role: &RoleRef, error: &str) -> RoleReply {
             flags: vec![format!("retrieval failed: {error}")],
             ..Grounded::default()
         },
+        outcome: Outcome::LookupFailed,
         trace_id: None,
     }
 }
 
 /// Applies the verdict to an answer: a held one carries its reasons and what its review
 /// needs, so the message and its review are stored together.
-fn judged(draft: &Drafted<'_>, mut grounded: Grounded, review: &ReviewConfig) -> Grounded {
-    if let Verdict::Held(reasons) = verdict::decide(draft, review.policy) {
-        grounded.held = true;
-        grounded
-            .flags
-            .extend(reasons.iter().map(HoldReason::describe));
-        grounded.hold = Some(Hold {
-            question: draft.question.to_owned(),
-            reasons,
-            deadline_at: review
-                .deadline
-                .map(|d| rehearse_db::now_ms() + d.as_millis() as i64),
-        });
-    }
+fn judged(
+    draft: &Drafted<'_>,
+    mut grounded: Grounded,
+    review: &ReviewConfig,
+) -> (Grounded, Outcome) {
+    let reasons = match verdict::decide(draft, review.policy) {
+        Verdict::Show => return (grounded, Outcome::Shown),
+        Verdict::NotStated => return (grounded, Outcome::NotStated),
+        Verdict::Held(reasons) => reasons,
+    };
+    grounded.held = true;
     grounded
+        .flags
+        .extend(reasons.iter().map(HoldReason::describe));
+    grounded.hold = Some(Hold {
+        question: draft.question.to_owned(),
+        reasons,
+        deadline_at: review
+            .deadline
+            .map(|d| rehearse_db::now_ms() + d.as_millis() as i64),
+    });
+    (grounded, Outcome::Held)
 }

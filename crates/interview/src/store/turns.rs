@@ -23,6 +23,9 @@ pub enum Offered {
     KeyReused,
     /// The interviewer's turn for an earlier message is still pending: nothing stored.
     Busy,
+    /// The interview ended (its last turn wrapped it up after the caller read it): nothing
+    /// stored, since no turn would ever answer it.
+    Over,
 }
 
 /// The job that plays the interviewer's turn after a candidate's message.
@@ -48,25 +51,36 @@ pub fn turn_dedup_key(interview_id: &str) -> String {
     format!("{TURN_JOB}:{interview_id}")
 }
 
-/// True when the turn of the interview's last candidate message has completed.
-async fn previous_turn_completed(
-    conn: &mut sqlx::AnyConnection,
-    interview_id: &str,
-) -> Result<bool, DbError> {
+/// Where the interview stands for a new candidate message, read inside the submitting
+/// transaction (the caller's earlier read may be stale by now).
+struct Standing {
+    /// The turn of the interview's last candidate message has completed.
+    previous_turn_completed: bool,
+    /// The interview is over.
+    over: bool,
+}
+
+async fn standing(conn: &mut sqlx::AnyConnection, interview_id: &str) -> Result<Standing, DbError> {
     let row = sqlx::query(
-        "SELECT i.turn_seq AS done, COALESCE((SELECT MAX(m.seq) FROM interview_messages m \
-         WHERE m.interview_id = i.id AND m.author = 'candidate'), 0) AS last \
+        "SELECT i.turn_seq AS done, i.status AS status, COALESCE((SELECT MAX(m.seq) FROM \
+         interview_messages m WHERE m.interview_id = i.id AND m.author = 'candidate'), 0) AS last \
          FROM interviews i WHERE i.id = $1",
     )
     .bind(interview_id)
     .fetch_optional(&mut *conn)
     .await
     .map_err(sql)?;
-    Ok(match row {
-        Some(r) => {
-            r.try_get::<i64, _>("done").map_err(sql)? >= r.try_get::<i64, _>("last").map_err(sql)?
-        }
-        None => false,
+    let Some(r) = row else {
+        return Ok(Standing {
+            previous_turn_completed: false,
+            over: false,
+        });
+    };
+    let status: String = r.try_get("status").map_err(sql)?;
+    Ok(Standing {
+        previous_turn_completed: r.try_get::<i64, _>("done").map_err(sql)?
+            >= r.try_get::<i64, _>("last").map_err(sql)?,
+        over: status == super::Status::Done.as_str(),
     })
 }
 
@@ -74,7 +88,8 @@ impl InterviewStore {
     /// Stores a candidate's message and the job that plays the interviewer's turn, in one
     /// transaction (an outbox): both commit or neither does. Idempotent by `key` with Stripe's
     /// semantics: the same key and text give back the stored message, the same key with
-    /// another text is refused, and nothing is stored while an earlier turn is pending.
+    /// another text is refused, and nothing is stored while an earlier turn is pending or once
+    /// the interview is over.
     pub async fn submit_candidate(
         &self,
         interview_id: &str,
@@ -97,8 +112,9 @@ impl InterviewStore {
         // The job first: it takes the write lock, and its dedup key admits one pending turn.
         let dedup = turn_dedup_key(interview_id);
         let mut queued = rehearse_db::JobQueue::push_in(&mut tx, &turn).await?;
-        let completed = previous_turn_completed(&mut tx, interview_id).await?;
-        if !queued && completed {
+        let standing = standing(&mut tx, interview_id).await?;
+        let completed = standing.previous_turn_completed;
+        if !queued && completed && !standing.over {
             // The previous turn's replies and phase are committed; only its job row is still
             // being closed by the worker. The candidate may go on: close it here.
             sqlx::query(
@@ -115,6 +131,12 @@ impl InterviewStore {
         if let Some(existing) = by_key_in(&mut tx, interview_id, key).await? {
             tx.rollback().await.map_err(sql)?;
             return Ok(same(existing));
+        }
+        // The turn that ended the interview may have completed after the caller read it as
+        // running: a message now would be stored and never answered.
+        if standing.over {
+            tx.rollback().await.map_err(sql)?;
+            return Ok(Offered::Over);
         }
         // The previous message's turn must be complete: one that failed for good after storing
         // a reply but before moving the phase would otherwise answer this message from the

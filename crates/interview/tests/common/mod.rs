@@ -240,6 +240,35 @@ pub async fn count(t: &TestDb, sql: &str) -> i64 {
     sqlx::Row::try_get::<i64, _>(&row, 0).expect("n")
 }
 
+/// The trace a message keeps, as stored: its step, provider and request.
+pub struct TraceRow {
+    pub step: String,
+    pub provider: String,
+    pub request: serde_json::Value,
+}
+
+/// The trace behind message `message_id` (every reply the interviewer makes has one, even an
+/// answer that made no model call).
+pub async fn trace_of(t: &TestDb, service: &InterviewService, message_id: &str) -> TraceRow {
+    let id = service
+        .store()
+        .trace_of(message_id)
+        .await
+        .expect("read the message's trace id")
+        .expect("the message has a trace");
+    let row = sqlx::query("SELECT step, provider, request_json FROM model_calls WHERE id = $1")
+        .bind(&id)
+        .fetch_one(t.db.pool())
+        .await
+        .expect("the trace row");
+    let request: String = sqlx::Row::try_get(&row, "request_json").expect("request");
+    TraceRow {
+        step: sqlx::Row::try_get(&row, "step").expect("step"),
+        provider: sqlx::Row::try_get(&row, "provider").expect("provider"),
+        request: serde_json::from_str(&request).expect("the request is JSON"),
+    }
+}
+
 /// The status of the one model call traced so far.
 pub async fn call_status(t: &TestDb) -> String {
     let row = sqlx::query("SELECT status FROM model_calls")

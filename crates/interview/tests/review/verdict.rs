@@ -22,25 +22,12 @@ async fn a_pay_question_on_a_sample_role_goes_through_the_verdict(backend: Backe
         .expect("not stated");
     assert_eq!(service.reviews().pending_count().await.expect("count"), 0);
     // Even with no model call the answer has a trace: what was asked and the verdict.
-    let trace_id = service
-        .store()
-        .trace_of(&answer.id)
-        .await
-        .expect("read")
-        .expect("a trace");
-    let row = sqlx::query("SELECT step, provider, request_json FROM model_calls WHERE id = $1")
-        .bind(&trace_id)
-        .fetch_one(t.db.pool())
-        .await
-        .expect("trace row");
-    let step: String = sqlx::Row::try_get(&row, "step").expect("step");
-    let provider: String = sqlx::Row::try_get(&row, "provider").expect("provider");
-    let request: String = sqlx::Row::try_get(&row, "request_json").expect("request");
+    let trace = trace_of(&t, &service, &answer.id).await;
     assert_eq!(
-        (step.as_str(), provider.as_str()),
+        (trace.step.as_str(), trace.provider.as_str()),
         ("role_answer", "knowledge")
     );
-    assert!(request.contains("What does it pay?"), "{request}");
-    assert!(request.contains("not_stated"), "{request}");
+    assert_eq!(trace.request["question"], "What does it pay?");
+    assert_eq!(trace.request["verdict"], "not_stated", "{}", trace.request);
 }
 both_backends!(a_pay_question_on_a_sample_role_goes_through_the_verdict);

@@ -118,7 +118,7 @@ async fn assert_goes_on_to_the_end(service: &InterviewService, id: &str) {
 /// The candidate asks about the role with `answerer` failing as it does, and reads that it
 /// cannot be looked up now, without the failure's internals; the interview goes on to its end.
 async fn asked_while_failing(backend: Backend, answerer: Arc<Failing>, deadline: Duration) {
-    let (_t, service, id) = at_the_role_questions(backend, answerer.clone(), deadline).await;
+    let (t, service, id) = at_the_role_questions(backend, answerer.clone(), deadline).await;
     say(&service, &id, QUESTION, "k5").await;
     assert_eq!(answerer.asked.load(Ordering::SeqCst), 1);
     let reply = last_message(&service, &id).await;
@@ -130,6 +130,13 @@ async fn asked_while_failing(backend: Backend, answerer: Arc<Failing>, deadline:
     assert!(
         !reply.content.contains("connection refused"),
         "no internals shown"
+    );
+    // The trace says what happened: the lookup failed (not an answer shown).
+    let trace = trace_of(&t, &service, &reply.id).await;
+    assert_eq!(
+        trace.request["verdict"], "lookup_failed",
+        "{}",
+        trace.request
     );
     assert_eq!(current(&service, &id).await.status, Status::Active);
     assert_goes_on_to_the_end(&service, &id).await;
@@ -151,7 +158,7 @@ both_backends!(a_knowledge_base_that_never_answers_is_cut_at_its_deadline);
 /// told apart from the deadline by what the candidate reads.
 async fn stop_ends_a_lookup_that_never_answers(backend: Backend) {
     let silent = Failing::silent();
-    let (_t, service, id) =
+    let (t, service, id) =
         at_the_role_questions(backend, silent.clone(), Duration::from_secs(600)).await;
     submit(&service, &id, QUESTION, "k5").await;
     let runner = {
@@ -174,6 +181,10 @@ async fn stop_ends_a_lookup_that_never_answers(backend: Backend) {
         .expect("the turn ended");
     let reply = last_message(&service, &id).await;
     assert!(reply.content.starts_with(STOPPED), "{}", reply.content);
+    assert_eq!(
+        trace_of(&t, &service, &reply.id).await.request["verdict"],
+        "stopped"
+    );
     assert_goes_on_to_the_end(&service, &id).await;
 }
 both_backends!(stop_ends_a_lookup_that_never_answers);

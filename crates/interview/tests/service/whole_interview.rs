@@ -182,3 +182,46 @@ async fn older_turns_are_summarised_by_a_background_job(backend: Backend) {
     );
 }
 both_backends!(older_turns_are_summarised_by_a_background_job);
+
+/// A message sent as the interview ends, by a page that read it while its last turn was still
+/// running: the interview is over when the message arrives, so it is refused (not stored to go
+/// unanswered), and no turn is queued for it.
+async fn a_message_sent_as_the_interview_ends_is_refused(backend: Backend) {
+    let (t, _, service) = scripted_service(backend, vec![Script::text("ok")]).await;
+    let id = start(&service).await;
+    for (i, text) in ["Ready.", ANSWER_RUST, ANSWER_DB, ANSWER_OPS]
+        .iter()
+        .enumerate()
+    {
+        say(&service, &id, text, &format!("k{i}")).await;
+    }
+    submit(&service, &id, "No questions, thanks.", "k-last").await;
+    // The page's view of the interview, read while the turn that ends it is still to run.
+    let stale = current(&service, &id).await;
+    assert_eq!(stale.status, Status::Active);
+    drain_turns(&service).await;
+    assert_eq!(current(&service, &id).await.status, Status::Done);
+    let before = service.store().messages(&id).await.expect("messages").len();
+
+    let late = service.submit(&stale, "One more thing.", "k-late").await;
+    assert!(matches!(late, Err(ServiceError::Over)), "{late:?}");
+    assert_eq!(
+        service.store().messages(&id).await.expect("messages").len(),
+        before,
+        "nothing stored"
+    );
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'interview_turn' \
+             AND status IN ('queued', 'running')"
+        )
+        .await,
+        0,
+        "no turn queued"
+    );
+    // The same key again is still refused the same way (nothing was stored under it).
+    let again = service.submit(&stale, "One more thing.", "k-late").await;
+    assert!(matches!(again, Err(ServiceError::Over)), "{again:?}");
+}
+both_backends!(a_message_sent_as_the_interview_ends_is_refused);

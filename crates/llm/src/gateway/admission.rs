@@ -4,7 +4,7 @@
 //! file only connects them to [`Gateway`], so the gateway's call flow reads without them.
 
 use super::Gateway;
-use crate::admission::{Admission, AdmissionConfig};
+use crate::admission::{Admission, AdmissionConfig, AdmissionCounts};
 use std::sync::Arc;
 
 impl Gateway {
@@ -13,6 +13,12 @@ impl Gateway {
     pub fn with_admission(mut self, config: AdmissionConfig) -> Self {
         self.admission = Arc::new(Admission::new(config));
         self
+    }
+
+    /// What the primary model's admission decided so far: calls admitted at once, after a
+    /// wait (and how long), refused as busy.
+    pub fn admission_counts(&self) -> AdmissionCounts {
+        self.admission.counts()
     }
 
     /// `Some(seconds to wait)` when a call arriving now would be refused as busy.

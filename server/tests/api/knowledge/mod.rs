@@ -63,15 +63,22 @@ pub async fn message_count(client: &Client, id: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// How long a test waits for one interviewer turn: long enough for a turn retried after a
+/// failure (1 to 2 s of backoff) on a machine running every test at once.
+pub const TURN_WAIT: Duration = Duration::from_secs(60);
+
 /// Waits for the interviewer's reply to `text`, sent when the interview held `before`
 /// messages: at least two messages more, the last the interviewer's. Returns every message.
+/// Panics after [`TURN_WAIT`] with what the interview shows (status, pause reason, a failed
+/// turn, its last messages), so a failure says why.
 pub async fn until_replied(
     client: &Client,
     id: &str,
     before: usize,
     text: &str,
 ) -> Vec<serde_json::Value> {
-    for _ in 0..400 {
+    let deadline = tokio::time::Instant::now() + TURN_WAIT;
+    loop {
         let d = detail(client, id).await;
         let messages = d["messages"].as_array().cloned().unwrap_or_default();
         if messages.len() >= before + 2
@@ -81,9 +88,37 @@ pub async fn until_replied(
         {
             return messages;
         }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("no reply to {text}: {}", shown(&d, before));
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no reply to {text}");
+}
+
+/// What an interview's detail shows, for a failure message: status, pause reason, whether the
+/// turn failed, and the messages from `from` on (author, held, the first words).
+pub fn shown(d: &serde_json::Value, from: usize) -> String {
+    let messages = d["messages"].as_array().cloned().unwrap_or_default();
+    let tail: Vec<String> = messages
+        .iter()
+        .skip(from.saturating_sub(1))
+        .map(|m| {
+            let html = m["html"].as_str().unwrap_or_default();
+            format!(
+                "{} (held: {}): {}",
+                m["author"],
+                !m["held_since_ms"].is_null(),
+                html.chars().take(100).collect::<String>()
+            )
+        })
+        .collect();
+    format!(
+        "status {}, pause reason {}, turn failed {}, {} messages; from #{from}: {tail:#?}",
+        d["status"],
+        d["pause_reason"],
+        d["turn_failed"],
+        messages.len()
+    )
 }
 
 /// Sends a message and waits for the interviewer's reply to it; returns the new messages' HTML.
