@@ -4,8 +4,10 @@
 
 use rehearse_db::Db;
 
+pub mod fault_upstream;
 pub mod llama;
 pub mod surreal;
+pub use fault_upstream::FaultUpstream;
 pub use llama::{LlamaServer, LLAMA_MODEL_ID};
 pub use surreal::SurrealServer;
 

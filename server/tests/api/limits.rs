@@ -59,6 +59,47 @@ async fn sending_faster_than_the_quota_gets_429_and_stores_nothing(backend: Back
 }
 both_backends!(sending_faster_than_the_quota_gets_429_and_stores_nothing);
 
+/// Sends are limited per address too, more loosely than per person (an office behind one
+/// address): two people whose own limits are far off share the address's burst, and once it is
+/// spent either is refused, with nothing stored.
+async fn sends_from_one_address_share_its_limit(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.limits.enabled = true;
+        s.limits.send_per_minute = 600;
+        s.limits.send_burst = 100;
+        s.limits.send_per_minute_per_ip = 1;
+        s.limits.send_burst_per_ip = 3;
+    })
+    .await;
+    let ann = app.signed_up("ann@example.com").await;
+    let ann_id = start(&ann).await;
+    assert_eq!(send(&ann, &ann_id, "Ready.", "key-1").await.status(), 200);
+    assert_eq!(send(&ann, &ann_id, "Ready.", "key-1").await.status(), 200);
+    let bob = app.signed_up("bob@example.com").await;
+    let bob_id = start(&bob).await;
+    assert_eq!(send(&bob, &bob_id, "Ready.", "key-1").await.status(), 200);
+
+    for (client, id) in [(&bob, &bob_id), (&ann, &ann_id)] {
+        let refused = send(client, id, "My next answer.", "key-2").await;
+        assert_eq!(refused.status(), 429, "the address is over its limit");
+        let wait = retry_after(&refused);
+        let body = refused.text().await.unwrap_or_default();
+        assert!(
+            body.contains(&format!(
+                "You're sending messages quickly; try again in {wait} s."
+            )),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM interview_messages WHERE author = 'candidate'")
+            .await,
+        2,
+        "only the sends within the address's limit are stored"
+    );
+}
+both_backends!(sends_from_one_address_share_its_limit);
+
 async fn starting_interviews_over_the_limit_gets_429(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| {
         s.limits.enabled = true;

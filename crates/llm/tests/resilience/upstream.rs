@@ -6,45 +6,27 @@ use rehearse_llm::pricing::Pricing;
 use rehearse_llm::resilience::{BreakerConfig, ResilienceConfig, RetryPolicy, Route};
 use rehearse_llm::testing::{chat_request, test_limits, TestGateway};
 use rehearse_llm::{ChatModel, ChatRequest};
-use rehearse_testkit::{workspace_root, TestDb};
+use rehearse_testkit::TestDb;
 use serde_json::Value;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 
-/// The fault-injecting upstream, stopped when dropped.
+/// The fault-injecting upstream ([`rehearse_testkit::FaultUpstream`]), stopped when dropped,
+/// with what these scenarios ask of it.
 pub(crate) struct FaultUpstream {
-    _child: tokio::process::Child,
-    _stdout: Lines<BufReader<tokio::process::ChildStdout>>,
+    _process: rehearse_testkit::FaultUpstream,
     origin: String,
 }
 
 impl FaultUpstream {
     pub(crate) async fn start() -> FaultUpstream {
-        let mut child = tokio::process::Command::new("python3")
-            .arg(workspace_root().join("tools/fault_upstream.py"))
-            .args(["--port", "0", "--exit-with-parent"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start python3 tools/fault_upstream.py");
-        let stdout = child.stdout.take().expect("its stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        let process = tokio::task::spawn_blocking(rehearse_testkit::FaultUpstream::start)
             .await
-            .expect("the fault upstream printed its port in time")
-            .expect("read its stdout")
-            .expect("a first line");
-        let port: u16 = first
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("expected `PORT <n>`, got {first:?}"));
+            .expect("start the fault upstream");
+        let origin = process.origin.clone();
         FaultUpstream {
-            _child: child,
-            _stdout: lines,
-            origin: format!("http://127.0.0.1:{port}"),
+            _process: process,
+            origin,
         }
     }
 

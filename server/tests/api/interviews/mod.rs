@@ -10,6 +10,7 @@ use std::time::Duration;
 mod access;
 mod admin_controls;
 mod live;
+mod provider_outage;
 mod starting;
 
 /// Asks to start a technical, mid-level interview on `role` and returns the answer as it is
