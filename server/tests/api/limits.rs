@@ -20,6 +20,21 @@ fn retry_after(response: &reqwest::Response) -> u64 {
         .expect("Retry-After in seconds")
 }
 
+/// Asserts a send was refused as too quick, with the wait the page shows; returns the wait in
+/// seconds.
+async fn refused_send(refused: reqwest::Response) -> u64 {
+    assert_eq!(refused.status(), 429);
+    let wait = retry_after(&refused);
+    let body = refused.text().await.unwrap_or_default();
+    assert!(
+        body.contains(&format!(
+            "You're sending messages quickly; try again in {wait} s."
+        )),
+        "the page can show the wait: {body}"
+    );
+    wait
+}
+
 async fn sending_faster_than_the_quota_gets_429_and_stores_nothing(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| {
         s.limits.enabled = true;
@@ -34,17 +49,8 @@ async fn sending_faster_than_the_quota_gets_429_and_stores_nothing(backend: Back
     // A resend of the same message (a browser retrying) is a request like any other.
     assert_eq!(send(&candidate, &id, "Ready.", "key-1").await.status(), 200);
 
-    let refused = send(&candidate, &id, "My next answer.", "key-2").await;
-    assert_eq!(refused.status(), 429);
-    let wait = retry_after(&refused);
+    let wait = refused_send(send(&candidate, &id, "My next answer.", "key-2").await).await;
     assert!((1..=60).contains(&wait), "one message a minute: {wait} s");
-    let body = refused.text().await.unwrap_or_default();
-    assert!(
-        body.contains(&format!(
-            "You're sending messages quickly; try again in {wait} s."
-        )),
-        "the page can show the wait: {body}"
-    );
     let candidate_messages = "SELECT COUNT(*) FROM interview_messages WHERE author = 'candidate'";
     assert_eq!(app.count(candidate_messages).await, 1, "nothing stored");
 
@@ -79,17 +85,9 @@ async fn sends_from_one_address_share_its_limit(backend: Backend) {
     let bob_id = start(&bob).await;
     assert_eq!(send(&bob, &bob_id, "Ready.", "key-1").await.status(), 200);
 
+    // The address is over its limit, for either of them.
     for (client, id) in [(&bob, &bob_id), (&ann, &ann_id)] {
-        let refused = send(client, id, "My next answer.", "key-2").await;
-        assert_eq!(refused.status(), 429, "the address is over its limit");
-        let wait = retry_after(&refused);
-        let body = refused.text().await.unwrap_or_default();
-        assert!(
-            body.contains(&format!(
-                "You're sending messages quickly; try again in {wait} s."
-            )),
-            "{body}"
-        );
+        refused_send(send(client, id, "My next answer.", "key-2").await).await;
     }
     assert_eq!(
         app.count("SELECT COUNT(*) FROM interview_messages WHERE author = 'candidate'")

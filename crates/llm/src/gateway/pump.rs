@@ -31,20 +31,17 @@ impl Gateway {
             attempts_json: attempts_json(&opened.attempts),
         };
         let mut stream = opened.stream;
+        // One deadline here, the call's: the first-token deadline was spent by the chain, which
+        // hands over a stream whose first event has already arrived (`Opened`), so a second one
+        // counted from now would only stack on it.
         let deadline = tokio::time::Instant::now() + self.limits.call_timeout;
-        let first_deadline = tokio::time::Instant::now() + self.limits.first_token_timeout;
         let mut got = Collected::default();
         let mut ttft: Option<i64> = None;
         let result: Result<(), (CallStatus, GatewayError)> = loop {
-            let limit = if ttft.is_none() {
-                first_deadline.min(deadline)
-            } else {
-                deadline
-            };
             // A caller that stops reading (Stop pressed) cancels the call at once, not when the
             // provider sends its next token: a slow stream must not hold the turn.
             let next = tokio::select! {
-                next = tokio::time::timeout_at(limit, stream.next()) => next,
+                next = tokio::time::timeout_at(deadline, stream.next()) => next,
                 _ = tx.closed() => {
                     break Err((
                         CallStatus::Cancelled,
@@ -55,12 +52,10 @@ impl Gateway {
             let next = match next {
                 Ok(next) => next,
                 Err(_) => {
-                    let phase = if ttft.is_none() {
-                        TimeoutPhase::FirstToken
-                    } else {
-                        TimeoutPhase::Call
-                    };
-                    break Err((CallStatus::Timeout, GatewayError::Timeout(phase)));
+                    break Err((
+                        CallStatus::Timeout,
+                        GatewayError::Timeout(TimeoutPhase::Call),
+                    ))
                 }
             };
             let event = match next {
