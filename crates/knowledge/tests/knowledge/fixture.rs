@@ -1,5 +1,5 @@
 //! The knowledge base under test, on one deployment of the chunk store, with an embedder that
-//! can be made to fail.
+//! can be made to fail, or to hold batches (ingestion's) until released.
 
 use crate::common::minilm;
 use rehearse_knowledge::{KnowledgeBase, KnowledgeConfig, Location};
@@ -12,10 +12,33 @@ use rehearse_testkit::{fresh_db, Backend, SurrealServer};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// MiniLM that can be made to fail, for the failure and retry path.
+/// MiniLM that can be made to fail, for the failure and retry path, or to hold every batch of
+/// more than one text (ingestion embeds batches; a question is one text) until released.
 struct Switchable {
     inner: Arc<LocalMiniLm>,
     fail: Arc<AtomicBool>,
+    hold: Arc<Hold>,
+}
+
+/// Holds batches while `on`, each until [`Hold::release`] lets one go.
+pub(crate) struct Hold {
+    pub(crate) on: AtomicBool,
+    gate: tokio::sync::Semaphore,
+}
+
+impl Default for Hold {
+    fn default() -> Self {
+        Hold {
+            on: AtomicBool::new(false),
+            gate: tokio::sync::Semaphore::new(0),
+        }
+    }
+}
+
+impl Hold {
+    pub(crate) fn release(&self, batches: usize) {
+        self.gate.add_permits(batches);
+    }
 }
 
 #[async_trait::async_trait]
@@ -33,6 +56,14 @@ impl Embedder for Switchable {
         if self.fail.load(Ordering::SeqCst) {
             return Err(LlmError::Unavailable("embedding server down".into()));
         }
+        if texts.len() > 1 && self.hold.on.load(Ordering::SeqCst) {
+            self.hold
+                .gate
+                .acquire()
+                .await
+                .map_err(|e| LlmError::Unavailable(e.to_string()))?
+                .forget();
+        }
         self.inner.embed(texts).await
     }
 }
@@ -41,6 +72,7 @@ impl Embedder for Switchable {
 pub(crate) struct Fixture {
     pub(crate) kb: KnowledgeBase,
     pub(crate) fail: Arc<AtomicBool>,
+    pub(crate) hold: Arc<Hold>,
     _db: rehearse_testkit::TestDb,
     _dir: tempfile::TempDir,
     _server: Option<SurrealServer>,
@@ -58,11 +90,13 @@ pub(crate) async fn fixture(backend: Backend, store: Store) -> Fixture {
     let db = fresh_db(backend).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let fail = Arc::new(AtomicBool::new(false));
-    let switch = fail.clone();
+    let hold = Arc::new(Hold::default());
+    let (switch, held) = (fail.clone(), hold.clone());
     let loader: EmbedderLoader = Arc::new(move || {
         Ok(Arc::new(Switchable {
             inner: minilm(),
             fail: switch.clone(),
+            hold: held.clone(),
         }) as Arc<dyn Embedder>)
     });
     let embeddings = test_embeddings(&db.db, loader);
@@ -85,6 +119,7 @@ pub(crate) async fn fixture(backend: Backend, store: Store) -> Fixture {
     Fixture {
         kb,
         fail,
+        hold,
         _db: db,
         _dir: dir,
         _server: server,

@@ -1,8 +1,9 @@
 //! Ingestion: a version becomes searchable all at once, a failed one leaves nothing and can be
-//! retried, and deleting a job description leaves no chunks.
+//! retried, deleting a job description leaves no chunks, and a question is never queued behind
+//! an ingestion's embedding.
 
 use crate::fixture::Fixture;
-use crate::{ingest, run_jobs, NO_PAY};
+use crate::{ingest, run_jobs, NO_PAY, WITH_PAY};
 use rehearse_knowledge::VersionStatus;
 use std::sync::atomic::Ordering;
 
@@ -122,3 +123,41 @@ async fn deleting_a_job_description_leaves_no_chunks(f: Fixture) {
     assert!(f.kb.retrieve(&v.id, "Kafka").await.is_err());
 }
 every_store!(deleting_a_job_description_leaves_no_chunks);
+
+/// Ingestion embeds in the background lane: while one of its batches is held inside the model,
+/// the background lane is busy and the interactive one is not, and a candidate's question on
+/// another version is embedded and answered meanwhile (it is never queued behind the batch).
+async fn a_question_is_not_queued_behind_ingestion(f: Fixture) {
+    use rehearse_llm::gateway::Lane;
+    let searchable = ingest(&f, NO_PAY).await;
+    f.hold.on.store(true, Ordering::SeqCst);
+    let added =
+        f.kb.add(None, "pasted", WITH_PAY, "admin@example.com")
+            .await
+            .expect("accepted");
+    let ingesting = {
+        let kb = f.kb.clone();
+        tokio::spawn(async move { while kb.run_next_job().await.expect("job runs") {} })
+    };
+    let began = std::time::Instant::now();
+    while f.kb.embeddings().running(Lane::Background) == 0 {
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(60),
+            "ingestion never embedded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(f.kb.embeddings().running(Lane::Interactive), 0);
+    // A question while the batch is held: answered, and the batch still held.
+    let r =
+        f.kb.retrieve(&searchable.id, "How often would I be on call?")
+            .await
+            .expect("retrieve");
+    assert!(r.ranked[0].candidate.text.contains("one week in six"));
+    assert_eq!(f.kb.embeddings().running(Lane::Background), 1, "still held");
+    f.hold.release(1_000);
+    ingesting.await.expect("ingestion ends");
+    let v = run_jobs(&f, &added.version.id).await;
+    assert_eq!(v.status, VersionStatus::Ready, "{:?}", v.error);
+}
+every_store!(a_question_is_not_queued_behind_ingestion);
