@@ -27,11 +27,7 @@ pub async fn chat_model(settings: &Settings) -> anyhow::Result<Arc<dyn ChatModel
                     path.display()
                 );
             }
-            let options = LocalOptions {
-                context_window: llm.context_window,
-                threads: llm.threads,
-                ..LocalOptions::default()
-            };
+            let options = local_options(settings);
             let model =
                 tokio::task::spawn_blocking(move || LocalModel::load(&path, options)).await??;
             Arc::new(model)
@@ -196,6 +192,16 @@ pub fn fallbacks(settings: &Settings) -> Vec<Route> {
     routes
 }
 
+/// The embedded model's settings, the same whether it is the primary or a fallback.
+fn local_options(settings: &Settings) -> LocalOptions {
+    LocalOptions {
+        context_window: settings.llm.context_window,
+        threads: settings.llm.threads,
+        niceness: settings.llm.niceness,
+        ..LocalOptions::default()
+    }
+}
+
 fn local_fallback(settings: &Settings) -> Route {
     let llm = &settings.llm;
     let path = settings.local_model_path();
@@ -203,11 +209,7 @@ fn local_fallback(settings: &Settings) -> Route {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "local".into());
-    let options = LocalOptions {
-        context_window: llm.context_window,
-        threads: llm.threads,
-        ..LocalOptions::default()
-    };
+    let options = local_options(settings);
     let load: Loader = Arc::new(move || {
         LocalModel::load(&path, options.clone()).map(|m| Arc::new(m) as Arc<dyn ChatModel>)
     });

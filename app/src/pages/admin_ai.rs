@@ -65,6 +65,8 @@ pub fn AdminAi() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                <h2 class="mt-4 font-semibold">"Live streaming"</h2>
+                <p data-testid="live">{live_line(&s.live)}</p>
                 <h2 class="mt-4 font-semibold">"Caches"</h2>
                 <p class="text-slate-600">"Bounded, since the server started. A deleted job description's entries are dropped."</p>
                 <table class="mt-2 w-full" data-testid="caches">
@@ -153,6 +155,16 @@ pub fn AdminTrace() -> impl IntoView {
             <pre class="mt-1 rounded bg-white p-3 text-xs">{t.tool_calls_json.clone()} "\n" {t.refused_tools_json.clone()}</pre>
         }.into_any())}
     }
+}
+
+/// "2 event streams open; 1 interview held in memory", in words that read naturally at 0 and 1.
+fn live_line(live: &rehearse_types::LiveView) -> String {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{} open; {} held in memory.",
+        plural(live.open_streams, "event stream", "event streams"),
+        plural(live.interviews_held, "interview", "interviews"),
+    )
 }
 
 /// A breaker's state in words: `open` says when the next trial call goes through.

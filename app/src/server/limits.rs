@@ -181,6 +181,12 @@ impl Limits {
         open.get(user).copied().unwrap_or(0)
     }
 
+    /// How many live streams are open, over all users.
+    pub fn all_open_streams(&self) -> u64 {
+        let open = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        open.values().map(|&n| u64::from(n)).sum()
+    }
+
     /// How long one live stream may last before it ends (and the browser reconnects).
     pub fn stream_lifetime(&self) -> Duration {
         self.stream_lifetime

@@ -9,7 +9,7 @@ use rehearse_llm::pricing::{nanos_to_usd, usd_to_nanos};
 use rehearse_llm::resilience::BreakerStatus;
 use rehearse_llm::trace::Trace;
 use rehearse_types::{
-    AiStatus, BreakerView, CacheView, CeilingView, FailedJobView, TraceRow, TraceView,
+    AiStatus, BreakerView, CacheView, CeilingView, FailedJobView, LiveView, TraceRow, TraceView,
 };
 
 fn row(t: &Trace) -> TraceRow {
@@ -129,6 +129,10 @@ pub async fn overview(ctx: &Caller) -> Result<AiStatus, ApiError> {
                     .collect()
             })
             .unwrap_or_default(),
+        live: LiveView {
+            open_streams: ctx.state.limits.all_open_streams(),
+            interviews_held: ctx.state.interviews.live().len() as u64,
+        },
     })
 }
 

@@ -18,7 +18,36 @@ pub enum Step {
     },
     /// Waits this long before the next step (for timeout tests).
     Pause(Duration),
+    /// Waits until the test opens the gate: a reply held halfway for as long as a test needs,
+    /// without guessing a duration.
+    Hold(Gate),
     Fail(LlmError),
+}
+
+/// A gate a scripted reply can wait at ([`Step::Hold`]); every clone is the same gate.
+#[derive(Debug, Clone)]
+pub struct Gate(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate(Arc::new(tokio::sync::watch::channel(false).0))
+    }
+}
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Lets every reply waiting here, and every later one, go on.
+    pub fn open(&self) {
+        self.0.send_replace(true);
+    }
+
+    async fn passed(&self) {
+        let mut open = self.0.subscribe();
+        let _ = open.wait_for(|o| *o).await;
+    }
 }
 
 /// One reply: its steps, then `Done` with this usage (None: the provider reports no usage).
@@ -134,6 +163,10 @@ impl ChatModel for ScriptedModel {
                     }))),
                     Step::Pause(d) => {
                         tokio::time::sleep(d).await;
+                        None
+                    }
+                    Step::Hold(gate) => {
+                        gate.passed().await;
                         None
                     }
                     Step::Fail(e) => Some(Err(e)),

@@ -1,9 +1,14 @@
 //! The embedded model: a GGUF run in-process by llama.cpp (through `llama-cpp-2`), needing no
 //! key and no network. Decoding runs on one long-lived thread of its own, which keeps one
 //! llama.cpp context for the life of the model, and streams pieces out through a bounded
-//! channel; when the receiver is dropped (the stop button, a closed connection) the decode loop
-//! stops at the next token. One generation runs at a time: on a 2-core machine a second
-//! concurrent decode only halves both.
+//! channel; when the receiver is dropped (the stop button, a closed connection, a deadline) the
+//! decoder stops at the next token, or while it reads the prompt at the next chunk of
+//! [`PROMPT_CHUNK`] tokens, so a long prompt is not read to its end for nobody. One generation
+//! runs at a time: on a 2-core machine a second concurrent decode only halves both.
+//!
+//! The decoding thread, and the threads llama.cpp starts from it, run `niceness` steps below
+//! the rest of the process (Linux): decoding takes every core it is given, and on a small
+//! machine the web server's pages and the turns' database writes must not queue behind it.
 //!
 //! Keeping the context is what makes the first token fast, as in llama.cpp's own server: a new
 //! context per call allocated its KV cache and compute buffers every time, and the KV cache
@@ -60,6 +65,8 @@ pub struct LocalOptions {
     pub temperature: f32,
     pub repeat_penalty: f32,
     pub seed: u32,
+    /// How far below the process's priority the decoding threads run (Linux `nice`, 0-19).
+    pub niceness: i32,
     /// Decode until `max_tokens` even past an end-of-generation token, as llama.cpp's
     /// `ignore_eos` does: only for benchmarks, so both sides decode the same number of tokens.
     pub ignore_eos: bool,
@@ -73,6 +80,7 @@ impl Default for LocalOptions {
             temperature: 0.7,
             repeat_penalty: 1.15,
             seed: 42,
+            niceness: 0,
             ignore_eos: false,
         }
     }
@@ -82,12 +90,21 @@ pub struct LocalModel {
     model: Arc<LlamaModel>,
     name: String,
     options: LocalOptions,
+    /// The one context takes one generation at a time. The gateway's admission in front
+    /// decides who may wait for it and how long; this only keeps the order when admission
+    /// lets more calls through than the model has contexts (a fallback, a bench), and a
+    /// caller that gives up while waiting here simply leaves the line.
     one_at_a_time: Arc<Semaphore>,
     /// To the decoding thread; it ends when this is dropped.
     jobs: std::sync::mpsc::SyncSender<Job>,
     /// Prompt tokens the last generation found already in the KV cache (for tests and benches).
     reused: Arc<AtomicUsize>,
 }
+
+/// Prompt tokens decoded in one batch: the stop button is noticed between two batches. Small
+/// enough that a stop waits a fraction of a second on two cores, large enough that the prompt
+/// is still read in a few matrix passes rather than many.
+pub const PROMPT_CHUNK: usize = 128;
 
 /// One generation for the decoding thread. The permit is held until it has finished.
 struct Job {
@@ -120,7 +137,10 @@ impl LocalModel {
             let (model, options, reused) = (model.clone(), options.clone(), reused.clone());
             std::thread::Builder::new()
                 .name("llama-decoder".into())
-                .spawn(move || decoder(&model, &options, &inbox, &reused))
+                .spawn(move || {
+                    lower_priority(options.niceness);
+                    decoder(&model, &options, &inbox, &reused)
+                })
                 .map_err(|e| LlmError::Unavailable(format!("decoding thread: {e}")))?;
         }
         Ok(LocalModel {
@@ -208,10 +228,47 @@ impl ChatModel for LocalModel {
     }
 }
 
+/// Lowers the calling thread's priority `niceness` steps below where it is (Linux keeps a nice
+/// value per thread, and the threads it starts inherit it). Best effort: a refusal leaves the
+/// thread as it was.
+fn lower_priority(niceness: i32) {
+    if niceness <= 0 {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // `None` is the calling thread on Linux, whose nice values are per thread.
+        use rustix::process::{getpriority_process, setpriority_process};
+        let lowered = getpriority_process(None)
+            .and_then(|now| setpriority_process(None, (now + niceness).min(19)));
+        if let Err(error) = lowered {
+            tracing::warn!(
+                niceness,
+                %error,
+                "could not lower the local model's priority"
+            );
+        }
+    }
+}
+
 fn tokio_stream_from(
     mut rx: mpsc::Receiver<Result<StreamEvent, LlmError>>,
 ) -> impl futures::Stream<Item = Result<StreamEvent, LlmError>> {
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+fn new_context<'m>(
+    model: &'m LlamaModel,
+    options: &LocalOptions,
+) -> Result<LlamaContext<'m>, LlmError> {
+    let params = LlamaContextParams::default()
+        .with_n_ctx(NonZeroU32::new(options.context_window))
+        .with_n_batch(options.context_window)
+        .with_n_threads(options.threads)
+        .with_n_threads_batch(options.threads);
+    model
+        .new_context(backend()?, params)
+        .map_err(|e| LlmError::Unavailable(format!("context: {e}")))
 }
 
 /// The decoding thread: one context for the model's life, and the tokens its KV cache holds.
@@ -226,16 +283,7 @@ fn decoder(
     let mut cached: Vec<LlamaToken> = Vec::new();
     while let Ok(job) = inbox.recv() {
         if context.is_none() {
-            let params = LlamaContextParams::default()
-                .with_n_ctx(NonZeroU32::new(options.context_window))
-                .with_n_batch(options.context_window)
-                .with_n_threads(options.threads)
-                .with_n_threads_batch(options.threads);
-            match backend().and_then(|b| {
-                model
-                    .new_context(b, params)
-                    .map_err(|e| LlmError::Unavailable(format!("context: {e}")))
-            }) {
+            match new_context(model, options) {
                 Ok(ctx) => context = Some(ctx),
                 Err(e) => {
                     let _ = job.tx.blocking_send(Err(e));
@@ -246,7 +294,8 @@ fn decoder(
         let Some(ctx) = context.as_mut() else {
             continue;
         };
-        if let Err(e) = generate(model, ctx, &mut cached, &job, options, reused) {
+        let stopped = || job.tx.is_closed();
+        if let Err(e) = generate(model, ctx, &mut cached, &job, options, reused, &stopped) {
             ctx.clear_kv_cache();
             cached.clear();
             let _ = job.tx.blocking_send(Err(e));
@@ -254,9 +303,10 @@ fn decoder(
     }
 }
 
-/// The decode loop. Returns early, without error, when the receiver has gone away. `cached` is
-/// what the KV cache holds (sequence 0, from position 0) and is kept exact: a token is added
-/// only once it is decoded.
+/// The decode loop. Returns early, without error, when `stopped` says nobody waits any more
+/// (checked before each prompt chunk) or the receiver has gone away (noticed at each token).
+/// `cached` is what the KV cache holds (sequence 0, from position 0) and is kept exact: a token
+/// is added only once it is decoded, so a prompt stopped halfway is reused as far as it got.
 fn generate(
     model: &LlamaModel,
     ctx: &mut LlamaContext<'_>,
@@ -264,12 +314,16 @@ fn generate(
     job: &Job,
     options: &LocalOptions,
     reused: &AtomicUsize,
+    stopped: &dyn Fn() -> bool,
 ) -> Result<(), LlmError> {
     let failed =
         |what: &str, e: &dyn std::fmt::Display| LlmError::Unavailable(format!("{what}: {e}"));
     let (max_tokens, tx) = (job.max_tokens, &job.tx);
     let vocab = model.vocab();
     let tokens = vocab.tokenize(job.prompt.as_bytes(), false, true);
+    if tokens.is_empty() {
+        return Err(failed("prompt", &"it has no tokens"));
+    }
     let window = options.context_window as usize;
     if tokens.len() + max_tokens as usize > window {
         return Err(LlmError::Upstream {
@@ -299,15 +353,22 @@ fn generate(
     }
     reused.store(common, Ordering::SeqCst);
     let fresh = &tokens[common..];
-    let mut batch = LlamaBatch::new(fresh.len().max(1), 1);
+    let mut batch = LlamaBatch::new(PROMPT_CHUNK.max(1), 1);
     let last = fresh.len().saturating_sub(1);
-    for (i, token) in fresh.iter().enumerate() {
-        batch
-            .add(*token, (common + i) as i32, &[0], i == last)
-            .map_err(|e| failed("batch", &e))?;
+    for (c, chunk) in fresh.chunks(PROMPT_CHUNK).enumerate() {
+        if stopped() {
+            return Ok(());
+        }
+        batch.clear();
+        for (j, token) in chunk.iter().enumerate() {
+            let i = c * PROMPT_CHUNK + j;
+            batch
+                .add(*token, (common + i) as i32, &[0], i == last)
+                .map_err(|e| failed("batch", &e))?;
+        }
+        ctx.decode(&mut batch).map_err(|e| failed("decode", &e))?;
+        cached.extend_from_slice(chunk);
     }
-    ctx.decode(&mut batch).map_err(|e| failed("decode", &e))?;
-    cached.extend_from_slice(fresh);
 
     // Top-k first: the repetition penalty then looks at 40 candidates instead of the whole
     // vocabulary (49,152 hash look-ups a token, about 5% of decoding time on this model). A
@@ -368,4 +429,88 @@ fn generate(
         usage: Some(usage),
     }));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// Stop while the prompt is being read: the decoder leaves off at the next chunk, sends
+    /// nothing, and the cache holds exactly what it decoded (so the next call reuses it).
+    #[test]
+    fn a_prompt_stopped_halfway_is_left_where_it_stopped() {
+        let path = std::env::var("REHEARSE_MODELS_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| rehearse_testkit::workspace_root().join("data/models"))
+            .join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf");
+        let backend = backend().expect("backend");
+        let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
+            .expect("the SmolLM2 file (scripts/fetch-models.sh)");
+        let options = LocalOptions {
+            context_window: 2048,
+            ..LocalOptions::default()
+        };
+        let mut ctx = new_context(&model, &options).expect("context");
+        let (tx, mut rx) = mpsc::channel(32);
+        let permit = Arc::new(Semaphore::new(1))
+            .try_acquire_owned()
+            .expect("permit");
+        let job = Job {
+            prompt: "word ".repeat(4 * PROMPT_CHUNK),
+            max_tokens: 8,
+            temperature: 0.7,
+            tx,
+            _permit: permit,
+        };
+        // The stop comes after two chunks were read.
+        let checks = Cell::new(0);
+        let stopped = || {
+            checks.set(checks.get() + 1);
+            checks.get() > 2
+        };
+        let mut cached = Vec::new();
+        let reused = AtomicUsize::new(0);
+        generate(
+            &model,
+            &mut ctx,
+            &mut cached,
+            &job,
+            &options,
+            &reused,
+            &stopped,
+        )
+        .expect("stopping is not an error");
+        assert_eq!(
+            cached.len(),
+            2 * PROMPT_CHUNK,
+            "two chunks decoded, no more"
+        );
+        assert!(
+            rx.try_recv().is_err(),
+            "nothing was sent for a stopped call"
+        );
+
+        // The same prompt again picks up where the stopped one left off.
+        let go_on = || false;
+        generate(
+            &model,
+            &mut ctx,
+            &mut cached,
+            &job,
+            &options,
+            &reused,
+            &go_on,
+        )
+        .expect("the whole reply");
+        assert_eq!(reused.load(Ordering::SeqCst), 2 * PROMPT_CHUNK);
+        let mut events = Vec::new();
+        while let Ok(event) = rx.try_recv() {
+            events.push(event);
+        }
+        assert!(
+            matches!(events.last(), Some(Ok(StreamEvent::Done { .. }))),
+            "{events:?}"
+        );
+    }
 }

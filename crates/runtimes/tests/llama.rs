@@ -181,3 +181,61 @@ async fn ignoring_the_end_token_decodes_exactly_the_tokens_asked_for() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The nice value of each of this process's threads named `name` (Linux keeps one per thread).
+#[cfg(target_os = "linux")]
+fn nice_values_of(name: &str) -> Vec<i64> {
+    let mut values = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").expect("tasks") {
+        let dir = task.expect("task").path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
+        values.extend(nice_in(&stat));
+    }
+    values
+}
+
+/// The nice value in a `/proc/.../stat` line: after the command in parentheses, field 19.
+#[cfg(target_os = "linux")]
+fn nice_in(stat: &str) -> Option<i64> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(16)?.parse().ok()
+}
+
+/// The decoding thread (and the threads llama.cpp starts from it, which inherit its name and
+/// priority) runs below the rest of the process, which keeps its own priority.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_decoding_threads_run_below_the_server() {
+    let models = std::env::var("REHEARSE_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| rehearse_testkit::workspace_root().join("data/models"));
+    let model = LocalModel::load(
+        &models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
+        LocalOptions {
+            context_window: 2048,
+            niceness: 7,
+            ..LocalOptions::default()
+        },
+    )
+    .expect("load");
+    let events: Vec<_> = model
+        .stream(&request(4))
+        .await
+        .expect("stream")
+        .collect()
+        .await;
+    assert!(matches!(events.last(), Some(Ok(StreamEvent::Done { .. }))));
+    // Relative to the process (a test run may itself be niced); other tests in this binary
+    // load models at the default priority, so a thread 7 below the process is this one's.
+    let own = std::fs::read_to_string("/proc/thread-self/stat").expect("own stat");
+    let own = nice_in(&own).expect("own nice value");
+    let decoders = nice_values_of("llama-decoder");
+    assert!(
+        decoders.contains(&(own + 7).min(19)),
+        "{decoders:?}, own {own}"
+    );
+}

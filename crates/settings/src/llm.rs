@@ -38,6 +38,11 @@ pub struct LlmSettings {
     pub context_window: u32,
     #[serde(default = "defaults::threads")]
     pub threads: i32,
+    /// How far below the web server the embedded model's threads run (Linux `nice`, 0-19): on
+    /// a small machine its decoding takes every core it is given, and pages and turn writes
+    /// must not wait behind it. 0 runs it at the server's own priority.
+    #[serde(default = "defaults::niceness")]
+    pub niceness: i32,
     #[serde(default)]
     pub input_usd_per_mtok: f64,
     #[serde(default)]
@@ -118,6 +123,7 @@ impl Default for LlmSettings {
             model_path: None,
             context_window: defaults::context_window(),
             threads: defaults::threads(),
+            niceness: defaults::niceness(),
             input_usd_per_mtok: 0.0,
             output_usd_per_mtok: 0.0,
             free: false,
@@ -174,6 +180,9 @@ mod defaults {
     }
     pub fn threads() -> i32 {
         2
+    }
+    pub fn niceness() -> i32 {
+        10
     }
     pub fn max_reply_tokens() -> u32 {
         256
@@ -277,6 +286,9 @@ impl LlmSettings {
         }
         if !(1..=64).contains(&self.threads) {
             return Err(("threads", "must be between 1 and 64".into()));
+        }
+        if !(0..=19).contains(&self.niceness) {
+            return Err(("niceness", "must be between 0 and 19".into()));
         }
         crate::resilience::validate(self)?;
         Ok(())
@@ -382,6 +394,18 @@ mod tests {
         s.input_usd_per_mtok = 1.0;
         let (field, _) = s.validate().expect_err("free and priced");
         assert_eq!(field, "free");
+    }
+
+    #[test]
+    fn the_local_model_runs_below_the_server_within_nice_range() {
+        let mut s = LlmSettings::default();
+        assert_eq!(s.niceness, 10);
+        s.niceness = 20;
+        assert_eq!(s.validate().expect_err("past 19").0, "niceness");
+        s.niceness = -1;
+        assert_eq!(s.validate().expect_err("raising").0, "niceness");
+        s.niceness = 0;
+        assert_eq!(s.validate(), Ok(()));
     }
 
     #[test]

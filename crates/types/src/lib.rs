@@ -24,8 +24,8 @@ pub use knowledge::{
     ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView,
 };
 pub use ops::{
-    AiStatus, BreakerView, CacheView, CeilingView, FailedJobView, PromptVersionView, TraceRow,
-    TraceView,
+    AiStatus, BreakerView, CacheView, CeilingView, FailedJobView, LiveView, PromptVersionView,
+    TraceRow, TraceView,
 };
 pub use review::{
     duration_words, held_ago, hold_reason_label, Change, DiffPiece, ReasonMetricsView,

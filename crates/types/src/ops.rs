@@ -46,6 +46,18 @@ pub struct AiStatus {
     pub breakers: Vec<BreakerView>,
     /// The knowledge base's caches since the server started.
     pub caches: Vec<CacheView>,
+    /// What live streaming holds in memory right now.
+    pub live: LiveView,
+}
+
+/// Live streaming's memory, for admins: both numbers fall back to 0 when nobody watches and no
+/// interviewer turn runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveView {
+    /// Browsers' open event streams, over all users.
+    pub open_streams: u64,
+    /// Interviews the live hub keeps state for (someone watches, or a turn runs).
+    pub interviews_held: u64,
 }
 
 /// One bounded cache, for admins: how full it is and whether it pays.

@@ -1,8 +1,9 @@
 //! Admission limits over HTTP: sending messages and starting interviews faster than the quota
 //! answers 429 with Retry-After and stores nothing; live streams are capped per user and end
 //! after their lifetime. (The rest of the suite runs with the rate limits off; these turn them
-//! on. The order of the draft and the replay on reconnect is unit-tested with the live hub:
-//! a turn cannot be held between its draft and its commit from outside the process.)
+//! on. The order of the draft and the replay on reconnect is unit-tested with the live hub: a
+//! phrasing is published only once accepted, just before its commit, and that moment cannot be
+//! held from outside the process. The hub letting an interview go is in `interviews/live.rs`.)
 
 use crate::interviews::{connect, reconnect, send, start, try_start};
 use crate::support::{Backend, TestApp};
