@@ -101,9 +101,10 @@ pub struct LocalModel {
     reused: Arc<AtomicUsize>,
 }
 
-/// Prompt tokens decoded in one batch: the stop button is noticed between two batches. Small
-/// enough that a stop waits a fraction of a second on two cores, large enough that the prompt
-/// is still read in a few matrix passes rather than many.
+/// Prompt tokens decoded in one batch: the stop button is noticed between two batches. On two
+/// cores SmolLM2 reads about 230 prompt tokens a second, so a stop waits about half a second;
+/// the price is about 7% of prompt speed against llama.cpp's own 512-token batches (a
+/// 1,400-token prompt: 6.2 s against 5.8 s), where a stop would wait about two seconds.
 pub const PROMPT_CHUNK: usize = 128;
 
 /// One generation for the decoding thread. The permit is held until it has finished.
