@@ -168,10 +168,7 @@ impl EmbedTexts for Bare {
 }
 
 fn minilm() -> Bare {
-    let dir: PathBuf = std::env::var("REHEARSE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("data/models"))
-        .join("minilm");
+    let dir = rehearse_testkit::models_dir().join("minilm");
     Bare(LocalMiniLm::load(&dir).expect("MiniLM (run scripts/fetch-models.sh)"))
 }
 

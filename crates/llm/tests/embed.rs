@@ -14,9 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn models() -> PathBuf {
-    std::env::var("REHEARSE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("data/models"))
+    rehearse_testkit::models_dir()
 }
 
 fn texts() -> Vec<String> {

@@ -4,27 +4,22 @@
 use futures::StreamExt;
 use rehearse_llm::{ChatMessage, ChatModel, ChatRequest, StreamEvent};
 use rehearse_runtimes::llama::{LocalModel, LocalOptions};
-use std::path::PathBuf;
 
 fn model() -> LocalModel {
-    let root = rehearse_testkit::workspace_root();
-    let models = std::env::var("REHEARSE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root.join("data/models"));
-    let path = models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf");
+    model_with(LocalOptions {
+        context_window: 2048,
+        ..LocalOptions::default()
+    })
+}
+
+fn model_with(options: LocalOptions) -> LocalModel {
+    let path = rehearse_testkit::smollm2_gguf();
     assert!(
         path.exists(),
         "{} is missing: run scripts/fetch-models.sh",
         path.display()
     );
-    LocalModel::load(
-        &path,
-        LocalOptions {
-            context_window: 2048,
-            ..LocalOptions::default()
-        },
-    )
-    .expect("load")
+    LocalModel::load(&path, options).expect("load")
 }
 
 fn request(max_tokens: u32) -> ChatRequest {
@@ -158,19 +153,11 @@ async fn a_prompt_sharing_a_prefix_reuses_the_decoded_tokens() {
 /// tokens asked for, so both sides of the llama.cpp comparison do the same work.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ignoring_the_end_token_decodes_exactly_the_tokens_asked_for() {
-    let root = rehearse_testkit::workspace_root();
-    let models = std::env::var("REHEARSE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root.join("data/models"));
-    let model = LocalModel::load(
-        &models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
-        LocalOptions {
-            context_window: 2048,
-            ignore_eos: true,
-            ..LocalOptions::default()
-        },
-    )
-    .expect("load");
+    let model = model_with(LocalOptions {
+        context_window: 2048,
+        ignore_eos: true,
+        ..LocalOptions::default()
+    });
     let mut short = request(40);
     short.messages = vec![ChatMessage::user("Reply with the single word OK.")];
     let events: Vec<_> = model.stream(&short).await.expect("stream").collect().await;
@@ -210,18 +197,11 @@ fn nice_in(stat: &str) -> Option<i64> {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_decoding_threads_run_below_the_server() {
-    let models = std::env::var("REHEARSE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| rehearse_testkit::workspace_root().join("data/models"));
-    let model = LocalModel::load(
-        &models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
-        LocalOptions {
-            context_window: 2048,
-            niceness: 7,
-            ..LocalOptions::default()
-        },
-    )
-    .expect("load");
+    let model = model_with(LocalOptions {
+        context_window: 2048,
+        niceness: 7,
+        ..LocalOptions::default()
+    });
     let events: Vec<_> = model
         .stream(&request(4))
         .await

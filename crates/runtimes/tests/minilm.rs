@@ -2,13 +2,10 @@
 
 use rehearse_llm::embed::{cosine, Embedder};
 use rehearse_runtimes::LocalMiniLm;
-use rehearse_testkit::workspace_root;
 use std::path::PathBuf;
 
 fn models() -> PathBuf {
-    std::env::var("REHEARSE_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("data/models"))
+    rehearse_testkit::models_dir()
 }
 
 fn texts() -> Vec<String> {

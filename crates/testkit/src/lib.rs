@@ -94,3 +94,16 @@ pub fn free_port() -> u16 {
 pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
+
+/// Where `scripts/fetch-models.sh` put the models: `REHEARSE_MODELS_DIR`, else `data/models`
+/// in the workspace.
+pub fn models_dir() -> std::path::PathBuf {
+    std::env::var("REHEARSE_MODELS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("data/models"))
+}
+
+/// The SmolLM2 GGUF the embedded-model tests and benches run on.
+pub fn smollm2_gguf() -> std::path::PathBuf {
+    models_dir().join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+}

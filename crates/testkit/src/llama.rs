@@ -6,7 +6,6 @@
 use crate::{free_port, workspace_root};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -47,10 +46,7 @@ impl LlamaServer {
     /// `spawn_blocking` in async tests.
     pub fn start() -> LlamaServer {
         let root = workspace_root();
-        let models = std::env::var("REHEARSE_MODELS_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| root.join("data/models"));
-        let gguf = models.join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf");
+        let gguf = crate::smollm2_gguf();
         assert!(
             gguf.exists(),
             "{} is missing: run scripts/fetch-models.sh (scripts/test.sh does)",
