@@ -8,10 +8,13 @@
 //! again with the same idempotency key, as the browser does. After the kills the server runs
 //! unarmed until every candidate has finished, and the drill prints per point how often it
 //! killed there, then: messages sent, kills, replies completed, candidate messages lost,
-//! duplicates stored, interviews left stuck, and SQLite's `PRAGMA integrity_check`.
+//! duplicates stored, interviews left stuck, and SQLite's `PRAGMA integrity_check`. Before the
+//! kills it reconnects a live stream while a reply is committed but not yet announced
+//! ([`reconnect`]) and prints whether the draft came before the reply.
 
 mod candidates;
 mod checks;
+pub mod reconnect;
 mod server_process;
 
 pub(crate) use candidates::{
@@ -50,6 +53,9 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
         "fault drill: {candidates} candidates, {kills} kills, SQLite at {}",
         db_path.display()
     );
+
+    // First, alone: a reconnect between a reply's commit and its announcement.
+    let reconnected = reconnect::run(server.exe.clone(), server.models.clone()).await?;
 
     let mut child = server.start(None).await?;
     let sent = Arc::new(AtomicUsize::new(0));
@@ -133,7 +139,18 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
     );
     println!("candidates that gave up     {gave_up}");
     println!("sqlite integrity_check      {}", report.integrity);
-    if report.lost + report.duplicates + report.stuck > 0 || report.integrity != "ok" || gave_up > 0
+    println!(
+        "reconnect before the reply was announced: {}",
+        if reconnected.in_order() {
+            "the draft, then the reply; after a restart the reply once and no draft"
+        } else {
+            "OUT OF ORDER"
+        }
+    );
+    if report.lost + report.duplicates + report.stuck > 0
+        || report.integrity != "ok"
+        || gave_up > 0
+        || !reconnected.in_order()
     {
         anyhow::bail!(
             "the drill found lost, duplicated or stuck work; its database is kept at {}",

@@ -315,7 +315,7 @@ impl Verification {
     /// mail worker is woken. One place, so neither way can forget the mail.
     async fn commit_password_change(
         &self,
-        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        mut tx: rehearse_db::WriteTx,
         kind: AuditKind,
         user: &User,
         ip: Option<&str>,

@@ -1,5 +1,6 @@
+use crate::WriteTx;
 use crate::{now_ms, Db, DbError};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 /// Links between an account and an external identity (`provider`, `subject`). The subject, not
 /// the email, is the key: emails change and can be reassigned at a provider.
@@ -26,7 +27,7 @@ impl IdentityRepo {
     }
 
     pub async fn link(
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut WriteTx,
         provider: &str,
         subject: &str,
         user_id: &str,

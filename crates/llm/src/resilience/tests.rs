@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::scripted::{Script, ScriptedModel, Step};
+use crate::types::StreamEvent;
 use crate::ChatMessage;
+use futures::StreamExt;
 
 fn request() -> ChatRequest {
     ChatRequest {

@@ -1,6 +1,8 @@
 //! The decoder stopped while it reads the prompt, on the real SmolLM2 file.
 
+use super::decode::{generate, new_context};
 use super::*;
+use llama_cpp_2::token::LlamaToken;
 use std::cell::Cell;
 
 /// Stop while the prompt is being read: the decoder leaves off at the next chunk, sends
