@@ -187,7 +187,7 @@ impl TraceStore {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Trace>, DbError> {
-        let row = sqlx::query("SELECT * FROM model_calls WHERE id = $1")
+        let row = sqlx::query(&format!("SELECT {TRACE_COLUMNS} FROM model_calls WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.db.pool())
             .await
@@ -202,10 +202,10 @@ impl TraceStore {
         status: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Trace>, DbError> {
-        let rows = sqlx::query(
-            "SELECT * FROM model_calls WHERE ($1 = '' OR interview_id = $1) AND ($2 = '' OR status = $2) \
-             ORDER BY started_at DESC, id LIMIT $3",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {TRACE_COLUMNS} FROM model_calls WHERE ($1 = '' OR interview_id = $1) AND ($2 = '' OR status = $2) \
+             ORDER BY started_at DESC, id LIMIT $3"
+        ))
         .bind(interview_id.unwrap_or(""))
         .bind(status.unwrap_or(""))
         .bind(limit)
@@ -223,13 +223,13 @@ impl TraceStore {
     ) -> Result<Vec<Trace>, DbError> {
         let rows = match interview_id {
             Some(id) => {
-                sqlx::query("SELECT * FROM model_calls WHERE interview_id = $1 ORDER BY started_at DESC, id LIMIT $2")
+                sqlx::query(&format!("SELECT {TRACE_COLUMNS} FROM model_calls WHERE interview_id = $1 ORDER BY started_at DESC, id LIMIT $2"))
                     .bind(id)
                     .bind(limit)
                     .fetch_all(self.db.pool())
                     .await
             }
-            None => sqlx::query("SELECT * FROM model_calls ORDER BY started_at DESC, id LIMIT $1")
+            None => sqlx::query(&format!("SELECT {TRACE_COLUMNS} FROM model_calls ORDER BY started_at DESC, id LIMIT $1"))
                 .bind(limit)
                 .fetch_all(self.db.pool())
                 .await,
@@ -264,11 +264,11 @@ impl TraceStore {
 
     /// A user's traces, newest first: the calls made for them or in their interviews.
     pub async fn for_user(&self, user_id: &str) -> Result<Vec<Trace>, DbError> {
-        let rows = sqlx::query(
-            "SELECT * FROM model_calls WHERE user_id = $1 \
+        let rows = sqlx::query(&format!(
+            "SELECT {TRACE_COLUMNS} FROM model_calls WHERE user_id = $1 \
              OR interview_id IN (SELECT id FROM interviews WHERE user_id = $1) \
-             ORDER BY started_at DESC, id",
-        )
+             ORDER BY started_at DESC, id"
+        ))
         .bind(user_id)
         .fetch_all(self.db.pool())
         .await
@@ -276,6 +276,13 @@ impl TraceStore {
         rows.iter().map(from_row).collect()
     }
 }
+
+/// The columns [`from_row`] reads, named rather than `*`: sqlx's SQLite driver keeps the
+/// column list of a statement from when it was prepared, and a statement SQLite prepares again
+/// behind its back (after any schema change) can then return more columns than that list, which
+/// panics sqlx's worker thread (seen once in CI: "the len is 21 but the index is 21", and the read
+/// came back empty). A named list has the same width whenever it is prepared.
+const TRACE_COLUMNS: &str = "id, started_at, user_id, interview_id, step, provider, model, prompt_version, request_json, context_ids, screening_json, attempts_json, output, tool_calls_json, refused_tools_json, ttft_ms, latency_ms, prompt_tokens, completion_tokens, cost_nanos, status, error";
 
 fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
     let get = |e: sqlx::Error| DbError::from(e);

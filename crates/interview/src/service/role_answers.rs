@@ -16,7 +16,10 @@ use rehearse_knowledge::generative::AnswerMode;
 use rehearse_knowledge::Answer;
 use rehearse_llm::agent::TurnLimits;
 use rehearse_llm::gateway::CallContext;
-use rehearse_llm::trace::{CallStatus, NewTrace, TraceEnd};
+
+mod retrieval_trace;
+
+use retrieval_trace::Retrieved;
 
 /// The step name of role answers in traces.
 const STEP: &str = "role_answer";
@@ -244,74 +247,6 @@ impl InterviewService {
             trace_id: None,
         }
     }
-
-    /// Writes the trace of an answer that made no model call: what was asked, which chunks
-    /// were found with every score, what was answered and the verdict. Admins read it like any
-    /// model call's trace; a failure to write it is logged, never the candidate's problem.
-    async fn retrieval_trace(&self, asked: Asked<'_>, retrieved: Retrieved<'_>) -> Option<String> {
-        let (interview, role, question) = (asked.interview, asked.role, asked.question);
-        let Retrieved {
-            reply,
-            chunks,
-            started_at,
-            clock,
-        } = retrieved;
-        let id = uuid::Uuid::new_v4().to_string();
-        let request = serde_json::json!({
-            "question": question,
-            "role": role.slug(),
-            "mode": "extractive",
-            "verdict": reply.outcome.as_str(),
-            "flags": reply.grounded.flags,
-            "chunks": chunks,
-        });
-        let cited: Vec<&str> = reply
-            .grounded
-            .citations
-            .iter()
-            .map(|c| c.chunk_id.as_str())
-            .collect();
-        let traces = self.gateway.traces();
-        let start = NewTrace {
-            id: id.clone(),
-            started_at,
-            user_id: Some(interview.user_id.clone()),
-            interview_id: Some(interview.id.clone()),
-            step: STEP.to_owned(),
-            provider: "knowledge".to_owned(),
-            model: "extractive".to_owned(),
-            prompt_version: None,
-            request_json: request.to_string(),
-            context_ids_json: serde_json::to_string(&cited).unwrap_or_else(|_| "[]".into()),
-            screening_json: "[]".to_owned(),
-        };
-        let end = TraceEnd {
-            status: CallStatus::Ok,
-            provider: "knowledge",
-            model: "extractive",
-            attempts_json: "[]",
-            output: &reply.text,
-            tool_calls_json: "[]",
-            refused_tools_json: "[]",
-            ttft_ms: None,
-            latency_ms: clock.elapsed().as_millis() as i64,
-            prompt_tokens: 0,
-            completion_tokens: 0,
-            cost_nanos: 0,
-            error: None,
-        };
-        let written = match traces.start(&start).await {
-            Ok(()) => traces.end(&id, end).await,
-            Err(e) => Err(e),
-        };
-        match written {
-            Ok(()) => Some(id),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not write the retrieval trace of a role answer");
-                None
-            }
-        }
-    }
 }
 
 /// A candidate's question about the role and who answers it: what both answer modes (and the
@@ -351,15 +286,6 @@ fn stopped() -> RoleReply {
         outcome: Outcome::Stopped,
         trace_id: None,
     }
-}
-
-/// What a retrieval trace records besides the question.
-struct Retrieved<'a> {
-    reply: &'a RoleReply,
-    /// Every chunk considered, with its scores (see `rehearse_types::TraceChunk`).
-    chunks: Vec<serde_json::Value>,
-    started_at: i64,
-    clock: std::time::Instant,
 }
 
 /// What the candidate reads when the job description cannot be searched: nothing is guessed,
