@@ -187,11 +187,13 @@ impl TraceStore {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Trace>, DbError> {
-        let row = sqlx::query(&format!("SELECT {TRACE_COLUMNS} FROM model_calls WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(sql_err)?;
+        let row = sqlx::query(&format!(
+            "SELECT {TRACE_COLUMNS} FROM model_calls WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(sql_err)?;
         row.as_ref().map(from_row).transpose()
     }
 
