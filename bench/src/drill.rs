@@ -21,7 +21,7 @@ pub(crate) use candidates::{
     finish_candidates, interview, messages, persist, signed_in, start_interview,
 };
 pub(crate) use checks::{check, wait_for_idle};
-pub(crate) use server_process::{free_port, ServerProcess};
+pub(crate) use server_process::{announced, free_port, ServerProcess};
 
 use anyhow::Context;
 use rehearse_interview::faults::POINTS;
@@ -85,16 +85,7 @@ pub async fn run(settings: Settings, kills: usize, candidates: usize) -> anyhow:
         let (mut armed, mut lines) = server.start_armed(point).await?;
         // A point not reached in this time (no turn got there) counts as missed; the next
         // round arms the next point.
-        let reached = tokio::time::timeout(Duration::from_secs(UNREACHED_SECS), async {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.starts_with("FAULT-POINT") {
-                    return true;
-                }
-            }
-            false
-        })
-        .await
-        .unwrap_or(false);
+        let reached = announced(&mut lines, Duration::from_secs(UNREACHED_SECS)).await;
         let entry = per_point.entry(point).or_default();
         if reached {
             armed.kill().await.context("SIGKILL")?; // Child::kill sends SIGKILL on Unix

@@ -125,8 +125,7 @@ const DB_BUSY_RETRY_SECS: u32 = 2;
 
 /// A database failure a server function did not handle itself, answered for what failed.
 ///
-/// A clash with other writers ([`DbError::Busy`], or a turn to write that did not come in time:
-/// [`DbError::WriteLineTimedOut`]) or no pooled connection free in time
+/// A clash with other writers ([`DbError::Busy`]) or no pooled connection free in time
 /// ([`DbError::PoolTimedOut`]) means the database is momentarily overloaded, not broken: the
 /// same request will likely succeed a moment later, so the person gets a 503 that says to try
 /// again (with `Retry-After`), not a reference to quote. It is logged at warn, with its cause
@@ -138,7 +137,7 @@ const DB_BUSY_RETRY_SECS: u32 = 2;
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match &e {
-            DbError::Busy(_) | DbError::WriteLineTimedOut | DbError::PoolTimedOut => {
+            DbError::Busy(_) | DbError::PoolTimedOut => {
                 let chain = rehearse_db::error_chain(&e);
                 tracing::warn!(error = %chain, "database busy; the client was asked to retry");
                 retry_after(
@@ -363,13 +362,11 @@ mod tests {
     fn a_busy_database_asks_to_retry_and_anything_else_is_internal() {
         use super::{ApiError, RouteError};
         use rehearse_db::DbError;
-        for busy in [DbError::PoolTimedOut, DbError::WriteLineTimedOut] {
-            match ApiError::from(busy) {
-                ApiError::Busy {
-                    retry_after_secs, ..
-                } => assert_eq!(retry_after_secs, 2),
-                other => panic!("{other:?}"),
-            }
+        match ApiError::from(DbError::PoolTimedOut) {
+            ApiError::Busy {
+                retry_after_secs, ..
+            } => assert_eq!(retry_after_secs, 2),
+            other => panic!("{other:?}"),
         }
         let route = RouteError::from(DbError::PoolTimedOut);
         assert_eq!(route.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);

@@ -95,16 +95,7 @@ async fn check(server: &ServerProcess, base: &str) -> anyhow::Result<Reconnected
         .await?;
     anyhow::ensure!(sent.status().is_success(), "send: {}", sent.status());
     // The server says when the turn is there; the limit only ends a run that never gets there.
-    let reached = tokio::time::timeout(Duration::from_secs(600), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if line.starts_with("FAULT-POINT") {
-                return true;
-            }
-        }
-        false
-    })
-    .await
-    .unwrap_or(false);
+    let reached = super::announced(&mut lines, Duration::from_secs(600)).await;
     anyhow::ensure!(reached, "the turn never reached {BETWEEN_REPLY_AND_PHASE}");
     let held = reconnect(&client, base, &id).await?;
     armed.kill().await.context("SIGKILL")?;

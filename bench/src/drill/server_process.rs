@@ -97,6 +97,24 @@ impl ServerProcess {
     }
 }
 
+/// Whether the armed server announced its fault point within `within` (read from its output,
+/// as [`ServerProcess::start_armed`] gives it).
+pub(crate) async fn announced(
+    lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    within: Duration,
+) -> bool {
+    tokio::time::timeout(within, async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.starts_with("FAULT-POINT") {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false)
+}
+
 pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?

@@ -315,7 +315,7 @@ impl Verification {
     /// mail worker is woken. One place, so neither way can forget the mail.
     async fn commit_password_change(
         &self,
-        mut tx: rehearse_db::WriteTx,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
         kind: AuditKind,
         user: &User,
         ip: Option<&str>,

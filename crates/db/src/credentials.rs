@@ -6,9 +6,8 @@
 //! single conditional `UPDATE ... RETURNING`, so a link works once however many requests race
 //! with it, on SQLite and PostgreSQL alike.
 
-use crate::WriteTx;
 use crate::{now_ms, Db, DbError};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 /// What a link is for. The names are stored, so never rename one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +89,7 @@ impl CredentialRepo {
     /// Spends a link inside `tx`, with the change it allows: its owner if it was unused and
     /// unexpired, None otherwise (used, expired, unknown, or another purpose).
     pub async fn spend(
-        tx: &mut WriteTx,
+        tx: &mut Transaction<'_, Any>,
         digest: &str,
         purpose: LinkPurpose,
     ) -> Result<Option<LinkOwner>, DbError> {
@@ -109,7 +108,7 @@ impl CredentialRepo {
     /// Spends every unused link of `purpose` the account still has (after one of them was
     /// used, or when its password changed: an older reset link must not undo a newer change).
     pub async fn spend_all(
-        tx: &mut WriteTx,
+        tx: &mut Transaction<'_, Any>,
         user_id: &str,
         purpose: LinkPurpose,
     ) -> Result<(), DbError> {
@@ -156,7 +155,7 @@ impl CredentialRepo {
     /// Replaces an account's password inside `tx` and ends all its sessions (raises its session
     /// epoch). Returns the new epoch, for the one session the caller may keep.
     pub async fn replace_password(
-        tx: &mut WriteTx,
+        tx: &mut Transaction<'_, Any>,
         user_id: &str,
         password_hash: &str,
     ) -> Result<i64, DbError> {

@@ -24,10 +24,6 @@ pub enum DbError {
     /// saturated or new connections keep failing.
     #[error("no database connection free in time")]
     PoolTimedOut,
-    /// A SQLite writer waited its whole time in the process's line of writers (see
-    /// `write.rs`): another write held the database that long.
-    #[error("no turn to write came in time")]
-    WriteLineTimedOut,
     /// The database could not be reached or talked to: an I/O, TLS or wire-protocol failure.
     #[error("database unreachable: {0}")]
     Unreachable(#[source] sqlx::Error),
@@ -103,7 +99,7 @@ fn is_transient(code: Option<&str>, message: &str) -> bool {
 impl DbError {
     /// True for a failure that the same statement may not meet again a moment later.
     pub fn is_transient(&self) -> bool {
-        matches!(self, DbError::Busy(_) | DbError::WriteLineTimedOut)
+        matches!(self, DbError::Busy(_))
     }
 }
 

@@ -1,6 +1,5 @@
-use crate::WriteTx;
 use crate::{now_ms, Db, DbError};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 /// Links between an account and an external identity (`provider`, `subject`). The subject, not
 /// the email, is the key: emails change and can be reassigned at a provider.
@@ -27,7 +26,7 @@ impl IdentityRepo {
     }
 
     pub async fn link(
-        tx: &mut WriteTx,
+        tx: &mut Transaction<'_, Any>,
         provider: &str,
         subject: &str,
         user_id: &str,

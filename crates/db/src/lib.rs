@@ -16,7 +16,6 @@ mod jobs;
 mod pool;
 mod sessions;
 mod users;
-mod write;
 
 pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent, REPEATS_KEPT, REPEAT_WINDOW_MS};
 pub use checkpoints::Checkpoints;
@@ -27,7 +26,6 @@ pub use jobs::{FailedJob, Job, JobPayload, JobQueue, MAX_ATTEMPTS};
 pub use pool::{Backend, Db};
 pub use sessions::SessionStore;
 pub use users::{NewUser, User, UserRepo};
-pub use write::WriteTx;
 
 /// Milliseconds since the Unix epoch: the one timestamp representation both dialects share.
 pub fn now_ms() -> i64 {

@@ -1,5 +1,4 @@
 use crate::checkpoints::{self, Checkpoints};
-use crate::write::{WriteLine, WriteTx};
 use crate::DbError;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
@@ -23,8 +22,6 @@ pub struct Db {
     backend: Backend,
     url: String,
     checkpoints: Checkpoints,
-    /// SQLite's writers wait here for their turn (see `write.rs`); None for PostgreSQL.
-    writers: Option<WriteLine>,
     /// Held while any clone lives: the background checkpoints of a file-backed SQLite pool end
     /// with the last one.
     _checkpoints: Option<checkpoints::Alive>,
@@ -104,7 +101,6 @@ impl Db {
             backend,
             url: url.to_owned(),
             checkpoints,
-            writers: (backend == Backend::Sqlite).then(WriteLine::new),
         })
     }
 
@@ -139,21 +135,16 @@ impl Db {
         &self.pool
     }
 
-    /// Begins a transaction that will write. On SQLite it first waits for the process's turn
-    /// to write (see `write.rs`), then takes the write lock at once (`BEGIN IMMEDIATE`): a
-    /// deferred transaction that reads and then writes fails with `SQLITE_BUSY` at once when
-    /// another writer committed meanwhile (the busy timeout does not apply to that upgrade),
-    /// which is what turned concurrent candidates into 500s.
-    pub async fn begin_write(&self) -> Result<WriteTx, DbError> {
-        let turn = match &self.writers {
-            Some(line) => Some(line.wait().await?),
-            None => None,
-        };
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails with
+    /// `SQLITE_BUSY` at once when another writer committed meanwhile (the busy timeout does not
+    /// apply to that upgrade), which is what turned concurrent candidates into 500s.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         };
-        Ok(WriteTx::new(tx?, turn))
+        tx.map_err(DbError::from)
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,8 +1,7 @@
-use crate::WriteTx;
 use crate::{now_ms, Db, DbError};
 use rehearse_types::Role;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 /// A stored account. `password_hash` is absent for accounts that only sign in through OAuth.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +60,7 @@ impl UserRepo {
 
     /// Inserts an account inside `tx`, so the caller can write its audit event atomically.
     /// A taken email is [`DbError::Conflict`].
-    pub async fn create(tx: &mut WriteTx, new: NewUser<'_>) -> Result<User, DbError> {
+    pub async fn create(tx: &mut Transaction<'_, Any>, new: NewUser<'_>) -> Result<User, DbError> {
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
         sqlx::query(
@@ -133,7 +132,11 @@ impl UserRepo {
     }
 
     /// Changes a role inside `tx`; returns the account as it was before, or NotFound.
-    pub async fn set_role(tx: &mut WriteTx, id: &str, role: Role) -> Result<User, DbError> {
+    pub async fn set_role(
+        tx: &mut Transaction<'_, Any>,
+        id: &str,
+        role: Role,
+    ) -> Result<User, DbError> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
         let before = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
         let before = from_row(&before.ok_or(DbError::NotFound)?)?;
@@ -147,7 +150,7 @@ impl UserRepo {
     }
 
     /// Marks an email verified (after an OAuth provider vouched for it).
-    pub async fn mark_verified(tx: &mut WriteTx, id: &str) -> Result<(), DbError> {
+    pub async fn mark_verified(tx: &mut Transaction<'_, Any>, id: &str) -> Result<(), DbError> {
         sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2")
             .bind(now_ms())
             .bind(id)
@@ -160,7 +163,10 @@ impl UserRepo {
     /// vouched for: removes its password, marks the email verified and ends every session it
     /// has (by raising its session epoch), so whoever registered the address first keeps no way
     /// in. Inside `tx`, with the identity link and the audit event.
-    pub async fn end_sessions_and_drop_password(tx: &mut WriteTx, id: &str) -> Result<(), DbError> {
+    pub async fn end_sessions_and_drop_password(
+        tx: &mut Transaction<'_, Any>,
+        id: &str,
+    ) -> Result<(), DbError> {
         let done = sqlx::query(
             "UPDATE users SET password_hash = NULL, session_epoch = session_epoch + 1, \
              email_verified = 1, updated_at = $1 WHERE id = $2",

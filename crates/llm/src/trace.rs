@@ -281,9 +281,9 @@ impl TraceStore {
 
 /// The columns [`from_row`] reads, named rather than `*`: sqlx's SQLite driver keeps the
 /// column list of a statement from when it was prepared, and a statement SQLite prepares again
-/// behind its back (after any schema change) can then return more columns than that list, which
-/// panics sqlx's worker thread (seen once in CI: "the len is 21 but the index is 21", and the read
-/// came back empty). A named list has the same width whenever it is prepared.
+/// behind its back can then return more columns than that list, which panics sqlx's worker
+/// thread. Seen once in a test run ("the len is 21 but the index is 21"; the read came back
+/// empty); what changed the statement was not found. A named list keeps its width.
 const TRACE_COLUMNS: &str = "id, started_at, user_id, interview_id, step, provider, model, prompt_version, request_json, context_ids, screening_json, attempts_json, output, tool_calls_json, refused_tools_json, ttft_ms, latency_ms, prompt_tokens, completion_tokens, cost_nanos, status, error";
 
 fn from_row(r: &AnyRow) -> Result<Trace, DbError> {

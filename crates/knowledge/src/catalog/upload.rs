@@ -62,7 +62,7 @@ impl Catalog {
 /// Writes a job description and its first version in `tx`; the caller queues (or runs) the
 /// ingestion and commits.
 pub(crate) async fn create_in(
-    tx: &mut rehearse_db::WriteTx,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     text: VersionText<'_>,
 ) -> Result<(JobDescription, Version), DbError> {
     let now = now_ms();
@@ -89,7 +89,7 @@ pub(crate) async fn create_in(
 /// Writes the next version of job description `jd_id` in `tx` (and its title); the caller
 /// queues (or runs) the ingestion and commits.
 pub(crate) async fn add_version_in(
-    tx: &mut rehearse_db::WriteTx,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     jd_id: &str,
     text: VersionText<'_>,
 ) -> Result<Version, DbError> {
@@ -109,7 +109,10 @@ pub(crate) async fn add_version_in(
 
 /// Queues the ingestion of version `version_id` in `tx` and commits: how every write here that
 /// leaves a version to the job runner ends.
-async fn commit_queued(mut tx: rehearse_db::WriteTx, version_id: &str) -> Result<(), DbError> {
+async fn commit_queued(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    version_id: &str,
+) -> Result<(), DbError> {
     rehearse_db::JobQueue::push_in(
         &mut tx,
         &crate::jobs::IngestJob {
@@ -122,7 +125,7 @@ async fn commit_queued(mut tx: rehearse_db::WriteTx, version_id: &str) -> Result
 }
 
 async fn insert_version(
-    tx: &mut rehearse_db::WriteTx,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     jd_id: &str,
     number: i64,
     text: VersionText<'_>,
