@@ -10,7 +10,7 @@
 //! of the held text beside both texts (`diff_json`), so what the reviewer changed is read
 //! without recomputing it; an "edit" that changes nothing is recorded as an approval.
 
-use crate::store::{message_from_row, Message};
+use crate::store::{message_from_row, Message, MESSAGE_COLUMNS};
 use crate::textdiff;
 use crate::verdict::{fallback_for, HoldReason};
 use rehearse_db::{now_ms, Db, DbError};
@@ -360,10 +360,12 @@ async fn release_in(
         .execute(&mut *conn)
         .await
         .map_err(sql)?;
-    let row = sqlx::query("SELECT * FROM interview_messages WHERE id = $1")
-        .bind(message_id)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(sql)?;
+    let row = sqlx::query(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM interview_messages WHERE id = $1"
+    ))
+    .bind(message_id)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(sql)?;
     message_from_row(&row)
 }

@@ -46,6 +46,10 @@ fn closed<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result
     parse(&text).ok_or_else(|| DbError::Corrupt(format!("interview {column} {text}")))
 }
 
+/// The columns [`interview_from`] reads, named rather than `*` (see `MESSAGE_COLUMNS`).
+const INTERVIEW_COLUMNS: &str = "id, user_id, role_slug, role_title, kind, difficulty, config_json, plan_json, \
+     phase_json, status, pause_reason, report_json, prompt_pins, summary, summary_upto, turn_seq, created_at";
+
 fn interview_from(row: &AnyRow) -> Result<Interview, DbError> {
     let report: Option<String> = row.try_get("report_json").map_err(sql)?;
     Ok(Interview {
@@ -123,7 +127,10 @@ impl InterviewStore {
 
     pub async fn get(&self, id: &str) -> Result<Option<Interview>, DbError> {
         let row = self
-            .row_by("SELECT * FROM interviews WHERE id = $1", id)
+            .row_by(
+                &format!("SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE id = $1"),
+                id,
+            )
             .await?;
         row.as_ref().map(interview_from).transpose()
     }
@@ -131,7 +138,7 @@ impl InterviewStore {
     /// A user's interviews, newest first.
     pub async fn for_user(&self, user_id: &str) -> Result<Vec<Interview>, DbError> {
         let rows =
-            sqlx::query("SELECT * FROM interviews WHERE user_id = $1 ORDER BY created_at DESC, id")
+            sqlx::query(&format!("SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE user_id = $1 ORDER BY created_at DESC, id"))
                 .bind(user_id)
                 .fetch_all(self.db.pool())
                 .await

@@ -40,6 +40,12 @@ pub struct Grounded {
     pub hold: Option<crate::review::Hold>,
 }
 
+/// The columns [`message_from_row`] reads, named rather than `*` (see `TRACE_COLUMNS` in
+/// `rehearse_llm::trace`: sqlx's SQLite worker panics when a statement prepared again returns
+/// more columns than it noted at the first prepare).
+pub(crate) const MESSAGE_COLUMNS: &str =
+    "id, seq, author, content, requirement_id, citations_json, held, flags_json, created_at";
+
 pub(crate) fn message_from_row(row: &AnyRow) -> Result<Message, DbError> {
     Ok(Message {
         id: row.try_get("id").map_err(sql)?,
@@ -94,7 +100,7 @@ pub(super) async fn by_key_in(
     key: &str,
 ) -> Result<Option<Message>, DbError> {
     let row = sqlx::query(
-        "SELECT * FROM interview_messages WHERE interview_id = $1 AND idempotency_key = $2",
+        &format!("SELECT {MESSAGE_COLUMNS} FROM interview_messages WHERE interview_id = $1 AND idempotency_key = $2"),
     )
     .bind(interview_id)
     .bind(key)
@@ -162,12 +168,13 @@ pub(super) async fn insert_message(
 
 impl InterviewStore {
     pub async fn messages(&self, interview_id: &str) -> Result<Vec<Message>, DbError> {
-        let rows =
-            sqlx::query("SELECT * FROM interview_messages WHERE interview_id = $1 ORDER BY seq")
-                .bind(interview_id)
-                .fetch_all(self.db.pool())
-                .await
-                .map_err(sql)?;
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM interview_messages WHERE interview_id = $1 ORDER BY seq"
+        ))
+        .bind(interview_id)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(sql)?;
         rows.iter().map(message_from_row).collect()
     }
 
@@ -226,7 +233,10 @@ impl InterviewStore {
 
     pub async fn message(&self, id: &str) -> Result<Option<Message>, DbError> {
         let row = self
-            .row_by("SELECT * FROM interview_messages WHERE id = $1", id)
+            .row_by(
+                &format!("SELECT {MESSAGE_COLUMNS} FROM interview_messages WHERE id = $1"),
+                id,
+            )
             .await?;
         row.as_ref().map(message_from_row).transpose()
     }

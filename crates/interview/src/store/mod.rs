@@ -19,7 +19,7 @@ mod turns;
 mod usage;
 
 pub use interviews::{Interview, Status};
-pub(crate) use messages::message_from_row;
+pub(crate) use messages::{message_from_row, MESSAGE_COLUMNS};
 pub use messages::{Author, Grounded, Message, Submitted};
 pub use turns::{turn_dedup_key, Offered, TurnJob, TURN_JOB};
 
