@@ -1,29 +1,32 @@
 //! `rehearse-bench load-turns`: many candidates at once on the embedded database. The server runs
-//! in-process on a random port with a throwaway SQLite file and the scripted model (a test
-//! double: this measures orchestration and the database, not a model). Candidates sign up
-//! first (not measured); then every one starts an interview and answers at the same moment.
+//! in-process, on a tokio runtime and threads of its own (`apart`), on a random port with a
+//! throwaway SQLite file and the scripted model (a test double: this measures orchestration
+//! and the database, not a model). Candidates sign up first (not measured); then every one
+//! starts an interview, opens its live stream as the page does, and answers, all at the same
+//! moment, and waits on that stream for the first question (no polling: no browser polls).
 //! It prints, for starts and sends apart: succeeded, refused by admission control (429/503,
 //! not errors), errors (anything else), and latency percentiles; then how many candidates got
-//! the interviewer's first question. The API suite runs the same at 20 candidates.
+//! the interviewer's first question, and the latency of an unrelated page (another
+//! candidate's home page, loaded from a thread of its own every 100 ms) all along. The API
+//! suite runs the same at 20 candidates.
 //!
 //! With `--local` it runs on the configured model instead (the embedded local model unless the
 //! environment says otherwise), with admission control as configured, and also prints how
 //! many first questions the model phrased (a slot, perhaps after a wait in line) and how many
-//! were the built question given at once, how long each kind took to arrive, and the latency
-//! of an unrelated page (the candidate's home page) polled all along: model work must not
-//! starve the web server. It also prints what admission decided for every model call: a slot
+//! were the built question given at once and how long each kind took to arrive: model work must
+//! not starve the web server (the unrelated page's figure). It also prints what admission decided for every model call: a slot
 //! at once, a slot after waiting in line (with the mean and longest wait), or refused as busy.
 
 use rehearse_llm::scripted::{Script, ScriptedModel};
 use rehearse_settings::Settings;
-use server::startup::{leptos_options, Application};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod apart;
 mod candidate;
 mod first_text;
 
-use candidate::{candidate, first_question, sign_up};
+use candidate::{candidate, sign_up};
 
 #[derive(Default)]
 struct Tally {
@@ -81,8 +84,10 @@ pub struct Summary {
     pub sends_ok: usize,
     /// Starts and sends that failed (refusals by admission control are not errors).
     pub errors: usize,
-    /// Candidates whose live stream showed the first interviewer text (watched runs only).
+    /// Candidates whose live stream showed the first interviewer text.
     pub first_texts: usize,
+    /// Candidates whose live stream brought the stored first question.
+    pub questions: usize,
 }
 
 pub async fn run(
@@ -131,16 +136,18 @@ pub async fn run(
         LoadModel::Local => format!("{:?} model", settings.llm.provider).to_lowercase(),
         LoadModel::FastUpstream => "the fast upstream double, no admission limit".to_owned(),
     };
-    let app = Application::build_with_model(settings, leptos_options()?, model).await?;
-    let base = format!("http://{}", app.address());
-    let gateway = app.state().gateway.clone();
-    tokio::spawn(app.run_until_stopped());
+    let server = apart::serve(settings, model).await?;
+    let base = server.base.clone();
 
     println!("candidates: {candidates} (SQLite, {provider})");
     let setup = Instant::now();
     let mut clients = Vec::with_capacity(candidates);
     for chunk in (0..candidates).collect::<Vec<_>>().chunks(8) {
-        let made = futures::future::join_all(chunk.iter().map(|i| sign_up(&base, *i))).await;
+        let made = futures::future::join_all(chunk.iter().map(|i| {
+            let base = &base;
+            async move { sign_up(base, &format!("load{i}")).await }
+        }))
+        .await;
         for client in made {
             clients.push(client?);
         }
@@ -151,49 +158,35 @@ pub async fn run(
     );
 
     // An unrelated page, loaded again and again while the crowd arrives and is answered.
-    let probing = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let prober = tokio::spawn(probe_page(
-        base.clone(),
-        clients.first().cloned(),
-        probing.clone(),
-    ));
+    let prober = apart::Prober::start(base.clone()).await?;
     let mut starts = Tally::default();
     let mut sends = Tally::default();
     let begun = Instant::now();
-    let watch = upstream.is_some();
+    let begun_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
     let results =
-        futures::future::join_all(clients.iter().map(|c| candidate(&base, c, watch))).await;
-    let mut taken = Vec::new();
+        futures::future::join_all(clients.iter().map(|c| candidate(&base, c, begun))).await;
     let mut first_texts = Vec::new();
-    for (client, sent) in clients.iter().zip(results) {
+    let mut arrivals = Vec::new();
+    let mut arrived_by = begun;
+    for sent in results {
+        arrived_by = arrived_by.max(sent.arrived);
         starts.record(sent.start.0, sent.start.1, &sent.start.2);
         if let Some(send) = sent.send {
             sends.record(send.0, send.1, &send.2);
         }
-        first_texts.extend(sent.first_text.map(|t| t.as_millis()));
-        if let Some(id) = sent.answered {
-            taken.push((client, id));
-        }
+        first_texts.extend(sent.watched.first_text.map(|t| t.as_millis()));
+        arrivals.extend(sent.watched.question);
     }
+    let loads = prober.finish().await;
     println!(
-        "all requests answered in {:.1} s",
+        "every start, send and first question done in {:.1} s",
         begun.elapsed().as_secs_f64()
     );
     starts.print("starts");
     sends.print("sends");
-
-    // Every candidate whose message was taken gets the first question; each is watched on
-    // its own, so the time it arrived is its own.
-    let sent_at = begun;
-    let arrivals = futures::future::join_all(
-        taken
-            .iter()
-            .map(|(client, id)| first_question(&base, client, id, sent_at)),
-    )
-    .await;
-    probing.store(false, std::sync::atomic::Ordering::Relaxed);
-    let mut page = prober.await.unwrap_or_default();
-    let arrived: Vec<&(Duration, String)> = arrivals.iter().flatten().collect();
+    let arrived: Vec<&(Duration, String)> = arrivals.iter().collect();
     println!(
         "first questions received: {} of {} sent, the last {:.1} s after the sends",
         arrived.len(),
@@ -234,7 +227,7 @@ pub async fn run(
             percentile(&mut as_built, 0.5),
             percentile(&mut as_built, 0.99)
         );
-        let counts = gateway.admission_counts();
+        let counts = server.gateway.admission_counts();
         println!(
             "  model calls: a slot at once {}, after waiting in line {} (mean {} ms, longest {} ms), refused busy {} (line full {}, wait ran out {})",
             counts.at_once,
@@ -246,37 +239,108 @@ pub async fn run(
             counts.refused_after_wait
         );
     }
-    if let Some(up) = &upstream {
-        print_first_texts(&mut first_texts, sends.ok, &up.origin).await?;
-    }
     println!(
-        "unrelated page (a candidate's home page) meanwhile: {} loads, p50 {} ms, p99 {} ms, max {} ms",
-        page.len(),
-        percentile(&mut page, 0.5),
-        percentile(&mut page, 0.99),
-        percentile(&mut page, 1.0)
+        "first interviewer text on the live stream, from the send: {} of {}, p50 {} ms, p99 {} ms",
+        first_texts.len(),
+        sends.ok,
+        percentile(&mut first_texts, 0.5),
+        percentile(&mut first_texts, 0.99)
     );
+    if let Some(up) = &upstream {
+        print_upstream_alone(sends.ok, &up.origin).await?;
+    }
+    // When the local model was decoding: from every completed model call's trace, in
+    // milliseconds after the crowd began.
+    let busy: Option<Vec<(i64, i64)>> = if local {
+        let traces = server
+            .gateway
+            .traces()
+            .search(None, Some("ok"), 100_000)
+            .await?;
+        Some(
+            traces
+                .iter()
+                .map(|t| {
+                    let from = t.started_at - begun_ms;
+                    (from, from + t.latency_ms.unwrap_or(0))
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    print_page(&loads, begun, arrived_by, busy.as_deref());
+    let questions = arrivals.len();
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Summary {
+        questions,
         sends_ok: sends.ok,
         errors: starts.errors.len() + sends.errors.len(),
         first_texts: first_texts.len(),
     })
 }
 
-/// The first interviewer text in the browser beside the upstream alone at the same
-/// concurrency (measured after the crowd, so the two do not compete for the cores).
-async fn print_first_texts(
-    first_texts: &mut [u128],
-    sent: usize,
-    origin: &str,
-) -> anyhow::Result<()> {
+/// The unrelated page's loads: all of them, then those begun while the crowd arrived (until its
+/// last start or send was answered: the crowd's own requests at once on the two cores) apart
+/// from those begun afterwards, while the turns and the model worked; and those begun while a
+/// model call was decoding (`busy`, from the calls' traces; local-model runs only): model work
+/// must not starve the web server.
+fn print_page(
+    loads: &[apart::Load],
+    begun: Instant,
+    arrived_by: Instant,
+    busy: Option<&[(i64, i64)]>,
+) {
+    let mut all: Vec<u128> = loads.iter().map(|(_, ms)| *ms).collect();
+    let (during, after): (Vec<&apart::Load>, Vec<&apart::Load>) =
+        loads.iter().partition(|(at, _)| *at < arrived_by);
+    let mut during: Vec<u128> = during.iter().map(|(_, ms)| *ms).collect();
+    let mut after: Vec<u128> = after.iter().map(|(_, ms)| *ms).collect();
     println!(
-        "first interviewer text on the live stream, from the send: {} of {sent}, p50 {} ms, p99 {} ms",
-        first_texts.len(),
-        percentile(first_texts, 0.5),
-        percentile(first_texts, 0.99)
+        "unrelated page (another candidate's home page) meanwhile: {} loads, p50 {} ms, p99 {} ms, max {} ms",
+        all.len(),
+        percentile(&mut all, 0.5),
+        percentile(&mut all, 0.99),
+        percentile(&mut all, 1.0)
     );
+    println!(
+        "  while the crowd arrived (its starts and sends answered within {:.1} s): {} loads, p50 {} ms, p99 {} ms",
+        arrived_by.duration_since(begun).as_secs_f64(),
+        during.len(),
+        percentile(&mut during, 0.5),
+        percentile(&mut during, 0.99)
+    );
+    println!(
+        "  then, while the turns and the model worked: {} loads, p50 {} ms, p99 {} ms",
+        after.len(),
+        percentile(&mut after, 0.5),
+        percentile(&mut after, 0.99)
+    );
+    let Some(busy) = busy else {
+        return;
+    };
+    let mut decoding: Vec<u128> = loads
+        .iter()
+        .filter(|(at, _)| {
+            let at = at.saturating_duration_since(begun).as_millis() as i64;
+            busy.iter().any(|(from, to)| (*from..*to).contains(&at))
+        })
+        .map(|(_, ms)| *ms)
+        .collect();
+    println!(
+        "  begun while the model was decoding ({} calls, {} ms in all): {} loads, p50 {} ms, p99 {} ms",
+        busy.len(),
+        busy.iter().map(|(from, to)| to - from).sum::<i64>(),
+        decoding.len(),
+        percentile(&mut decoding, 0.5),
+        percentile(&mut decoding, 0.99)
+    );
+}
+
+/// The upstream alone at the crowd's concurrency, beside which the first text in the browser is
+/// read (measured after the crowd, so the two do not compete for the cores).
+async fn print_upstream_alone(sent: usize, origin: &str) -> anyhow::Result<()> {
     // A first pass warms the upstream's threads and connections.
     crate::stream_bench::direct(origin, sent).await?;
     let alone = crate::stream_bench::direct(origin, sent).await?;
@@ -298,25 +362,4 @@ fn percentile(millis: &mut [u128], p: f64) -> u128 {
         .get(((millis.len() as f64 - 1.0) * p).round() as usize)
         .copied()
         .unwrap_or(0)
-}
-
-/// Loads the home page as `client` every 100 ms while `on`; returns each load's milliseconds.
-async fn probe_page(
-    base: String,
-    client: Option<reqwest::Client>,
-    on: Arc<std::sync::atomic::AtomicBool>,
-) -> Vec<u128> {
-    let Some(client) = client else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    while on.load(std::sync::atomic::Ordering::Relaxed) {
-        let t = Instant::now();
-        if let Ok(r) = client.get(format!("{base}/")).send().await {
-            let _ = r.bytes().await;
-            out.push(t.elapsed().as_millis());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    out
 }

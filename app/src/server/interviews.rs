@@ -86,6 +86,7 @@ pub async fn start(
     focus: Option<&str>,
 ) -> Result<String, ApiError> {
     super::limits::admit(ctx, super::limits::Action::StartInterview)?;
+    let _place = super::limits::take_place(ctx).await?;
     let kind: Kind = parse(kind, "interview type")?;
     let difficulty: Difficulty = parse(difficulty, "difficulty")?;
     if focus.is_some_and(|f| f.len() > 80) {
@@ -149,6 +150,7 @@ pub async fn detail(ctx: &Caller, id: &str) -> Result<InterviewView, ApiError> {
 pub async fn send(ctx: &Caller, id: &str, text: &str, key: &str) -> Result<MessageView, ApiError> {
     // Charged before the interview is read: a refused send stores nothing and queues no turn.
     super::limits::admit(ctx, super::limits::Action::SendMessage)?;
+    let _place = super::limits::take_place(ctx).await?;
     let interview = owned(ctx, id).await?;
     let submitted = ctx
         .state

@@ -7,6 +7,9 @@
 //!   stored.
 //! - live event streams are capped per user and end after a lifetime (see
 //!   [`Limits::open_stream`] and [`Limits::stream_lifetime`]); the browser reconnects by itself.
+//! - starts and sends are worked on a few at a time over all users (`writes_at_once`), the
+//!   rest waiting in a line that costs no CPU (see [`take_place`]): a burst then queues instead
+//!   of sharing the cores a hundred ways, and pages loaded meanwhile stay fast.
 //!
 //! State is in memory, like the sign-in throttle: a restart forgets it, which at worst grants
 //! one fresh burst. Tests and load runs turn the rate limits off with `limits.enabled = false`.
@@ -120,7 +123,13 @@ pub struct Limits {
     streams: Arc<Mutex<HashMap<String, u32>>>,
     streams_per_user: u32,
     stream_lifetime: Duration,
+    /// The places where starts and sends are worked on.
+    line: Arc<tokio::sync::Semaphore>,
+    line_wait: Duration,
 }
+
+/// How long a start or send refused by a full line is told to wait.
+const LINE_RETRY: Duration = Duration::from_secs(2);
 
 impl Limits {
     pub fn new(settings: &LimitsSettings) -> Self {
@@ -141,6 +150,28 @@ impl Limits {
             streams: Arc::default(),
             streams_per_user: settings.streams_per_user.max(1),
             stream_lifetime: Duration::from_secs(settings.stream_max_secs.max(1)),
+            line: Arc::new(tokio::sync::Semaphore::new(
+                settings.writes_at_once.max(1) as usize
+            )),
+            line_wait: Duration::from_millis(settings.write_wait_ms),
+        }
+    }
+
+    /// Waits for a place to work on a start or a send, held until the permit is dropped; after
+    /// `write_wait_ms` in line, says how long to wait instead.
+    pub async fn in_line(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Limited> {
+        let busy = Limited {
+            retry_after: LINE_RETRY,
+        };
+        if let Ok(place) = self.line.clone().try_acquire_owned() {
+            return Ok(place);
+        }
+        if self.line_wait.is_zero() {
+            return Err(busy);
+        }
+        match tokio::time::timeout(self.line_wait, self.line.clone().acquire_owned()).await {
+            Ok(Ok(place)) => Ok(place),
+            _ => Err(busy),
         }
     }
 
@@ -229,6 +260,24 @@ pub fn admit(ctx: &Caller, action: Action) -> Result<(), ApiError> {
         })
 }
 
+/// Inside a server function that starts an interview or stores a message: a place in the line
+/// (keep it until the work is done), or 503 with `Retry-After` when the line did not move in
+/// time. Taken after [`admit`], so a person over their own limit never holds a place.
+pub async fn take_place(ctx: &Caller) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    ctx.state.limits.in_line().await.map_err(|limited| {
+        let seconds = limited.seconds();
+        retry_after(
+            ApiError::Busy {
+                message: format!(
+                    "Many people are starting and answering right now; try again in {seconds} s."
+                ),
+                retry_after_secs: seconds,
+            },
+            seconds,
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +353,39 @@ mod tests {
         assert_eq!(wait(1).seconds(), 1);
         assert_eq!(wait(1000).seconds(), 1);
         assert_eq!(wait(1001).seconds(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_full_line_refuses_at_once_without_a_wait() {
+        let limits = Limits::new(&LimitsSettings {
+            writes_at_once: 2,
+            write_wait_ms: 0,
+            enabled: false,
+            ..settings()
+        });
+        let first = limits.in_line().await.expect("a place");
+        let _second = limits.in_line().await.expect("a second place");
+        let refused = limits.in_line().await.expect_err("the line is full");
+        assert_eq!(refused.seconds(), 2);
+        drop(first);
+        assert!(limits.in_line().await.is_ok(), "a place given back is free");
+    }
+
+    #[tokio::test]
+    async fn a_start_or_send_waits_for_the_next_free_place() {
+        let limits = Limits::new(&LimitsSettings {
+            writes_at_once: 1,
+            write_wait_ms: 600_000,
+            ..settings()
+        });
+        let held = limits.in_line().await.expect("a place");
+        let mut waiting = std::pin::pin!(limits.in_line());
+        let first_poll = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(std::future::Future::poll(waiting.as_mut(), cx).is_pending())
+        })
+        .await;
+        assert!(first_poll, "no place yet: it waits in line");
+        drop(held);
+        assert!(waiting.await.is_ok(), "it got the place given back");
     }
 }

@@ -1,52 +1,19 @@
 //! One simulated candidate of the crowd, as a browser drives the server: signing up, starting
-//! an interview, sending the first answer (timed) and waiting for the interviewer's first
-//! question. Apart from `load`'s run, which gathers these outcomes and prints the figures, so
+//! an interview, sending the first answer (timed) and waiting on the live stream for the
+//! interviewer's first question. Apart from `load`'s run, which gathers these outcomes and prints the figures, so
 //! the requests a candidate makes read on their own.
 
 use super::first_text;
 use std::time::{Duration, Instant};
 
-/// Waits (up to five minutes) for the interviewer's first question; returns when it arrived,
-/// counted from `since`, and its HTML.
-pub(super) async fn first_question(
-    base: &str,
-    client: &reqwest::Client,
-    id: &str,
-    since: Instant,
-) -> Option<(Duration, String)> {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while Instant::now() < deadline {
-        let detail: Option<serde_json::Value> = match client
-            .post(format!("{base}/api/interview_detail"))
-            .header("accept", "application/json")
-            .form(&[("id", id)])
-            .send()
-            .await
-        {
-            Ok(r) => r.json().await.ok(),
-            Err(_) => None,
-        };
-        let messages = detail
-            .as_ref()
-            .and_then(|d| d["messages"].as_array())
-            .cloned()
-            .unwrap_or_default();
-        if messages.len() >= 3 {
-            let html = messages[2]["html"].as_str().unwrap_or_default().to_owned();
-            return Some((since.elapsed(), html));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    None
-}
-
-pub(super) async fn sign_up(base: &str, i: usize) -> anyhow::Result<reqwest::Client> {
+/// A client signed up and in as `who@rehearse.local`.
+pub(super) async fn sign_up(base: &str, who: &str) -> anyhow::Result<reqwest::Client> {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(120))
         .build()?;
-    let email = format!("load{i}@rehearse.local");
+    let email = format!("{who}@rehearse.local");
     crate::sign_up_and_in(&client, base, &email, "quartz meadow loadtest 4821", "Load").await?;
     Ok(client)
 }
@@ -54,17 +21,20 @@ pub(super) async fn sign_up(base: &str, i: usize) -> anyhow::Result<reqwest::Cli
 /// How long a request took, its status (None: no answer), and its body or error.
 pub(super) type Outcome = (Duration, Option<reqwest::StatusCode>, String);
 
-/// One candidate's start and first answer: their outcomes, the interview whose answer was
-/// taken, and (when watched) how long after the send the first interviewer text reached the
-/// live stream.
+/// One candidate's start and first answer, and what their live stream showed after it.
 pub(super) struct Sent {
     pub(super) start: Outcome,
     pub(super) send: Option<Outcome>,
-    pub(super) answered: Option<String>,
-    pub(super) first_text: Option<Duration>,
+    pub(super) watched: first_text::Watched,
+    /// When the candidate's last request of the arrival was answered: the send, or a refused
+    /// start.
+    pub(super) arrived: Instant,
 }
 
-pub(super) async fn candidate(base: &str, client: &reqwest::Client, watch: bool) -> Sent {
+/// Starts an interview, opens its live stream as the page does, and sends the first answer;
+/// then waits on the stream (not by polling, as no browser polls) for the first question.
+/// Times on the stream count from `begun`, the crowd's start.
+pub(super) async fn candidate(base: &str, client: &reqwest::Client, begun: Instant) -> Sent {
     let t = Instant::now();
     let started = crate::start_request(client, base).send().await;
     let took = t.elapsed();
@@ -80,21 +50,16 @@ pub(super) async fn candidate(base: &str, client: &reqwest::Client, watch: bool)
         return Sent {
             start,
             send: None,
-            answered: None,
-            first_text: None,
+            watched: first_text::Watched::default(),
+            arrived: Instant::now(),
         };
     };
-    let (send, first_text) = if watch {
-        first_text::send_watching(base, client, &id).await
-    } else {
-        (send(base, client, &id).await, None)
-    };
-    let answered = send.1.filter(|s| s.is_success()).map(|_| id);
+    let (send, watched) = first_text::send_watching(base, client, &id, begun).await;
     Sent {
         start,
         send: Some(send),
-        answered,
-        first_text,
+        arrived: watched.send_answered.unwrap_or_else(Instant::now),
+        watched,
     }
 }
 

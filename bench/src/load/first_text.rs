@@ -2,6 +2,7 @@
 //! live stream open (the same route the page subscribes to) before it sends its answer, and the
 //! time from the send to the first interviewer text on that stream is noted: a streamed token,
 //! or the stored question when the interview holds a phrasing back until it has been checked.
+//! The stored question itself, and when it came, are read from the same stream.
 //! The gateway's own share of that time is `stream-bench`'s figure; this one is everything a
 //! candidate waits for (the turn job, every model call of the turn, the checks, the writes,
 //! the live hub and the HTTP stream).
@@ -10,13 +11,26 @@ use super::candidate::Outcome;
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 
+/// What one candidate's live stream showed after the send.
+#[derive(Debug, Default)]
+pub(super) struct Watched {
+    /// From the send to the first interviewer text: a streamed token, or the stored question.
+    pub(super) first_text: Option<Duration>,
+    /// The stored first question: when it arrived, counted from the crowd's start, and its HTML.
+    pub(super) question: Option<(Duration, String)>,
+    /// When the send was answered (accepted or refused).
+    pub(super) send_answered: Option<Instant>,
+}
+
 /// Sends the candidate's first answer with the live stream already open and returns the send's
-/// outcome and how long after the send the first interviewer text arrived on the stream.
+/// outcome and what the stream showed, until the first question is stored (up to five minutes).
 pub(super) async fn send_watching(
     base: &str,
     client: &reqwest::Client,
     id: &str,
-) -> (Outcome, Option<Duration>) {
+    begun: Instant,
+) -> (Outcome, Watched) {
+    let mut watched = Watched::default();
     let before = crate::model_bench::count_messages(client, base, id)
         .await
         .unwrap_or(0);
@@ -30,15 +44,16 @@ pub(super) async fn send_watching(
             let status = r.status();
             return (
                 (Duration::ZERO, Some(status), "live stream refused".into()),
-                None,
+                watched,
             );
         }
-        Err(e) => return ((Duration::ZERO, None, e.to_string()), None),
+        Err(e) => return ((Duration::ZERO, None, e.to_string()), watched),
     };
     let sent = Instant::now();
     let send = super::candidate::send(base, client, id).await;
+    watched.send_answered = Some(Instant::now());
     if !send.1.is_some_and(|s| s.is_success()) {
-        return (send, None);
+        return (send, watched);
     }
     let mut stream = events.bytes_stream();
     let mut buffer = String::new();
@@ -47,47 +62,74 @@ pub(super) async fn send_watching(
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
-            if is_interviewer_text(&block, before) {
-                return (send, Some(sent.elapsed()));
+            match seen(&block, before) {
+                Seen::Other => {}
+                Seen::Token => {
+                    watched.first_text.get_or_insert(sent.elapsed());
+                }
+                Seen::Question(html) => {
+                    watched.first_text.get_or_insert(sent.elapsed());
+                    watched.question = Some((begun.elapsed(), html));
+                    return (send, watched);
+                }
             }
         }
     }
-    (send, None)
+    (send, watched)
 }
 
-/// Whether a live-stream event is interviewer text the page shows: a streamed token, or a
-/// stored interviewer message newer than the candidate's answer (`before` messages were stored
-/// before the send, the answer is the next one).
-fn is_interviewer_text(block: &str, before: i64) -> bool {
-    if block.contains("event: token") {
-        return true;
+/// What a live-stream event is to the candidate waiting for the first question.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    /// A streamed token of the interviewer's reply.
+    Token,
+    /// A stored interviewer message newer than the candidate's answer (`before` messages were
+    /// stored before the send, the answer is the next one), with its HTML.
+    Question(String),
+    /// Anything else: a replayed message, the candidate's own, a draft, a keep-alive.
+    Other,
+}
+
+fn seen(block: &str, before: i64) -> Seen {
+    let field = |name: &str| {
+        block
+            .lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim_start().to_owned()))
+    };
+    match field("event:").as_deref() {
+        Some("token") => Seen::Token,
+        Some("message") => {
+            let data: serde_json::Value = field("data:")
+                .and_then(|d| serde_json::from_str(&d).ok())
+                .unwrap_or_default();
+            let newer = data["seq"].as_i64().is_some_and(|seq| seq > before + 1);
+            if newer && data["author"] == "interviewer" {
+                Seen::Question(data["html"].as_str().unwrap_or_default().to_owned())
+            } else {
+                Seen::Other
+            }
+        }
+        _ => Seen::Other,
     }
-    block.contains("event: message")
-        && block.contains("\"author\":\"interviewer\"")
-        && block
-            .split("\"seq\":")
-            .nth(1)
-            .and_then(|s| s.split([',', '}']).next())
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .is_some_and(|seq| seq > before + 1)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_interviewer_text;
+    use super::{seen, Seen};
 
     #[test]
     fn only_new_interviewer_text_counts() {
         let question =
             "event: message\ndata: {\"seq\":3,\"author\":\"interviewer\",\"html\":\"Why?\"}\n\n";
-        assert!(is_interviewer_text(question, 1));
+        assert_eq!(seen(question, 1), Seen::Question("Why?".into()));
         // Replayed on connect: the greeting stored before the send.
-        assert!(!is_interviewer_text(question, 2));
+        assert_eq!(seen(question, 2), Seen::Other);
         let answer = "event: message\ndata: {\"seq\":3,\"author\":\"candidate\"}\n\n";
-        assert!(!is_interviewer_text(answer, 1));
-        assert!(is_interviewer_text(
-            "event: token\ndata: {\"text\":\"Wh\"}\n\n",
-            5
-        ));
+        assert_eq!(seen(answer, 1), Seen::Other);
+        assert_eq!(
+            seen("event: token\ndata: {\"text\":\"Wh\"}\n\n", 5),
+            Seen::Token
+        );
+        assert_eq!(seen(": keep-alive\n\n", 1), Seen::Other);
     }
 }

@@ -33,7 +33,12 @@ fn sql(e: sqlx::Error) -> DbError {
     DbError::from(e)
 }
 
-const SELECT: &str = "SELECT r.*, i.role_slug, i.role_title FROM reviews r JOIN interviews i ON i.id = r.interview_id";
+/// The columns `item_from` reads, named rather than `r.*`: the same guard as the messages' and
+/// traces' named lists against sqlx's SQLite worker misreading a row's width.
+const SELECT: &str = "SELECT r.id, r.message_id, r.interview_id, r.question, r.held_text, \
+     r.reasons_json, r.status, r.claimed_by, r.claim_until, r.decided_by, r.decided_at, \
+     r.final_text, r.note, r.deadline_at, r.created_at, r.diff_json, i.role_slug, i.role_title \
+     FROM reviews r JOIN interviews i ON i.id = r.interview_id";
 
 fn item_from(row: &AnyRow) -> Result<ReviewItem, DbError> {
     let status = ReviewStatus::parse(&row.try_get::<String, _>("status").map_err(sql)?)?;

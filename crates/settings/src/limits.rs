@@ -50,6 +50,15 @@ pub struct LimitsSettings {
     /// resumes from the last event it saw.
     #[serde(default = "defaults::stream_max_secs")]
     pub stream_max_secs: u64,
+    /// Starts and sends worked on at once, over all users; the rest wait their turn in a line
+    /// that costs no CPU. A burst of a hundred at once on two cores otherwise shares the cores a
+    /// hundred ways, and a page loaded meanwhile waits behind all of them.
+    #[serde(default = "defaults::writes_at_once")]
+    pub writes_at_once: u32,
+    /// How long a start or send waits in that line before it is answered 503 (busy, with
+    /// `Retry-After`); 0 refuses at once when the line is full.
+    #[serde(default = "defaults::write_wait_ms")]
+    pub write_wait_ms: u64,
 }
 
 impl Default for LimitsSettings {
@@ -66,6 +75,8 @@ impl Default for LimitsSettings {
             start_burst_per_ip: defaults::start_burst_per_ip(),
             streams_per_user: defaults::streams_per_user(),
             stream_max_secs: defaults::stream_max_secs(),
+            writes_at_once: defaults::writes_at_once(),
+            write_wait_ms: defaults::write_wait_ms(),
         }
     }
 }
@@ -104,6 +115,13 @@ mod defaults {
     pub fn stream_max_secs() -> u64 {
         30 * 60
     }
+    /// Two per core on the 2-core machine the figures come from (README, "load-turns").
+    pub fn writes_at_once() -> u32 {
+        4
+    }
+    pub fn write_wait_ms() -> u64 {
+        10_000
+    }
 }
 
 impl LimitsSettings {
@@ -130,6 +148,15 @@ impl LimitsSettings {
         if self.stream_max_secs == 0 {
             return Err(("stream_max_secs", "must be at least 1 second".into()));
         }
+        if !(1..=10_000).contains(&self.writes_at_once) {
+            return Err(("writes_at_once", "must be between 1 and 10000".into()));
+        }
+        if self.write_wait_ms > 600_000 {
+            return Err((
+                "write_wait_ms",
+                "must be at most 600000 (10 minutes)".into(),
+            ));
+        }
         Ok(())
     }
 }
@@ -148,6 +175,16 @@ mod tests {
             assert!(s.limits.enabled, "on unless turned off");
             assert_eq!(s.limits.streams_per_user, 4);
             assert_eq!(s.limits.stream_max_secs, 1800);
+            assert_eq!(s.limits.writes_at_once, 4);
+            assert_eq!(s.limits.write_wait_ms, 10_000);
+
+            jail.set_env("REHEARSE_LIMITS__WRITES_AT_ONCE", "0");
+            let err = from_env().expect_err("no place in the line").to_string();
+            assert!(err.contains("REHEARSE_LIMITS__WRITES_AT_ONCE"), "{err}");
+            jail.set_env("REHEARSE_LIMITS__WRITES_AT_ONCE", "2");
+            jail.set_env("REHEARSE_LIMITS__WRITE_WAIT_MS", "0");
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert_eq!((s.limits.writes_at_once, s.limits.write_wait_ms), (2, 0));
 
             jail.set_env("REHEARSE_LIMITS__ENABLED", "false");
             jail.set_env("REHEARSE_LIMITS__SEND_BURST", "2");
