@@ -13,9 +13,10 @@
 //! With `--local` it runs on the configured model instead (the embedded local model unless the
 //! environment says otherwise), with admission control as configured, and also prints how
 //! many first questions the model phrased (a slot, perhaps after a wait in line) and how many
-//! were the built question given at once and how long each kind took to arrive: model work must
-//! not starve the web server (the unrelated page's figure). It also prints what admission decided for every model call: a slot
-//! at once, a slot after waiting in line (with the mean and longest wait), or refused as busy.
+//! were the built question given at once and how long each kind took to arrive, and the
+//! unrelated page's loads begun while the model was decoding: model work must not starve the
+//! web server. It also prints what admission decided for every model call: a slot at once, a
+//! slot after waiting in line (with the mean and longest wait), or refused as busy.
 
 use rehearse_llm::scripted::{Script, ScriptedModel};
 use rehearse_settings::Settings;

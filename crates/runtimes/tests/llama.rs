@@ -22,6 +22,14 @@ fn model_with(options: LocalOptions) -> LocalModel {
     LocalModel::load(&path, options).expect("load")
 }
 
+/// Every event of one call, to its end.
+async fn events(
+    model: &LocalModel,
+    request: &ChatRequest,
+) -> Vec<Result<StreamEvent, rehearse_llm::LlmError>> {
+    model.stream(request).await.expect("stream").collect().await
+}
+
 fn request(max_tokens: u32) -> ChatRequest {
     ChatRequest {
         messages: vec![
@@ -39,12 +47,7 @@ async fn streams_tokens_then_usage() {
     let model = model();
     assert_eq!(model.provider(), "local");
     assert_eq!(model.model(), "SmolLM2-135M-Instruct.Q4_1");
-    let events: Vec<_> = model
-        .stream(&request(24))
-        .await
-        .expect("stream")
-        .collect()
-        .await;
+    let events = events(&model, &request(24)).await;
     let tokens = events
         .iter()
         .filter(|e| matches!(e, Ok(StreamEvent::Token(_))))
@@ -71,11 +74,7 @@ async fn dropping_the_stream_stops_decoding_and_frees_the_model() {
     // The model takes one generation at a time: a second call only starts once the first let go.
     let second: Vec<_> = tokio::time::timeout(
         std::time::Duration::from_secs(60),
-        model
-            .stream(&request(8))
-            .await
-            .expect("stream")
-            .collect::<Vec<_>>(),
+        events(&model, &request(8)),
     )
     .await
     .expect("the first generation was cancelled, not run to its end");
@@ -87,7 +86,7 @@ async fn an_oversized_prompt_is_refused_not_truncated() {
     let model = model();
     let mut big = request(16);
     big.messages.push(ChatMessage::user("word ".repeat(5000)));
-    let events: Vec<_> = model.stream(&big).await.expect("stream").collect().await;
+    let events = events(&model, &big).await;
     assert!(
         matches!(
             events.last(),
@@ -103,8 +102,7 @@ async fn an_oversized_prompt_is_refused_not_truncated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_sharing_a_prefix_reuses_the_decoded_tokens() {
     async fn run(model: &LocalModel, request: &ChatRequest) -> u64 {
-        let events: Vec<_> = model.stream(request).await.expect("stream").collect().await;
-        match events.last() {
+        match events(model, request).await.last() {
             Some(Ok(StreamEvent::Done { usage: Some(u), .. })) => u.prompt_tokens,
             other => panic!("{other:?}"),
         }
@@ -160,7 +158,7 @@ async fn ignoring_the_end_token_decodes_exactly_the_tokens_asked_for() {
     });
     let mut short = request(40);
     short.messages = vec![ChatMessage::user("Reply with the single word OK.")];
-    let events: Vec<_> = model.stream(&short).await.expect("stream").collect().await;
+    let events = events(&model, &short).await;
     match events.last() {
         Some(Ok(StreamEvent::Done { usage: Some(u), .. })) => {
             assert_eq!(u.completion_tokens, 40, "{events:?}")
@@ -202,12 +200,7 @@ async fn the_decoding_threads_run_below_the_server() {
         niceness: 7,
         ..LocalOptions::default()
     });
-    let events: Vec<_> = model
-        .stream(&request(4))
-        .await
-        .expect("stream")
-        .collect()
-        .await;
+    let events = events(&model, &request(4)).await;
     assert!(matches!(events.last(), Some(Ok(StreamEvent::Done { .. }))));
     // Relative to the process (a test run may itself be niced); other tests in this binary
     // load models at the default priority, so a thread 7 below the process is this one's.
