@@ -13,6 +13,8 @@ pub mod drill;
 #[cfg(feature = "full")]
 pub mod kb_bench;
 #[cfg(feature = "full")]
+mod live_events;
+#[cfg(feature = "full")]
 pub mod llama_side_by_side;
 #[cfg(feature = "full")]
 pub mod load;

@@ -5,7 +5,6 @@
 //! time from sending to the first drafted token and the drafting speed, then the prompt
 //! tokens of every model call (from the traces), which stay flat as the interview grows.
 
-use futures::StreamExt;
 use rehearse_settings::Settings;
 use server::startup::{leptos_options, Application};
 use std::time::{Duration, Instant};
@@ -64,7 +63,6 @@ pub async fn run(mut settings: Settings, turns: usize, compare: bool) -> anyhow:
             .get(format!("{base}/interviews/{id}/events"))
             .send()
             .await?;
-        let mut stream = events.bytes_stream();
         let before = count_messages(&http, &base, &id).await?;
         let sent = Instant::now();
         http.post(format!("{base}/api/send_message"))
@@ -77,33 +75,23 @@ pub async fn run(mut settings: Settings, turns: usize, compare: bool) -> anyhow:
             .await?
             .error_for_status()?;
         let (mut first, mut tokens, mut last) = (None, 0usize, sent);
-        let mut buffer = String::new();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-        'read: while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, stream.next()).await {
-            buffer.push_str(&String::from_utf8_lossy(&chunk?));
-            while let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                if block.contains("event: token") {
-                    first.get_or_insert_with(|| sent.elapsed());
-                    tokens += 1;
-                    last = Instant::now();
-                }
-                if block.contains("event: message") && block.contains("\"author\":\"interviewer\"")
-                {
-                    let seq = block
-                        .split("\"seq\":")
-                        .nth(1)
-                        .and_then(|s| s.split(',').next())
-                        .and_then(|s| s.parse::<i64>().ok());
-                    if seq.is_some_and(|s| s > before + 1) {
-                        break 'read;
-                    }
-                }
-                if block.contains("event: finished") || block.contains("event: paused") {
-                    break 'read;
-                }
+        crate::live_events::read_until(events, Duration::from_secs(120), |(name, data)| match name
+            .as_str()
+        {
+            "token" => {
+                first.get_or_insert_with(|| sent.elapsed());
+                tokens += 1;
+                last = Instant::now();
+                false
             }
-        }
+            "message" => {
+                data["author"] == "interviewer"
+                    && data["seq"].as_i64().is_some_and(|s| s > before + 1)
+            }
+            "finished" | "paused" => true,
+            _ => false,
+        })
+        .await?;
         let drafting = last
             .saturating_duration_since(sent + first.unwrap_or_default())
             .as_secs_f64();

@@ -12,12 +12,11 @@
 
 use super::{signed_in, start_interview, ServerProcess};
 use anyhow::Context;
-use futures::StreamExt;
 use rehearse_interview::faults::BETWEEN_REPLY_AND_PHASE;
 use std::time::Duration;
 
 /// What a reconnecting browser was sent, in order: (event name, its data as JSON).
-pub type Events = Vec<(String, serde_json::Value)>;
+pub type Events = Vec<crate::live_events::Event>;
 
 /// What the check saw.
 #[derive(Debug)]
@@ -127,49 +126,14 @@ async fn reconnect(client: &reqwest::Client, base: &str, id: &str) -> anyhow::Re
         "live stream: {}",
         response.status()
     );
-    let mut stream = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut events = Events::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, stream.next()).await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk?));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let Some(event) = parse(&block) else { continue };
-            let done = event.0 == "message" && event.1["seq"] == 3;
-            events.push(event);
-            if done {
-                return Ok(events);
-            }
-        }
-    }
-    anyhow::bail!("the reply never arrived on the stream; it sent {events:?}")
-}
-
-/// One server-sent event's name and JSON data; None for a comment (keep-alive).
-fn parse(block: &str) -> Option<(String, serde_json::Value)> {
-    let mut name = None;
-    let mut data = String::new();
-    for line in block.lines() {
-        if let Some(n) = line.strip_prefix("event:") {
-            name = Some(n.trim().to_owned());
-        } else if let Some(d) = line.strip_prefix("data:") {
-            data.push_str(d.trim_start());
-        }
-    }
-    Some((name?, serde_json::from_str(&data).ok()?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse;
-
-    #[test]
-    fn events_are_read_with_their_data_and_comments_skipped() {
-        let (name, data) =
-            parse("event: draft\ndata: {\"text\":\"Could you\"}\n\n").expect("an event");
-        assert_eq!(name, "draft");
-        assert_eq!(data["text"], "Could you");
-        assert!(parse(": keep-alive\n\n").is_none());
-    }
+    let (events, replied) =
+        crate::live_events::read_until(response, Duration::from_secs(120), |(name, data)| {
+            name == "message" && data["seq"] == 3
+        })
+        .await?;
+    anyhow::ensure!(
+        replied,
+        "the reply never arrived on the stream; it sent {events:?}"
+    );
+    Ok(events)
 }

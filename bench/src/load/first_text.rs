@@ -8,7 +8,6 @@
 //! the live hub and the HTTP stream).
 
 use super::candidate::Outcome;
-use futures::StreamExt;
 use std::time::{Duration, Instant};
 
 /// What one candidate's live stream showed after the send.
@@ -55,26 +54,22 @@ pub(super) async fn send_watching(
     if !send.1.is_some_and(|s| s.is_success()) {
         return (send, watched);
     }
-    let mut stream = events.bytes_stream();
-    let mut buffer = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, stream.next()).await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            match seen(&block, before) {
-                Seen::Other => {}
-                Seen::Token => {
-                    watched.first_text.get_or_insert(sent.elapsed());
-                }
-                Seen::Question(html) => {
-                    watched.first_text.get_or_insert(sent.elapsed());
-                    watched.question = Some((begun.elapsed(), html));
-                    return (send, watched);
-                }
+    // A stream that fails ends the watch: what it showed so far is what the candidate saw.
+    let _ = crate::live_events::read_until(events, Duration::from_secs(300), |event| {
+        match seen(event, before) {
+            Seen::Other => false,
+            Seen::Token => {
+                watched.first_text.get_or_insert(sent.elapsed());
+                false
+            }
+            Seen::Question(html) => {
+                watched.first_text.get_or_insert(sent.elapsed());
+                watched.question = Some((begun.elapsed(), html));
+                true
             }
         }
-    }
+    })
+    .await;
     (send, watched)
 }
 
@@ -86,22 +81,14 @@ enum Seen {
     /// A stored interviewer message newer than the candidate's answer (`before` messages were
     /// stored before the send, the answer is the next one), with its HTML.
     Question(String),
-    /// Anything else: a replayed message, the candidate's own, a draft, a keep-alive.
+    /// Anything else: a replayed message, the candidate's own, a draft.
     Other,
 }
 
-fn seen(block: &str, before: i64) -> Seen {
-    let field = |name: &str| {
-        block
-            .lines()
-            .find_map(|l| l.strip_prefix(name).map(|v| v.trim_start().to_owned()))
-    };
-    match field("event:").as_deref() {
-        Some("token") => Seen::Token,
-        Some("message") => {
-            let data: serde_json::Value = field("data:")
-                .and_then(|d| serde_json::from_str(&d).ok())
-                .unwrap_or_default();
+fn seen((name, data): &crate::live_events::Event, before: i64) -> Seen {
+    match name.as_str() {
+        "token" => Seen::Token,
+        "message" => {
             let newer = data["seq"].as_i64().is_some_and(|seq| seq > before + 1);
             if newer && data["author"] == "interviewer" {
                 Seen::Question(data["html"].as_str().unwrap_or_default().to_owned())
@@ -117,19 +104,25 @@ fn seen(block: &str, before: i64) -> Seen {
 mod tests {
     use super::{seen, Seen};
 
+    /// What `block`, as the stream sends it, is to the waiting candidate; None when it is
+    /// skipped before that (a keep-alive).
+    fn seen_in(block: &str, before: i64) -> Option<Seen> {
+        crate::live_events::parse(block).map(|event| seen(&event, before))
+    }
+
     #[test]
     fn only_new_interviewer_text_counts() {
         let question =
             "event: message\ndata: {\"seq\":3,\"author\":\"interviewer\",\"html\":\"Why?\"}\n\n";
-        assert_eq!(seen(question, 1), Seen::Question("Why?".into()));
+        assert_eq!(seen_in(question, 1), Some(Seen::Question("Why?".into())));
         // Replayed on connect: the greeting stored before the send.
-        assert_eq!(seen(question, 2), Seen::Other);
+        assert_eq!(seen_in(question, 2), Some(Seen::Other));
         let answer = "event: message\ndata: {\"seq\":3,\"author\":\"candidate\"}\n\n";
-        assert_eq!(seen(answer, 1), Seen::Other);
+        assert_eq!(seen_in(answer, 1), Some(Seen::Other));
         assert_eq!(
-            seen("event: token\ndata: {\"text\":\"Wh\"}\n\n", 5),
-            Seen::Token
+            seen_in("event: token\ndata: {\"text\":\"Wh\"}\n\n", 5),
+            Some(Seen::Token)
         );
-        assert_eq!(seen(": keep-alive\n\n", 1), Seen::Other);
+        assert_eq!(seen_in(": keep-alive\n\n", 1), None);
     }
 }
