@@ -187,12 +187,11 @@ pub async fn run(
     );
     starts.print("starts");
     sends.print("sends");
-    let arrived: Vec<&(Duration, String)> = arrivals.iter().collect();
     println!(
         "first questions received: {} of {} sent, the last {:.1} s after the sends",
-        arrived.len(),
+        arrivals.len(),
         sends.ok,
-        arrived
+        arrivals
             .iter()
             .map(|(t, _)| t.as_secs_f64())
             .fold(0.0, f64::max)
@@ -208,7 +207,7 @@ pub async fn run(
             rehearse_interview::flow::Difficulty::Mid,
         );
         let (mut as_built, mut phrased): (Vec<u128>, Vec<u128>) = (Vec::new(), Vec::new());
-        for (took, html) in &arrived {
+        for (took, html) in &arrivals {
             // The built question as the page's HTML writes it (apostrophes, ampersands).
             if html.contains(&app::server::interview_views::escape(&built)) {
                 as_built.push(took.as_millis());
