@@ -118,8 +118,9 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
         }
         report.chunks += v.chunks_total as usize;
     }
-    // Not `REHEARSE_*`: settings refuse unknown variables under that prefix.
-    let verbose = std::env::var_os("EVAL_VERBOSE").is_some();
+    // Not `REHEARSE_*`: settings refuse unknown variables under that prefix. Never for the
+    // blind set, whose questions nobody who tunes the answerer may read.
+    let verbose = std::env::var_os("EVAL_VERBOSE").is_some() && dir != blind_dir();
     let mut lists = Vec::new();
     for q in &questions {
         let version = versions
@@ -240,6 +241,20 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
     Ok(report)
 }
 
+impl Report {
+    /// The figures without the questions behind them: how the blind set is printed, so that
+    /// nobody who changes the answerer reads its questions or its answers (README, "Retrieval
+    /// evaluation"). Each list of questions becomes one line with its length.
+    pub fn figures_only(&self) -> Report {
+        let mut figures = self.clone();
+        for s in [&mut figures.fused, &mut figures.reranked] {
+            s.misses.clear();
+            s.unflagged_unanswerable.clear();
+        }
+        figures
+    }
+}
+
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
@@ -269,5 +284,26 @@ impl std::fmt::Display for Report {
             writeln!(f, "UNFLAGGED ANSWER TO AN UNANSWERABLE QUESTION: {u}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_figures_alone_name_no_question() {
+        let mut report = Report::default();
+        report.reranked.answerable = 2;
+        report.reranked.misses = vec!["jd: What is asked? -> not stated".into()];
+        report.reranked.unflagged_unanswerable = vec!["jd: Is it stated? -> an answer".into()];
+        let full = report.to_string();
+        assert!(full.contains("What is asked?") && full.contains("Is it stated?"));
+        let figures = report.figures_only().to_string();
+        assert!(
+            !figures.contains("asked") && !figures.contains("stated"),
+            "{figures}"
+        );
+        assert!(figures.contains("2 answerable"), "{figures}");
     }
 }
