@@ -244,7 +244,8 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
 impl Report {
     /// The figures without the questions behind them: how the blind set is printed, so that
     /// nobody who changes the answerer reads its questions or its answers (README, "Retrieval
-    /// evaluation"). Each list of questions becomes one line with its length.
+    /// evaluation"). The lists of questions are emptied; their lengths, read from the full report
+    /// first, are what a caller may print.
     pub fn figures_only(&self) -> Report {
         let mut figures = self.clone();
         for s in [&mut figures.fused, &mut figures.reranked] {
