@@ -49,7 +49,11 @@ pub(super) fn required_evidence(question: &str) -> Option<&'static [&'static str
     let asked = stems_of(question);
     TOPICS
         .iter()
-        .find(|(triggers, _)| asked.iter().any(|w| triggers.contains(&w.as_str())))
+        .find(|(triggers, _)| {
+            asked
+                .iter()
+                .any(|w| triggers.iter().any(|t| terms::stem(t) == *w))
+        })
         .map(|(_, evidence)| *evidence)
 }
 
@@ -58,9 +62,23 @@ pub(super) fn has_evidence(text: &str, evidence: &[&str]) -> bool {
     let stems = stems_of(text);
     evidence.iter().any(|e| {
         if e.chars().all(char::is_alphanumeric) {
-            stems.iter().any(|s| s == e)
+            // Stemmed alike: "bonus" is "bonu" to the stemmer, on both sides.
+            stems.iter().any(|s| *s == terms::stem(e))
         } else {
             lower.contains(e)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bonus_is_a_question_about_pay_and_stated_pay() {
+        let evidence = required_evidence("Is there a signing bonus?").expect("a pay question");
+        assert!(has_evidence("An annual bonus of up to 10%.", evidence));
+        assert!(!has_evidence("A learning budget for books.", evidence));
+        assert!(required_evidence("Which database sits behind the ledger?").is_none());
+    }
 }
