@@ -49,11 +49,7 @@ pub(super) fn required_evidence(question: &str) -> Option<&'static [&'static str
     let asked = stems_of(question);
     TOPICS
         .iter()
-        .find(|(triggers, _)| {
-            asked
-                .iter()
-                .any(|w| triggers.iter().any(|t| terms::stem(t) == *w))
-        })
+        .find(|(triggers, _)| triggers.iter().any(|t| asked.contains(&terms::stem(t))))
         .map(|(_, evidence)| *evidence)
 }
 
@@ -63,7 +59,7 @@ pub(super) fn has_evidence(text: &str, evidence: &[&str]) -> bool {
     evidence.iter().any(|e| {
         if e.chars().all(char::is_alphanumeric) {
             // Stemmed alike: "bonus" is "bonu" to the stemmer, on both sides.
-            stems.iter().any(|s| *s == terms::stem(e))
+            stems.contains(&terms::stem(e))
         } else {
             lower.contains(e)
         }
