@@ -3,7 +3,8 @@
 
 Checks crates/knowledge/eval/questions.json,
 crates/knowledge/eval/held-out/questions.json and
-crates/knowledge/eval/blind/questions.json against their JDs:
+crates/knowledge/eval/blind/questions.json and
+crates/knowledge/eval/blind-2/questions.json against their JDs:
 
 - the file is a JSON array of objects with exactly the keys
   jd, question, answerable, expected (with the right types);
@@ -24,7 +25,12 @@ import os
 import sys
 
 EVAL_DIR = os.path.dirname(os.path.abspath(__file__))
-SETS = [EVAL_DIR, os.path.join(EVAL_DIR, "held-out"), os.path.join(EVAL_DIR, "blind")]
+SETS = [
+    EVAL_DIR,
+    os.path.join(EVAL_DIR, "held-out"),
+    os.path.join(EVAL_DIR, "blind"),
+    os.path.join(EVAL_DIR, "blind-2"),
+]
 KEYS = {"jd", "question", "answerable", "expected"}
 MARKDOWN_MARKERS = ("**", "__", "`", "#", "](", "\n", "\r")
 

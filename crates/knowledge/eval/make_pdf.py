@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Render <set>/pdf-source/<stem>.txt into <set>/jds/<stem>.pdf, for an eval set (held-out, blind).
+"""Render <set>/pdf-source/<stem>.txt into <set>/jds/<stem>.pdf, for an eval set (held-out, blind, blind-2).
 
 Pure standard library. Writes a PDF 1.4 file with the standard Type1 font
 Helvetica (WinAnsiEncoding), uncompressed content streams and a correct xref
@@ -10,14 +10,14 @@ Source format: plain paragraphs and "- " bullet lines, one line each, blank
 line between paragraphs, ASCII only. The first line is the title; a short
 line standing alone between blank lines (no final punctuation) is a heading.
 
-Usage (from anywhere): python3 crates/knowledge/eval/make_pdf.py held-out|blind
+Usage (from anywhere): python3 crates/knowledge/eval/make_pdf.py held-out|blind|blind-2
 """
 
 import os
 import sys
 
-if len(sys.argv) != 2 or sys.argv[1] not in ("held-out", "blind"):
-    sys.exit("usage: make_pdf.py held-out|blind")
+if len(sys.argv) != 2 or sys.argv[1] not in ("held-out", "blind", "blind-2"):
+    sys.exit("usage: make_pdf.py held-out|blind|blind-2")
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), sys.argv[1])
 SRC_DIR = os.path.join(HERE, "pdf-source")
 OUT_DIR = os.path.join(HERE, "jds")
