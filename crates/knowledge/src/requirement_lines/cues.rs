@@ -4,6 +4,37 @@
 //! finding that gets tuned against labelled postings, so they live apart from the walk over
 //! the document's structure.
 
+/// Phrases in which the posting asks something of the candidate: "we would like you to",
+/// "we need you to". Postings written wholly in prose often state their duties only this way,
+/// so these are cues, and they keep a sentence that opens with "we" from reading as one about
+/// the company.
+const ASKS: &[&str] = &[
+    "like you to",
+    "love you to",
+    "love for you to",
+    "want you to",
+    "need you to",
+    "ask you to",
+    "expect you to",
+    "count on you to",
+    "trust you to",
+];
+
+/// "Your job is to", "Our job is to", "The role will be to": the work itself. A team that
+/// describes its job in the first person describes what whoever joins it will do, so these
+/// are cues and override the "about us" reading of a sentence opened by "our" or "the".
+/// ("Our mission is to" stays the company's story.)
+const DUTY_STATEMENTS: &[&str] = &[
+    "job is to",
+    "job will be to",
+    "job would be to",
+    "role is to",
+    "role will be to",
+    "role would be to",
+    "task is to",
+    "tasks are to",
+];
+
 /// Phrases that make a sentence state what the candidate needs or will do.
 const CUES: &[&str] = &[
     "you have",
@@ -13,6 +44,9 @@ const CUES: &[&str] = &[
     "you're",
     "you will",
     "you'll",
+    // The conditional: prose postings often describe the job as what you would do.
+    "you would ",
+    "you'd ",
     "you can",
     "you know",
     "you should",
@@ -80,7 +114,11 @@ const DISTRACTORS: &[&str] = &[
     "insurance",
     "equal opportunit",
     "apply",
-    "application",
+    // Not "application" alone: "application security" and "web applications" are skills.
+    "your application",
+    "application process",
+    "application form",
+    "applications close",
     "your cv",
     "resume",
     "interview process",
@@ -91,6 +129,9 @@ const DISTRACTORS: &[&str] = &[
     "parental",
     "office",
     "remote-first",
+    // The working pattern ("you can work fully remotely"), not a skill.
+    "remotely",
+    "fully remote",
     "founded",
     "our mission",
     "headquarter",
@@ -99,12 +140,22 @@ const DISTRACTORS: &[&str] = &[
     "join a team",
     "you will join",
     "you'll join",
+    "you would join",
+    "you'd join",
+    // "If you would like to know more": the conditional cue, about the process.
+    "if you would like",
+    "if you'd like",
     "report to",
     "reporting to",
     "team of",
     "every box",
     "don't expect",
     "do not expect",
+    // What the candidate does not need: "you would not need to know Django".
+    "not need to",
+    "n't need to",
+    "no need to",
+    "not needed",
     "we encourage",
     "we welcome",
     "regardless of",
@@ -125,7 +176,12 @@ const DISTRACTORS: &[&str] = &[
 
 pub(super) fn has_cue(sentence: &str) -> bool {
     let s = format!(" {} ", sentence.to_lowercase().replace('’', "'"));
-    if CUES.iter().any(|c| s.contains(c)) {
+    if CUES
+        .iter()
+        .chain(ASKS)
+        .chain(DUTY_STATEMENTS)
+        .any(|c| s.contains(c))
+    {
         return true;
     }
     // "Strong Go", "Solid SQL": a noun phrase opened by a qualifier.
@@ -160,12 +216,16 @@ pub(super) fn is_distractor(sentence: &str) -> bool {
         "ideal candidate",
         "you will",
         "you'll",
+        "you would ",
+        "you'd ",
         "you have",
         "you should",
         "you must",
         "candidate",
     ]
     .iter()
+    .chain(ASKS)
+    .chain(DUTY_STATEMENTS)
     .any(|w| s.contains(w));
     about_us && !wants
 }

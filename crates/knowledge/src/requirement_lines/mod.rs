@@ -269,6 +269,35 @@ mod tests {
     }
 
     #[test]
+    fn prose_that_asks_in_the_conditional_or_states_the_team_job_is_found() {
+        // No headings and no "you have" / "you will": the work is the team's job, a wish
+        // addressed to the candidate, and what they would do.
+        let text = "# Billing Engineer\n\nLedgerly sends invoices for 4,000 plumbers and electricians.\n\n\
+            Our job is to turn every finished job into an invoice within a minute. Today that takes an hour. \
+            We would like you to help cut that to five minutes. You would join a team of three and report to our CTO.\n\n\
+            You would own the PostgreSQL schema for invoices and payments. Our services are written in Elixir. You would not need to know Elixir.\n\n\
+            If you'd like to know more, write to us. Everyone gets 28 days of holiday.";
+        assert_eq!(
+            texts(&find(text)),
+            vec![
+                "Our job is to turn every finished job into an invoice within a minute.",
+                "We would like you to help cut that to five minutes.",
+                "You would own the PostgreSQL schema for invoices and payments.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_skill_that_contains_a_process_word_is_not_a_distractor() {
+        let text = "# Security Engineer\n\nAs a security engineer, you will review web application designs. \
+            We will confirm receipt of your application within a week.";
+        assert_eq!(
+            texts(&find(text)),
+            vec!["As a security engineer, you will review web application designs."]
+        );
+    }
+
+    #[test]
     fn a_label_with_plain_lines_is_a_list() {
         let text = "# Search Engineer\n\nRequirements:\nRust or C++ in production\nRelevance ranking with BM25\nQuery latency budgets\n\nBenefits:\nA pension\nFree lunch\n";
         assert_eq!(
