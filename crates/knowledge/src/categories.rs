@@ -282,6 +282,30 @@ pub fn covers(asked: &str, have: &[String]) -> bool {
             .any(|m| have.contains(m))
 }
 
+/// The category a "which ..." or "what ..." question asks for ("Which CI system do you use?":
+/// the CI category; "What days are in the office?": days), as the stem of its name: the first
+/// or second content word after "which" or "what", when it names a category.
+pub fn asked_for(question: &str) -> Option<String> {
+    let words = crate::terms::words(question);
+    let at = words.iter().position(|w| w == "which" || w == "what")?;
+    words[at + 1..]
+        .iter()
+        .filter(|w| !crate::terms::is_stop(w))
+        .take(2)
+        .map(|w| stem(w))
+        .find(|s| STEMMED.iter().any(|(names, _)| names.contains(s)))
+}
+
+/// Whether a line whose content stems are `have` names a member of the category `asked`
+/// names (an instance, not the category's own word): "Buildkite" for "which CI system".
+pub fn names_member(asked: &str, have: &[String]) -> bool {
+    STEMMED
+        .iter()
+        .filter(|(names, _)| names.iter().any(|n| n == asked))
+        .flat_map(|(_, members)| members)
+        .any(|m| have.contains(m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +336,26 @@ mod tests {
             "pension",
             "Private health insurance in every country"
         ));
+    }
+
+    #[test]
+    fn a_which_question_asks_for_an_instance() {
+        let ci = asked_for("Which CI system do you use?").expect("a category asked");
+        assert!(names_member(&ci, &content_stems("Run our CI on Buildkite")));
+        assert!(!names_member(
+            &ci,
+            &content_stems("A talk about a CI system you ran")
+        ));
+        let days = asked_for("Which days would I need to be in the office?").expect("days");
+        assert!(names_member(
+            &days,
+            &content_stems("Be there on Tuesdays and Thursdays")
+        ));
+        assert!(!names_member(
+            &days,
+            &content_stems("Two days together at the office")
+        ));
+        assert_eq!(asked_for("How often are releases?"), None);
+        assert_eq!(asked_for("What is the policy for new parents?"), None);
     }
 }

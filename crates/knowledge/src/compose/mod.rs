@@ -104,6 +104,7 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         return not_stated(retrieval, reason);
     }
     let asked = crate::terms::content_stems(&retrieval.question);
+    let which = crate::categories::asked_for(&retrieval.question);
     let mut quotes = Vec::new();
     let mut citations = Vec::new();
     for s in &passed {
@@ -121,16 +122,28 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
             .map(|p| (covered(p), meaning.of(p), p))
             .collect();
         let best = scored.iter().map(|(n, _, _)| *n).max().unwrap_or(0);
+        // Asked "which CI system", the lines that name one ("Buildkite") answer, whatever
+        // else they share with the question; a line that only repeats "CI system" does not.
+        let instances: Vec<&(usize, f32, &String)> = match &which {
+            Some(c) => scored
+                .iter()
+                .filter(|(_, _, p)| {
+                    crate::categories::names_member(c, &crate::terms::content_stems(p))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         // A passage none of whose lines speaks to at least half of what was asked, in its
         // words or in meaning, is about the topic, not an answer: it is not quoted.
-        let chosen: Vec<&String> = if speaks_to(best, asked.len()) && best > 0 {
+        let chosen: Vec<&String> = if !instances.is_empty() {
+            let most = instances.iter().map(|(n, _, _)| *n).max().unwrap_or(0);
+            closest_in_order(
+                instances.into_iter().filter(|(n, _, _)| *n == most),
+                &pieces,
+            )
+        } else if speaks_to(best, asked.len()) && best > 0 {
             // The lines with the most of the question's words; among them, the closest.
-            let mut top: Vec<&(usize, f32, &String)> =
-                scored.iter().filter(|(n, _, _)| *n == best).collect();
-            top.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let mut keep: Vec<&String> = top.iter().take(3).map(|(_, _, p)| *p).collect();
-            keep.sort_by_key(|p| pieces.iter().position(|q| q == *p));
-            keep
+            closest_in_order(scored.iter().filter(|(n, _, _)| *n == best), &pieces)
         } else if let Some(top) = scored
             .iter()
             .filter(|(n, m, _)| close_in_meaning(*n, *m))
@@ -181,6 +194,19 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         flags,
         retrieval,
     }
+}
+
+/// The three lines closest in meaning among `lines` (scored as (words covered, meaning,
+/// line)), in the order the chunk states them.
+fn closest_in_order<'a>(
+    lines: impl Iterator<Item = &'a (usize, f32, &'a String)>,
+    pieces: &[String],
+) -> Vec<&'a String> {
+    let mut top: Vec<&(usize, f32, &String)> = lines.collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut keep: Vec<&String> = top.iter().take(3).map(|(_, _, p)| *p).collect();
+    keep.sort_by_key(|p| pieces.iter().position(|q| q == *p));
+    keep
 }
 
 /// Whether a line that covers `covered` of the question's content words (fewer than half)

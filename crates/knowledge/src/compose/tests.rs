@@ -152,3 +152,42 @@ fn markers_are_not_claims() {
         "Rust . Go  and [x]"
     );
 }
+
+#[test]
+fn asked_which_of_a_category_the_chunk_and_line_that_name_one_answer() {
+    // Four chunks that talk about CI and score higher, then the one that names the system:
+    // without the "which" rule it is fourth, past the three cited, and the quote is the
+    // interview line that only repeats "CI system".
+    let r = retrieval(
+        "Which CI system do you use?",
+        &[
+            (
+                "Interview",
+                "- A conversation about a CI system you have run",
+                0.6,
+            ),
+            ("How we work", "- CI changes ship behind canaries", 0.55),
+            (
+                "On call",
+                "- On-call covers CI outages in working hours",
+                0.5,
+            ),
+            (
+                "The team",
+                "- Keep the monorepo fast to build\n- Run our CI on Buildkite with spot agents",
+                0.3,
+            ),
+        ],
+    );
+    assert_eq!(
+        r.passed().next().map(|s| s.candidate.chunk_id.as_str()),
+        Some("v:3")
+    );
+    let a = compose(r);
+    assert!(
+        a.text
+            .starts_with("From the job description: Run our CI on Buildkite with spot agents [1]."),
+        "{}",
+        a.text
+    );
+}

@@ -149,11 +149,21 @@ pub fn rank(
         })
         .collect();
     if rerank {
-        out.sort_by(|a, b| {
-            b.rerank
-                .total_cmp(&a.rerank)
+        // Asked "which CI system", a chunk that names one ("Buildkite") comes before the
+        // chunks that only talk about CI, whatever their scores: it is the one that answers.
+        let which = crate::categories::asked_for(question);
+        let names_one = |s: &Scored| {
+            which.as_deref().is_some_and(|c| {
+                crate::categories::names_member(c, &terms::content_stems(&s.candidate.text))
+            })
+        };
+        let mut keyed: Vec<(bool, Scored)> = out.into_iter().map(|s| (names_one(&s), s)).collect();
+        keyed.sort_by(|(ia, a), (ib, b)| {
+            ib.cmp(ia)
+                .then_with(|| b.rerank.total_cmp(&a.rerank))
                 .then_with(|| b.rrf.total_cmp(&a.rrf))
         });
+        out = keyed.into_iter().map(|(_, s)| s).collect();
     }
     let mut cited = 0;
     for s in &mut out {
@@ -163,10 +173,13 @@ pub fn rank(
             Some(format!("cosine below {:.2}", thresholds.min_cosine))
         } else if s.rerank < thresholds.min_rerank {
             Some(format!("relevance below {:.2}", thresholds.min_rerank))
-        } else if evidence.is_some_and(|e| {
-            !has_evidence(&format!("{} {}", s.candidate.section, s.candidate.text), e)
-        }) {
-            Some("the question asks about pay and the chunk states none".to_owned())
+        } else if let Some(topic) = evidence
+            .filter(|t| !has_evidence(&format!("{} {}", s.candidate.section, s.candidate.text), t))
+        {
+            Some(format!(
+                "the question asks about {} and the chunk states none of it",
+                topic.name
+            ))
         } else if cited >= thresholds.max_cited {
             Some(format!("only the best {} are cited", thresholds.max_cited))
         } else {
