@@ -5,7 +5,9 @@
 //! The reranker is a documented feature scorer, not a cross-encoder (none can be had offline
 //! here): it blends the cosine similarity, how many of the question's content words the chunk
 //! covers (its text and its heading), and saturated BM25. On the labelled eval set it beats
-//! fusion alone on recall@5 and MRR (`server eval` prints both).
+//! fusion alone on recall@5 and MRR (`rehearse-bench eval` prints both). One ordering rule
+//! comes before the score: asked "which" of a category, the chunks that name a member of it come
+//! first, so the admin page may show a lower score above a higher one for such a question.
 
 use crate::terms;
 use serde::{Deserialize, Serialize};
