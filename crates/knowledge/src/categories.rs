@@ -274,12 +274,7 @@ static STEMMED: LazyLock<Vec<(Vec<String>, Vec<String>)>> = LazyLock::new(|| {
 /// Whether a passage whose content stems are `have` covers the question's stem `asked`: it
 /// states the word itself, or a member of the category the word names.
 pub fn covers(asked: &str, have: &[String]) -> bool {
-    have.iter().any(|h| h == asked)
-        || STEMMED
-            .iter()
-            .filter(|(names, _)| names.iter().any(|n| n == asked))
-            .flat_map(|(_, members)| members)
-            .any(|m| have.contains(m))
+    have.iter().any(|h| h == asked) || names_member(asked, have)
 }
 
 /// The category a "which ..." or "what ..." question asks for ("Which CI system do you use?":

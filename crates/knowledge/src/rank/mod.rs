@@ -151,21 +151,19 @@ pub fn rank(
         })
         .collect();
     if rerank {
-        // Asked "which CI system", a chunk that names one ("Buildkite") comes before the
-        // chunks that only talk about CI, whatever their scores: it is the one that answers.
-        let which = crate::categories::asked_for(question);
-        let names_one = |s: &Scored| {
-            which.as_deref().is_some_and(|c| {
-                crate::categories::names_member(c, &terms::content_stems(&s.candidate.text))
-            })
-        };
-        let mut keyed: Vec<(bool, Scored)> = out.into_iter().map(|s| (names_one(&s), s)).collect();
-        keyed.sort_by(|(ia, a), (ib, b)| {
-            ib.cmp(ia)
-                .then_with(|| b.rerank.total_cmp(&a.rerank))
+        out.sort_by(|a, b| {
+            b.rerank
+                .total_cmp(&a.rerank)
                 .then_with(|| b.rrf.total_cmp(&a.rrf))
         });
-        out = keyed.into_iter().map(|(_, s)| s).collect();
+        // Asked "which CI system", a chunk that names one ("Buildkite") comes before the
+        // chunks that only talk about CI, whatever their scores: it is the one that answers.
+        // The sort is stable, so each group keeps the score order above.
+        if let Some(c) = crate::categories::asked_for(question) {
+            out.sort_by_cached_key(|s| {
+                !crate::categories::names_member(&c, &terms::content_stems(&s.candidate.text))
+            });
+        }
     }
     let mut cited = 0;
     for s in &mut out {
