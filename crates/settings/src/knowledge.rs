@@ -13,6 +13,29 @@ pub enum EmbeddingsProvider {
     Openai,
 }
 
+/// Which runtime runs the local MiniLM. Both compute the same vectors (the ONNX graph carries the
+/// same safetensors weights; a test holds them together), so switching needs no re-embedding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MiniLmRuntime {
+    /// ONNX Runtime, loaded from the shared library `scripts/fetch-models.sh` unpacks (default):
+    /// about four times candle's speed on this project's CPU.
+    #[default]
+    Onnx,
+    /// candle, pure Rust: needs no shared library (for platforms the library is not fetched for).
+    Candle,
+}
+
+impl MiniLmRuntime {
+    /// Its name as the setting spells it (and as the runtime reports itself to the bench).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MiniLmRuntime::Onnx => "onnx",
+            MiniLmRuntime::Candle => "candle",
+        }
+    }
+}
+
 /// Who writes answers about the role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -44,6 +67,13 @@ pub struct KnowledgeSettings {
     /// The local MiniLM directory (default `<data_dir>/models/minilm`).
     #[serde(default)]
     pub minilm_dir: Option<PathBuf>,
+    /// The runtime that runs it (`onnx` or `candle`).
+    #[serde(default)]
+    pub minilm_runtime: MiniLmRuntime,
+    /// ONNX Runtime's shared library (default `onnxruntime/libonnxruntime.so` beside the MiniLM
+    /// directory: `<data_dir>/models/onnxruntime/libonnxruntime.so`).
+    #[serde(default)]
+    pub onnxruntime_library: Option<PathBuf>,
     /// For `embeddings = "openai"`: base URL (`.../v1`), model, key and vector size.
     #[serde(default)]
     pub embeddings_base_url: Option<String>,
@@ -87,6 +117,8 @@ impl Default for KnowledgeSettings {
             max_upload_bytes: max_upload_bytes(),
             embeddings: EmbeddingsProvider::Local,
             minilm_dir: None,
+            minilm_runtime: MiniLmRuntime::Onnx,
+            onnxruntime_library: None,
             embeddings_base_url: None,
             embeddings_model: None,
             embeddings_api_key: None,

@@ -21,7 +21,7 @@ mod review;
 mod sessions;
 mod signup;
 
-pub use knowledge::{AnswerMode, EmbeddingsProvider, KnowledgeSettings};
+pub use knowledge::{AnswerMode, EmbeddingsProvider, KnowledgeSettings, MiniLmRuntime};
 pub use limits::LimitsSettings;
 pub use llm::{BudgetSettings, LlmProvider, LlmSettings};
 pub use load::{load, load_from, SettingsError};
@@ -369,6 +369,22 @@ impl Settings {
             .minilm_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("models/minilm"))
+    }
+
+    /// ONNX Runtime's shared library, for the `onnx` MiniLM runtime: by default in
+    /// `onnxruntime/` beside the MiniLM directory, where `scripts/fetch-models.sh` puts both (so
+    /// a process pointed at the models by `minilm_dir` alone, as the tests are, finds it too).
+    pub fn onnxruntime_library(&self) -> PathBuf {
+        self.knowledge
+            .onnxruntime_library
+            .clone()
+            .unwrap_or_else(|| {
+                let minilm = self.minilm_dir();
+                minilm
+                    .parent()
+                    .unwrap_or(&minilm)
+                    .join("onnxruntime/libonnxruntime.so")
+            })
     }
 
     /// The local model's GGUF file.

@@ -170,6 +170,36 @@ mod tests {
     }
 
     #[test]
+    fn the_minilm_runtime_is_onnx_unless_candle_is_chosen() {
+        Jail::expect_with(|jail| {
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert_eq!(s.knowledge.minilm_runtime, crate::MiniLmRuntime::Onnx);
+            assert!(s
+                .onnxruntime_library()
+                .ends_with("models/onnxruntime/libonnxruntime.so"));
+            // Beside a MiniLM directory given on its own.
+            jail.set_env("REHEARSE_KNOWLEDGE__MINILM_DIR", "/srv/models/minilm");
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert_eq!(
+                s.onnxruntime_library(),
+                std::path::PathBuf::from("/srv/models/onnxruntime/libonnxruntime.so")
+            );
+            jail.set_env("REHEARSE_KNOWLEDGE__MINILM_RUNTIME", "candle");
+            jail.set_env("REHEARSE_KNOWLEDGE__ONNXRUNTIME_LIBRARY", "/opt/ort/lib.so");
+            let s = from_env().map_err(|e| e.to_string())?;
+            assert_eq!(s.knowledge.minilm_runtime, crate::MiniLmRuntime::Candle);
+            assert_eq!(
+                s.onnxruntime_library(),
+                std::path::PathBuf::from("/opt/ort/lib.so")
+            );
+            jail.set_env("REHEARSE_KNOWLEDGE__MINILM_RUNTIME", "tensorflow");
+            let err = from_env().expect_err("unknown runtime").to_string();
+            assert!(err.contains("tensorflow"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn review_rules_per_topic_and_unknown_topics_are_refused() {
         Jail::expect_with(|jail| {
             jail.set_env("REHEARSE_REVIEW__TOPICS__HEALTH", "when_ungrounded");

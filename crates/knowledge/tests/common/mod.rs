@@ -4,13 +4,16 @@
 use rehearse_runtimes::LocalMiniLm;
 use std::sync::{Arc, OnceLock};
 
-/// all-MiniLM-L6-v2 from `REHEARSE_MODELS_DIR` (else `data/models`), loaded on first use.
+/// all-MiniLM-L6-v2 from `REHEARSE_MODELS_DIR` (else `data/models`) on the default runtime,
+/// loaded on first use.
 pub fn minilm() -> Arc<LocalMiniLm> {
     static MODEL: OnceLock<Arc<LocalMiniLm>> = OnceLock::new();
     MODEL
         .get_or_init(|| {
-            let dir = rehearse_testkit::models_dir().join("minilm");
-            Arc::new(LocalMiniLm::load(&dir).expect("MiniLM (run scripts/fetch-models.sh)"))
+            Arc::new(
+                LocalMiniLm::load_fetched(&rehearse_testkit::models_dir())
+                    .expect("MiniLM (run scripts/fetch-models.sh)"),
+            )
         })
         .clone()
 }

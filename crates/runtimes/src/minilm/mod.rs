@@ -1,5 +1,9 @@
-//! all-MiniLM-L6-v2 run in-process with candle: the default embedder, needing no key and no
-//! network.
+//! all-MiniLM-L6-v2 run in-process: the default embedder, needing no key and no network, on
+//! ONNX Runtime ([`onnx`], the default) or candle ([`candle`]). The two share the tokenizer, the
+//! length groups and the pooling below, and compute the same vectors.
+
+mod candle;
+mod onnx;
 
 use rehearse_llm::embed::Embedder;
 use rehearse_llm::LlmError;
@@ -9,6 +13,9 @@ use std::sync::Arc;
 fn unavailable(what: &str, e: impl std::fmt::Display) -> LlmError {
     LlmError::Unavailable(format!("{what}: {e}"))
 }
+
+/// The width of a MiniLM-L6-v2 vector.
+const DIMENSIONS: usize = 384;
 
 /// all-MiniLM-L6-v2 (BERT, 384 dimensions) in-process: mean pooling over the attention mask,
 /// then L2 normalisation, as sentence-transformers does. Texts truncate at 256 tokens. A batch is
@@ -20,21 +27,48 @@ pub struct LocalMiniLm {
 }
 
 struct MiniLm {
-    model: candle_transformers::models::bert::BertModel,
+    encoder: Box<dyn Encoder>,
     tokenizer: tokenizers::Tokenizer,
-    device: candle_core::Device,
+}
+
+/// A runtime that runs the BERT encoder: token ids and attention mask in, the last hidden
+/// state out. Everything either side of it (tokenizing, length groups, pooling) is shared.
+trait Encoder: Send + Sync {
+    /// The runtime's name (`onnx`, `candle`), as the `minilm_runtime` setting spells it.
+    fn runtime(&self) -> &'static str;
+    /// The last hidden state of `rows` sequences padded to `width`: `rows × width × 384`,
+    /// row-major.
+    fn hidden(
+        &self,
+        ids: Vec<u32>,
+        mask: Vec<u32>,
+        rows: usize,
+        width: usize,
+    ) -> Result<Vec<f32>, LlmError>;
 }
 
 impl LocalMiniLm {
-    /// Loads `model.safetensors`, `config.json` and `tokenizer.json` from `dir`.
+    /// On candle: loads `model.safetensors`, `config.json` and `tokenizer.json` from `dir`.
     pub fn load(dir: &Path) -> Result<LocalMiniLm, LlmError> {
-        use candle_transformers::models::bert::{BertModel, Config, DTYPE};
-        let device = candle_core::Device::Cpu;
-        let config: Config = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("config.json"))
-                .map_err(|e| unavailable("MiniLM config", e))?,
+        Self::with(dir, Box::new(candle::CandleBert::load(dir)?))
+    }
+
+    /// On ONNX Runtime: loads `model.onnx` and `tokenizer.json` from `dir`, and the runtime from
+    /// the shared library `library` (the first library a process loads is the one it keeps).
+    pub fn load_onnx(dir: &Path, library: &Path) -> Result<LocalMiniLm, LlmError> {
+        Self::with(dir, Box::new(onnx::OnnxBert::load(dir, library)?))
+    }
+
+    /// The default runtime (ONNX Runtime) on the files `scripts/fetch-models.sh` unpacks under
+    /// `models` (`minilm/` and `onnxruntime/libonnxruntime.so`): for tests and the bench.
+    pub fn load_fetched(models: &Path) -> Result<LocalMiniLm, LlmError> {
+        Self::load_onnx(
+            &models.join("minilm"),
+            &models.join("onnxruntime/libonnxruntime.so"),
         )
-        .map_err(|e| unavailable("MiniLM config", e))?;
+    }
+
+    fn with(dir: &Path, encoder: Box<dyn Encoder>) -> Result<LocalMiniLm, LlmError> {
         let mut tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| unavailable("MiniLM tokenizer", e))?;
         tokenizer.with_padding(None);
@@ -44,18 +78,14 @@ impl LocalMiniLm {
                 ..Default::default()
             }))
             .map_err(|e| unavailable("MiniLM tokenizer", e))?;
-        let weights = std::fs::read(dir.join("model.safetensors"))
-            .map_err(|e| unavailable("MiniLM weights", e))?;
-        let vb = candle_nn::VarBuilder::from_buffered_safetensors(weights, DTYPE, &device)
-            .map_err(|e| unavailable("MiniLM weights", e))?;
-        let model = BertModel::load(vb, &config).map_err(|e| unavailable("MiniLM model", e))?;
         Ok(LocalMiniLm {
-            inner: Arc::new(MiniLm {
-                model,
-                tokenizer,
-                device,
-            }),
+            inner: Arc::new(MiniLm { encoder, tokenizer }),
         })
+    }
+
+    /// The runtime's name (`onnx`, `candle`), for the bench.
+    pub fn runtime(&self) -> &'static str {
+        self.inner.encoder.runtime()
     }
 }
 
@@ -116,8 +146,6 @@ impl MiniLm {
 
     /// One forward pass over token sequences, each padded to the longest of them.
     fn forward(&self, sequences: &[&[u32]]) -> Result<Vec<Vec<f32>>, LlmError> {
-        use candle_core::{DType, Tensor};
-        let failed = |e: candle_core::Error| unavailable("MiniLM", e);
         let width = sequences.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
         let mut ids = Vec::with_capacity(sequences.len() * width);
         let mut mask = Vec::with_capacity(sequences.len() * width);
@@ -129,33 +157,36 @@ impl MiniLm {
             mask.extend(std::iter::repeat_n(1u32, sequence.len()));
             mask.extend(std::iter::repeat_n(0u32, padding));
         }
-        let shape = (sequences.len(), width);
-        let ids = Tensor::from_vec(ids, shape, &self.device).map_err(failed)?;
-        let mask = Tensor::from_vec(mask, shape, &self.device).map_err(failed)?;
-        let types = ids.zeros_like().map_err(failed)?;
-        let hidden = self
-            .model
-            .forward(&ids, &types, Some(&mask))
-            .map_err(failed)?;
-        let mask = mask
-            .to_dtype(DType::F32)
-            .and_then(|m| m.unsqueeze(2))
-            .map_err(failed)?;
-        let summed = hidden
-            .broadcast_mul(&mask)
-            .and_then(|h| h.sum(1))
-            .map_err(failed)?;
-        let counts = mask.sum(1).map_err(failed)?;
-        let mean = summed.broadcast_div(&counts).map_err(failed)?;
-        let norm = mean
-            .sqr()
-            .and_then(|m| m.sum_keepdim(1))
-            .and_then(|m| m.sqrt())
-            .map_err(failed)?;
-        mean.broadcast_div(&norm)
-            .and_then(|m| m.to_vec2::<f32>())
-            .map_err(failed)
+        let rows = sequences.len();
+        let hidden = self.encoder.hidden(ids, mask, rows, width)?;
+        if hidden.len() != rows * width * DIMENSIONS {
+            return Err(unavailable(
+                "MiniLM",
+                format!(
+                    "{} values where {rows}×{width}×{DIMENSIONS} were expected",
+                    hidden.len()
+                ),
+            ));
+        }
+        Ok(sequences
+            .iter()
+            .zip(hidden.chunks(width * DIMENSIONS))
+            .map(|(sequence, tokens)| mean_pooled(tokens, sequence.len()))
+            .collect())
     }
+}
+
+/// The mean of a text's first `len` token vectors (its padding left out), scaled to unit length.
+fn mean_pooled(tokens: &[f32], len: usize) -> Vec<f32> {
+    let mut mean = vec![0f32; DIMENSIONS];
+    for token in tokens.chunks(DIMENSIONS).take(len) {
+        mean.iter_mut().zip(token).for_each(|(m, t)| *m += t);
+    }
+    let count = len.max(1) as f32;
+    mean.iter_mut().for_each(|m| *m /= count);
+    let norm = mean.iter().map(|m| m * m).sum::<f32>().sqrt().max(1e-12);
+    mean.iter_mut().for_each(|m| *m /= norm);
+    mean
 }
 
 #[async_trait::async_trait]
@@ -169,7 +200,7 @@ impl Embedder for LocalMiniLm {
     }
 
     fn dimensions(&self) -> usize {
-        384
+        DIMENSIONS
     }
 
     async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, LlmError> {

@@ -1,0 +1,109 @@
+//! MiniLM on ONNX Runtime, loaded at run time from the shared library `scripts/fetch-models.sh`
+//! unpacks from the onnxruntime wheel (nothing is downloaded or linked at build time). Its
+//! kernels run this model about four times as fast as candle's on this project's CPU (README,
+//! "Knowledge-base benchmark"). The graph, `model.onnx`, is built by `scripts/minilm-onnx.py`
+//! from the same `model.safetensors` candle loads, so the two runtimes give the same vectors.
+
+use super::{unavailable, Encoder};
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::value::Tensor;
+use rehearse_llm::LlmError;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+/// ONNX Runtime allows one environment a process, and its library is loaded once: the first
+/// library asked for is the one every session uses.
+static ENVIRONMENT: OnceLock<Result<Environment, String>> = OnceLock::new();
+
+fn environment(library: &Path) -> Result<&'static Environment, LlmError> {
+    // Checked before the environment is made, so a wrong path is reported each time it is given
+    // rather than kept as the process's environment.
+    if !library.is_file() {
+        return Err(unavailable(
+            "ONNX Runtime",
+            format!("{} is missing", library.display()),
+        ));
+    }
+    ENVIRONMENT
+        .get_or_init(|| {
+            ort::init_from(library)
+                .map_err(|e| e.to_string())?
+                .with_name("rehearse")
+                .with_telemetry(false)
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| unavailable("ONNX Runtime", e))
+}
+
+/// The BERT encoder as an ONNX Runtime session.
+pub(super) struct OnnxBert {
+    /// `Session::run` takes `&mut self`; one embedding pass already uses every core, so passes
+    /// take turns.
+    session: Mutex<Session>,
+}
+
+impl OnnxBert {
+    pub(super) fn load(dir: &Path, library: &Path) -> Result<OnnxBert, LlmError> {
+        let failed = |e: ort::Error| unavailable("MiniLM (ONNX)", e);
+        let model = dir.join("model.onnx");
+        if !model.is_file() {
+            return Err(unavailable(
+                "MiniLM (ONNX)",
+                format!("{} is missing", model.display()),
+            ));
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let session = Session::builder(environment(library)?)
+            .map_err(failed)?
+            .with_intra_threads(threads)
+            .map_err(|e| failed(e.into()))?
+            // Its threads would otherwise spin between passes, on the cores the chat model and
+            // the web server share.
+            .with_intra_op_spinning(false)
+            .map_err(|e| failed(e.into()))?
+            .commit_from_file(&model)
+            .map_err(failed)?;
+        Ok(OnnxBert {
+            session: Mutex::new(session),
+        })
+    }
+}
+
+impl Encoder for OnnxBert {
+    fn runtime(&self) -> &'static str {
+        "onnx"
+    }
+
+    fn hidden(
+        &self,
+        ids: Vec<u32>,
+        mask: Vec<u32>,
+        rows: usize,
+        width: usize,
+    ) -> Result<Vec<f32>, LlmError> {
+        let failed = |e: ort::Error| unavailable("MiniLM (ONNX)", e);
+        let shape = [rows as i64, width as i64];
+        let widen = |v: Vec<u32>| v.into_iter().map(i64::from).collect::<Vec<i64>>();
+        let types = Tensor::from_array((shape, vec![0i64; rows * width])).map_err(failed)?;
+        let ids = Tensor::from_array((shape, widen(ids))).map_err(failed)?;
+        let mask = Tensor::from_array((shape, widen(mask))).map_err(failed)?;
+        let mut session = self
+            .session
+            .lock()
+            .map_err(|_| unavailable("MiniLM (ONNX)", "a previous pass panicked"))?;
+        let outputs = session
+            .run(ort::inputs![
+                "input_ids" => ids,
+                "attention_mask" => mask,
+                "token_type_ids" => types,
+            ])
+            .map_err(failed)?;
+        let (_, hidden) = outputs["last_hidden_state"]
+            .try_extract_tensor::<f32>()
+            .map_err(failed)?;
+        Ok(hidden.to_vec())
+    }
+}
