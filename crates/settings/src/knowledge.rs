@@ -19,7 +19,7 @@ pub enum EmbeddingsProvider {
 #[serde(rename_all = "lowercase")]
 pub enum MiniLmRuntime {
     /// ONNX Runtime, loaded from the shared library `scripts/fetch-models.sh` unpacks (default):
-    /// about four times candle's speed on this project's CPU.
+    /// about three times candle's speed on this project's CPU.
     #[default]
     Onnx,
     /// candle, pure Rust: needs no shared library (for platforms the library is not fetched for).

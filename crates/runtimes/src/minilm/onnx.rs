@@ -1,6 +1,6 @@
 //! MiniLM on ONNX Runtime, loaded at run time from the shared library `scripts/fetch-models.sh`
 //! unpacks from the onnxruntime wheel (nothing is downloaded or linked at build time). Its
-//! kernels run this model about four times as fast as candle's on this project's CPU (README,
+//! kernels run this model about three times as fast as candle's on this project's CPU (README,
 //! "Knowledge-base benchmark"). The graph, `model.onnx`, is built by `scripts/minilm-onnx.py`
 //! from the same `model.safetensors` candle loads, so the two runtimes give the same vectors.
 
@@ -19,12 +19,7 @@ static ENVIRONMENT: OnceLock<Result<Environment, String>> = OnceLock::new();
 fn environment(library: &Path) -> Result<&'static Environment, LlmError> {
     // Checked before the environment is made, so a wrong path is reported each time it is given
     // rather than kept as the process's environment.
-    if !library.is_file() {
-        return Err(unavailable(
-            "ONNX Runtime",
-            format!("{} is missing", library.display()),
-        ));
-    }
+    present("ONNX Runtime", library)?;
     ENVIRONMENT
         .get_or_init(|| {
             ort::init_from(library)
@@ -38,6 +33,16 @@ fn environment(library: &Path) -> Result<&'static Environment, LlmError> {
         .map_err(|e| unavailable("ONNX Runtime", e))
 }
 
+/// An error naming `path` unless it is a file: ONNX Runtime's own messages for a missing library
+/// or graph do not say which file.
+fn present(what: &str, path: &Path) -> Result<(), LlmError> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(unavailable(what, format!("{} is missing", path.display())))
+    }
+}
+
 /// The BERT encoder as an ONNX Runtime session.
 pub(super) struct OnnxBert {
     /// `Session::run` takes `&mut self`; one embedding pass already uses every core, so passes
@@ -49,12 +54,7 @@ impl OnnxBert {
     pub(super) fn load(dir: &Path, library: &Path) -> Result<OnnxBert, LlmError> {
         let failed = |e: ort::Error| unavailable("MiniLM (ONNX)", e);
         let model = dir.join("model.onnx");
-        if !model.is_file() {
-            return Err(unavailable(
-                "MiniLM (ONNX)",
-                format!("{} is missing", model.display()),
-            ));
-        }
+        present("MiniLM (ONNX)", &model)?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let session = Session::builder(environment(library)?)
             .map_err(failed)?
