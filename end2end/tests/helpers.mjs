@@ -120,12 +120,28 @@ export async function interviewLoaded(page) {
 
 /** Sends an answer and waits until both it and the interviewer's reply are in the transcript. */
 export async function send(page, text) {
-  const before = await page.locator('[data-testid="transcript"] > li[data-seq]').count();
+  // The transcript is a <Suspense>: while it reloads (after each send and each live event) it
+  // is not in the page at all, so a count read then would be 0. Count only when it is there;
+  // messages never go away, so a count read while it shows is never too high.
+  const before = await (await page.waitForFunction(() => {
+    const list = document.querySelector('[data-testid="transcript"]');
+    return list ? { n: list.querySelectorAll(':scope > li[data-seq]').length } : null;
+  }, null, { timeout: 30000 })).jsonValue();
   await page.fill('[data-testid="answer"]', text);
   await page.click('[data-testid="send"]');
+  // Done when, after those messages, the candidate's message is stored and the last stored
+  // message is the interviewer's: not merely two more items, which a reply in two parts or a
+  // stale count could give without this message's reply.
   await page.waitForFunction(
-    (n) => document.querySelectorAll('[data-testid="transcript"] > li[data-seq]').length >= n + 2,
-    before,
+    (n) => {
+      const list = document.querySelector('[data-testid="transcript"]');
+      if (!list) return false;
+      const items = [...list.querySelectorAll(':scope > li[data-seq]')];
+      return items.length >= n + 2
+        && items[items.length - 1].dataset.author === 'interviewer'
+        && items.slice(n).some((li) => li.dataset.author === 'candidate');
+    },
+    before.n,
     { timeout: 120000 },
   ).catch(async (e) => {
     throw new Error(`no reply to "${text.slice(0, 40)}" at ${page.url()}: ${await pageState(page)}`, { cause: e });

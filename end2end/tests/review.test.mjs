@@ -40,11 +40,14 @@ test('a held answer is edited by a reviewer and appears in the candidate\'s chat
   for (let i = 0; i < 3; i++) {
     await send(candidate, ANSWER);
   }
-  assert.match(await candidate.textContent('[data-testid="transcript"]'), /What would you like to know about the role\?/);
+  // The reply can arrive as more than one message: wait for the closing question, not one read.
+  await candidate.locator('[data-testid="transcript"]', { hasText: /What would you like to know about the role\?/ })
+    .waitFor({ timeout: 120000 });
 
   const pension = 'Do you offer a pension?';
   await send(candidate, pension);
   const held = lastInterviewer(candidate).last();
+  await lastInterviewer(candidate).filter({ hasText: /being checked by a reviewer/ }).last().waitFor({ timeout: 120000 });
   assert.match(await held.textContent(), /being checked by a reviewer/);
   // It shows as under review with its age, which the page keeps up to date by itself.
   const age = await held.locator('[data-testid="held-age"]').textContent();
