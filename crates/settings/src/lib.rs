@@ -7,6 +7,7 @@
 //! of the key at fault, so a typo stops the process at start instead of at the first request.
 //! Secrets are [`SecretString`]s: they print as `[REDACTED]` in logs and `Debug` output.
 
+mod defaults;
 mod knowledge;
 mod limits;
 mod list;
@@ -129,35 +130,6 @@ pub struct Settings {
     /// Send and start rate limits, live-stream caps (`REHEARSE_LIMITS__SEND_PER_MINUTE`, ...).
     #[serde(default)]
     pub limits: LimitsSettings,
-}
-
-mod defaults {
-    use std::path::PathBuf;
-
-    pub fn data_dir() -> PathBuf {
-        PathBuf::from("data")
-    }
-    pub fn attempts_per_account() -> u32 {
-        5
-    }
-    pub fn attempts_per_ip() -> u32 {
-        50
-    }
-    pub fn login_window_secs() -> u64 {
-        900
-    }
-    pub fn session_idle_hours() -> u32 {
-        24 * 7
-    }
-    pub fn max_body_bytes() -> usize {
-        64 * 1024
-    }
-    pub fn render_timeout_secs() -> u64 {
-        30
-    }
-    pub fn shutdown_grace_secs() -> u64 {
-        10
-    }
 }
 
 /// More trusted proxies than this is a misconfiguration, not a deployment.
