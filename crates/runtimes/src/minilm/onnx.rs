@@ -2,7 +2,9 @@
 //! unpacks from the onnxruntime wheel (nothing is downloaded or linked at build time). Its
 //! kernels run this model about three times as fast as candle's on this project's CPU (README,
 //! "Knowledge-base benchmark"). The graph, `model.onnx`, is built by `scripts/minilm-onnx.py`
-//! from the same `model.safetensors` candle loads, so the two runtimes give the same vectors.
+//! from the same `model.safetensors` candle loads, so the two runtimes give the same vectors; it
+//! is written in ONNX Runtime's fused operators (`com.microsoft`: one attention kernel a layer),
+//! which only ONNX Runtime runs.
 
 use super::{unavailable, Encoder};
 use ort::environment::Environment;
