@@ -64,8 +64,9 @@ def weight(name, rows, cols):
     return constant(name, take(name, (cols, rows)).T)
 
 
-def vector(name, n=HIDDEN):
-    return constant(name, take(name, (n,)))
+def tensor(name, shape=(HIDDEN,)):
+    """A weight stored as it is (a table, a bias, a LayerNorm's scale or shift)."""
+    return constant(name, take(name, shape))
 
 
 def node(op, inputs, output, contrib=False, **attributes):
@@ -81,10 +82,10 @@ for name in ("input_ids", "token_type_ids", "attention_mask"):
 e = "embeddings."
 x, lengths = node("EmbedLayerNormalization", [
     "input_ids_32", "token_type_ids_32",
-    constant(e + "word_embeddings.weight", take(e + "word_embeddings.weight", (30522, HIDDEN))),
-    constant(e + "position_embeddings.weight", take(e + "position_embeddings.weight", (512, HIDDEN))),
-    constant(e + "token_type_embeddings.weight", take(e + "token_type_embeddings.weight", (2, HIDDEN))),
-    vector(e + "LayerNorm.weight"), vector(e + "LayerNorm.bias"), "attention_mask_32",
+    tensor(e + "word_embeddings.weight", (30522, HIDDEN)),
+    tensor(e + "position_embeddings.weight", (512, HIDDEN)),
+    tensor(e + "token_type_embeddings.weight", (2, HIDDEN)),
+    tensor(e + "LayerNorm.weight"), tensor(e + "LayerNorm.bias"), "attention_mask_32",
 ], ["embedded", "lengths"], contrib=True, epsilon=EPS)
 
 for layer in range(LAYERS):
@@ -99,15 +100,15 @@ for layer in range(LAYERS):
     # SkipLayerNormalization: LayerNorm(input + skip + bias).
     a = p + "attention.output."
     after_attention = node("SkipLayerNormalization", [
-        projected, x, vector(a + "LayerNorm.weight"), vector(a + "LayerNorm.bias"), vector(a + "dense.bias"),
+        projected, x, tensor(a + "LayerNorm.weight"), tensor(a + "LayerNorm.bias"), tensor(a + "dense.bias"),
     ], p + "after_attention", contrib=True, epsilon=EPS)
     widened = node("MatMul", [after_attention, weight(p + "intermediate.dense.weight", HIDDEN, FEED_FORWARD)], p + "widened")
     # BiasGelu: the exact (erf) GELU of input + bias, as BERT's "gelu".
-    activated = node("BiasGelu", [widened, vector(p + "intermediate.dense.bias", FEED_FORWARD)], p + "activated", contrib=True)
+    activated = node("BiasGelu", [widened, tensor(p + "intermediate.dense.bias", (FEED_FORWARD,))], p + "activated", contrib=True)
     narrowed = node("MatMul", [activated, weight(p + "output.dense.weight", FEED_FORWARD, HIDDEN)], p + "narrowed")
     o = p + "output."
     x = node("SkipLayerNormalization", [
-        narrowed, after_attention, vector(o + "LayerNorm.weight"), vector(o + "LayerNorm.bias"), vector(o + "dense.bias"),
+        narrowed, after_attention, tensor(o + "LayerNorm.weight"), tensor(o + "LayerNorm.bias"), tensor(o + "dense.bias"),
     ], "last_hidden_state" if layer == LAYERS - 1 else p + "out", contrib=True, epsilon=EPS)
 
 if unused:
