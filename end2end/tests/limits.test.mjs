@@ -77,7 +77,7 @@ test('sending messages too quickly says how long to wait and keeps what was type
   // Each accepted press is in the transcript once; no refused one is.
   for (const text of accepted) {
     await page.waitForFunction(
-      (t) => document.querySelector('[data-testid="transcript"]').textContent.includes(t),
+      (t) => document.querySelector('[data-testid="transcript"]')?.textContent.includes(t) ?? false,
       text,
       { timeout: 30000 },
     );

@@ -66,7 +66,7 @@ test('a held answer is edited by a reviewer and appears in the candidate\'s chat
 
   // The candidate's open chat shows the approved text, once, without reloading.
   await candidate.waitForFunction(
-    (text) => document.querySelector('[data-testid="transcript"]').textContent.includes(text),
+    (text) => document.querySelector('[data-testid="transcript"]')?.textContent.includes(text) ?? false,
     edited,
     { timeout: 30000 },
   );
@@ -80,8 +80,9 @@ test('a held answer is edited by a reviewer and appears in the candidate\'s chat
   await reviewer.click('[data-testid="reject"]');
   await reviewer.waitForSelector('[data-testid="review-outcome"]', { timeout: 30000 });
   await candidate.waitForFunction(
-    () => document.querySelector('[data-testid="transcript"]').textContent
-      .includes("I can't confirm that from the job description; please ask the recruiter."),
+    // The transcript can be absent for a moment while the page re-renders: keep waiting.
+    () => document.querySelector('[data-testid="transcript"]')?.textContent
+      .includes("I can't confirm that from the job description; please ask the recruiter.") ?? false,
     null,
     { timeout: 30000 },
   );
