@@ -1,9 +1,10 @@
 //! The ingestion pipeline and the job runner behind it: a version's text is chunked, each
-//! chunk embedded through the content-hash cache (only chunks whose text this model has not
-//! embedded before go to the embedder, in batches), the chunks written to the store with their
-//! vectors, and the version made searchable in one step; progress is recorded on the version
-//! as it goes. [`KnowledgeBase::run_next_job`] is what the background worker calls to run one
-//! queued ingestion or purge job from the durable job table.
+//! chunk embedded unless a stored chunk already holds its vector (by content hash: only chunks
+//! whose text this model has not embedded before go to the embedder, in batches), the version's
+//! chunks written to the store with their vectors in one transaction, and the version made
+//! searchable in one step; progress is recorded on the version as it goes.
+//! [`KnowledgeBase::run_next_job`] is what the background worker calls to run one queued
+//! ingestion or purge job from the durable job table.
 //!
 //! It lives apart from `kb` because it is the write side, run by the worker rather than by a
 //! request: the request-facing knowledge base (adding, versioning, retrieval, answering) reads
@@ -82,7 +83,6 @@ impl KnowledgeBase {
             .await?;
         let embeddings = self.embeddings();
         let store = self.store().await?;
-        store.delete_version(version_id).await?;
         let chunks = chunk::chunk(&v.body);
         let total = chunks.len();
         if total == 0 {
@@ -114,14 +114,8 @@ impl KnowledgeBase {
                     out.len()
                 )));
             }
-            let entries: Vec<(String, Vec<f32>)> = batch
-                .iter()
-                .zip(out)
-                .map(|(i, vec)| (hashes[*i].clone(), vec))
-                .collect();
-            store.cache_embeddings(&entries).await?;
-            for (h, vec) in entries {
-                vectors.insert(h, vec);
+            for (i, vec) in batch.iter().zip(out) {
+                vectors.insert(hashes[*i].clone(), vec);
             }
             embedded += batch.len();
             self.catalog
@@ -144,7 +138,7 @@ impl KnowledgeBase {
                 embedding: vectors.get(h).cloned().unwrap_or_default(),
             })
             .collect();
-        store.insert(&rows).await?;
+        store.replace_version(version_id, &rows).await?;
         let stored = store.count_version(version_id).await?;
         if stored != total {
             return Err(KbError::Invalid(format!(

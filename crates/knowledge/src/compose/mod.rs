@@ -105,6 +105,7 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
     }
     let asked = crate::terms::content_stems(&retrieval.question);
     let which = crate::categories::asked_for(&retrieval.question);
+    let quantity = unstated::asks_quantity(&retrieval.question);
     let mut quotes = Vec::new();
     let mut citations = Vec::new();
     for s in &passed {
@@ -142,8 +143,21 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
                 &pieces,
             )
         } else if speaks_to(best, asked.len()) && best > 0 {
-            // The lines with the most of the question's words; among them, the closest.
-            closest_in_order(scored.iter().filter(|(n, _, _)| *n == best), &pieces)
+            // Asked "how many" or "how big", the lines that state a number answer ("The team
+            // is twelve engineers"), not a line that only repeats what was asked ("The ML
+            // team builds the platform"); among the lines that share a word with the
+            // question, those stating a number, if any, with the most of its words.
+            let numbered: Vec<&(usize, f32, &String)> = scored
+                .iter()
+                .filter(|(n, _, p)| quantity && *n > 0 && !grounding::numbers(p).is_empty())
+                .collect();
+            match numbered.iter().map(|(n, _, _)| *n).max() {
+                Some(most) => {
+                    closest_in_order(numbered.into_iter().filter(|(n, _, _)| *n == most), &pieces)
+                }
+                // The lines with the most of the question's words; among them, the closest.
+                None => closest_in_order(scored.iter().filter(|(n, _, _)| *n == best), &pieces),
+            }
         } else if let Some(top) = scored
             .iter()
             .filter(|(n, m, _)| close_in_meaning(*n, *m))

@@ -92,7 +92,9 @@ fn a_name_or_number_the_passages_never_state_means_not_stated() {
 #[test]
 fn a_line_that_answers_in_other_words_is_quoted_by_its_meaning() {
     let chunk = "- 28 days of paid holiday plus public holidays\n- A yearly learning budget";
-    let question = "How much vacation time do I get?";
+    // No word of the question, nor a category it names, is in the line ("vacation" would be:
+    // holiday is one).
+    let question = "How much time away from work do I get?";
     let r = || retrieval(question, &[("Benefits", chunk, 0.5)]);
     let with = |holiday: f32| {
         LineMeaning::new(
@@ -107,7 +109,7 @@ fn a_line_that_answers_in_other_words_is_quoted_by_its_meaning() {
             .collect(),
         )
     };
-    // By words alone nothing speaks to "vacation time": not stated.
+    // By words alone nothing speaks to "time away from work": not stated.
     assert_eq!(compose(r()).text, NOT_STATED);
     // Close in meaning, the line that answers is quoted, and only it.
     let a = compose_with(r(), &with(LINE_MEANING + 0.01));
@@ -190,4 +192,60 @@ fn asked_which_of_a_category_the_chunk_and_line_that_name_one_answer() {
         "{}",
         a.text
     );
+}
+
+#[test]
+fn asked_how_many_the_line_that_states_a_number_is_quoted() {
+    // The first line has every asked word and no number; the second is the answer.
+    let r = retrieval(
+        "How big is the payments team?",
+        &[(
+            "About the team",
+            "- The payments team builds the ledger and the card platform\n- The team is twelve engineers today\n- We ship on Tuesdays",
+            0.7,
+        )],
+    );
+    let a = compose(r);
+    assert!(!a.held, "{a:#?}");
+    assert_eq!(
+        a.text,
+        "From the job description: The team is twelve engineers today [1]."
+    );
+}
+
+#[test]
+fn a_quantity_in_the_same_clause_as_what_was_asked_answers_it() {
+    // "holiday" (the vacation asked about) sits four words after the number.
+    let answered = compose(retrieval(
+        "How much vacation time do I get?",
+        &[(
+            "Benefits",
+            "- 28 days of paid holiday plus public holidays\n- A learning budget",
+            0.6,
+        )],
+    ));
+    assert_eq!(
+        answered.text,
+        "From the job description: 28 days of paid holiday plus public holidays [1]."
+    );
+    // A number in another clause of the line does not answer it.
+    let declined = compose(retrieval(
+        "How much vacation time do I get?",
+        &[(
+            "Benefits",
+            "- A learning budget of 2,000 euros a year, and paid holiday as the law requires",
+            0.6,
+        )],
+    ));
+    assert_eq!(declined.text, NOT_STATED, "{declined:#?}");
+    // A number in a clause about the topic but not about the thing counted does not either.
+    let topic_only = compose(retrieval(
+        "How many people are on the security team?",
+        &[(
+            "How we work",
+            "- The security on-call rotation is one week in eight, with a day off after a page",
+            0.6,
+        )],
+    ));
+    assert_eq!(topic_only.text, NOT_STATED, "{topic_only:#?}");
 }

@@ -16,6 +16,12 @@ const QUANTITY: &[&str] = &[
     "number of",
 ];
 
+/// Whether the question asks for a quantity ("how many", "how big", "how often").
+pub(super) fn asks_quantity(question: &str) -> bool {
+    let lower = question.to_lowercase();
+    QUANTITY.iter().any(|q| lower.contains(q))
+}
+
 /// When the question names a checkable fact (a place, a technology, a benefit) that none of
 /// the passing chunks mentions, or asks "how many" and no chunk puts a number next to what was
 /// asked about, the chunks are about the topic but do not answer the question: say so.
@@ -50,9 +56,10 @@ pub(super) fn asked_fact_missing(
             "the question asks about {n} of something, which no passage states"
         ));
     }
-    let lower = question.to_lowercase();
-    if QUANTITY.iter().any(|q| lower.contains(q)) {
+    if asks_quantity(question) {
         let asked = crate::terms::content_stems(question);
+        // A number within three words of what was asked, or in the same clause as the thing
+        // counted.
         let near = texts.iter().any(|t| {
             let words = crate::terms::words(t);
             words.iter().enumerate().any(|(i, w)| {
@@ -63,6 +70,13 @@ pub(super) fn asked_fact_missing(
                 !grounding::numbers(w).is_empty()
                     && asked.iter().any(|a| crate::categories::covers(a, &window))
             })
+        }) || counted_thing(question).is_some_and(|thing| {
+            texts.iter().flat_map(|t| clauses(t)).any(|clause| {
+                let words = crate::terms::words(clause);
+                let stems: Vec<String> = words.iter().map(|w| crate::terms::stem(w)).collect();
+                words.iter().any(|w| !grounding::numbers(w).is_empty())
+                    && crate::categories::covers(&thing, &stems)
+            })
         });
         if !near && !counted_by_meaning {
             return Some(
@@ -71,6 +85,36 @@ pub(super) fn asked_fact_missing(
         }
     }
     None
+}
+
+/// The thing a "how many", "how much" or "number of" question counts, as a stem: its first
+/// content word after those words ("how much vacation time": vacation; "how many people are
+/// on the security team": people, not security).
+fn counted_thing(question: &str) -> Option<String> {
+    let words = crate::terms::words(question);
+    let at = words.windows(2).position(|w| {
+        matches!(
+            (w[0].as_str(), w[1].as_str()),
+            ("how", "many") | ("how", "much") | ("number", "of")
+        )
+    })?;
+    words[at + 2..]
+        .iter()
+        .find(|w| !crate::terms::is_stop(w))
+        .map(|w| crate::terms::stem(w))
+}
+
+/// The clauses of a passage: its lines, cut at the end of a sentence and at a semicolon, comma
+/// or colon followed by a space ("€2,000" stays whole). A number answers "how much" or "how
+/// many" only in the same clause as what was asked ("28 days of paid holiday" for "how much
+/// vacation"), not from a clause beside it; and only with the thing counted in that clause
+/// ([`counted_thing`]), not just a word of the topic ("one week in eight" is not a headcount
+/// because its clause says "security").
+fn clauses(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .flat_map(|l| l.split(". ").flat_map(|s| s.split("; ")))
+        .flat_map(|s| s.split(", ").flat_map(|c| c.split(": ")))
+        .filter(|c| !c.trim().is_empty())
 }
 
 /// Whether every content word of a claim the question makes ("a pension") is in the evidence,

@@ -1,56 +1,44 @@
-//! Vectors remembered by content hash (sha256 of model and text), so a chunk whose text did not
+//! Vectors found again by content hash (sha256 of model and text), so a chunk whose text did not
 //! change is never embedded twice: a new version of a job description re-embeds only what
 //! changed.
+//!
+//! The chunk table is the cache: every stored chunk carries its hash and its vector, so a vector
+//! is written once, with its chunk, and is forgotten with the last chunk that holds it (deleting
+//! a job description takes its vectors with it). A separate `embedding_cache` table did this
+//! until 2026-11-29; it wrote every vector twice and kept the vectors of deleted job
+//! descriptions, so `define` removes it.
 
 use super::{vector, ChunkStore, StoreError, INSERT_BATCH};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 impl ChunkStore {
-    /// Cached vectors for content hashes (hash → vector).
+    /// Vectors already stored for these content hashes (hash → vector); a hash no stored chunk
+    /// carries is absent.
     pub async fn cached_embeddings(
         &self,
         hashes: &[String],
     ) -> Result<std::collections::HashMap<String, Vec<f32>>, StoreError> {
+        let f = self.field();
         let mut out = std::collections::HashMap::new();
         for batch in hashes.chunks(INSERT_BATCH) {
-            let rows: Vec<Value> = self
-                .db
-                .query("SELECT hash, vector FROM embedding_cache WHERE hash IN $h")
-                .bind(json!({ "h": batch }))
-                .await?
-                .take(0)?;
-            for r in rows {
-                let (Some(h), Some(v)) = (r["hash"].as_str(), vector(&r["vector"])) else {
-                    continue;
-                };
-                out.insert(h.to_owned(), v);
+            // One indexed lookup per hash, all in one round trip: many versions can hold the
+            // same text, and one of its vectors is enough.
+            let sql: String = (0..batch.len())
+                .map(|i| format!("SELECT {f} AS vector FROM chunk WHERE hash = $h{i} LIMIT 1;"))
+                .collect();
+            let binds: Map<String, Value> = batch
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (format!("h{i}"), json!(h)))
+                .collect();
+            let mut response = self.db.query(sql).bind(Value::Object(binds)).await?;
+            for (i, h) in batch.iter().enumerate() {
+                let rows: Vec<Value> = response.take(i)?;
+                if let Some(v) = rows.first().and_then(|r| vector(&r["vector"])) {
+                    out.insert(h.clone(), v);
+                }
             }
         }
         Ok(out)
-    }
-
-    /// Remembers vectors by content hash; a hash already present is left as it is.
-    pub async fn cache_embeddings(&self, entries: &[(String, Vec<f32>)]) -> Result<(), StoreError> {
-        for batch in entries.chunks(INSERT_BATCH) {
-            let rows: Vec<Value> = batch
-                .iter()
-                .map(|(h, v)| json!({ "hash": h, "vector": v }))
-                .collect();
-            self.db
-                .query("INSERT IGNORE INTO embedding_cache $rows RETURN NONE")
-                .bind(json!({ "rows": rows }))
-                .await?
-                .check()?;
-        }
-        Ok(())
-    }
-
-    pub async fn cache_size(&self) -> Result<usize, StoreError> {
-        let rows: Vec<Value> = self
-            .db
-            .query("SELECT count() AS n FROM embedding_cache GROUP ALL")
-            .await?
-            .take(0)?;
-        Ok(rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize)
     }
 }

@@ -121,42 +121,69 @@ impl ChunkStore {
              DEFINE INDEX IF NOT EXISTS chunk_jd ON chunk FIELDS jd_id;
              DEFINE INDEX IF NOT EXISTS chunk_text ON chunk FIELDS indexed FULLTEXT ANALYZER jd_words BM25(1.2,0.75);
              DEFINE INDEX IF NOT EXISTS chunk_hnsw_{dims} ON chunk FIELDS {f} HNSW DIMENSION {dims} DIST COSINE TYPE F32 EFC 150 M 12;
-             DEFINE TABLE IF NOT EXISTS embedding_cache SCHEMALESS;
-             DEFINE INDEX IF NOT EXISTS embedding_hash ON embedding_cache FIELDS hash UNIQUE;"
+             DEFINE INDEX IF NOT EXISTS chunk_hash ON chunk FIELDS hash;
+             REMOVE TABLE IF EXISTS embedding_cache;"
         );
         self.db.query(sql).await?.check()?;
         Ok(())
     }
 
-    /// Writes chunks (in batches, returning nothing).
+    /// Writes chunks (in batches, returning nothing): bulk loading, where each batch stands on
+    /// its own. An ingestion writes its version with [`ChunkStore::replace_version`].
     pub async fn insert(&self, chunks: &[StoredChunk]) -> Result<(), StoreError> {
-        let f = self.field();
         for batch in chunks.chunks(INSERT_BATCH) {
-            let rows: Vec<Value> = batch
-                .iter()
-                .map(|c| {
-                    let mut row = json!({
-                        "key": c.key,
-                        "jd_id": c.jd_id,
-                        "version_id": c.version_id,
-                        "position": c.position,
-                        "section": c.section,
-                        "text": c.text,
-                        "indexed": c.indexed,
-                        "hash": c.hash,
-                        "flagged": c.flagged,
-                    });
-                    row[f.as_str()] = json!(c.embedding);
-                    row
-                })
-                .collect();
             self.db
                 .query("INSERT INTO chunk $rows RETURN NONE")
-                .bind(json!({ "rows": rows }))
+                .bind(json!({ "rows": self.rows(batch) }))
                 .await?
                 .check()?;
         }
         Ok(())
+    }
+
+    /// Replaces one version's chunks with `chunks` in one transaction and one round trip: the
+    /// store holds the old set or the new one, never a mix, and a retried ingestion needs no
+    /// separate delete first. A version is tens to hundreds of chunks, so they go in one
+    /// statement.
+    pub async fn replace_version(
+        &self,
+        version_id: &str,
+        chunks: &[StoredChunk],
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(
+                "BEGIN TRANSACTION;
+                 DELETE chunk WHERE version_id = $v RETURN NONE;
+                 INSERT INTO chunk $rows RETURN NONE;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(json!({ "v": version_id, "rows": self.rows(chunks) }))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Chunks as the rows the store keeps, each vector under this store's dimension field.
+    fn rows(&self, chunks: &[StoredChunk]) -> Vec<Value> {
+        let f = self.field();
+        chunks
+            .iter()
+            .map(|c| {
+                let mut row = json!({
+                    "key": c.key,
+                    "jd_id": c.jd_id,
+                    "version_id": c.version_id,
+                    "position": c.position,
+                    "section": c.section,
+                    "text": c.text,
+                    "indexed": c.indexed,
+                    "hash": c.hash,
+                    "flagged": c.flagged,
+                });
+                row[f.as_str()] = json!(c.embedding);
+                row
+            })
+            .collect()
     }
 
     /// Deletes one version's chunks (a failed or retried ingestion starts clean).

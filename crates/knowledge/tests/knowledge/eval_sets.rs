@@ -29,7 +29,7 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         "reranking must beat fusion alone: {report}"
     );
     // Floors at today's measured accuracy (README): a change that loses answers fails here.
-    assert!(report.reranked.answered_correctly >= 0.75, "{report}");
+    assert!(report.reranked.answered_correctly >= 0.8, "{report}");
     assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
 
     // The held-out set, in a store of its own so the first set's chunks answer nothing here.
@@ -44,14 +44,14 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         report.reranked.unflagged_unanswerable.is_empty(),
         "{report}"
     );
-    assert!(report.reranked.answered_correctly >= 0.8, "{report}");
+    assert!(report.reranked.answered_correctly >= 0.84, "{report}");
 
     // The blind sets: only their figures are read (README). Both decline every unanswerable
     // question today.
     blind(
         &rehearse_knowledge::eval::blind_dir(),
         "the first blind",
-        0.7,
+        0.75,
     )
     .await;
     blind(

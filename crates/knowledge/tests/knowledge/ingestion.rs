@@ -1,6 +1,6 @@
 //! Ingestion: a version becomes searchable all at once, a failed one leaves nothing and can be
-//! retried, deleting a job description leaves no chunks, and a question is never queued behind
-//! an ingestion's embedding.
+//! retried, deleting a job description leaves no chunks (and no vectors to reuse), and a
+//! question is never queued behind an ingestion's embedding.
 
 use crate::fixture::Fixture;
 use crate::{ingest, run_jobs, NO_PAY, WITH_PAY};
@@ -121,6 +121,11 @@ async fn deleting_a_job_description_leaves_no_chunks(f: Fixture) {
     assert!(f.kb.catalog().list().await.expect("list").is_empty());
     assert!(ready(&f).await.is_empty());
     assert!(f.kb.retrieve(&v.id, "Kafka").await.is_err());
+    // Its vectors went with its chunks: the same text added again is embedded afresh.
+    let again = ingest(&f, NO_PAY).await;
+    assert_eq!(again.status, VersionStatus::Ready);
+    assert_eq!(again.cached, 0);
+    assert_eq!(again.embedded, again.chunks_total);
 }
 every_store!(deleting_a_job_description_leaves_no_chunks);
 
