@@ -125,6 +125,14 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         let best = scored.iter().map(|(n, _, _)| *n).max().unwrap_or(0);
         // Asked "which CI system", the lines that name one ("Buildkite") answer, whatever
         // else they share with the question; a line that only repeats "CI system" does not.
+        // Asked "how many" or "how big", the lines that state a number answer ("The team
+        // is twelve engineers"), not a line that only repeats what was asked ("The ML
+        // team builds the platform"); among the lines that share a word with the
+        // question, those stating a number, if any, with the most of its words.
+        let numbered: Vec<&(usize, f32, &String)> = scored
+            .iter()
+            .filter(|(n, _, p)| quantity && *n > 0 && !grounding::numbers(p).is_empty())
+            .collect();
         let instances: Vec<&(usize, f32, &String)> = match &which {
             Some(c) => scored
                 .iter()
@@ -142,15 +150,7 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
                 instances.into_iter().filter(|(n, _, _)| *n == most),
                 &pieces,
             )
-        } else if speaks_to(best, asked.len()) && best > 0 {
-            // Asked "how many" or "how big", the lines that state a number answer ("The team
-            // is twelve engineers"), not a line that only repeats what was asked ("The ML
-            // team builds the platform"); among the lines that share a word with the
-            // question, those stating a number, if any, with the most of its words.
-            let numbered: Vec<&(usize, f32, &String)> = scored
-                .iter()
-                .filter(|(n, _, p)| quantity && *n > 0 && !grounding::numbers(p).is_empty())
-                .collect();
+        } else if best > 0 && (speaks_to(best, asked.len()) || !numbered.is_empty()) {
             match numbered.iter().map(|(n, _, _)| *n).max() {
                 Some(most) => {
                     closest_in_order(numbered.into_iter().filter(|(n, _, _)| *n == most), &pieces)
