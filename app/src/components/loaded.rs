@@ -1,22 +1,16 @@
 //! A page's data from a server function, drawn once it has loaded.
 //!
 //! Nearly every page loads a list or a record into a [`Resource`] and drew the same wrapper
-//! around its own markup: a `<Transition>`, "Loading…" meanwhile, and the server's error as an
+//! around its own markup: a `<Suspense>`, "Loading…" meanwhile, and the server's error as an
 //! [`ErrorNotice`]. That wrapper lives here once, so the loading text and the error notice (which
 //! browser tests find as `data-testid="page-error"`) stay the same on every page, and a page
 //! writes only what it shows of its data.
-//!
-//! A `<Transition>`, not a `<Suspense>`: a `<Suspense>` puts its fallback back each time the
-//! resource reloads, so an interview's whole transcript vanished for a moment whenever a reply
-//! or a reviewer's decision arrived (a browser test waiting on the transcript caught it absent).
-//! A `<Transition>` shows the fallback only before the first answer and keeps what is on the
-//! page until the reloaded data replaces it.
 
 use super::forms::ErrorNotice;
 use crate::api::ApiError;
 use leptos::prelude::*;
 
-/// `resource` under a `<Transition>`: "Loading…" until it has first answered, then its error as an
+/// `resource` under a `<Suspense>`: "Loading…" until it has answered, then its error as an
 /// [`ErrorNotice`], or `ready`'s view of the data.
 pub fn loaded<T>(
     resource: Resource<Result<T, ApiError>>,
@@ -40,7 +34,7 @@ where
 {
     let fallback: ViewFnOnce = fallback.into();
     view! {
-        <Transition fallback=fallback>
+        <Suspense fallback=fallback>
             {move || {
                 let ready = ready.clone();
                 Suspend::new(async move {
@@ -50,6 +44,6 @@ where
                     }
                 })
             }}
-        </Transition>
+        </Suspense>
     }
 }

@@ -74,9 +74,7 @@ pub fn InterviewPage() -> impl IntoView {
         {loaded(detail, move |interview| view! { <Transcript interview=interview draft=draft now=now/> }.into_any())}
         {move || notice.get().map(|n| view! { <div role="status" class="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-amber-800" data-testid="notice">{n}</div> })}
         {move || send.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-4"><ApiErrorNotice error=e/></div> })}
-        // A `<Transition>` (see `components::loaded`): the answer box stays put while the
-        // interview reloads after a reply.
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let Ok(interview) = detail.await else { return ().into_any() };
                 if interview.status == InterviewStatus::Paused {
@@ -119,7 +117,7 @@ pub fn InterviewPage() -> impl IntoView {
                     </div>
                 }.into_any()
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
