@@ -222,10 +222,20 @@ const CATEGORIES: &[Category] = &[
     },
     Category {
         names: &["vacation", "pto", "leave", "holiday", "holidays", "off"],
-        members: &["holiday", "holidays", "vacation", "leave", "pto"],
+        // "Time off" is stated as often as "holiday"; "off" alone is a member only when a
+        // question asks about leave.
+        members: &["holiday", "holidays", "vacation", "leave", "pto", "off"],
     },
     Category {
-        names: &["pay", "pays", "salary", "compensation", "earn"],
+        names: &[
+            "pay",
+            "pays",
+            "salary",
+            "compensation",
+            "compensate",
+            "compensated",
+            "earn",
+        ],
         members: &["salary", "pay", "compensation", "base"],
     },
     Category {
@@ -279,16 +289,25 @@ pub fn covers(asked: &str, have: &[String]) -> bool {
 
 /// The category a "which ..." or "what ..." question asks for ("Which CI system do you use?":
 /// the CI category; "What days are in the office?": days), as the stem of its name: the first
-/// or second content word after "which" or "what", when it names a category.
+/// or second content word after "which" or "what", when it names a category. "Is there ..." asks
+/// for one too ("Is there any kind of bonus?": a profit-sharing pool answers), but only by the
+/// word right after it, so "Is there a take-home test?" does not ask about working from home.
 pub fn asked_for(question: &str) -> Option<String> {
     let words = crate::terms::words(question);
-    let at = words.iter().position(|w| w == "which" || w == "what")?;
-    words[at + 1..]
-        .iter()
-        .filter(|w| !crate::terms::is_stop(w))
-        .take(2)
-        .map(|w| stem(w))
-        .find(|s| STEMMED.iter().any(|(names, _)| names.contains(s)))
+    let is_category = |s: &String| STEMMED.iter().any(|(names, _)| names.contains(s));
+    let content_after = |at: usize| {
+        words[at..]
+            .iter()
+            .filter(|w| !crate::terms::is_stop(w))
+            .map(|w| stem(w))
+    };
+    if let Some(at) = words.iter().position(|w| w == "which" || w == "what") {
+        return content_after(at + 1).take(2).find(is_category);
+    }
+    let at = words
+        .windows(2)
+        .position(|w| matches!(w[0].as_str(), "is" | "are") && w[1] == "there")?;
+    content_after(at + 2).next().filter(is_category)
 }
 
 /// Whether a line whose content stems are `have` names a member of the category `asked`
@@ -351,6 +370,12 @@ mod tests {
             &content_stems("Two days together at the office")
         ));
         assert_eq!(asked_for("How often are releases?"), None);
-        assert_eq!(asked_for("What is the policy for new parents?"), None);
+        assert_eq!(asked_for("What is the weather like?"), None);
+        // "Is there" asks for the category named right after it, not one further on.
+        assert_eq!(
+            asked_for("Is there any kind of bonus on top of the salary?"),
+            Some(stem("bonus"))
+        );
+        assert_eq!(asked_for("Is there a take-home test?"), None);
     }
 }

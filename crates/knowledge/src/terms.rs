@@ -10,7 +10,8 @@ const STOP: &[&str] = &[
     "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
     "this", "those", "to", "up", "us", "was", "we", "were", "what", "when", "where", "which",
     "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "tell", "know",
-    "like", "much", "many", "team", "company", "work", "working",
+    "like", "much", "many", "team", "company", "work", "working", "actually", "kind", "sort",
+    "policy",
 ];
 
 /// Lowercased alphanumeric words (keeping `+`, `#` and `.` inside words such as `c++`, `c#`,
@@ -37,6 +38,49 @@ pub fn stem(word: &str) -> String {
         }
     }
     w
+}
+
+/// What a question asks, for matching its words to a passage's: without the sentences in which
+/// the candidate only describes themself ("I'm not an EU citizen. Can you help me get a work
+/// permit?" asks about a permit, not citizenship), and with "pay for" read as "cover" (asked
+/// whether the company pays for a course, a passage that says a budget covers it answers; one
+/// about salary does not). Checks for facts the question names still read the whole question.
+pub fn plain_question(question: &str) -> String {
+    let about_the_asker = |s: &str| {
+        let lower = s.to_lowercase().replace('\u{2019}', "'");
+        !s.ends_with('?')
+            && ["i ", "i'm ", "i'd ", "i've ", "my "]
+                .iter()
+                .any(|p| lower.starts_with(p))
+    };
+    let kept: Vec<&str> = question
+        .split_inclusive(['.', '?', '!'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !about_the_asker(s))
+        .collect();
+    let asked = if kept.is_empty() {
+        question.to_owned()
+    } else {
+        kept.join(" ")
+    };
+    let words: Vec<&str> = asked.split_whitespace().collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let paying = matches!(words[i].to_lowercase().as_str(), "pay" | "pays" | "paid");
+        if paying
+            && words
+                .get(i + 1)
+                .is_some_and(|n| n.eq_ignore_ascii_case("for"))
+        {
+            out.push("cover");
+            i += 2;
+        } else {
+            out.push(words[i]);
+            i += 1;
+        }
+    }
+    out.join(" ")
 }
 
 pub fn is_stop(word: &str) -> bool {
@@ -68,6 +112,36 @@ mod tests {
         assert_eq!(stem("deploying"), "deploy");
         assert_eq!(stem("policies"), "policy");
         assert_ne!(stem("pay"), stem("payments"));
+    }
+
+    #[test]
+    fn a_question_is_read_without_what_the_asker_says_about_themself() {
+        assert_eq!(
+            plain_question("I'm not an EU citizen. Can you help me get a work permit?"),
+            "Can you help me get a work permit?"
+        );
+        // A question that is only a statement keeps it.
+        assert_eq!(
+            plain_question("I'd like to know the salary."),
+            "I'd like to know the salary."
+        );
+        // Context that is not about the asker stays.
+        assert_eq!(
+            plain_question("The ad mentions on-call. How often is it?"),
+            "The ad mentions on-call. How often is it?"
+        );
+    }
+
+    #[test]
+    fn paying_for_something_is_covering_it_not_a_salary() {
+        assert_eq!(
+            plain_question("Will the company pay for a certification?"),
+            "Will the company cover a certification?"
+        );
+        assert_eq!(
+            plain_question("What does the job pay?"),
+            "What does the job pay?"
+        );
     }
 
     #[test]

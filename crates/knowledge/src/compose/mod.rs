@@ -103,8 +103,9 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
     if let Some(reason) = unstated {
         return not_stated(retrieval, reason);
     }
-    let asked = crate::terms::content_stems(&retrieval.question);
-    let which = crate::categories::asked_for(&retrieval.question);
+    let plain = crate::terms::plain_question(&retrieval.question);
+    let asked = crate::terms::content_stems(&plain);
+    let which = crate::categories::asked_for(&plain);
     let quantity = unstated::asks_quantity(&retrieval.question);
     let mut quotes = Vec::new();
     let mut citations = Vec::new();
@@ -112,7 +113,11 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         let marker = citations.len() + 1;
         let pieces = lines(&s.candidate.text);
         let covered = |p: &str| {
-            let have = crate::terms::content_stems(&format!("{} {p}", s.candidate.section));
+            let mut have = crate::terms::content_stems(&format!("{} {p}", s.candidate.section));
+            // A time of day ("from 10:00 to 15:00") answers a question about hours.
+            if states_a_time_of_day(p) {
+                have.extend(["hour".to_owned(), "time".to_owned()]);
+            }
             asked
                 .iter()
                 .filter(|a| crate::categories::covers(a, &have))
@@ -240,6 +245,22 @@ fn not_stated(retrieval: Retrieval, reason: String) -> Answer {
         flags: vec![reason],
         retrieval,
     }
+}
+
+/// Whether a text states a time of day: "10:00", "9:30", "5pm", "9 a.m.".
+fn states_a_time_of_day(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let clock = chars.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == ':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    });
+    let hour = |x: &str| !x.is_empty() && x.len() <= 2 && x.chars().all(|c| c.is_ascii_digit());
+    let words = crate::terms::words(text);
+    clock
+        || words.iter().enumerate().any(|(i, w)| {
+            let meridiem = |x: &str| matches!(x, "am" | "pm" | "a.m" | "p.m");
+            let joined = w.strip_suffix("am").or_else(|| w.strip_suffix("pm"));
+            joined.is_some_and(hour) || (meridiem(w) && i > 0 && hour(&words[i - 1]))
+        })
 }
 
 /// Whether a line covering `covered` of the question's `asked` content words speaks to it: at

@@ -124,7 +124,7 @@ fn a_line_that_answers_in_other_words_is_quoted_by_its_meaning() {
     );
     // Sharing a word with the question, a lower cut is enough.
     let parents = "- 26 weeks of enhanced parental leave for all parents";
-    let q = "What is the policy for new parents?";
+    let q = "What support do you give new parents?";
     let r = || retrieval(q, &[("Benefits", parents, 0.5)]);
     let line = "26 weeks of enhanced parental leave for all parents".to_owned();
     let m = |v: f32| LineMeaning::new([(line.clone(), v)].into_iter().collect());
@@ -268,4 +268,74 @@ fn a_numbered_line_sharing_a_word_answers_how_often_though_it_covers_less_than_h
         a.text,
         "From the job description: The call rotation is one week in twelve [1]."
     );
+}
+
+/// The answer to `question` from one chunk that passes retrieval.
+fn one_chunk(question: &str, section: &str, text: &str) -> Answer {
+    compose(retrieval(question, &[(section, text, 0.6)]))
+}
+
+#[test]
+fn asked_about_hours_the_line_with_a_time_of_day_answers() {
+    let text = "- We hire remote engineers anywhere in Europe\n\
+                - You overlap with Eastern Time from 09:00 to 13:00";
+    let a = one_chunk(
+        "What hours do I need to be available?",
+        "Where we work",
+        text,
+    );
+    assert!(!a.held, "{a:#?}");
+    assert!(a.text.contains("from 09:00 to 13:00"), "{a:#?}");
+    assert!(!a.text.contains("anywhere in Europe"), "{a:#?}");
+    for (line, time) in [
+        ("Core hours are 10:00-16:00", true),
+        ("Stand-up is at 9am", true),
+        ("Stand-up is at 9 a.m. sharp", true),
+        ("Two days a week in the office", false),
+        ("A ratio of 3:1 engineers to managers", false),
+    ] {
+        assert_eq!(states_a_time_of_day(line), time, "{line}");
+    }
+}
+
+#[test]
+fn what_the_asker_says_about_themself_is_not_what_they_ask() {
+    let text = "- We sponsor skilled worker visas and cover relocation\n\
+                - Our engineers are citizens of twelve countries";
+    let a = one_chunk(
+        "I'm not an EU citizen. Can you help me get a work permit?",
+        "Benefits",
+        text,
+    );
+    assert!(a.text.contains("We sponsor skilled worker visas"), "{a:#?}");
+    assert!(!a.text.contains("twelve countries"), "{a:#?}");
+}
+
+#[test]
+fn is_there_a_category_is_answered_by_the_line_naming_a_member() {
+    let text = "- The base salary is €70,000 to €80,000\n\
+                - Everyone also shares in a profit pool paid out once a year";
+    let a = one_chunk(
+        "Is there any kind of bonus on top of the base salary?",
+        "Pay",
+        text,
+    );
+    assert!(a.text.contains("shares in a profit pool"), "{a:#?}");
+    assert!(!a.text.contains("€70,000"), "{a:#?}");
+}
+
+#[test]
+fn paid_for_or_compensated_means_the_line_that_pays() {
+    let a = one_chunk(
+        "Do you compensate candidates for the take-home assignment?",
+        "Hiring process",
+        "- A call with the hiring manager\n- A take-home exercise, and we pay €200 for your time",
+    );
+    assert!(a.text.contains("we pay €200"), "{a:#?}");
+    let a = one_chunk(
+        "Will the company pay for a certification?",
+        "Benefits",
+        "- A learning budget that covers one certification exam a year\n- A gym membership",
+    );
+    assert!(a.text.contains("covers one certification exam"), "{a:#?}");
 }

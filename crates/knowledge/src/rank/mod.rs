@@ -121,6 +121,7 @@ pub fn rank(
 ) -> Vec<Scored> {
     let ids = |list: &[Candidate]| list.iter().map(|c| c.chunk_id.clone()).collect::<Vec<_>>();
     let fused = rrf(&[ids(by_vector), ids(by_text)], RRF_K);
+    let question = &terms::plain_question(question);
     let evidence = required_evidence(question);
     let mut out: Vec<Scored> = fused
         .into_iter()

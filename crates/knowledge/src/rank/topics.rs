@@ -122,6 +122,9 @@ mod tests {
         assert!(has_evidence("An annual bonus of up to 10%.", topic));
         assert!(!has_evidence("A learning budget for books.", topic));
         assert!(required_evidence("Which database sits behind the ledger?").is_none());
+        // Paying for something is covering its cost, not a question about pay.
+        let plain = terms::plain_question("Will the company pay for a certification?");
+        assert!(required_evidence(&plain).is_none());
     }
 
     #[test]

@@ -28,8 +28,9 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         report.reranked.mrr > report.fused.mrr,
         "reranking must beat fusion alone: {report}"
     );
-    // Floors at today's measured accuracy (README): a change that loses answers fails here.
-    assert!(report.reranked.answered_correctly >= 0.8, "{report}");
+    // The target, 0.9, one question below today's 0.927 (README): a change that loses
+    // two answers fails here.
+    assert!(report.reranked.answered_correctly >= 0.9, "{report}");
     assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
 
     // The held-out set, in a store of its own so the first set's chunks answer nothing here.
@@ -44,7 +45,8 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         report.reranked.unflagged_unanswerable.is_empty(),
         "{report}"
     );
-    assert!(report.reranked.answered_correctly >= 0.84, "{report}");
+    // The target again: today 0.938, one question above it.
+    assert!(report.reranked.answered_correctly >= 0.9, "{report}");
 
     // The blind sets: only their figures are read (README). Both decline every unanswerable
     // question today.
@@ -57,7 +59,7 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
     blind(
         &rehearse_knowledge::eval::blind_2_dir(),
         "the second blind",
-        0.5,
+        0.53,
     )
     .await;
 }
