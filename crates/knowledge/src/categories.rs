@@ -289,25 +289,16 @@ pub fn covers(asked: &str, have: &[String]) -> bool {
 
 /// The category a "which ..." or "what ..." question asks for ("Which CI system do you use?":
 /// the CI category; "What days are in the office?": days), as the stem of its name: the first
-/// or second content word after "which" or "what", when it names a category. "Is there ..." asks
-/// for one too ("Is there any kind of bonus?": a profit-sharing pool answers), but only by the
-/// word right after it, so "Is there a take-home test?" does not ask about working from home.
+/// or second content word after "which" or "what", when it names a category.
 pub fn asked_for(question: &str) -> Option<String> {
     let words = crate::terms::words(question);
-    let is_category = |s: &String| STEMMED.iter().any(|(names, _)| names.contains(s));
-    let content_after = |at: usize| {
-        words[at..]
-            .iter()
-            .filter(|w| !crate::terms::is_stop(w))
-            .map(|w| stem(w))
-    };
-    if let Some(at) = words.iter().position(|w| w == "which" || w == "what") {
-        return content_after(at + 1).take(2).find(is_category);
-    }
-    let at = words
-        .windows(2)
-        .position(|w| matches!(w[0].as_str(), "is" | "are") && w[1] == "there")?;
-    content_after(at + 2).next().filter(is_category)
+    let at = words.iter().position(|w| w == "which" || w == "what")?;
+    words[at + 1..]
+        .iter()
+        .filter(|w| !crate::terms::is_stop(w))
+        .take(2)
+        .map(|w| stem(w))
+        .find(|s| STEMMED.iter().any(|(names, _)| names.contains(s)))
 }
 
 /// Whether a line whose content stems are `have` names a member of the category `asked`
@@ -371,11 +362,10 @@ mod tests {
         ));
         assert_eq!(asked_for("How often are releases?"), None);
         assert_eq!(asked_for("What is the weather like?"), None);
-        // "Is there" asks for the category named right after it, not one further on.
+        // "Policy" says nothing: asked about the policy for new parents, parental leave answers.
         assert_eq!(
-            asked_for("Is there any kind of bonus on top of the salary?"),
-            Some(stem("bonus"))
+            asked_for("What is the policy for new parents?"),
+            Some(stem("parents"))
         );
-        assert_eq!(asked_for("Is there a take-home test?"), None);
     }
 }

@@ -312,19 +312,6 @@ fn what_the_asker_says_about_themself_is_not_what_they_ask() {
 }
 
 #[test]
-fn is_there_a_category_is_answered_by_the_line_naming_a_member() {
-    let text = "- The base salary is €70,000 to €80,000\n\
-                - Everyone also shares in a profit pool paid out once a year";
-    let a = one_chunk(
-        "Is there any kind of bonus on top of the base salary?",
-        "Pay",
-        text,
-    );
-    assert!(a.text.contains("shares in a profit pool"), "{a:#?}");
-    assert!(!a.text.contains("€70,000"), "{a:#?}");
-}
-
-#[test]
 fn paid_for_or_compensated_means_the_line_that_pays() {
     let a = one_chunk(
         "Do you compensate candidates for the take-home assignment?",
