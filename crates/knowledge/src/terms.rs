@@ -53,10 +53,9 @@ pub fn plain_question(question: &str) -> String {
                 .iter()
                 .any(|p| lower.starts_with(p))
     };
-    let kept: Vec<&str> = question
-        .split_inclusive(['.', '?', '!'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && !about_the_asker(s))
+    let kept: Vec<String> = crate::chunk::sentences(question)
+        .into_iter()
+        .filter(|s| !about_the_asker(s))
         .collect();
     let asked = if kept.is_empty() {
         question.to_owned()

@@ -128,8 +128,6 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
             .map(|p| (covered(p), meaning.of(p), p))
             .collect();
         let best = scored.iter().map(|(n, _, _)| *n).max().unwrap_or(0);
-        // Asked "which CI system", the lines that name one ("Buildkite") answer, whatever
-        // else they share with the question; a line that only repeats "CI system" does not.
         // Asked "how many" or "how big", the lines that state a number answer ("The team
         // is twelve engineers"), not a line that only repeats what was asked ("The ML
         // team builds the platform"); among the lines that share a word with the
@@ -138,6 +136,8 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
             .iter()
             .filter(|(n, _, p)| quantity && *n > 0 && !grounding::numbers(p).is_empty())
             .collect();
+        // Asked "which CI system", the lines that name one ("Buildkite") answer, whatever
+        // else they share with the question; a line that only repeats "CI system" does not.
         let instances: Vec<&(usize, f32, &String)> = match &which {
             Some(c) => scored
                 .iter()

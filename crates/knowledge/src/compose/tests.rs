@@ -23,6 +23,11 @@ fn retrieval(question: &str, chunks: &[(&str, &str, f32)]) -> Retrieval {
     }
 }
 
+/// The answer to `question` from one chunk that passes retrieval.
+fn one_chunk(question: &str, section: &str, text: &str) -> Answer {
+    compose(retrieval(question, &[(section, text, 0.6)]))
+}
+
 #[test]
 fn an_answer_quotes_and_cites_the_passing_chunks() {
     let r = retrieval(
@@ -69,23 +74,21 @@ fn a_name_or_number_the_passages_never_state_means_not_stated() {
         "Is there an office in Glasgow I could work from?",
         "Could I work a four-day week?",
     ] {
-        let a = compose(retrieval(question, &[("Where we work", office, 0.6)]));
+        let a = one_chunk(question, "Where we work", office);
         assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
     }
     // Named and counted as the passage states them, the same question shapes are answered.
-    let a = compose(retrieval(
+    let a = one_chunk(
         "Is there an office in Edinburgh I could work from?",
-        &[("Where we work", office, 0.6)],
-    ));
+        "Where we work",
+        office,
+    );
     assert!(a.text.contains("based in Edinburgh"), "{a:#?}");
-    let a = compose(retrieval(
+    let a = one_chunk(
         "How often would I be on call?",
-        &[(
-            "How we work",
-            "- The on-call rotation is one week in every six",
-            0.6,
-        )],
-    ));
+        "How we work",
+        "- The on-call rotation is one week in every six",
+    );
     assert!(a.text.contains("one week in every six"), "{a:#?}");
 }
 
@@ -216,37 +219,28 @@ fn asked_how_many_the_line_that_states_a_number_is_quoted() {
 #[test]
 fn a_quantity_in_the_same_clause_as_what_was_asked_answers_it() {
     // "holiday" (the vacation asked about) sits four words after the number.
-    let answered = compose(retrieval(
+    let answered = one_chunk(
         "How much vacation time do I get?",
-        &[(
-            "Benefits",
-            "- 28 days of paid holiday plus public holidays\n- A learning budget",
-            0.6,
-        )],
-    ));
+        "Benefits",
+        "- 28 days of paid holiday plus public holidays\n- A learning budget",
+    );
     assert_eq!(
         answered.text,
         "From the job description: 28 days of paid holiday plus public holidays [1]."
     );
     // A number in another clause of the line does not answer it.
-    let declined = compose(retrieval(
+    let declined = one_chunk(
         "How much vacation time do I get?",
-        &[(
-            "Benefits",
-            "- A learning budget of 2,000 euros a year, and paid holiday as the law requires",
-            0.6,
-        )],
-    ));
+        "Benefits",
+        "- A learning budget of 2,000 euros a year, and paid holiday as the law requires",
+    );
     assert_eq!(declined.text, NOT_STATED, "{declined:#?}");
     // A number in a clause about the topic but not about the thing counted does not either.
-    let topic_only = compose(retrieval(
+    let topic_only = one_chunk(
         "How many people are on the security team?",
-        &[(
-            "How we work",
-            "- The security on-call rotation is one week in eight, with a day off after a page",
-            0.6,
-        )],
-    ));
+        "How we work",
+        "- The security on-call rotation is one week in eight, with a day off after a page",
+    );
     assert_eq!(topic_only.text, NOT_STATED, "{topic_only:#?}");
 }
 
@@ -268,11 +262,6 @@ fn a_numbered_line_sharing_a_word_answers_how_often_though_it_covers_less_than_h
         a.text,
         "From the job description: The call rotation is one week in twelve [1]."
     );
-}
-
-/// The answer to `question` from one chunk that passes retrieval.
-fn one_chunk(question: &str, section: &str, text: &str) -> Answer {
-    compose(retrieval(question, &[(section, text, 0.6)]))
 }
 
 #[test]
