@@ -42,9 +42,9 @@ pub fn stem(word: &str) -> String {
 
 /// What a question asks, for matching its words to a passage's: without the sentences in which
 /// the candidate only describes themself ("I'm not an EU citizen. Can you help me get a work
-/// permit?" asks about a permit, not citizenship), and with "pay for" read as "cover" (asked
-/// whether the company pays for a course, a passage that says a budget covers it answers; one
-/// about salary does not). Checks for facts the question names still read the whole question.
+/// permit?" asks about a permit, not citizenship), and with paying for a cost read as covering
+/// it. Checks for facts the question names still read the whole question ("I live in Glasgow.
+/// Is there an office near me?").
 pub fn plain_question(question: &str) -> String {
     let about_the_asker = |s: &str| {
         let lower = s.to_lowercase().replace('\u{2019}', "'");
@@ -62,15 +62,71 @@ pub fn plain_question(question: &str) -> String {
     } else {
         kept.join(" ")
     };
-    let words: Vec<&str> = asked.split_whitespace().collect();
+    paying_for_a_cost_as_cover(&asked)
+}
+
+/// Things a company pays for that are not pay: asked "Will you pay for a certification?", a
+/// passage saying a budget covers the exam answers, and the question is not about salary.
+const COSTS: &[&str] = &[
+    "certification",
+    "certificate",
+    "certificates",
+    "course",
+    "courses",
+    "training",
+    "conference",
+    "exam",
+    "relocation",
+    "flight",
+    "travel",
+    "equipment",
+    "laptop",
+    "book",
+    "visa",
+    "ticket",
+    "gym",
+    "membership",
+    "lunch",
+    "meal",
+    "childcare",
+    "internet",
+    "phone",
+    "phones",
+    "tuition",
+    "degree",
+    "degrees",
+    "commute",
+    "commuting",
+    "transport",
+    "parking",
+    "cost",
+    "expense",
+    "expenses",
+    "license",
+    "licenses",
+];
+
+/// "Pay for" a cost named right after it ("pay for a certification", "paid for my flights")
+/// reads as "cover". Only a listed cost: "What do you pay for a senior engineer?" and "the pay
+/// for this role" stay questions about pay.
+fn paying_for_a_cost_as_cover(question: &str) -> String {
+    let words: Vec<&str> = question.split_whitespace().collect();
+    let is_cost = |w: &str| {
+        let w = stem(w.trim_matches(|c: char| !c.is_alphanumeric()));
+        COSTS.iter().any(|c| stem(c) == w)
+    };
     let mut out: Vec<&str> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         let paying = matches!(words[i].to_lowercase().as_str(), "pay" | "pays" | "paid");
+        let object = words[(i + 2).min(words.len())..]
+            .iter()
+            .find(|w| !matches!(w.to_lowercase().as_str(), "a" | "an" | "the" | "my" | "any"));
         if paying
             && words
                 .get(i + 1)
                 .is_some_and(|n| n.eq_ignore_ascii_case("for"))
+            && object.is_some_and(|o| is_cost(o))
         {
             out.push("cover");
             i += 2;
@@ -132,15 +188,22 @@ mod tests {
     }
 
     #[test]
-    fn paying_for_something_is_covering_it_not_a_salary() {
+    fn paying_for_a_cost_is_covering_it_but_pay_for_a_role_is_pay() {
         assert_eq!(
-            plain_question("Will the company pay for a certification?"),
-            "Will the company cover a certification?"
+            plain_question("Will the company pay for a certification like OSCP?"),
+            "Will the company cover a certification like OSCP?"
         );
         assert_eq!(
-            plain_question("What does the job pay?"),
-            "What does the job pay?"
+            plain_question("Do you pay for my flights?"),
+            "Do you cover my flights?"
         );
+        for pay in [
+            "What do you pay for a senior engineer?",
+            "What is the pay for this role?",
+            "How much would you pay for someone with five years?",
+        ] {
+            assert_eq!(plain_question(pay), pay);
+        }
     }
 
     #[test]

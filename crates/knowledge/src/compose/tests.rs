@@ -301,17 +301,12 @@ fn what_the_asker_says_about_themself_is_not_what_they_ask() {
 }
 
 #[test]
-fn paid_for_or_compensated_means_the_line_that_pays() {
+fn asked_whether_candidates_are_compensated_the_line_that_pays_answers() {
     let a = one_chunk(
         "Do you compensate candidates for the take-home assignment?",
         "Hiring process",
         "- A call with the hiring manager\n- A take-home exercise, and we pay €200 for your time",
     );
     assert!(a.text.contains("we pay €200"), "{a:#?}");
-    let a = one_chunk(
-        "Will the company pay for a certification?",
-        "Benefits",
-        "- A learning budget that covers one certification exam a year\n- A gym membership",
-    );
-    assert!(a.text.contains("covers one certification exam"), "{a:#?}");
+    assert!(!a.text.contains("hiring manager"), "{a:#?}");
 }

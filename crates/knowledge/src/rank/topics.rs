@@ -122,9 +122,11 @@ mod tests {
         assert!(has_evidence("An annual bonus of up to 10%.", topic));
         assert!(!has_evidence("A learning budget for books.", topic));
         assert!(required_evidence("Which database sits behind the ledger?").is_none());
-        // Paying for something is covering its cost, not a question about pay.
-        let plain = terms::plain_question("Will the company pay for a certification?");
-        assert!(required_evidence(&plain).is_none());
+        // Paying for a cost is covering it, not a question about pay; paying for a role is.
+        let cost = terms::plain_question("Will the company pay for a certification?");
+        assert!(required_evidence(&cost).is_none());
+        let role = terms::plain_question("What do you pay for a senior engineer?");
+        assert!(required_evidence(&role).is_some());
     }
 
     #[test]
