@@ -10,9 +10,13 @@ const STOP: &[&str] = &[
     "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
     "this", "those", "to", "up", "us", "was", "we", "were", "what", "when", "where", "which",
     "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "tell", "know",
-    "like", "much", "many", "team", "company", "work", "working", "actually", "kind", "sort",
-    "policy",
+    "like", "much", "many", "team", "company", "work", "working",
 ];
+
+/// Words that carry no meaning in a question when another word does: "How much PTO would I
+/// actually get?" asks about PTO, "What is the policy for new parents?" about parents. Alone
+/// ("What's the policy?") such a word is all the question asks, so it stays.
+const FILLERS: &[&str] = &["actually", "kind", "sort", "policy"];
 
 /// Lowercased alphanumeric words (keeping `+`, `#` and `.` inside words such as `c++`, `c#`,
 /// `node.js`), in order.
@@ -62,7 +66,22 @@ pub fn plain_question(question: &str) -> String {
     } else {
         kept.join(" ")
     };
-    paying_for_a_cost_as_cover(&asked)
+    let asked = paying_for_a_cost_as_cover(&asked);
+    let without_fillers = asked
+        .split_whitespace()
+        .filter(|w| {
+            let bare = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            !FILLERS.contains(&bare.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if content_stems(&without_fillers).is_empty() {
+        asked
+    } else {
+        without_fillers
+    }
 }
 
 /// Things a company pays for that are not pay: asked "Will you pay for a certification?", a
@@ -107,9 +126,11 @@ const COSTS: &[&str] = &[
 ];
 
 /// "Pay for" a cost named right after it ("pay for a certification", "paid for my flights")
-/// reads as "cover". Only a listed cost: "What do you pay for a senior engineer?" and "the pay
-/// for this role" stay questions about pay.
-fn paying_for_a_cost_as_cover(question: &str) -> String {
+/// reads as "cover", when "pay" is a verb. Only a listed cost, and not "pay" as a noun: "What do
+/// you pay for a senior engineer?", "the pay for the training period" and "extra pay for
+/// conference talks" stay questions about pay. The topic guard reads the question through this
+/// alone, never without the asker's own sentences.
+pub fn paying_for_a_cost_as_cover(question: &str) -> String {
     let words: Vec<&str> = question.split_whitespace().collect();
     let is_cost = |w: &str| {
         let w = stem(w.trim_matches(|c: char| !c.is_alphanumeric()));
@@ -118,7 +139,26 @@ fn paying_for_a_cost_as_cover(question: &str) -> String {
     let mut out: Vec<&str> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
-        let paying = matches!(words[i].to_lowercase().as_str(), "pay" | "pays" | "paid");
+        let noun = i > 0
+            && matches!(
+                words[i - 1].to_lowercase().as_str(),
+                "the"
+                    | "a"
+                    | "an"
+                    | "any"
+                    | "extra"
+                    | "more"
+                    | "your"
+                    | "my"
+                    | "our"
+                    | "their"
+                    | "base"
+                    | "of"
+                    | "is"
+                    | "what's"
+                    | "whats"
+            );
+        let paying = !noun && matches!(words[i].to_lowercase().as_str(), "pay" | "pays" | "paid");
         let object = words[(i + 2).min(words.len())..]
             .iter()
             .find(|w| !matches!(w.to_lowercase().as_str(), "a" | "an" | "the" | "my" | "any"));
@@ -200,10 +240,25 @@ mod tests {
         for pay in [
             "What do you pay for a senior engineer?",
             "What is the pay for this role?",
+            "What is the pay for the training period?",
+            "Is there extra pay for conference talks?",
             "How much would you pay for someone with five years?",
         ] {
             assert_eq!(plain_question(pay), pay);
         }
+    }
+
+    #[test]
+    fn fillers_go_only_when_something_else_is_asked() {
+        assert_eq!(
+            plain_question("How much PTO would I actually get?"),
+            "How much PTO would I get?"
+        );
+        assert_eq!(
+            plain_question("What is the policy for new parents?"),
+            "What is the for new parents?"
+        );
+        assert_eq!(plain_question("What's the policy?"), "What's the policy?");
     }
 
     #[test]

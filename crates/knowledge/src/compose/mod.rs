@@ -114,9 +114,13 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         let pieces = lines(&s.candidate.text);
         let covered = |p: &str| {
             let mut have = crate::terms::content_stems(&format!("{} {p}", s.candidate.section));
-            // A time of day ("from 10:00 to 15:00") answers a question about hours.
+            // A time of day ("from 10:00 to 15:00") answers a question about hours, and
+            // "time off" is leave (not "off-site" or "sign-off", hence the phrase).
             if states_a_time_of_day(p) {
-                have.extend(["hour".to_owned(), "time".to_owned()]);
+                have.push("hour".to_owned());
+            }
+            if p.to_lowercase().contains("time off") {
+                have.push("leave".to_owned());
             }
             asked
                 .iter()
@@ -249,9 +253,28 @@ fn not_stated(retrieval: Retrieval, reason: String) -> Answer {
 
 /// Whether a text states a time of day: "10:00", "9:30", "5pm", "9 a.m.".
 fn states_a_time_of_day(text: &str) -> bool {
+    // One or two digits, a colon, two digits, and no digit, dot or colon either side:
+    // "10:00", not "1:100" or "127.0.0.1:8080".
     let chars: Vec<char> = text.chars().collect();
-    let clock = chars.windows(4).any(|w| {
-        w[0].is_ascii_digit() && w[1] == ':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    let joins = |i: usize| {
+        chars
+            .get(i)
+            .is_some_and(|c| c.is_ascii_digit() || ".:".contains(*c))
+    };
+    let clock = (0..chars.len()).any(|colon| {
+        if chars[colon] != ':' || colon == 0 || !digit(colon - 1) {
+            return false;
+        }
+        let start = if colon >= 2 && digit(colon - 2) {
+            colon - 2
+        } else {
+            colon - 1
+        };
+        digit(colon + 1)
+            && digit(colon + 2)
+            && !joins(colon + 3)
+            && (start == 0 || !joins(start - 1))
     });
     let hour = |x: &str| !x.is_empty() && x.len() <= 2 && x.chars().all(|c| c.is_ascii_digit());
     let words = crate::terms::words(text);

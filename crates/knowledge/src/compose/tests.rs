@@ -282,6 +282,8 @@ fn asked_about_hours_the_line_with_a_time_of_day_answers() {
         ("Stand-up is at 9 a.m. sharp", true),
         ("Two days a week in the office", false),
         ("A ratio of 3:1 engineers to managers", false),
+        ("A 1:100 ratio", false),
+        ("The service listens on 127.0.0.1:8080", false),
     ] {
         assert_eq!(states_a_time_of_day(line), time, "{line}");
     }
@@ -309,4 +311,37 @@ fn asked_whether_candidates_are_compensated_the_line_that_pays_answers() {
     );
     assert!(a.text.contains("we pay €200"), "{a:#?}");
     assert!(!a.text.contains("hiring manager"), "{a:#?}");
+}
+
+#[test]
+fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
+    for (question, section, text) in [
+        // The pay guard reads the whole question, the asker's own sentences included.
+        (
+            "I currently earn £60k. Would you match that?",
+            "Benefits",
+            "- A 401(k) with a 4% company match",
+        ),
+        // "Off" in "day off" or "off-site" is not leave.
+        (
+            "How much vacation do I get?",
+            "How we work",
+            "- On-call one week in six, with one day off after each week\n- A quarterly off-site",
+        ),
+        // A time of day is an hour, not "full-time".
+        (
+            "Is this full-time?",
+            "How we work",
+            "- Core hours 10:00-16:00",
+        ),
+        // Asked how engineers are compensated, a line about a code base is no answer.
+        (
+            "How are engineers compensated?",
+            "Stack",
+            "- Our code base is Rust and we pay for conference travel",
+        ),
+    ] {
+        let a = one_chunk(question, section, text);
+        assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
+    }
 }

@@ -86,7 +86,8 @@ pub fn rrf(lists: &[Vec<String>], k: f64) -> Vec<(String, f64)> {
 }
 
 /// Share of the question's content stems found in the chunk's text or heading (a member of a
-/// category the question names counts as the category: [`crate::categories`]).
+/// category the question names counts as the category: [`crate::categories`]). [`rank`] passes
+/// the question as [`terms::plain_question`] reads it.
 pub fn coverage(question: &str, candidate: &Candidate) -> f64 {
     let asked = terms::content_stems(question);
     if asked.is_empty() {
@@ -121,8 +122,10 @@ pub fn rank(
 ) -> Vec<Scored> {
     let ids = |list: &[Candidate]| list.iter().map(|c| c.chunk_id.clone()).collect::<Vec<_>>();
     let fused = rrf(&[ids(by_vector), ids(by_text)], RRF_K);
+    // The guard reads the whole question ("I earn £60k. Would you match that?" is about pay);
+    // coverage and the category asked read what the question asks (`terms::plain_question`).
+    let evidence = required_evidence(&terms::paying_for_a_cost_as_cover(question));
     let question = &terms::plain_question(question);
-    let evidence = required_evidence(question);
     let mut out: Vec<Scored> = fused
         .into_iter()
         .filter_map(|(id, rrf_score)| {

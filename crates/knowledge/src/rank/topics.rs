@@ -25,6 +25,8 @@ const TOPICS: &[Topic] = &[
             "salari",
             "pay",
             "compensation",
+            "compensate",
+            "compensated",
             "wage",
             "earn",
             "bonus",
@@ -127,6 +129,7 @@ mod tests {
         assert!(required_evidence(&cost).is_none());
         let role = terms::plain_question("What do you pay for a senior engineer?");
         assert!(required_evidence(&role).is_some());
+        assert!(required_evidence("How are engineers compensated?").is_some());
     }
 
     #[test]
