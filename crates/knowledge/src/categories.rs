@@ -287,6 +287,17 @@ pub fn covers(asked: &str, have: &[String]) -> bool {
     have.iter().any(|h| h == asked) || names_member(asked, have)
 }
 
+/// Members a text states as a phrase rather than a word: "time off" is leave ("off" alone is in
+/// "off-site" and "sign-off", so it is no member by itself).
+pub fn phrase_members(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    [("time off", "leave")]
+        .iter()
+        .filter(|(phrase, _)| lower.contains(phrase))
+        .map(|(_, member)| (*member).to_owned())
+        .collect()
+}
+
 /// The category a "which ..." or "what ..." question asks for ("Which CI system do you use?":
 /// the CI category; "What days are in the office?": days), as the stem of its name: the first
 /// or second content word after "which" or "what", when it names a category.

@@ -114,14 +114,11 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         let pieces = lines(&s.candidate.text);
         let covered = |p: &str| {
             let mut have = crate::terms::content_stems(&format!("{} {p}", s.candidate.section));
-            // A time of day ("from 10:00 to 15:00") answers a question about hours, and
-            // "time off" is leave (not "off-site" or "sign-off", hence the phrase).
+            // A time of day ("from 10:00 to 15:00") answers a question about hours.
             if states_a_time_of_day(p) {
                 have.push("hour".to_owned());
             }
-            if p.to_lowercase().contains("time off") {
-                have.push("leave".to_owned());
-            }
+            have.extend(crate::categories::phrase_members(p));
             asked
                 .iter()
                 .filter(|a| crate::categories::covers(a, &have))

@@ -345,3 +345,14 @@ fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
         assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
     }
 }
+
+#[test]
+fn time_off_is_leave() {
+    let a = one_chunk(
+        "How much PTO would I actually get?",
+        "Benefits",
+        "- Flexible time off with a minimum of 20 days per year\n- A yearly learning budget",
+    );
+    assert!(a.text.contains("Flexible time off"), "{a:#?}");
+    assert!(!a.text.contains("learning budget"), "{a:#?}");
+}

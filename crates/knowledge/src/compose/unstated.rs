@@ -73,7 +73,8 @@ pub(super) fn asked_fact_missing(
         }) || counted_thing(question).is_some_and(|thing| {
             texts.iter().flat_map(|t| clauses(t)).any(|clause| {
                 let words = crate::terms::words(clause);
-                let stems: Vec<String> = words.iter().map(|w| crate::terms::stem(w)).collect();
+                let mut stems: Vec<String> = words.iter().map(|w| crate::terms::stem(w)).collect();
+                stems.extend(crate::categories::phrase_members(clause));
                 words.iter().any(|w| !grounding::numbers(w).is_empty())
                     && crate::categories::covers(&thing, &stems)
             })
