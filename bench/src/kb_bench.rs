@@ -48,9 +48,13 @@ pub enum EvalSet {
     /// The first blind set: committed before it was ever run; its misses were read once
     /// (2026-11-28), so it is measured but no longer blind to whoever read them.
     Blind,
-    /// The second blind set, committed before it was ever run and never read by whoever tunes.
+    /// The second blind set, committed before it was ever run; its misses were read on purpose
+    /// once the third blind set was committed (README), so it is a read set now.
     #[value(name = "blind-2")]
     Blind2,
+    /// The third blind set, committed before it was ever run and never read by whoever tunes.
+    #[value(name = "blind-3")]
+    Blind3,
 }
 
 impl EvalSet {
@@ -66,8 +70,12 @@ impl EvalSet {
                 eval::blind_dir(),
             ),
             EvalSet::Blind2 => (
-                "the second blind set (never read or tuned against)",
+                "the second blind set (its misses read once the third was written: not blind)",
                 eval::blind_2_dir(),
+            ),
+            EvalSet::Blind3 => (
+                "the third blind set (never read or tuned against)",
+                eval::blind_3_dir(),
             ),
         }
     }
@@ -80,6 +88,7 @@ impl std::fmt::Display for EvalSet {
             EvalSet::HeldOut => "held-out",
             EvalSet::Blind => "blind",
             EvalSet::Blind2 => "blind-2",
+            EvalSet::Blind3 => "blind-3",
         })
     }
 }

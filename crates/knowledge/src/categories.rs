@@ -74,6 +74,15 @@ const CATEGORIES: &[Category] = &[
             "s3",
             "hetzner",
             "ovh",
+            // Providers whose names end in the category's own word, and the smaller European
+            // ones job descriptions name.
+            "ovhcloud",
+            "upcloud",
+            "exoscale",
+            "scaleway",
+            "ionos",
+            "linode",
+            "vultr",
             "digitalocean",
             "cloudflare",
             "oracle",
@@ -173,6 +182,47 @@ const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
+        names: &[
+            "broker",
+            "brokers",
+            "messaging",
+            "queue",
+            "queues",
+            "bus",
+        ],
+        members: &[
+            "rabbitmq",
+            "kafka",
+            "nats",
+            "jetstream",
+            "pulsar",
+            "redpanda",
+            "sqs",
+            "sns",
+            "pubsub",
+            "kinesis",
+            "activemq",
+            "zeromq",
+            "mqtt",
+            "nsq",
+        ],
+    },
+    Category {
+        // "How often would I carry the pager?": the rota is what job descriptions state.
+        names: &["pager", "paged", "paging"],
+        members: &["call", "rota", "rotation"],
+    },
+    Category {
+        // "Who would be my manager?": "you would report to Laura" answers.
+        names: &["manager", "boss", "supervisor"],
+        members: &["report", "reports", "reporting"],
+    },
+    Category {
+        // A training budget is what a job description calls a learning or education budget.
+        names: &["training", "courses", "course"],
+        members: &["learning", "education", "training", "course", "courses"],
+    },
+    Category {
         names: &["ci", "cd"],
         members: &[
             "jenkins",
@@ -252,7 +302,9 @@ const CATEGORIES: &[Category] = &[
     },
     Category {
         names: &["moving", "move", "relocate", "relocation", "relocating"],
-        members: &["relocation", "relocate", "relocating", "moving"],
+        // Not "moving": stemmed, it is "move" too, and "if you choose to move to Lisbon" is
+        // no relocation package.
+        members: &["relocation", "relocate", "relocating"],
     },
     Category {
         names: &["day", "days"],
@@ -294,7 +346,7 @@ pub fn phrase_members(text: &str) -> Vec<String> {
     [("time off", "leave")]
         .iter()
         .filter(|(phrase, _)| lower.contains(phrase))
-        .map(|(_, member)| (*member).to_owned())
+        .map(|(_, member)| stem(member))
         .collect()
 }
 

@@ -251,7 +251,7 @@ impl Competency {
                 .filter(|cue| {
                     stems
                         .iter()
-                        .any(|s| s == *cue || s.starts_with(*cue) && cue.len() >= 4)
+                        .any(|s| *s == terms::stem(cue) || s.starts_with(*cue) && cue.len() >= 4)
                 })
                 .count();
             if hits > best.0 {

@@ -62,15 +62,22 @@ pub fn blind_dir() -> std::path::PathBuf {
 }
 
 /// The second blind set, written the same way on 2026-11-29 because the first one's
-/// per-question results were read once (README, "Retrieval evaluation"). The same rule holds.
+/// per-question results were read once (README, "Retrieval evaluation"). Its per-question
+/// results were read on purpose in the session that wrote the third set: it is a read set now.
 pub fn blind_2_dir() -> std::path::PathBuf {
     default_dir().join("blind-2")
+}
+
+/// The third blind set, written the same way on 2026-11-29 (later session) so that the second
+/// one's per-question results could be read: the honest figure after that. The same rule holds.
+pub fn blind_3_dir() -> std::path::PathBuf {
+    default_dir().join("blind-3")
 }
 
 /// Whether `dir` is one of the blind sets, whose questions and per-question results are never
 /// printed or dumped: only their figures.
 pub fn is_blind(dir: &Path) -> bool {
-    dir == blind_dir() || dir == blind_2_dir()
+    dir == blind_dir() || dir == blind_3_dir()
 }
 
 /// Job descriptions as (file stem, text).

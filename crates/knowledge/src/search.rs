@@ -94,6 +94,7 @@ impl KnowledgeBase {
     ) -> Result<(Vec<rank::Candidate>, Vec<rank::Candidate>), KbError> {
         self.searchable(version_id).await?;
         let question: String = question.chars().take(1000).collect();
+        let question = crate::terms::with_job_description_words(&question);
         let q = self.question_vector(version_id, &question).await?;
         self.search_index(version_id, &question, &q).await
     }
@@ -155,7 +156,10 @@ impl KnowledgeBase {
             return Ok(LineMeaning::default());
         }
         let q = self
-            .question_vector(version_id, &retrieval.question)
+            .question_vector(
+                version_id,
+                &crate::terms::with_job_description_words(&retrieval.question),
+            )
             .await?;
         let vectors = self
             .embeddings()

@@ -4,7 +4,7 @@
 /// Words that carry no meaning for matching a question to a passage.
 const STOP: &[&str] = &[
     "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "get", "had",
+    "been", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "for", "from", "get", "had",
     "has", "have", "here", "how", "i", "if", "in", "into", "is", "it", "its", "me", "more", "my",
     "need", "of", "on", "or", "our", "out", "over", "role", "position", "job", "should", "so",
     "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
@@ -36,12 +36,21 @@ pub fn stem(word: &str) -> String {
             if base.chars().count() >= 3 {
                 return match suffix {
                     "ies" => format!("{base}y"),
-                    _ => base.to_owned(),
+                    _ => without_silent_e(base),
                 };
             }
         }
     }
-    w
+    without_silent_e(&w)
+}
+
+/// A word's final "e" dropped, so that "code" meets "coding" and "leave" meets "leaves" (both
+/// lose it, or never had it); kept on words of three letters ("use", "fee").
+fn without_silent_e(word: &str) -> String {
+    match word.strip_suffix('e') {
+        Some(base) if base.chars().count() >= 3 => base.to_owned(),
+        _ => word.to_owned(),
+    }
 }
 
 /// What a question asks, for matching its words to a passage's: without the sentences in which
@@ -176,6 +185,25 @@ pub fn paying_for_a_cost_as_cover(question: &str) -> String {
         }
     }
     out.join(" ")
+}
+
+/// The question with the words job descriptions use beside a candidate's own, for the searches
+/// (the question's vector and its full-text match): "Will I get paged at night?" is asked in a
+/// word that no job description uses for its on-call rota, and MiniLM does not bring the two
+/// close. Words are added, never replaced, so what was asked is still searched for.
+pub fn with_job_description_words(question: &str) -> String {
+    const ALSO: &[(&str, &str)] = &[
+        ("pager", "on call"),
+        ("paged", "on call"),
+        ("paging", "on call"),
+    ];
+    let mut out = question.to_owned();
+    for (word, also) in ALSO {
+        if words(question).iter().any(|w| w == word) {
+            out.push_str(&format!(" ({also})"));
+        }
+    }
+    out
 }
 
 pub fn is_stop(word: &str) -> bool {

@@ -39,6 +39,7 @@ pub(super) fn asked_fact_missing(
                 | grounding::ClaimKind::Benefit
         ) && !grounding::check(&claim.text, &[evidence.as_str()]).passed()
             && !named_by_member(&claim.text, &evidence)
+            && !named_otherwise(&claim.text, &evidence)
         {
             return Some(format!(
                 "the question asks about {}, which no passage mentions",
@@ -124,6 +125,19 @@ fn named_by_member(claim: &str, evidence: &str) -> bool {
     let have = crate::terms::content_stems(evidence);
     let asked = crate::terms::content_stems(claim);
     !asked.is_empty() && asked.iter().all(|a| crate::categories::covers(a, &have))
+}
+
+/// Whether the evidence names the place a question names by its other name: "outside Europe"
+/// asked, "outside the EU" stated. Only a region's names, not a country's adjective ("Finnish"
+/// says nothing about an office in Finland).
+fn named_otherwise(claim: &str, evidence: &str) -> bool {
+    const OTHER_NAMES: &[(&str, &[&str])] = &[("europe", &["EU", "EEA", "European Union"])];
+    OTHER_NAMES.iter().any(|(place, others)| {
+        claim.eq_ignore_ascii_case(place)
+            && others
+                .iter()
+                .any(|o| grounding::contains_phrase(evidence, o))
+    })
 }
 
 /// A place the question names ("an office in Glasgow", "based at Canary Wharf": a capitalised
