@@ -285,6 +285,8 @@ const CATEGORIES: &[Category] = &[
             // guard asks for one).
             "compensate",
             "earn",
+            // "What is the base comp?"
+            "comp",
         ],
         members: &["salary", "pay", "compensation", "base"],
     },

@@ -93,7 +93,9 @@ pub fn coverage(question: &str, candidate: &Candidate) -> f64 {
     if asked.is_empty() {
         return 0.0;
     }
-    let have = terms::content_stems(&format!("{} {}", candidate.section, candidate.text));
+    // "We pay for conference travel" covers a cost; it states no pay.
+    let text = terms::paying_for_a_cost_as_cover(&candidate.text);
+    let have = terms::content_stems(&format!("{} {text}", candidate.section));
     let hits = asked
         .iter()
         .filter(|a| crate::categories::covers(a, &have))

@@ -27,6 +27,7 @@ const TOPICS: &[Topic] = &[
             "compensation",
             "compensate",
             "compensated",
+            "comp",
             "wage",
             "earn",
             "bonus",
@@ -107,6 +108,8 @@ pub(super) fn required_evidence(question: &str) -> Option<&'static Topic> {
 
 /// Whether a chunk's text states the kind of fact the topic needs.
 pub(super) fn has_evidence(text: &str, topic: &Topic) -> bool {
+    // "We pay for your flights" covers a cost; it states no pay.
+    let text = &terms::paying_for_a_cost_as_cover(text);
     let lower = text.to_lowercase();
     let stems = stems_of(text);
     // Stemmed alike: "bonus" is "bonu" to the stemmer, on both sides.
