@@ -182,14 +182,7 @@ const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
-        names: &[
-            "broker",
-            "brokers",
-            "messaging",
-            "queue",
-            "queues",
-            "bus",
-        ],
+        names: &["broker", "brokers", "messaging", "queue", "queues", "bus"],
         members: &[
             "rabbitmq",
             "kafka",
@@ -211,11 +204,6 @@ const CATEGORIES: &[Category] = &[
         // "How often would I carry the pager?": the rota is what job descriptions state.
         names: &["pager", "paged", "paging"],
         members: &["call", "rota", "rotation"],
-    },
-    Category {
-        // "Who would be my manager?": "you would report to Laura" answers.
-        names: &["manager", "boss", "supervisor"],
-        members: &["report", "reports", "reporting"],
     },
     Category {
         // A training budget is what a job description calls a learning or education budget.
@@ -342,14 +330,20 @@ pub fn covers(asked: &str, have: &[String]) -> bool {
 }
 
 /// Members a text states as a phrase rather than a word: "time off" is leave ("off" alone is in
-/// "off-site" and "sign-off", so it is no member by itself).
+/// "off-site" and "sign-off", so it is no member by itself); "you will report to Claire" names
+/// the manager ("reporting pipelines" does not).
 pub fn phrase_members(text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
-    [("time off", "leave")]
-        .iter()
-        .filter(|(phrase, _)| lower.contains(phrase))
-        .map(|(_, member)| stem(member))
-        .collect()
+    [
+        ("time off", "leave"),
+        ("report to", "manager"),
+        ("reports to", "manager"),
+        ("reporting to", "manager"),
+    ]
+    .iter()
+    .filter(|(phrase, _)| lower.contains(phrase))
+    .map(|(_, member)| stem(member))
+    .collect()
 }
 
 /// The category a "which ..." or "what ..." question asks for ("Which CI system do you use?":
@@ -396,6 +390,18 @@ mod tests {
         assert!(covered("often", "The rotation is one week in six"));
         assert!(covered("cloud", "Our pipelines run on AWS"));
         assert!(covered("language", "Our working language is English"));
+        assert!(covered("cloud", "Kubernetes in UpCloud data centres"));
+        assert!(covered(
+            "cloud",
+            "We burst to Exoscale when the queue gets long"
+        ));
+        assert!(covered(
+            "broker",
+            "Services talk to each other through RabbitMQ"
+        ));
+        assert!(covered("pager", "You would be on call one week in five"));
+        assert!(covered("paged", "The rota is one week in eight"));
+        assert!(covered("training", "No personal learning budget"));
         // The word itself still counts, and an unrelated passage does not.
         assert!(covered("salary", "The salary is stated here"));
         assert!(!covered(
@@ -406,6 +412,14 @@ mod tests {
             "pension",
             "Private health insurance in every country"
         ));
+    }
+
+    #[test]
+    fn reporting_to_someone_names_the_manager() {
+        let manager = stem("manager");
+        assert!(phrase_members("You will report to Claire Dubreuil").contains(&manager));
+        assert!(phrase_members("The team reports to the CTO").contains(&manager));
+        assert!(!phrase_members("We build reporting pipelines").contains(&manager));
     }
 
     #[test]

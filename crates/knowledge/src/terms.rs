@@ -4,13 +4,13 @@
 /// Words that carry no meaning for matching a question to a passage.
 const STOP: &[&str] = &[
     "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "for", "from", "get", "had",
-    "has", "have", "here", "how", "i", "if", "in", "into", "is", "it", "its", "me", "more", "my",
-    "need", "of", "on", "or", "our", "out", "over", "role", "position", "job", "should", "so",
-    "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
-    "this", "those", "to", "up", "us", "was", "we", "were", "what", "when", "where", "which",
-    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "tell", "know",
-    "like", "much", "many", "team", "company", "work", "working",
+    "been", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "for", "from",
+    "get", "had", "has", "have", "here", "how", "i", "if", "in", "into", "is", "it", "its", "me",
+    "more", "my", "need", "of", "on", "or", "our", "out", "over", "role", "position", "job",
+    "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
+    "these", "they", "this", "those", "to", "up", "us", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+    "yours", "tell", "know", "like", "much", "many", "team", "company", "work", "working",
 ];
 
 /// Words that carry no meaning in a question when another word does: "How much PTO would I
@@ -228,6 +228,29 @@ pub fn content_stems(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_silent_e_is_no_difference() {
+        assert_eq!(stem("coding"), stem("code"));
+        assert_eq!(stem("leaves"), stem("leave"));
+        assert_eq!(stem("compensated"), stem("compensate"));
+        // Short words keep their e, and plurals still meet their singular.
+        assert_eq!(stem("use"), "use");
+        assert_eq!(stem("fee"), "fee");
+        assert_eq!(stem("indexes"), stem("index"));
+    }
+
+    #[test]
+    fn pager_words_are_searched_with_the_rota_words() {
+        assert!(with_job_description_words("Will I get paged at night?").contains("on call"));
+        assert!(with_job_description_words("Who carries the pager?").contains("on call"));
+        // Only those words, and the question itself is kept.
+        assert_eq!(
+            with_job_description_words("How big is the team?"),
+            "How big is the team?"
+        );
+        assert!(with_job_description_words("Is there a page on the wiki?").ends_with('?'));
+    }
 
     #[test]
     fn stems_meet_their_plural_but_pay_does_not_meet_payments() {

@@ -115,8 +115,7 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         let covered = |p: &str| {
             // "We pay for conference travel" covers a cost; it states no pay.
             let line = crate::terms::paying_for_a_cost_as_cover(p);
-            let mut have =
-                crate::terms::content_stems(&format!("{} {line}", s.candidate.section));
+            let mut have = crate::terms::content_stems(&format!("{} {line}", s.candidate.section));
             // A time of day ("from 10:00 to 15:00") answers a question about hours.
             if states_a_time_of_day(p) {
                 have.push("hour".to_owned());

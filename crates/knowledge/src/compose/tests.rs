@@ -336,6 +336,24 @@ fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
             "Stack",
             "- Our code base is Rust and we pay for conference travel",
         ),
+        // "Move" is no relocation package, though the stem now meets "moving".
+        (
+            "Is there a relocation package if I move to Lisbon?",
+            "Visas",
+            "- We can sponsor a Portuguese work visa if you choose to move to Lisbon",
+        ),
+        // The EU stated is Europe asked only where Europe is no place of work.
+        (
+            "Do you have an office in Europe?",
+            "Visas",
+            "- If you come from outside the EU, we sponsor your visa",
+        ),
+        // The pager's words meet the rota, not a line that merely says "call".
+        (
+            "How often would I carry the pager?",
+            "Hiring",
+            "- A short call with a recruiter",
+        ),
     ] {
         let a = one_chunk(question, section, text);
         assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
@@ -351,4 +369,56 @@ fn time_off_is_leave() {
     );
     assert!(a.text.contains("Flexible time off"), "{a:#?}");
     assert!(!a.text.contains("learning budget"), "{a:#?}");
+}
+
+#[test]
+fn the_candidates_words_meet_the_job_descriptions() {
+    for (question, section, text, answer) in [
+        (
+            "Will I have to write code live during the interviews?",
+            "Hiring steps",
+            "- A call with a recruiter\n- A live coding session in Scala with two engineers",
+            "A live coding session",
+        ),
+        (
+            "Who would be my line manager?",
+            "Your team",
+            "- Our Head of Platform is Laura Niemi, and you would report to her\n- We sit in Helsinki",
+            "you would report to her",
+        ),
+        (
+            "What cloud provider is the platform hosted with?",
+            "Our stack",
+            "- Scala services\n- Kubernetes in UpCloud data centres in Helsinki",
+            "UpCloud data centres",
+        ),
+        (
+            "What messaging system carries data between the sites and the core?",
+            "Tech we use",
+            "- Go agents at each site\n- NATS JetStream between the stations and the core",
+            "NATS JetStream",
+        ),
+        (
+            "Is there a training budget I can spend on courses?",
+            "What we offer",
+            "- No personal learning budget, but one conference a year\n- A laptop",
+            "No personal learning budget",
+        ),
+        (
+            "Do you sponsor visas for people from outside Europe?",
+            "Visas",
+            "- If you come from outside the EU, we sponsor your visa\n- Our office is central",
+            "outside the EU",
+        ),
+        (
+            "What is the base comp for this role?",
+            "Salary and benefits",
+            "- Salary between CHF 125,000 and CHF 150,000 a year\n- A train pass",
+            "Salary between",
+        ),
+    ] {
+        let a = one_chunk(question, section, text);
+        assert!(a.text.contains(answer), "{question}: {a:#?}");
+        assert!(!a.held, "{question}: {a:#?}");
+    }
 }

@@ -95,7 +95,8 @@ pub fn coverage(question: &str, candidate: &Candidate) -> f64 {
     }
     // "We pay for conference travel" covers a cost; it states no pay.
     let text = terms::paying_for_a_cost_as_cover(&candidate.text);
-    let have = terms::content_stems(&format!("{} {text}", candidate.section));
+    let mut have = terms::content_stems(&format!("{} {text}", candidate.section));
+    have.extend(crate::categories::phrase_members(&text));
     let hits = asked
         .iter()
         .filter(|a| crate::categories::covers(a, &have))
