@@ -120,7 +120,7 @@ const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
-        names: &["pension", "pensions", "retirement"],
+        names: &["pension", "pensions", "retirement", "401k"],
         members: &[
             "401",
             "rrsp",
@@ -204,6 +204,11 @@ const CATEGORIES: &[Category] = &[
         // "How often would I carry the pager?": the rota is what job descriptions state.
         names: &["pager", "paged", "paging"],
         members: &["call", "rota", "rotation"],
+    },
+    Category {
+        // "Is there background vetting?": a security clearance or a background check answers.
+        names: &["vetting", "vetted", "background"],
+        members: &["clearance", "background", "screening", "vetting"],
     },
     Category {
         // A training budget is what a job description calls a learning or education budget.
@@ -402,6 +407,11 @@ mod tests {
         assert!(covered("pager", "You would be on call one week in five"));
         assert!(covered("paged", "The rota is one week in eight"));
         assert!(covered("training", "No personal learning budget"));
+        assert!(covered("401k", "We contribute to a company pension fund"));
+        assert!(covered(
+            "vetting",
+            "Every offer depends on a security clearance"
+        ));
         // The word itself still counts, and an unrelated passage does not.
         assert!(covered("salary", "The salary is stated here"));
         assert!(!covered(

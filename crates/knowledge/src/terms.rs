@@ -3,14 +3,15 @@
 
 /// Words that carry no meaning for matching a question to a passage.
 const STOP: &[&str] = &[
-    "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "for", "from",
-    "get", "had", "has", "have", "here", "how", "i", "if", "in", "into", "is", "it", "its", "me",
-    "more", "my", "need", "of", "on", "or", "our", "out", "over", "role", "position", "job",
+    "a", "about", "after", "all", "also", "am", "an", "and", "any", "anything", "are", "as", "at",
+    "be", "been", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "for",
+    "from", "get", "had", "has", "have", "here", "how", "i", "if", "in", "into", "is", "it", "its",
+    "me", "more", "my", "need", "of", "on", "or", "our", "out", "over", "role", "position", "job",
     "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
-    "these", "they", "this", "those", "to", "up", "us", "was", "we", "were", "what", "when",
-    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
-    "yours", "tell", "know", "like", "much", "many", "team", "company", "work", "working",
+    "these", "they", "this", "those", "to", "toward", "towards", "up", "us", "was", "we", "were",
+    "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
+    "you", "your", "yours", "tell", "know", "like", "much", "many", "team", "company", "work",
+    "working",
 ];
 
 /// Words that carry no meaning in a question when another word does: "How much PTO would I

@@ -411,6 +411,18 @@ fn the_candidates_words_meet_the_job_descriptions() {
             "outside the EU",
         ),
         (
+            "Is there any kind of background or security vetting before I can be hired?",
+            "Hiring steps",
+            "- A call with a recruiter\n- Every offer depends on a security clearance",
+            "security clearance",
+        ),
+        (
+            "Do you offer anything towards a gym membership?",
+            "What we offer",
+            "- Sports and culture benefit, usable at gyms and swimming halls\n- A laptop",
+            "usable at gyms",
+        ),
+        (
             "What is the base comp for this role?",
             "Salary and benefits",
             "- Salary between CHF 125,000 and CHF 150,000 a year\n- A train pass",

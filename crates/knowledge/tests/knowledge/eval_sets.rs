@@ -49,18 +49,18 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
     assert!(report.reranked.answered_correctly >= 0.9, "{report}");
 
     // The other sets: only their figures are checked here (README). Each declines every
-    // unanswerable question today; each floor is one question under today's figure (0.795,
-    // 0.756 and 0.826). The third is the honest one: nobody who changes the answerer reads it.
+    // unanswerable question today; each floor is one question under today's figure (0.818,
+    // 0.822 and 0.826). The third is the honest one: nobody who changes the answerer reads it.
     blind(
         &rehearse_knowledge::eval::blind_dir(),
         "the first blind",
-        0.77,
+        0.79,
     )
     .await;
     blind(
         &rehearse_knowledge::eval::blind_2_dir(),
         "the second blind",
-        0.73,
+        0.8,
     )
     .await;
     blind(
