@@ -49,3 +49,18 @@ async fn instructions_inside_a_document_are_data(f: Fixture) {
     assert_eq!(a.text, NOT_STATED, "{a:#?}");
 }
 every_store!(instructions_inside_a_document_are_data);
+
+/// A candidate's word for the on-call rota ("paged") is searched with the rota's own words:
+/// MiniLM alone puts "paged in the middle of the night" too far from "on-call at night" for
+/// the line to pass the relevance floor (README, "Retrieval evaluation").
+async fn a_pager_question_finds_the_on_call_line(f: Fixture) {
+    let text = "# Backend Engineer\n\nYou will join the data platform team in Basel.\n\n## Requirements\n- 3+ years building data pipelines in Python\n- Running Nextflow or a similar workflow engine\n\n## How we work\n- A full-time week is 42 hours, and you choose when to start and finish\n- There is no on-call at night or on weekends: incidents wait for working hours\n\n## Benefits\n- 25 days of holiday\n";
+    let v = ingest(&f, text).await;
+    let a =
+        f.kb.answer(&v.id, "Will I ever get paged in the middle of the night?")
+            .await
+            .expect("answer");
+    assert!(a.text.contains("no on-call at night"), "{a:#?}");
+    assert!(!a.held, "{a:#?}");
+}
+every_store!(a_pager_question_finds_the_on_call_line);
