@@ -334,6 +334,17 @@ pub fn covers(asked: &str, have: &[String]) -> bool {
     have.iter().any(|h| h == asked) || names_member(asked, have)
 }
 
+/// What a passage (its heading and one text of it) states, for matching the question's stems
+/// with [`covers`]: its content stems, with paying for a cost read as covering it ("we pay for
+/// conference travel" states no pay), and the members it states as phrases. One reading for
+/// ranking's coverage of a chunk and for the choice of its quoted lines.
+pub fn passage_stems(section: &str, text: &str) -> Vec<String> {
+    let text = crate::terms::paying_for_a_cost_as_cover(text);
+    let mut have = crate::terms::content_stems(&format!("{section} {text}"));
+    have.extend(phrase_members(&text));
+    have
+}
+
 /// Members a text states as a phrase rather than a word: "time off" is leave ("off" alone is in
 /// "off-site" and "sign-off", so it is no member by itself); "you will report to Claire" names
 /// the manager ("reporting pipelines" does not).

@@ -249,9 +249,10 @@ impl Competency {
                 .cues()
                 .iter()
                 .filter(|cue| {
+                    let stemmed = terms::stem(cue);
                     stems
                         .iter()
-                        .any(|s| *s == terms::stem(cue) || s.starts_with(*cue) && cue.len() >= 4)
+                        .any(|s| *s == stemmed || s.starts_with(*cue) && cue.len() >= 4)
                 })
                 .count();
             if hits > best.0 {

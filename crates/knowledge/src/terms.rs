@@ -198,9 +198,10 @@ pub fn with_job_description_words(question: &str) -> String {
         ("paged", "on call"),
         ("paging", "on call"),
     ];
+    let asked = words(question);
     let mut out = question.to_owned();
     for (word, also) in ALSO {
-        if words(question).iter().any(|w| w == word) {
+        if asked.iter().any(|w| w == word) {
             out.push_str(&format!(" ({also})"));
         }
     }

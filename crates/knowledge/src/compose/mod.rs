@@ -113,14 +113,11 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         let marker = citations.len() + 1;
         let pieces = lines(&s.candidate.text);
         let covered = |p: &str| {
-            // "We pay for conference travel" covers a cost; it states no pay.
-            let line = crate::terms::paying_for_a_cost_as_cover(p);
-            let mut have = crate::terms::content_stems(&format!("{} {line}", s.candidate.section));
+            let mut have = crate::categories::passage_stems(&s.candidate.section, p);
             // A time of day ("from 10:00 to 15:00") answers a question about hours.
             if states_a_time_of_day(p) {
                 have.push("hour".to_owned());
             }
-            have.extend(crate::categories::phrase_members(p));
             asked
                 .iter()
                 .filter(|a| crate::categories::covers(a, &have))

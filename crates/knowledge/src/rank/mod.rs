@@ -93,10 +93,7 @@ pub fn coverage(question: &str, candidate: &Candidate) -> f64 {
     if asked.is_empty() {
         return 0.0;
     }
-    // "We pay for conference travel" covers a cost; it states no pay.
-    let text = terms::paying_for_a_cost_as_cover(&candidate.text);
-    let mut have = terms::content_stems(&format!("{} {text}", candidate.section));
-    have.extend(crate::categories::phrase_members(&text));
+    let have = crate::categories::passage_stems(&candidate.section, &candidate.text);
     let hits = asked
         .iter()
         .filter(|a| crate::categories::covers(a, &have))
