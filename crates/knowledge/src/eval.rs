@@ -178,10 +178,10 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
             let position = r.ranked.iter().position(|s| relevant(&s.candidate.text));
             // `EVAL_WORDS_ONLY` measures the answers without line meaning (for the README's
             // comparison).
-            let meaning = if std::env::var_os("EVAL_WORDS_ONLY").is_some() {
-                crate::compose::LineMeaning::default()
+            let (r, meaning) = if std::env::var_os("EVAL_WORDS_ONLY").is_some() {
+                (r, crate::compose::LineMeaning::default())
             } else {
-                kb.line_meaning(version, &r).await?
+                kb.settle(version, r, Thresholds::default()).await?
             };
             let answer = compose_with(r.clone(), &meaning);
             if verbose && rerank {
@@ -200,8 +200,12 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
                         if answers { "ANSWERS" } else { "" }
                     );
                 }
+                let vouched = r
+                    .passed()
+                    .any(|s| s.rerank < Thresholds::default().min_rerank);
                 println!(
-                    "{:<5} {:<40.40} rel@{:<4} top: rerank {:.3} cos {:.3} cov {:.2} {:<30.30} -> {:.60}",
+                    "{}{:<5} {:<40.40} rel@{:<4} top: rerank {:.3} cos {:.3} cov {:.2} {:<30.30} -> {:.60}",
+                    if vouched { "V " } else { "" },
                     if q.answerable { "ANS" } else { "UNANS" },
                     q.question,
                     position.map(|p| (p + 1).to_string()).unwrap_or("-".into()),

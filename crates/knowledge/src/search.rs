@@ -140,8 +140,64 @@ impl KnowledgeBase {
     /// Answers a candidate's question about the role from the version's chunks.
     pub async fn answer(&self, version_id: &str, question: &str) -> Result<Answer, KbError> {
         let retrieval = self.retrieve(version_id, question).await?;
-        let meaning = self.line_meaning(version_id, &retrieval).await?;
+        let (retrieval, meaning) = self
+            .settle(version_id, retrieval, self.config.thresholds)
+            .await?;
         Ok(compose_with(retrieval, &meaning))
+    }
+
+    /// What composing needs beyond the retrieval: how close in meaning each line of the passing
+    /// chunks is to the question. When no chunk passed, the best few that missed only the
+    /// relevance floors ([`rank::near_misses`]) are read line by line first, and a chunk with a
+    /// line that answers closely ([`crate::compose::vouches`]) passes after all.
+    pub async fn settle(
+        &self,
+        version_id: &str,
+        mut retrieval: Retrieval,
+        thresholds: Thresholds,
+    ) -> Result<(Retrieval, LineMeaning), KbError> {
+        if retrieval.passed().next().is_none() {
+            let near = rank::near_misses(&retrieval.question, &retrieval.ranked, NEAR_MISSES);
+            let mut lines: Vec<String> = Vec::new();
+            for s in &near {
+                for l in crate::compose::lines(&s.candidate.text) {
+                    if !lines.contains(&l) {
+                        lines.push(l);
+                    }
+                }
+            }
+            let by_line = self
+                .line_cosines(version_id, &retrieval.question, lines)
+                .await?;
+            let vouched: Vec<String> = near
+                .iter()
+                .filter(|s| {
+                    let just_under = s.rerank >= thresholds.min_rerank - crate::compose::JUST_UNDER;
+                    crate::compose::lines(&s.candidate.text).iter().any(|l| {
+                        crate::compose::vouches(
+                            &retrieval.question,
+                            &s.candidate.section,
+                            l,
+                            by_line.of(l),
+                            just_under,
+                        )
+                    })
+                })
+                .map(|s| s.candidate.chunk_id.clone())
+                .collect();
+            if vouched.is_empty() {
+                return Ok((retrieval, LineMeaning::default()));
+            }
+            rank::pass_vouched(
+                &retrieval.question,
+                &mut retrieval.ranked,
+                thresholds,
+                &vouched,
+            );
+            return Ok((retrieval, by_line));
+        }
+        let meaning = self.line_meaning(version_id, &retrieval).await?;
+        Ok((retrieval, meaning))
     }
 
     /// How close in meaning each line of the passing chunks is to the question: one embedding
@@ -152,13 +208,25 @@ impl KnowledgeBase {
         retrieval: &Retrieval,
     ) -> Result<LineMeaning, KbError> {
         let lines = crate::compose::passing_lines(retrieval);
+        self.line_cosines(version_id, &retrieval.question, lines)
+            .await
+    }
+
+    /// The cosine of each line with the question, in one embedding call for the lines (the
+    /// question's vector is cached).
+    async fn line_cosines(
+        &self,
+        version_id: &str,
+        question: &str,
+        lines: Vec<String>,
+    ) -> Result<LineMeaning, KbError> {
         if lines.is_empty() {
             return Ok(LineMeaning::default());
         }
         let q = self
             .question_vector(
                 version_id,
-                &crate::terms::with_job_description_words(&retrieval.question),
+                &crate::terms::with_job_description_words(question),
             )
             .await?;
         let vectors = self
@@ -174,6 +242,10 @@ impl KnowledgeBase {
         ))
     }
 }
+
+/// How many chunks under the relevance floors are read line by line when none passed: the best
+/// three, as many as may be cited.
+const NEAR_MISSES: usize = 3;
 
 /// A cache's shared load error as the caller's own: the error itself when this caller was its
 /// only holder, else its message as a store failure.

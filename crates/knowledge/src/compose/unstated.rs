@@ -40,6 +40,7 @@ pub(super) fn asked_fact_missing(
         ) && !grounding::check(&claim.text, &[evidence.as_str()]).passed()
             && !named_by_member(&claim.text, &evidence)
             && !named_otherwise(&claim.text, &evidence)
+            && !grounding::stated_by_its_city(&claim.text, &evidence)
         {
             return Some(format!(
                 "the question asks about {}, which no passage mentions",
@@ -153,6 +154,7 @@ fn named_but_missing(question: &str, evidence: &str) -> Option<String> {
             && word.len() > 1
             && word.chars().next().is_some_and(char::is_uppercase)
             && !grounding::contains_phrase(evidence, word)
+            && !grounding::stated_by_its_city(word, evidence)
         {
             return Some(word.to_owned());
         }

@@ -169,17 +169,58 @@ pub fn rank(
             });
         }
     }
+    decide(&mut out, evidence, thresholds, &[]);
+    out
+}
+
+/// The chunks worth reading line by line when none passed: the best `n` that failed only on the
+/// relevance floors. A flagged chunk, or one the topic guard refused, is never among them.
+pub fn near_misses<'a>(question: &str, ranked: &'a [Scored], n: usize) -> Vec<&'a Scored> {
+    let evidence = required_evidence(&terms::paying_for_a_cost_as_cover(question));
+    ranked
+        .iter()
+        .filter(|s| !s.passed && !s.candidate.flagged)
+        .filter(|s| evidence.is_none_or(|t| has_evidence(&evidence_text(s), t)))
+        .take(n)
+        .collect()
+}
+
+/// Decides again which chunks may be cited, with the relevance floors waived for the chunks in
+/// `vouched`: a whole chunk's vector blurs a line that answers among lines that do not, so a
+/// chunk the caller found a line in, close in meaning to the question, is not kept out by its
+/// chunk-level scores. Everything else is decided as in [`rank`]; the order does not change.
+pub fn pass_vouched(
+    question: &str,
+    ranked: &mut [Scored],
+    thresholds: Thresholds,
+    vouched: &[String],
+) {
+    let evidence = required_evidence(&terms::paying_for_a_cost_as_cover(question));
+    decide(ranked, evidence, thresholds, vouched);
+}
+
+/// The text the topic guard reads: a chunk's heading and body.
+fn evidence_text(s: &Scored) -> String {
+    format!("{} {}", s.candidate.section, s.candidate.text)
+}
+
+/// Marks, best first, the chunks that may be cited and why the others may not.
+fn decide(
+    out: &mut [Scored],
+    evidence: Option<&topics::Topic>,
+    thresholds: Thresholds,
+    vouched: &[String],
+) {
     let mut cited = 0;
-    for s in &mut out {
+    for s in out.iter_mut() {
+        let floors = !vouched.contains(&s.candidate.chunk_id);
         let reason = if s.candidate.flagged {
             Some("the chunk reads as instructions to a model".to_owned())
-        } else if s.candidate.cosine.unwrap_or(0.0) < thresholds.min_cosine {
+        } else if floors && s.candidate.cosine.unwrap_or(0.0) < thresholds.min_cosine {
             Some(format!("cosine below {:.2}", thresholds.min_cosine))
-        } else if s.rerank < thresholds.min_rerank {
+        } else if floors && s.rerank < thresholds.min_rerank {
             Some(format!("relevance below {:.2}", thresholds.min_rerank))
-        } else if let Some(topic) = evidence
-            .filter(|t| !has_evidence(&format!("{} {}", s.candidate.section, s.candidate.text), t))
-        {
+        } else if let Some(topic) = evidence.filter(|t| !has_evidence(&evidence_text(s), t)) {
             Some(format!(
                 "the question asks about {} and the chunk states none of it",
                 topic.name
@@ -195,190 +236,7 @@ pub fn rank(
         }
         s.reason = reason;
     }
-    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cand(
-        id: &str,
-        section: &str,
-        text: &str,
-        cosine: Option<f32>,
-        bm25: Option<f32>,
-    ) -> Candidate {
-        Candidate {
-            chunk_id: id.into(),
-            position: 0,
-            section: section.into(),
-            text: text.into(),
-            cosine,
-            bm25,
-            flagged: false,
-        }
-    }
-
-    #[test]
-    fn rrf_rewards_agreement_between_lists() {
-        let fused = rrf(
-            &[
-                vec!["a".into(), "b".into(), "c".into()],
-                vec!["c".into(), "b".into(), "d".into()],
-            ],
-            60.0,
-        );
-        let order: Vec<&str> = fused.iter().map(|(id, _)| id.as_str()).collect();
-        // Ids found by both searches outrank ids found by one, whatever their single rank.
-        assert_eq!(order, vec!["c", "b", "a", "d"], "{fused:?}");
-        let b = 1.0 / 62.0 + 1.0 / 62.0;
-        assert!((fused[1].1 - b).abs() < 1e-12);
-        // Equal scores break by id, so fusion is deterministic.
-        let tied = rrf(&[vec!["y".into()], vec!["x".into()]], 60.0);
-        assert_eq!(tied[0].0, "x");
-    }
-
-    #[test]
-    fn thresholds_drop_weak_flagged_and_off_topic_chunks() {
-        let vector = vec![
-            cand(
-                "benefits",
-                "Benefits",
-                "28 days of paid holiday and a learning budget.",
-                Some(0.55),
-                None,
-            ),
-            cand(
-                "weak",
-                "About",
-                "We were founded in 2019.",
-                Some(0.12),
-                None,
-            ),
-        ];
-        let text = vec![cand(
-            "benefits",
-            "Benefits",
-            "28 days of paid holiday and a learning budget.",
-            None,
-            Some(3.0),
-        )];
-        let ranked = rank(
-            "What is the salary for this role?",
-            &vector,
-            &text,
-            Thresholds::default(),
-            true,
-        );
-        assert!(ranked.iter().all(|s| !s.passed), "{ranked:#?}");
-        let benefits = ranked
-            .iter()
-            .find(|s| s.candidate.chunk_id == "benefits")
-            .expect("ranked");
-        assert_eq!(benefits.text_rank, Some(1));
-        assert_eq!(benefits.candidate.bm25, Some(3.0));
-        assert!(
-            benefits
-                .reason
-                .as_deref()
-                .is_some_and(|r| r.contains("pay")),
-            "{benefits:?}"
-        );
-
-        let pay = vec![cand(
-            "pay",
-            "Compensation",
-            "The base salary is €90,000 to €110,000.",
-            Some(0.6),
-            None,
-        )];
-        let ranked = rank(
-            "What is the salary?",
-            &pay,
-            &[],
-            Thresholds::default(),
-            true,
-        );
-        assert!(ranked[0].passed, "{ranked:#?}");
-
-        let mut flagged = pay[0].clone();
-        flagged.flagged = true;
-        let ranked = rank(
-            "What is the salary?",
-            &[flagged],
-            &[],
-            Thresholds::default(),
-            true,
-        );
-        assert!(!ranked[0].passed);
-    }
-
-    #[test]
-    fn reranking_promotes_the_chunk_that_covers_the_question() {
-        let vector = vec![
-            cand(
-                "vague",
-                "About the team",
-                "We care about quality and shipping often.",
-                Some(0.46),
-                None,
-            ),
-            cand(
-                "oncall",
-                "How we work",
-                "Everyone joins the on-call rotation one week in six.",
-                Some(0.44),
-                None,
-            ),
-        ];
-        let text = vec![cand(
-            "oncall",
-            "How we work",
-            "Everyone joins the on-call rotation one week in six.",
-            None,
-            Some(4.0),
-        )];
-        let fused_only = rank(
-            "How often is the on-call rotation?",
-            &vector,
-            &[],
-            Thresholds::default(),
-            false,
-        );
-        assert_eq!(fused_only[0].candidate.chunk_id, "vague");
-        let reranked = rank(
-            "How often is the on-call rotation?",
-            &vector,
-            &text,
-            Thresholds::default(),
-            true,
-        );
-        assert_eq!(reranked[0].candidate.chunk_id, "oncall");
-        assert!(reranked[0].passed);
-        assert!(reranked[0].coverage > 0.5);
-    }
-
-    #[test]
-    fn at_most_max_cited_pass() {
-        let vector: Vec<Candidate> = (0..6)
-            .map(|i| {
-                cand(
-                    &format!("c{i}"),
-                    "Requirements",
-                    "Rust services on PostgreSQL",
-                    Some(0.8),
-                    Some(5.0),
-                )
-            })
-            .collect();
-        let ranked = rank(
-            "Rust PostgreSQL services",
-            &vector,
-            &[],
-            Thresholds::default(),
-            true,
-        );
-        assert_eq!(ranked.iter().filter(|s| s.passed).count(), 3);
-    }
-}
+mod tests;

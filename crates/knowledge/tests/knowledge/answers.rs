@@ -64,3 +64,25 @@ async fn a_pager_question_finds_the_on_call_line(f: Fixture) {
     assert!(!a.held, "{a:#?}");
 }
 every_store!(a_pager_question_finds_the_on_call_line);
+
+/// Two readings end to end on a job description written by someone who never read the
+/// answering code (the second blind set's, read since): the chunk that names the manager
+/// scores just under the relevance floor and passes because one of its lines shares the
+/// question's words ([`rehearse_knowledge::compose::JUST_UNDER`]); and Finland asked is
+/// stated by the Helsinki office.
+async fn a_line_just_under_the_floor_and_a_country_by_its_city_answer(f: Fixture) {
+    let text = include_str!("../../eval/blind-2/jds/esim-provisioning.md");
+    let v = ingest(&f, text).await;
+    for (question, answer) in [
+        ("Who would be my line manager?", "you would report to her"),
+        (
+            "Could I do this job 100% from home somewhere else in Finland?",
+            "We cannot hire fully remote for this role",
+        ),
+    ] {
+        let a = f.kb.answer(&v.id, question).await.expect("answer");
+        assert!(a.text.contains(answer), "{question}: {a:#?}");
+        assert!(!a.held, "{question}: {a:#?}");
+    }
+}
+every_store!(a_line_just_under_the_floor_and_a_country_by_its_city_answer);

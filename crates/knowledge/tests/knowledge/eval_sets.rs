@@ -28,9 +28,9 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         report.reranked.mrr > report.fused.mrr,
         "reranking must beat fusion alone: {report}"
     );
-    // The target, 0.9, one question below today's 0.927 (README): a change that loses
-    // two answers fails here.
-    assert!(report.reranked.answered_correctly >= 0.9, "{report}");
+    // Today 0.945 (README); the floor is one question under it (0.927, above the issue's
+    // target of 0.9): a change that loses two answers fails here.
+    assert!(report.reranked.answered_correctly >= 0.92, "{report}");
     assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
 
     // The held-out set, in a store of its own so the first set's chunks answer nothing here.
@@ -49,18 +49,18 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
     assert!(report.reranked.answered_correctly >= 0.9, "{report}");
 
     // The other sets: only their figures are checked here (README). Each declines every
-    // unanswerable question today; each floor is one question under today's figure (0.818,
-    // 0.822 and 0.826). The third is the honest one: nobody who changes the answerer reads it.
+    // unanswerable question today; each floor is one question under today's figure (0.841,
+    // 0.867 and 0.826). The third is the honest one: nobody who changes the answerer reads it.
     blind(
         &rehearse_knowledge::eval::blind_dir(),
         "the first blind",
-        0.79,
+        0.81,
     )
     .await;
     blind(
         &rehearse_knowledge::eval::blind_2_dir(),
         "the second blind",
-        0.8,
+        0.84,
     )
     .await;
     blind(

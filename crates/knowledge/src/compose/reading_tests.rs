@@ -1,0 +1,169 @@
+//! The readings of a candidate's words that help answer (a category by its member, a phrase, a
+//! country by its city, a line just under the floor) and the cases they must never answer.
+
+use super::tests::one_chunk;
+use super::*;
+
+#[test]
+fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
+    for (question, section, text) in [
+        // The pay guard reads the whole question, the asker's own sentences included.
+        (
+            "I currently earn £60k. Would you match that?",
+            "Benefits",
+            "- A 401(k) with a 4% company match",
+        ),
+        // "Off" in "day off" or "off-site" is not leave.
+        (
+            "How much vacation do I get?",
+            "How we work",
+            "- On-call one week in six, with one day off after each week\n- A quarterly off-site",
+        ),
+        // A time of day is an hour, not "full-time".
+        (
+            "Is this full-time?",
+            "How we work",
+            "- Core hours 10:00-16:00",
+        ),
+        // Asked how engineers are compensated, a line about a code base is no answer.
+        (
+            "How are engineers compensated?",
+            "Stack",
+            "- Our code base is Rust and we pay for conference travel",
+        ),
+        // "Move" is no relocation package, though the stem now meets "moving".
+        (
+            "Is there a relocation package if I move to Lisbon?",
+            "Visas",
+            "- We can sponsor a Portuguese work visa if you choose to move to Lisbon",
+        ),
+        // The EU stated is Europe asked only where Europe is no place of work.
+        (
+            "Do you have an office in Europe?",
+            "Visas",
+            "- If you come from outside the EU, we sponsor your visa",
+        ),
+        // A city states its own country, not another one, and a country says nothing of a city.
+        (
+            "Is the job based in Sweden?",
+            "Where you work",
+            "- Our office is in central Helsinki",
+        ),
+        (
+            "Is the office in Helsinki?",
+            "Where you work",
+            "- Remote within Finland",
+        ),
+        // The pager's words meet the rota, not a line that merely says "call".
+        (
+            "How often would I carry the pager?",
+            "Hiring",
+            "- A short call with a recruiter",
+        ),
+    ] {
+        let a = one_chunk(question, section, text);
+        assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
+    }
+}
+
+#[test]
+fn time_off_is_leave() {
+    let a = one_chunk(
+        "How much PTO would I actually get?",
+        "Benefits",
+        "- Flexible time off with a minimum of 20 days per year\n- A yearly learning budget",
+    );
+    assert!(a.text.contains("Flexible time off"), "{a:#?}");
+    assert!(!a.text.contains("learning budget"), "{a:#?}");
+}
+
+#[test]
+fn the_candidates_words_meet_the_job_descriptions() {
+    for (question, section, text, answer) in [
+        (
+            "Will I have to write code live during the interviews?",
+            "Hiring steps",
+            "- A call with a recruiter\n- A live coding session in Scala with two engineers",
+            "A live coding session",
+        ),
+        (
+            "Who would be my line manager?",
+            "Your team",
+            "- Our Head of Platform is Laura Niemi, and you would report to her\n- We sit in Helsinki",
+            "you would report to her",
+        ),
+        (
+            "What cloud provider is the platform hosted with?",
+            "Our stack",
+            "- Scala services\n- Kubernetes in UpCloud data centres in Helsinki",
+            "UpCloud data centres",
+        ),
+        (
+            "What messaging system carries data between the sites and the core?",
+            "Tech we use",
+            "- Go agents at each site\n- NATS JetStream between the stations and the core",
+            "NATS JetStream",
+        ),
+        (
+            "Is there a training budget I can spend on courses?",
+            "What we offer",
+            "- No personal learning budget, but one conference a year\n- A laptop",
+            "No personal learning budget",
+        ),
+        (
+            "Do you sponsor visas for people from outside Europe?",
+            "Visas",
+            "- If you come from outside the EU, we sponsor your visa\n- Our office is central",
+            "outside the EU",
+        ),
+        (
+            "Is there any kind of background or security vetting before I can be hired?",
+            "Hiring steps",
+            "- A call with a recruiter\n- Every offer depends on a security clearance",
+            "security clearance",
+        ),
+        (
+            "Do you offer anything towards a gym membership?",
+            "What we offer",
+            "- Sports and culture benefit, usable at gyms and swimming halls\n- A laptop",
+            "usable at gyms",
+        ),
+        (
+            "Is the job based in Finland?",
+            "Where you work",
+            "- Our office is in central Helsinki\n- A laptop",
+            "central Helsinki",
+        ),
+        (
+            "Can I work from the UK?",
+            "Where you work",
+            "- Hybrid, two days a week at our London office\n- A laptop",
+            "London office",
+        ),
+        (
+            "What is the base comp for this role?",
+            "Salary and benefits",
+            "- Salary between CHF 125,000 and CHF 150,000 a year\n- A train pass",
+            "Salary between",
+        ),
+    ] {
+        let a = one_chunk(question, section, text);
+        assert!(a.text.contains(answer), "{question}: {a:#?}");
+        assert!(!a.held, "{question}: {a:#?}");
+    }
+}
+
+#[test]
+fn a_line_vouches_for_its_chunk_when_it_shares_a_word_and_is_close_or_just_under() {
+    let q = "Who would be my line manager?";
+    let line = "You will report to the head of platform.";
+    let about = "We were founded in 2019.";
+    // "report to" names the manager; close enough in meaning, the line vouches.
+    assert!(vouches(q, "The team", line, LINE_VOUCHES + 0.01, false));
+    assert!(!vouches(q, "The team", line, LINE_VOUCHES - 0.01, false));
+    // Just under the floor, the shared word is enough.
+    assert!(vouches(q, "The team", line, 0.1, true));
+    // Sharing none of the question's words, never.
+    assert!(!vouches(q, "About", about, LINE_VOUCHES + 0.2, false));
+    assert!(!vouches(q, "About", about, LINE_VOUCHES + 0.2, true));
+}
