@@ -105,6 +105,8 @@ pub fn phrase_members(text: &str) -> Vec<String> {
         ("report to", "manager"),
         ("reports to", "manager"),
         ("reporting to", "manager"),
+        // "Our process has three parts" counts rounds; "part of a team" does not.
+        (" parts", "round"),
     ]
     .iter()
     .filter(|(phrase, _)| lower.contains(phrase))

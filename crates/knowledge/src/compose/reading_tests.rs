@@ -43,6 +43,17 @@ fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
             "Visas",
             "- If you come from outside the EU, we sponsor your visa",
         ),
+        // Being part of a team counts no interview rounds; a challenge is no test.
+        (
+            "How many interview rounds are there?",
+            "Your team",
+            "- You will be part of a team of five",
+        ),
+        (
+            "Is there a coding test?",
+            "About you",
+            "- You love a challenge",
+        ),
         // A city states its own country, not another one, and a country says nothing of a city.
         (
             "Is the job based in Sweden?",
@@ -127,6 +138,18 @@ fn the_candidates_words_meet_the_job_descriptions() {
             "What we offer",
             "- Sports and culture benefit, usable at gyms and swimming halls\n- A laptop",
             "usable at gyms",
+        ),
+        (
+            "Is there a take-home test in the hiring process?",
+            "Hiring",
+            "- A call with a recruiter\n- A take-home exercise, about four hours, paid",
+            "A take-home exercise",
+        ),
+        (
+            "How many interview rounds are there?",
+            "Hiring",
+            "- Our hiring process has three parts and takes two weeks\n- A laptop",
+            "three parts",
         ),
         (
             "Is the job based in Finland?",

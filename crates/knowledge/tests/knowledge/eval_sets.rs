@@ -50,7 +50,7 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
 
     // The other sets: only their figures are checked here (README). Each declines every
     // unanswerable question today; each floor is one question under today's figure (0.841,
-    // 0.867 and 0.826). The third is the honest one: nobody who changes the answerer reads it.
+    // 0.911 and 0.826). The third is the honest one: nobody who changes the answerer reads it.
     blind(
         &rehearse_knowledge::eval::blind_dir(),
         "the first blind",
@@ -60,7 +60,7 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
     blind(
         &rehearse_knowledge::eval::blind_2_dir(),
         "the second blind",
-        0.84,
+        0.88,
     )
     .await;
     blind(
