@@ -148,8 +148,11 @@ impl KnowledgeBase {
 
     /// What composing needs beyond the retrieval: how close in meaning each line of the passing
     /// chunks is to the question. When no chunk passed, the best few that missed only the
-    /// relevance floors ([`rank::near_misses`]) are read line by line first, and a chunk with a
-    /// line that answers closely ([`crate::compose::vouches`]) passes after all.
+    /// relevance floors ([`rank::near_misses`], as many as may be cited) are read line by line
+    /// first, and a chunk one of whose lines vouches for it ([`crate::compose::vouched`]: it
+    /// shares the question's words, and is close in meaning unless the chunk is just under the
+    /// floor) passes after all. Extractive answers only: the generative mode reads its passing
+    /// chunks as retrieved.
     pub async fn settle(
         &self,
         version_id: &str,
@@ -157,7 +160,8 @@ impl KnowledgeBase {
         thresholds: Thresholds,
     ) -> Result<(Retrieval, LineMeaning), KbError> {
         if retrieval.passed().next().is_none() {
-            let near = rank::near_misses(&retrieval.question, &retrieval.ranked, NEAR_MISSES);
+            let near =
+                rank::near_misses(&retrieval.question, &retrieval.ranked, thresholds.max_cited);
             let mut lines: Vec<String> = Vec::new();
             for s in &near {
                 for l in crate::compose::lines(&s.candidate.text) {
@@ -169,22 +173,7 @@ impl KnowledgeBase {
             let by_line = self
                 .line_cosines(version_id, &retrieval.question, lines)
                 .await?;
-            let vouched: Vec<String> = near
-                .iter()
-                .filter(|s| {
-                    let just_under = s.rerank >= thresholds.min_rerank - crate::compose::JUST_UNDER;
-                    crate::compose::lines(&s.candidate.text).iter().any(|l| {
-                        crate::compose::vouches(
-                            &retrieval.question,
-                            &s.candidate.section,
-                            l,
-                            by_line.of(l),
-                            just_under,
-                        )
-                    })
-                })
-                .map(|s| s.candidate.chunk_id.clone())
-                .collect();
+            let vouched = crate::compose::vouched(&retrieval.question, &near, &by_line, thresholds);
             if vouched.is_empty() {
                 return Ok((retrieval, LineMeaning::default()));
             }
@@ -242,10 +231,6 @@ impl KnowledgeBase {
         ))
     }
 }
-
-/// How many chunks under the relevance floors are read line by line when none passed: the best
-/// three, as many as may be cited.
-const NEAR_MISSES: usize = 3;
 
 /// A cache's shared load error as the caller's own: the error itself when this caller was its
 /// only holder, else its message as a store failure.

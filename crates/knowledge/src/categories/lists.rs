@@ -303,15 +303,4 @@ pub(super) const CATEGORIES: &[Category] = &[
             "fridays",
         ],
     },
-    // A hiring process's words: a candidate's "test" is a job description's "exercise" or
-    // "assignment" (not "task" or "challenge": "we love a challenge" is no test), and its
-    // "rounds" are "stages" or "steps" (and "parts", as a phrase: `phrase_members`).
-    Category {
-        names: &["test", "tests"],
-        members: &["exercise", "assignment", "assessment"],
-    },
-    Category {
-        names: &["round", "rounds"],
-        members: &["stage", "stages", "step", "steps"],
-    },
 ];

@@ -28,55 +28,8 @@ static STEMMED: LazyLock<Vec<(Vec<String>, Vec<String>)>> = LazyLock::new(|| {
     CATEGORIES
         .iter()
         .map(|c| (stems(c.names), stems(c.members)))
-        .chain(countries())
         .collect()
 });
-
-/// Each country of the grounding lexicon as a category whose members are its cities ("Finland"
-/// asked, "Helsinki" stated), by its one-word names; a city of several words is one word here
-/// ([`city_word`]), as [`phrase_members`] states it.
-fn countries() -> Vec<(Vec<String>, Vec<String>)> {
-    use crate::grounding::lexicon::{CITY_COUNTRIES, COUNTRY_NAMES};
-    let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
-    for (city, country) in CITY_COUNTRIES {
-        let member = city_word(city);
-        match out.iter_mut().find(|(names, _)| names[0] == *country) {
-            Some((_, members)) => members.push(member),
-            None => {
-                let others = COUNTRY_NAMES
-                    .iter()
-                    .find(|(c, _)| c == country)
-                    .map_or(&[][..], |(_, others)| *others);
-                out.push((vec![(*country).to_owned()], vec![member]));
-                out.last_mut()
-                    .expect("just pushed")
-                    .0
-                    .extend(others.iter().map(|o| (*o).to_owned()));
-            }
-        }
-    }
-    // Names of several words cannot be a question's stem; the first entry was the key above.
-    out.into_iter()
-        .map(|(names, members)| {
-            let names = names
-                .iter()
-                .filter(|n| !n.contains(' '))
-                .map(|n| stem(n))
-                .collect();
-            (names, members)
-        })
-        .collect()
-}
-
-/// A city's name as one member word: the stem of a one-word name, the words of a longer one
-/// run together ("new york": "newyork").
-fn city_word(city: &str) -> String {
-    if city.contains(' ') {
-        city.replace(' ', "")
-    } else {
-        stem(city)
-    }
-}
 
 /// Whether a passage whose content stems are `have` covers the question's stem `asked`: it
 /// states the word itself, or a member of the category the word names.
@@ -90,8 +43,9 @@ pub fn covers(asked: &str, have: &[String]) -> bool {
 /// ranking's coverage of a chunk and for the choice of its quoted lines.
 pub fn passage_stems(section: &str, text: &str) -> Vec<String> {
     let text = crate::terms::paying_for_a_cost_as_cover(text);
-    let mut have = crate::terms::content_stems(&format!("{section} {text}"));
-    have.extend(phrase_members(&text));
+    let whole = format!("{section}\n{text}");
+    let mut have = crate::terms::content_stems(&whole);
+    have.extend(phrase_members(&whole));
     have
 }
 
@@ -105,19 +59,64 @@ pub fn phrase_members(text: &str) -> Vec<String> {
         ("report to", "manager"),
         ("reports to", "manager"),
         ("reporting to", "manager"),
-        // "Our process has three parts" counts rounds; "part of a team" does not.
-        (" parts", "round"),
     ]
     .iter()
     .filter(|(phrase, _)| lower.contains(phrase))
     .map(|(_, member)| stem(member))
+    // A city named as a place states its country ("in central Helsinki": Finland), by each
+    // of the country's one-word names.
     .chain(
-        crate::grounding::lexicon::CITY_COUNTRIES
-            .iter()
-            .filter(|(city, _)| city.contains(' ') && lower.contains(city))
-            .map(|(city, _)| city_word(city)),
+        crate::grounding::countries_by_city(text)
+            .into_iter()
+            .flat_map(crate::grounding::names_of)
+            .filter(|n| !n.contains(' '))
+            .map(stem),
     )
+    .chain(hiring_members(&lower))
     .collect()
+}
+
+/// Words that put a text in a hiring process, where [`HIRING_MEMBERS`] mean what a candidate
+/// asks about.
+const HIRING: &[&str] = &[
+    "interview",
+    "hiring",
+    "hire",
+    "recruit",
+    "take-home",
+    "take home",
+];
+
+/// In a hiring process, a candidate's "test" is an exercise, assignment or assessment, and its
+/// "rounds" are stages, steps or parts ("our hiring process has three parts"). Elsewhere these
+/// words mean other things ("security assessments", "two parts of our billing platform", "a
+/// CI pipeline of five stages"), so they count only beside a hiring word.
+const HIRING_MEMBERS: &[(&str, &str)] = &[
+    ("exercise", "test"),
+    ("exercises", "test"),
+    ("assignment", "test"),
+    ("assignments", "test"),
+    ("assessment", "test"),
+    ("assessments", "test"),
+    ("stage", "round"),
+    ("stages", "round"),
+    ("step", "round"),
+    ("steps", "round"),
+    ("part", "round"),
+    ("parts", "round"),
+];
+
+/// The members a text in a hiring process states ([`HIRING_MEMBERS`]), from its lowercased text.
+fn hiring_members(lower: &str) -> Vec<String> {
+    if !HIRING.iter().any(|h| lower.contains(h)) {
+        return Vec::new();
+    }
+    let words = crate::terms::words(lower);
+    HIRING_MEMBERS
+        .iter()
+        .filter(|(word, _)| words.iter().any(|w| w == word))
+        .map(|(_, member)| stem(member))
+        .collect()
 }
 
 /// The category a "which ..." or "what ..." question asks for ("Which CI system do you use?":

@@ -45,27 +45,50 @@ pub const LINE_MEANING: f32 = 0.6;
 pub const LINE_MEANING_WITH_A_WORD: f32 = 0.5;
 
 /// The cosine at which a line of a chunk under the relevance floors vouches for the chunk, when
-/// it also shares one of the question's content words (or names a member of a category the
-/// question names): a chunk's vector averages its lines, so one line that answers among
+/// the line also shares one of the question's content words (or names a member of a category
+/// the question names): a chunk's vector averages its lines, so one line that answers among
 /// several that do not can leave the chunk under the floors. Measured on the read eval sets
 /// (README, "Retrieval evaluation").
 pub const LINE_VOUCHES: f32 = 0.5;
 
 /// How far under the relevance floor a chunk is "just under" it: then a line sharing one of the
-/// question's words vouches for it, however close in meaning. The answering chunks that missed
-/// the floor on the read eval sets scored 0.18-0.19 against the floor of 0.2; the chunks further
-/// down were about something else that happened to share a word.
+/// question's words vouches for it, however close in meaning, provided the chunk cleared the
+/// cosine floor. The answering chunks that missed the floor on the read eval sets scored
+/// 0.18-0.19 against the floor of 0.2; the chunks further down were about something else that
+/// happened to share a word.
 pub const JUST_UNDER: f64 = 0.05;
 
+/// The chunks among `near` (the best that missed only the relevance floors:
+/// [`crate::rank::near_misses`]) that one of their own lines vouches for ([`vouches`]), given
+/// how close in meaning each line is to the question.
+pub fn vouched(
+    question: &str,
+    near: &[&Scored],
+    meaning: &LineMeaning,
+    thresholds: crate::rank::Thresholds,
+) -> Vec<String> {
+    near.iter()
+        .filter(|s| {
+            let just_under = s.candidate.cosine.unwrap_or(0.0) >= thresholds.min_cosine
+                && s.rerank < thresholds.min_rerank
+                && s.rerank >= thresholds.min_rerank - JUST_UNDER;
+            lines(&s.candidate.text)
+                .iter()
+                .any(|l| vouches(question, l, meaning.of(l), just_under))
+        })
+        .map(|s| s.candidate.chunk_id.clone())
+        .collect()
+}
+
 /// Whether a line of a chunk under the floors answers the question closely enough to pass the
-/// chunk: it shares one of the question's words, and is close in meaning ([`LINE_VOUCHES`])
-/// unless the chunk is [`JUST_UNDER`] the floor.
-pub fn vouches(question: &str, section: &str, line: &str, cosine: f32, just_under: bool) -> bool {
+/// chunk: the line itself (not its heading) shares one of the question's words, and is close
+/// in meaning ([`LINE_VOUCHES`]) unless its chunk is [`JUST_UNDER`] the floor.
+pub fn vouches(question: &str, line: &str, cosine: f32, just_under: bool) -> bool {
     if cosine < LINE_VOUCHES && !just_under {
         return false;
     }
     let plain = crate::terms::plain_question(question);
-    let have = crate::categories::passage_stems(section, line);
+    let have = crate::categories::passage_stems("", line);
     crate::terms::content_stems(&plain)
         .iter()
         .any(|a| crate::categories::covers(a, &have))

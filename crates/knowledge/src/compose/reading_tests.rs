@@ -3,6 +3,7 @@
 
 use super::tests::one_chunk;
 use super::*;
+use crate::rank::{self, Candidate, Thresholds};
 
 #[test]
 fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
@@ -53,6 +54,28 @@ fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
             "Is there a coding test?",
             "About you",
             "- You love a challenge",
+        ),
+        // Outside a hiring process, an assessment is no test and parts or stages are no rounds.
+        (
+            "Is there a test?",
+            "What you'll do",
+            "- Lead security assessments for our partners",
+        ),
+        (
+            "How many interview rounds are there?",
+            "What you'll do",
+            "- You will own two parts of our billing platform",
+        ),
+        (
+            "How many interview rounds are there?",
+            "How we ship",
+            "- Our CI pipeline has five stages",
+        ),
+        // A city's name that is a person's is no place.
+        (
+            "Can I work from Italy?",
+            "Your team",
+            "- You would report to Milan Novák, our Head of Platform",
         ),
         // A city states its own country, not another one, and a country says nothing of a city.
         (
@@ -182,11 +205,69 @@ fn a_line_vouches_for_its_chunk_when_it_shares_a_word_and_is_close_or_just_under
     let line = "You will report to the head of platform.";
     let about = "We were founded in 2019.";
     // "report to" names the manager; close enough in meaning, the line vouches.
-    assert!(vouches(q, "The team", line, LINE_VOUCHES + 0.01, false));
-    assert!(!vouches(q, "The team", line, LINE_VOUCHES - 0.01, false));
+    assert!(vouches(q, line, LINE_VOUCHES + 0.01, false));
+    assert!(!vouches(q, line, LINE_VOUCHES - 0.01, false));
     // Just under the floor, the shared word is enough.
-    assert!(vouches(q, "The team", line, 0.1, true));
+    assert!(vouches(q, line, 0.1, true));
     // Sharing none of the question's words, never.
-    assert!(!vouches(q, "About", about, LINE_VOUCHES + 0.2, false));
-    assert!(!vouches(q, "About", about, LINE_VOUCHES + 0.2, true));
+    assert!(!vouches(q, about, LINE_VOUCHES + 0.2, false));
+    assert!(!vouches(q, about, LINE_VOUCHES + 0.2, true));
+}
+
+/// Which near misses are vouched for: just under the floor by a shared word; further down, or
+/// under the cosine floor (a chunk only the full-text search found), only by a line close in
+/// meaning too.
+#[test]
+fn only_a_chunk_just_under_the_floor_passes_by_a_word_alone() {
+    let q = "Who would be my line manager?";
+    let cand = |id: &str, text: &str, cosine: Option<f32>, bm25: Option<f32>| Candidate {
+        chunk_id: id.into(),
+        position: 0,
+        section: "The team".into(),
+        text: text.into(),
+        cosine,
+        bm25,
+        flagged: false,
+    };
+    let just = "You will report to the head of platform.";
+    let far = "You would report to Laura.";
+    let text_only = "Your line manager is Laura Niemi.";
+    let ranked = rank::rank(
+        q,
+        &[
+            cand("just", just, Some(0.19), None),
+            cand("far", far, Some(0.13), None),
+        ],
+        &[cand("text-only", text_only, None, Some(100.0))],
+        Thresholds::default(),
+        true,
+    );
+    let score = |id: &str| {
+        ranked
+            .iter()
+            .find(|s| s.candidate.chunk_id == id)
+            .expect("ranked")
+            .rerank
+    };
+    // The premises: all under the floor of 0.2; "just" within 0.05 of it, "far" not; the
+    // text-only chunk within the margin by its score, but under the cosine floor.
+    assert!(ranked.iter().all(|s| !s.passed), "{ranked:#?}");
+    assert!(score("just") >= 0.15 && score("far") < 0.15 && score("text-only") >= 0.15);
+    let near = rank::near_misses(q, &ranked, 3);
+    let low = LineMeaning::new(
+        [just, far, text_only]
+            .iter()
+            .map(|l| (l.trim_end_matches('.').to_owned() + ".", 0.1))
+            .collect(),
+    );
+    assert_eq!(vouched(q, &near, &low, Thresholds::default()), vec!["just"]);
+    let close = LineMeaning::new(
+        [just, far, text_only]
+            .iter()
+            .map(|l| ((*l).to_owned(), LINE_VOUCHES + 0.01))
+            .collect(),
+    );
+    let mut all = vouched(q, &near, &close, Thresholds::default());
+    all.sort();
+    assert_eq!(all, vec!["far", "just", "text-only"]);
 }

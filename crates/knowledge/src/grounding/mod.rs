@@ -6,6 +6,9 @@
 //! deterministic and explainable to the reviewer who reads the reasons.
 
 pub(crate) mod lexicon;
+mod places;
+
+pub(crate) use places::{countries_by_city, names_of, stated_by_its_city};
 
 use lexicon::{number_word, BENEFITS, LOCATIONS, TECHNOLOGIES};
 use regex::Regex;
@@ -98,19 +101,6 @@ pub fn numbers(text: &str) -> Vec<f64> {
         }
     }
     out
-}
-
-/// Whether `place` names a country that `evidence` states by one of its cities ("Finland" by
-/// "our Helsinki office"; "the UK" by "London").
-pub(crate) fn stated_by_its_city(place: &str, evidence: &str) -> bool {
-    let place = place.to_lowercase();
-    let country = lexicon::COUNTRY_NAMES
-        .iter()
-        .find(|(_, others)| others.contains(&place.as_str()))
-        .map_or(place.as_str(), |(country, _)| *country);
-    lexicon::CITY_COUNTRIES
-        .iter()
-        .any(|(city, c)| *c == country && contains_phrase(evidence, city))
 }
 
 pub(crate) fn contains_phrase(haystack: &str, phrase: &str) -> bool {

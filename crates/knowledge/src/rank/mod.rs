@@ -187,8 +187,9 @@ pub fn near_misses<'a>(question: &str, ranked: &'a [Scored], n: usize) -> Vec<&'
 
 /// Decides again which chunks may be cited, with the relevance floors waived for the chunks in
 /// `vouched`: a whole chunk's vector blurs a line that answers among lines that do not, so a
-/// chunk the caller found a line in, close in meaning to the question, is not kept out by its
-/// chunk-level scores. Everything else is decided as in [`rank`]; the order does not change.
+/// chunk one of whose lines the caller found to answer ([`crate::compose::vouched`]) is not
+/// kept out by its chunk-level scores. Everything else (flagged chunks, the topic guard, the
+/// most that may be cited) is decided as in [`rank`]; the order does not change.
 pub fn pass_vouched(
     question: &str,
     ranked: &mut [Scored],
