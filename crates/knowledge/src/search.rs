@@ -162,14 +162,7 @@ impl KnowledgeBase {
         if retrieval.passed().next().is_none() {
             let near =
                 rank::near_misses(&retrieval.question, &retrieval.ranked, thresholds.max_cited);
-            let mut lines: Vec<String> = Vec::new();
-            for s in &near {
-                for l in crate::compose::lines(&s.candidate.text) {
-                    if !lines.contains(&l) {
-                        lines.push(l);
-                    }
-                }
-            }
+            let lines = crate::compose::lines_of(near.iter().copied());
             let by_line = self
                 .line_cosines(version_id, &retrieval.question, lines)
                 .await?;

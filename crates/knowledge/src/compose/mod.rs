@@ -111,8 +111,13 @@ pub fn lines(text: &str) -> Vec<String> {
 
 /// The lines of every passing chunk, each once: what [`LineMeaning`] is measured over.
 pub fn passing_lines(retrieval: &Retrieval) -> Vec<String> {
+    lines_of(retrieval.passed())
+}
+
+/// The lines of some chunks, each once, in order.
+pub fn lines_of<'a>(chunks: impl IntoIterator<Item = &'a Scored>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for s in retrieval.passed() {
+    for s in chunks {
         for l in lines(&s.candidate.text) {
             if !out.contains(&l) {
                 out.push(l);
