@@ -67,6 +67,7 @@ pub fn vouched(
     meaning: &LineMeaning,
     thresholds: crate::rank::Thresholds,
 ) -> Vec<String> {
+    let asked = crate::terms::content_stems(&crate::terms::plain_question(question));
     near.iter()
         .filter(|s| {
             let just_under = s.candidate.cosine.unwrap_or(0.0) >= thresholds.min_cosine
@@ -74,24 +75,22 @@ pub fn vouched(
                 && s.rerank >= thresholds.min_rerank - JUST_UNDER;
             lines(&s.candidate.text)
                 .iter()
-                .any(|l| vouches(question, l, meaning.of(l), just_under))
+                .any(|l| vouches(&asked, l, meaning.of(l), just_under))
         })
         .map(|s| s.candidate.chunk_id.clone())
         .collect()
 }
 
 /// Whether a line of a chunk under the floors answers the question closely enough to pass the
-/// chunk: the line itself (not its heading) shares one of the question's words, and is close
-/// in meaning ([`LINE_VOUCHES`]) unless its chunk is [`JUST_UNDER`] the floor.
-pub fn vouches(question: &str, line: &str, cosine: f32, just_under: bool) -> bool {
+/// chunk: the line itself (not its heading) shares one of the question's content stems
+/// (`asked`, as [`crate::terms::plain_question`] reads it), and is close in meaning
+/// ([`LINE_VOUCHES`]) unless its chunk is [`JUST_UNDER`] the floor.
+pub fn vouches(asked: &[String], line: &str, cosine: f32, just_under: bool) -> bool {
     if cosine < LINE_VOUCHES && !just_under {
         return false;
     }
-    let plain = crate::terms::plain_question(question);
     let have = crate::categories::passage_stems("", line);
-    crate::terms::content_stems(&plain)
-        .iter()
-        .any(|a| crate::categories::covers(a, &have))
+    asked.iter().any(|a| crate::categories::covers(a, &have))
 }
 
 /// The quotable lines of a chunk: its bullets and lines, and the sentences of a long line.

@@ -201,7 +201,9 @@ fn the_candidates_words_meet_the_job_descriptions() {
 
 #[test]
 fn a_line_vouches_for_its_chunk_when_it_shares_a_word_and_is_close_or_just_under() {
-    let q = "Who would be my line manager?";
+    let q = &crate::terms::content_stems(&crate::terms::plain_question(
+        "Who would be my line manager?",
+    ));
     let line = "You will report to the head of platform.";
     let about = "We were founded in 2019.";
     // "report to" names the manager; close enough in meaning, the line vouches.

@@ -65,13 +65,15 @@ pub(super) fn asked_fact_missing(
         let near = texts.iter().any(|t| {
             let words = crate::terms::words(t);
             words.iter().enumerate().any(|(i, w)| {
+                if grounding::numbers(w).is_empty() {
+                    return false;
+                }
                 let around = &words[i.saturating_sub(3)..(i + 4).min(words.len())];
                 let mut window: Vec<String> =
                     around.iter().map(|n| crate::terms::stem(n)).collect();
                 // The members stated as phrases ("three parts": rounds) count here too.
                 window.extend(crate::categories::phrase_members(&around.join(" ")));
-                !grounding::numbers(w).is_empty()
-                    && asked.iter().any(|a| crate::categories::covers(a, &window))
+                asked.iter().any(|a| crate::categories::covers(a, &window))
             })
         }) || counted_thing(question).is_some_and(|thing| {
             texts.iter().flat_map(|t| clauses(t)).any(|clause| {

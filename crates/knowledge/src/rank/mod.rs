@@ -124,7 +124,7 @@ pub fn rank(
     let fused = rrf(&[ids(by_vector), ids(by_text)], RRF_K);
     // The guard reads the whole question ("I earn £60k. Would you match that?" is about pay);
     // coverage and the category asked read what the question asks (`terms::plain_question`).
-    let evidence = required_evidence(&terms::paying_for_a_cost_as_cover(question));
+    let evidence = topic_asked(question);
     let question = &terms::plain_question(question);
     let mut out: Vec<Scored> = fused
         .into_iter()
@@ -176,7 +176,7 @@ pub fn rank(
 /// The chunks worth reading line by line when none passed: the best `n` that failed only on the
 /// relevance floors. A flagged chunk, or one the topic guard refused, is never among them.
 pub fn near_misses<'a>(question: &str, ranked: &'a [Scored], n: usize) -> Vec<&'a Scored> {
-    let evidence = required_evidence(&terms::paying_for_a_cost_as_cover(question));
+    let evidence = topic_asked(question);
     ranked
         .iter()
         .filter(|s| !s.passed && !s.candidate.flagged)
@@ -196,8 +196,14 @@ pub fn pass_vouched(
     thresholds: Thresholds,
     vouched: &[String],
 ) {
-    let evidence = required_evidence(&terms::paying_for_a_cost_as_cover(question));
+    let evidence = topic_asked(question);
     decide(ranked, evidence, thresholds, vouched);
+}
+
+/// The guarded topic a question asks about, read from the whole question (the asker's own
+/// sentences included), with paying for a cost read as covering it.
+fn topic_asked(question: &str) -> Option<&'static topics::Topic> {
+    required_evidence(&terms::paying_for_a_cost_as_cover(question))
 }
 
 /// The text the topic guard reads: a chunk's heading and body.
