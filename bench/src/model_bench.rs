@@ -126,7 +126,7 @@ pub async fn run(mut settings: Settings, turns: usize, compare: bool) -> anyhow:
         let requests: Vec<rehearse_llm::ChatRequest> = traces
             .iter()
             .rev()
-            .filter(|t| t.status == "ok")
+            .filter(|t| t.status == rehearse_llm::trace::CallStatus::Ok)
             .filter_map(|t| serde_json::from_str(&t.request_json).ok())
             .collect();
         // In a process of its own: this one still hosts the server (its runtime, the job

@@ -43,21 +43,18 @@ pub async fn change_role(user_id: String, role: Role) -> Result<UserView, ApiErr
 pub async fn list_audit(kind: Option<String>, page: u32) -> Result<AuditPage, ApiError> {
     const PAGE: i64 = 50;
     let ctx = crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
-    let kind = kind.filter(|k| !k.is_empty());
-    if kind
-        .as_ref()
-        .is_some_and(|k| k.len() > 64 || !k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-    {
-        return Err(crate::server::errors::status(ApiError::Invalid(
-            "Unknown event kind.".into(),
-        )));
-    }
+    let kind = match kind.filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(rehearse_db::AuditKind::parse(&k).ok_or_else(|| {
+            crate::server::errors::status(ApiError::Invalid("Unknown event kind.".into()))
+        })?),
+    };
     let offset = i64::from(page.min(100_000)) * PAGE;
     let mut events = ctx
         .state
         .accounts
         .audit()
-        .list(kind.as_deref(), PAGE + 1, offset)
+        .list(kind, PAGE + 1, offset)
         .await?;
     let has_more = events.len() as i64 > PAGE;
     events.truncate(PAGE as usize);

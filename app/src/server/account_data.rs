@@ -166,7 +166,7 @@ fn model_call_export(t: Trace) -> ModelCallExport {
         provider: t.provider,
         model: t.model,
         prompt_version: t.prompt_version,
-        status: t.status,
+        status: t.status.as_str().to_owned(),
         prompt_tokens: t.prompt_tokens,
         completion_tokens: t.completion_tokens,
         cost_usd: rehearse_llm::pricing::nanos_to_usd(t.cost_nanos),

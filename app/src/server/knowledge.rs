@@ -189,7 +189,8 @@ pub async fn try_question(
                 coverage: s.coverage,
                 rerank: s.rerank,
                 passed: s.passed,
-                reason: s.reason,
+                second_look: s.second_look,
+                reason: s.reason.as_ref().map(ToString::to_string),
             })
             .collect(),
     })

@@ -20,7 +20,7 @@ fn row(t: &Trace) -> TraceRow {
         step: t.step.clone(),
         provider: t.provider.clone(),
         model: t.model.clone(),
-        status: t.status.clone(),
+        status: t.status.as_str().to_owned(),
         ttft_ms: t.ttft_ms,
         latency_ms: t.latency_ms,
         prompt_tokens: t.prompt_tokens,
@@ -180,7 +180,7 @@ pub async fn failed_jobs(ctx: &Caller) -> Result<Vec<FailedJobView>, ApiError> {
         .into_iter()
         .map(|j| FailedJobView {
             what: job_label(&j.kind),
-            dead: j.status == "failed",
+            dead: j.status == rehearse_db::JobStatus::Failed,
             id: j.id,
             attempts: j.attempts,
             last_error: j.last_error.unwrap_or_default(),

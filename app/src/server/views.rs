@@ -20,7 +20,7 @@ pub fn audit_view(event: AuditEvent) -> AuditEventView {
     AuditEventView {
         id: event.id,
         at: format_ms(event.at),
-        kind: event.kind,
+        kind: event.kind.as_str().to_owned(),
         actor_email: event.actor_email,
         subject_email: event.subject_email,
         ip: event.ip,

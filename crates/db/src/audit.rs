@@ -64,6 +64,36 @@ impl AuditKind {
         }
     }
 
+    /// Every kind, in the order declared: what [`AuditKind::parse`] reads.
+    pub const ALL: [AuditKind; 21] = [
+        AuditKind::SignUp,
+        AuditKind::SignIn,
+        AuditKind::SignInFailed,
+        AuditKind::SignInThrottled,
+        AuditKind::SignOut,
+        AuditKind::RoleChanged,
+        AuditKind::OAuthLinked,
+        AuditKind::OAuthFailed,
+        AuditKind::BudgetChanged,
+        AuditKind::JobDescriptionChanged,
+        AuditKind::JobRequeued,
+        AuditKind::ReviewClaimed,
+        AuditKind::ReviewDecided,
+        AuditKind::ReviewExpired,
+        AuditKind::DataExported,
+        AuditKind::AccountDeleted,
+        AuditKind::EmailVerified,
+        AuditKind::PasswordReset,
+        AuditKind::PasswordChanged,
+        AuditKind::PromptVersionCreated,
+        AuditKind::PromptVersionActivated,
+    ];
+
+    /// The kind a stored name (or an admin's filter) spells; `None` for any other text.
+    pub fn parse(s: &str) -> Option<AuditKind> {
+        AuditKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// Kinds anyone can cause without an account, as often as they like: [`AuditRepo::record`]
     /// folds their repeats (see the module docs).
     pub fn folds_repeats(self) -> bool {
@@ -107,7 +137,7 @@ impl<'a> NewAuditEvent<'a> {
 pub struct AuditEvent {
     pub id: i64,
     pub at: i64,
-    pub kind: String,
+    pub kind: AuditKind,
     pub actor_email: Option<String>,
     pub subject_email: Option<String>,
     pub ip: Option<String>,
@@ -236,10 +266,10 @@ impl AuditRepo {
         Ok(())
     }
 
-    /// Newest first; `kind` filters by event name.
+    /// Newest first; `kind` filters by event kind.
     pub async fn list(
         &self,
-        kind: Option<&str>,
+        kind: Option<AuditKind>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AuditEvent>, DbError> {
@@ -249,7 +279,7 @@ impl AuditRepo {
             Some(kind) => {
                 let sql = format!("{base} WHERE kind = $1 ORDER BY id DESC LIMIT $2 OFFSET $3");
                 sqlx::query(&sql)
-                    .bind(kind)
+                    .bind(kind.as_str())
                     .bind(limit)
                     .bind(offset)
                     .fetch_all(self.db.pool())
@@ -294,7 +324,11 @@ fn from_row(row: &AnyRow) -> Result<AuditEvent, DbError> {
     Ok(AuditEvent {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
-        kind: row.try_get("kind")?,
+        kind: {
+            let kind: String = row.try_get("kind")?;
+            AuditKind::parse(&kind)
+                .ok_or_else(|| DbError::Corrupt(format!("audit event kind {kind:?}")))?
+        },
         actor_email: row.try_get("actor_email")?,
         subject_email: row.try_get("subject_email")?,
         ip: row.try_get("ip")?,
@@ -373,11 +407,19 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_reads_back_as_it_is_stored() {
+        for kind in AuditKind::ALL {
+            assert_eq!(AuditKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(AuditKind::parse("sign-in"), None);
+    }
+
+    #[test]
     fn folded_rows_show_their_count() {
         let mut event = AuditEvent {
             id: 1,
             at: 0,
-            kind: "oauth_failed".into(),
+            kind: AuditKind::OAuthFailed,
             actor_email: None,
             subject_email: None,
             ip: Some("10.0.0.1".into()),

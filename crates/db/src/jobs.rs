@@ -34,6 +34,43 @@ pub const DEFAULT_LEASE_MS: i64 = 10 * 60 * 1000;
 /// Finished jobs are kept this long (for the admin page), then deleted.
 pub const KEEP_DONE_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// Where a job stands: the closed set the `jobs.status` column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    /// Waiting for a worker (new, or to be retried after `run_after`).
+    Queued,
+    /// Claimed by a worker under a lease.
+    Running,
+    /// Finished; deleted after [`KEEP_DONE_MS`].
+    Done,
+    /// A dead letter: no more automatic tries, kept for an admin to requeue.
+    Failed,
+}
+
+impl JobStatus {
+    /// The column's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    /// The status a stored row spells; `None` for anything else.
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        [
+            JobStatus::Queued,
+            JobStatus::Running,
+            JobStatus::Done,
+            JobStatus::Failed,
+        ]
+        .into_iter()
+        .find(|j| j.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: String,
@@ -48,7 +85,7 @@ pub struct FailedJob {
     pub id: String,
     pub kind: String,
     pub payload: String,
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub updated_at: i64,
@@ -228,13 +265,13 @@ impl JobQueue {
         let now = now_ms();
         let dead = job.attempts >= MAX_ATTEMPTS;
         let (status, run_after) = if dead {
-            ("failed", now)
+            (JobStatus::Failed, now)
         } else {
-            ("queued", now + backoff_ms(job.attempts))
+            (JobStatus::Queued, now + backoff_ms(job.attempts))
         };
         // Only the current claim records its failure (the attempt count is its token).
         sqlx::query("UPDATE jobs SET status = $1, run_after = $2, last_error = $3, updated_at = $4 WHERE id = $5 AND attempts = $6")
-            .bind(status)
+            .bind(status.as_str())
             .bind(run_after)
             .bind(error.chars().take(1000).collect::<String>())
             .bind(now)
@@ -282,7 +319,7 @@ fn backoff_ms(attempts: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff_ms;
+    use super::{backoff_ms, JobStatus};
 
     #[test]
     fn backoff_grows_and_is_jittered_within_a_quarter() {
@@ -291,5 +328,18 @@ mod tests {
             let b = backoff_ms(attempts);
             assert!(b >= base && b <= base + base / 4, "{attempts}: {b}");
         }
+    }
+
+    #[test]
+    fn every_status_reads_back_as_the_column_spells_it() {
+        for status in [
+            JobStatus::Queued,
+            JobStatus::Running,
+            JobStatus::Done,
+            JobStatus::Failed,
+        ] {
+            assert_eq!(JobStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(JobStatus::parse("dead"), None);
     }
 }

@@ -22,7 +22,7 @@ pub use checkpoints::Checkpoints;
 pub use credentials::{CredentialRepo, LinkOwner, LinkPurpose};
 pub use error::{error_chain, retry_transient, DbError};
 pub use identities::IdentityRepo;
-pub use jobs::{FailedJob, Job, JobPayload, JobQueue, MAX_ATTEMPTS};
+pub use jobs::{FailedJob, Job, JobPayload, JobQueue, JobStatus, MAX_ATTEMPTS};
 pub use pool::{Backend, Db};
 pub use sessions::SessionStore;
 pub use users::{NewUser, User, UserRepo};

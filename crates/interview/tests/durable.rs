@@ -194,7 +194,12 @@ async fn a_turn_interrupted_every_time_becomes_a_dead_letter_and_can_be_retried(
         !service.run_next_turn().await.expect("run"),
         "not run a sixth time"
     );
-    assert_eq!(jobs.count_kind(TURN_JOB, "failed").await.expect("n"), 1);
+    assert_eq!(
+        jobs.count_kind(TURN_JOB, rehearse_db::JobStatus::Failed)
+            .await
+            .expect("n"),
+        1
+    );
     let dead = jobs.failed(10).await.expect("failed");
     assert!(
         dead[0]
@@ -244,7 +249,12 @@ async fn a_failing_turn_tells_the_candidate_and_keeps_the_message(backend: Backe
     assert!(failed.0, "it will be retried");
     assert!(failed.1.contains("Your message is saved"), "{}", failed.1);
     let jobs = JobQueue::new(&t.db);
-    assert_eq!(jobs.count_kind(TURN_JOB, "queued").await.expect("n"), 1);
+    assert_eq!(
+        jobs.count_kind(TURN_JOB, rehearse_db::JobStatus::Queued)
+            .await
+            .expect("n"),
+        1
+    );
     let messages = service.store().messages(&id).await.expect("messages");
     assert_eq!(messages.last().map(|m| m.content.as_str()), Some("Ready."));
 }

@@ -215,7 +215,8 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
                     top.map(|t| t.rerank).unwrap_or(0.0),
                     top.and_then(|t| t.candidate.cosine).unwrap_or(0.0),
                     top.map(|t| t.coverage).unwrap_or(0.0),
-                    top.and_then(|t| t.reason.clone()).unwrap_or_else(|| "passed".into()),
+                    top.and_then(|t| t.reason.as_ref().map(ToString::to_string))
+                        .unwrap_or_else(|| "passed".into()),
                     answer.flags.first().cloned().unwrap_or_else(|| answer.text.clone()),
                 );
             }

@@ -32,6 +32,20 @@ impl CallStatus {
             CallStatus::OverBudget => "over_budget",
         }
     }
+
+    /// The status a stored trace's `status` column spells; `None` for anything else.
+    pub fn parse(s: &str) -> Option<CallStatus> {
+        [
+            CallStatus::Running,
+            CallStatus::Ok,
+            CallStatus::Error,
+            CallStatus::Timeout,
+            CallStatus::Cancelled,
+            CallStatus::OverBudget,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
 }
 
 /// What is known when a call starts: the trace row to insert. Owned, because it may wait in a
@@ -141,7 +155,7 @@ pub struct Trace {
     pub prompt_tokens: i64,
     pub completion_tokens: i64,
     pub cost_nanos: i64,
-    pub status: String,
+    pub status: CallStatus,
     pub error: Option<String>,
 }
 
@@ -309,7 +323,31 @@ fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
         prompt_tokens: r.try_get("prompt_tokens").map_err(get)?,
         completion_tokens: r.try_get("completion_tokens").map_err(get)?,
         cost_nanos: r.try_get("cost_nanos").map_err(get)?,
-        status: r.try_get("status").map_err(get)?,
+        status: {
+            let status: String = r.try_get("status").map_err(get)?;
+            CallStatus::parse(&status)
+                .ok_or_else(|| DbError::Corrupt(format!("model call status {status:?}")))?
+        },
         error: r.try_get("error").map_err(get)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CallStatus;
+
+    #[test]
+    fn every_status_reads_back_as_the_column_spells_it() {
+        for status in [
+            CallStatus::Running,
+            CallStatus::Ok,
+            CallStatus::Error,
+            CallStatus::Timeout,
+            CallStatus::Cancelled,
+            CallStatus::OverBudget,
+        ] {
+            assert_eq!(CallStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(CallStatus::parse("over budget"), None);
+    }
 }

@@ -116,7 +116,7 @@ async fn a_call_is_charged_and_traced_without_its_texts(backend: Backend) {
         (trace.provider.as_str(), trace.model.as_str()),
         ("openai", "embed-double")
     );
-    assert_eq!(trace.status, "ok");
+    assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Ok);
     assert_eq!(trace.prompt_tokens, 20, "the tokens the provider reported");
     assert_eq!(trace.cost_nanos, 20_000);
     assert_eq!(
@@ -152,7 +152,10 @@ async fn a_call_past_a_ceiling_is_refused_before_the_model_runs(backend: Backend
         "{refused:?}"
     );
     assert_eq!(model.calls.load(Ordering::SeqCst), 0, "the model never ran");
-    assert_eq!(only_trace(&t).await.status, "over_budget");
+    assert_eq!(
+        only_trace(&t).await.status,
+        rehearse_llm::trace::CallStatus::OverBudget
+    );
     assert_eq!(charged_today(&t).await, 0);
 }
 both_backends!(a_call_past_a_ceiling_is_refused_before_the_model_runs);
@@ -167,7 +170,7 @@ async fn a_failing_model_leaves_an_error_trace_and_charges_nothing(backend: Back
         .await;
     assert!(matches!(failed, Err(GatewayError::Model(_))), "{failed:?}");
     let trace = only_trace(&t).await;
-    assert_eq!(trace.status, "error");
+    assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Error);
     assert!(trace
         .error
         .as_deref()

@@ -75,6 +75,9 @@ pub struct RankedChunkView {
     pub coverage: f64,
     pub rerank: f64,
     pub passed: bool,
+    /// Passed only on a second look: under the relevance floors, with a line that answers.
+    #[serde(default)]
+    pub second_look: bool,
     pub reason: Option<String>,
 }
 

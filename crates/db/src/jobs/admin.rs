@@ -2,7 +2,7 @@
 //! requeueing a dead letter, counting by status, and deleting finished rows. None of this is on
 //! a worker's path (enqueue, claim, finish), so it is kept apart from the queue itself.
 
-use super::{FailedJob, JobQueue, KEEP_DONE_MS};
+use super::{FailedJob, JobQueue, JobStatus, KEEP_DONE_MS};
 use crate::{now_ms, DbError};
 use sqlx::Row;
 
@@ -86,18 +86,18 @@ impl JobQueue {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
-    pub async fn count(&self, status: &str) -> Result<i64, DbError> {
+    pub async fn count(&self, status: JobStatus) -> Result<i64, DbError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE status = $1")
-            .bind(status)
+            .bind(status.as_str())
             .fetch_one(self.db.pool())
             .await?;
         Ok(row.try_get("n")?)
     }
 
-    pub async fn count_kind(&self, kind: &str, status: &str) -> Result<i64, DbError> {
+    pub async fn count_kind(&self, kind: &str, status: JobStatus) -> Result<i64, DbError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND status = $2")
             .bind(kind)
-            .bind(status)
+            .bind(status.as_str())
             .fetch_one(self.db.pool())
             .await?;
         Ok(row.try_get("n")?)
@@ -109,7 +109,11 @@ fn failed_from_row(row: &sqlx::any::AnyRow) -> Result<FailedJob, DbError> {
         id: row.try_get("id")?,
         kind: row.try_get("kind")?,
         payload: row.try_get("payload")?,
-        status: row.try_get("status")?,
+        status: {
+            let status: String = row.try_get("status")?;
+            JobStatus::parse(&status)
+                .ok_or_else(|| DbError::Corrupt(format!("job status {status:?}")))?
+        },
         attempts: row.try_get("attempts")?,
         last_error: row.try_get("last_error")?,
         updated_at: row.try_get("updated_at")?,

@@ -150,7 +150,8 @@ impl InterviewService {
                             "bm25": s.candidate.bm25,
                             "rerank": s.rerank,
                             "passed": s.passed,
-                            "reason": s.reason,
+                            "second_look": s.second_look,
+                            "reason": s.reason.as_ref().map(ToString::to_string),
                         })
                     })
                     .collect();

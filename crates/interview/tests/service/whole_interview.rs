@@ -153,7 +153,9 @@ async fn older_turns_are_summarised_by_a_background_job(backend: Backend) {
     }
     let jobs = rehearse_db::JobQueue::new(&t.db);
     assert_eq!(
-        jobs.count("queued").await.expect("count"),
+        jobs.count(rehearse_db::JobStatus::Queued)
+            .await
+            .expect("count"),
         1,
         "one summary job, deduplicated while pending"
     );
@@ -163,9 +165,12 @@ async fn older_turns_are_summarised_by_a_background_job(backend: Backend) {
         "and the queue is empty"
     );
     assert_eq!(
-        jobs.count_kind(rehearse_interview::service::SUMMARISE_JOB, "done")
-            .await
-            .expect("count"),
+        jobs.count_kind(
+            rehearse_interview::service::SUMMARISE_JOB,
+            rehearse_db::JobStatus::Done
+        )
+        .await
+        .expect("count"),
         1
     );
     let interview = current(&service, &id).await;

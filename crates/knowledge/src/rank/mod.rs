@@ -44,8 +44,55 @@ pub struct Scored {
     pub rerank: f64,
     /// Whether it passed the thresholds and may be cited.
     pub passed: bool,
+    /// Whether it passed only on a second look: the chunk scored under the relevance floors
+    /// and one of its own lines answers ([`pass_vouched`]). Shown on the admin page and in the
+    /// trace, so a passing chunk with a low score explains itself.
+    #[serde(default)]
+    pub second_look: bool,
     /// Why not, when it did not.
-    pub reason: Option<String>,
+    pub reason: Option<Refusal>,
+}
+
+/// Why a chunk may not be cited. Its words (`Display`) are what the admin page and the
+/// retrieval trace show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The chunk reads as instructions to a model: stored as data, never evidence.
+    Flagged,
+    /// Its cosine with the question is under the floor given.
+    CosineBelow(f32),
+    /// Its reranker score is under the floor given.
+    RelevanceBelow(f64),
+    /// The question asks about a guarded topic (pay, the place of work) that the chunk states
+    /// nothing of.
+    TopicUnstated(String),
+    /// As many better chunks as may be cited passed before it.
+    NotAmongBest(usize),
+}
+
+impl Refusal {
+    /// Whether the chunk failed on a relevance floor, the one refusal a second look at its
+    /// lines may overturn ([`near_misses`]; the topic guard is read there again, since the
+    /// floors are decided first).
+    pub fn on_a_floor(&self) -> bool {
+        matches!(self, Refusal::CosineBelow(_) | Refusal::RelevanceBelow(_))
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Flagged => f.write_str("the chunk reads as instructions to a model"),
+            Refusal::CosineBelow(floor) => write!(f, "cosine below {floor:.2}"),
+            Refusal::RelevanceBelow(floor) => write!(f, "relevance below {floor:.2}"),
+            Refusal::TopicUnstated(topic) => write!(
+                f,
+                "the question asks about {topic} and the chunk states none of it"
+            ),
+            Refusal::NotAmongBest(n) => write!(f, "only the best {n} are cited"),
+        }
+    }
 }
 
 /// The thresholds a chunk must pass to be used as evidence.
@@ -150,6 +197,7 @@ pub fn rank(
                 coverage: cov,
                 rerank: score,
                 passed: false,
+                second_look: false,
                 reason: None,
             })
         })
@@ -179,7 +227,7 @@ pub fn near_misses<'a>(question: &str, ranked: &'a [Scored], n: usize) -> Vec<&'
     let evidence = topic_asked(question);
     ranked
         .iter()
-        .filter(|s| !s.passed && !s.candidate.flagged)
+        .filter(|s| s.reason.as_ref().is_some_and(Refusal::on_a_floor))
         .filter(|s| evidence.is_none_or(|t| has_evidence(&evidence_text(s), t)))
         .take(n)
         .collect()
@@ -220,24 +268,27 @@ fn decide(
 ) {
     let mut cited = 0;
     for s in out.iter_mut() {
-        let floors = !vouched.contains(&s.candidate.chunk_id);
+        let under_a_floor = if s.candidate.cosine.unwrap_or(0.0) < thresholds.min_cosine {
+            Some(Refusal::CosineBelow(thresholds.min_cosine))
+        } else if s.rerank < thresholds.min_rerank {
+            Some(Refusal::RelevanceBelow(thresholds.min_rerank))
+        } else {
+            None
+        };
+        let second_look = under_a_floor.is_some() && vouched.contains(&s.candidate.chunk_id);
         let reason = if s.candidate.flagged {
-            Some("the chunk reads as instructions to a model".to_owned())
-        } else if floors && s.candidate.cosine.unwrap_or(0.0) < thresholds.min_cosine {
-            Some(format!("cosine below {:.2}", thresholds.min_cosine))
-        } else if floors && s.rerank < thresholds.min_rerank {
-            Some(format!("relevance below {:.2}", thresholds.min_rerank))
+            Some(Refusal::Flagged)
+        } else if let Some(floor) = under_a_floor.filter(|_| !second_look) {
+            Some(floor)
         } else if let Some(topic) = evidence.filter(|t| !has_evidence(&evidence_text(s), t)) {
-            Some(format!(
-                "the question asks about {} and the chunk states none of it",
-                topic.name
-            ))
+            Some(Refusal::TopicUnstated(topic.name.to_owned()))
         } else if cited >= thresholds.max_cited {
-            Some(format!("only the best {} are cited", thresholds.max_cited))
+            Some(Refusal::NotAmongBest(thresholds.max_cited))
         } else {
             None
         };
         s.passed = reason.is_none();
+        s.second_look = s.passed && second_look;
         if s.passed {
             cited += 1;
         }

@@ -73,16 +73,25 @@ every_store!(a_pager_question_finds_the_on_call_line);
 async fn a_line_just_under_the_floor_and_a_country_by_its_city_answer(f: Fixture) {
     let text = include_str!("../../eval/blind-2/jds/esim-provisioning.md");
     let v = ingest(&f, text).await;
-    for (question, answer) in [
-        ("Who would be my line manager?", "you would report to her"),
+    // The line manager's chunk scores under the relevance floor and passes on a second look,
+    // which the ranking records (the admin page and the trace show it).
+    for (question, answer, second_look) in [
+        (
+            "Who would be my line manager?",
+            "you would report to her",
+            true,
+        ),
         (
             "Could I do this job 100% from home somewhere else in Finland?",
             "We cannot hire fully remote for this role",
+            false,
         ),
     ] {
         let a = f.kb.answer(&v.id, question).await.expect("answer");
         assert!(a.text.contains(answer), "{question}: {a:#?}");
         assert!(!a.held, "{question}: {a:#?}");
+        let looked_twice = a.retrieval.ranked.iter().any(|s| s.passed && s.second_look);
+        assert_eq!(looked_twice, second_look, "{question}: {a:#?}");
     }
 }
 every_store!(a_line_just_under_the_floor_and_a_country_by_its_city_answer);

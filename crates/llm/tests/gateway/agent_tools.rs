@@ -50,7 +50,8 @@ async fn a_model_that_keeps_calling_tools_stops_at_the_iteration_limit(backend: 
     assert_eq!(traces.len(), 3);
     assert!(traces
         .iter()
-        .all(|t| t.status == "ok" && t.tool_calls_json.contains("search_job_description")));
+        .all(|t| t.status == rehearse_llm::trace::CallStatus::Ok
+            && t.tool_calls_json.contains("search_job_description")));
     // The model saw the tool results fed back.
     let last = model.requests().pop().expect("requests");
     assert!(last

@@ -43,7 +43,9 @@ async fn a_ceiling_refuses_the_call_before_it_is_made_until_an_admin_raises_it(b
     }
     assert_eq!(model.calls(), 1, "the refused call never reached the model");
     let traces = traces_of(&gw, "interview-1").await;
-    assert!(traces.iter().any(|t| t.status == "over_budget"));
+    assert!(traces
+        .iter()
+        .any(|t| t.status == rehearse_llm::trace::CallStatus::OverBudget));
 
     gw.budget()
         .set_ceiling(Scope::Interview, usd_to_nanos(1.0), "admin@x.io")

@@ -57,7 +57,13 @@ async fn timeouts_end_the_call_with_a_trace(backend: Backend) {
     );
 
     let traces = traces_of(&gw, "interview-1").await;
-    assert_eq!(traces.iter().filter(|t| t.status == "timeout").count(), 2);
+    assert_eq!(
+        traces
+            .iter()
+            .filter(|t| t.status == rehearse_llm::trace::CallStatus::Timeout)
+            .count(),
+        2
+    );
     let partial = traces
         .iter()
         .find(|t| t.output == "Let me ")
@@ -126,7 +132,10 @@ async fn a_call_stopped_while_waiting_in_line_leaves_it(backend: Backend) {
     let began = std::time::Instant::now();
     loop {
         let traces = traces_of(&gw, "interview-1").await;
-        if traces.iter().any(|t| t.status == "cancelled") {
+        if traces
+            .iter()
+            .any(|t| t.status == rehearse_llm::trace::CallStatus::Cancelled)
+        {
             break;
         }
         assert!(

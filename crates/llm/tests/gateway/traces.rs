@@ -21,7 +21,7 @@ async fn every_call_is_traced_in_full_and_reply_tokens_are_capped(backend: Backe
         "capped at the configured maximum"
     );
     let trace = call_trace(&gw, &summary.call_id).await;
-    assert_eq!(trace.status, "ok");
+    assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Ok);
     assert_eq!(trace.provider, "scripted");
     assert_eq!(trace.model, "scripted-test-double");
     assert_eq!(trace.step, "question");
@@ -48,7 +48,7 @@ async fn dropping_the_receiver_cancels_the_call(backend: Backend) {
     let outcome = handle.outcome.await.expect("task");
     assert!(outcome.is_err(), "a cancelled call has no summary");
     let trace = call_trace(&gw, &handle.call_id).await;
-    assert_eq!(trace.status, "cancelled");
+    assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Cancelled);
     assert!(
         trace.output.starts_with("t0 ") && !trace.output.contains("t199"),
         "{}",

@@ -98,7 +98,7 @@ async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(ba
         "the primary and its retry"
     );
     let trace = call_trace(&gw, &summary.call_id).await;
-    assert_eq!(trace.status, "ok");
+    assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Ok);
     assert_eq!(
         (trace.provider.as_str(), trace.model.as_str()),
         ("scripted", "scripted-test-double"),

@@ -39,7 +39,10 @@ async fn a_hang_is_cut_at_the_first_token_deadline_and_the_upstream_sees_the_dis
         1,
         "no retry once the deadline is spent"
     );
-    assert_eq!(last_trace_of(&gw, "hang").await.status, "timeout");
+    assert_eq!(
+        last_trace_of(&gw, "hang").await.status,
+        rehearse_llm::trace::CallStatus::Timeout
+    );
 }
 
 /// Stop against a provider that never answers: the caller gives up on the call while it waits
@@ -77,15 +80,15 @@ async fn stopping_a_call_to_a_hung_provider_aborts_the_request_at_once() {
         1,
         "the upstream saw the request go away"
     );
-    let mut status = String::new();
+    let mut status = rehearse_llm::trace::CallStatus::Running;
     for _ in 0..200 {
         status = last_trace_of(&gw, "stopped").await.status;
-        if status != "running" {
+        if status != rehearse_llm::trace::CallStatus::Running {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    assert_eq!(status, "cancelled");
+    assert_eq!(status, rehearse_llm::trace::CallStatus::Cancelled);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,7 +49,7 @@ async fn a_500_is_retried_up_to_the_limit_then_fails_with_the_providers_error() 
         "one attempt and two retries, then no more"
     );
     let trace = last_trace_of(&gw, "500").await;
-    assert_eq!(trace.status, "error");
+    assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Error);
     assert_eq!(attempts(&trace).len(), 3);
     assert!(trace.error.unwrap_or_default().contains("500"));
 
