@@ -11,6 +11,7 @@
 use rehearse_db::{now_ms, Backend, Db, DbError, JobQueue};
 use rehearse_interview::service::SUMMARISE_JOB;
 use rehearse_interview::store::TURN_JOB;
+use rehearse_llm::trace::CallStatus;
 
 /// Longer than any model call may run (the gateway's call timeout is far shorter).
 pub const ABANDONED_AFTER_MS: i64 = 60 * 60 * 1000;
@@ -37,10 +38,12 @@ pub async fn after_crash(db: &Db) -> Result<Recovered, DbError> {
         0
     };
     let traces = sqlx::query(
-        "UPDATE model_calls SET status = 'interrupted', \
+        "UPDATE model_calls SET status = $1, \
          error = COALESCE(error, 'the server stopped during this call') \
-         WHERE status = 'running' AND started_at < $1",
+         WHERE status = $2 AND started_at < $3",
     )
+    .bind(CallStatus::Interrupted.as_str())
+    .bind(CallStatus::Running.as_str())
     .bind(before)
     .execute(db.pool())
     .await?

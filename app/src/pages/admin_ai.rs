@@ -94,7 +94,7 @@ pub fn AdminAi() -> impl IntoView {
             <label class="block"><span class="text-slate-600">"Status"</span>
                 <select name="status" class="mt-1 block rounded-md border border-slate-300 px-2 py-1">
                     <option value="">"Any"</option>
-                    {["ok", "error", "timeout", "cancelled", "over_budget", "running"].into_iter().map(|s| view! { <option value=s>{s}</option> }).collect_view()}
+                    {["ok", "error", "timeout", "cancelled", "over_budget", "running", "interrupted"].into_iter().map(|s| view! { <option value=s>{s}</option> }).collect_view()}
                 </select></label>
             <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
         </form>

@@ -252,7 +252,7 @@ fn TryBox(version_id: String) -> impl IntoView {
                                     <td>{format!("{:.4}", s.rrf)}</td>
                                     <td>{format!("{:.2}", s.coverage)}</td>
                                     <td>{format!("{:.3}", s.rerank)}</td>
-                                    <td>{used(&s)}</td>
+                                    <td>{rehearse_types::chunk_use(s.passed, s.second_look, s.reason.as_deref())}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -260,16 +260,5 @@ fn TryBox(version_id: String) -> impl IntoView {
                 }.into_any(),
             })}
         </section>
-    }
-}
-
-/// The "used" column: whether the chunk may be cited, and if not, why not. A chunk passed on a
-/// second look (under the relevance floors, with a line that answers) says so, or its low
-/// score would read as a mistake.
-fn used(s: &rehearse_types::RankedChunkView) -> String {
-    match (s.passed, s.second_look) {
-        (true, false) => "yes".to_owned(),
-        (true, true) => "yes, on a second look: a line answers".to_owned(),
-        (false, _) => s.reason.clone().unwrap_or_default(),
     }
 }

@@ -231,7 +231,7 @@ fn TraceSection(trace: ReviewTrace) -> impl IntoView {
                             <td>{score(c.cosine)}</td>
                             <td>{score(c.bm25)}</td>
                             <td>{format!("{:.2}", c.rerank)}</td>
-                            <td>{if c.passed { "yes".to_owned() } else { c.reason.clone().unwrap_or_else(|| "no".into()) }}</td>
+                            <td>{rehearse_types::chunk_use(c.passed, c.second_look, c.reason.as_deref())}</td>
                         </tr>
                     }).collect_view()}</tbody>
                 </table>

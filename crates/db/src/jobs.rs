@@ -34,40 +34,18 @@ pub const DEFAULT_LEASE_MS: i64 = 10 * 60 * 1000;
 /// Finished jobs are kept this long (for the admin page), then deleted.
 pub const KEEP_DONE_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Where a job stands: the closed set the `jobs.status` column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobStatus {
-    /// Waiting for a worker (new, or to be retried after `run_after`).
-    Queued,
-    /// Claimed by a worker under a lease.
-    Running,
-    /// Finished; deleted after [`KEEP_DONE_MS`].
-    Done,
-    /// A dead letter: no more automatic tries, kept for an admin to requeue.
-    Failed,
-}
-
-impl JobStatus {
-    /// The column's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Queued => "queued",
-            JobStatus::Running => "running",
-            JobStatus::Done => "done",
-            JobStatus::Failed => "failed",
-        }
-    }
-
-    /// The status a stored row spells; `None` for anything else.
-    pub fn parse(s: &str) -> Option<JobStatus> {
-        [
-            JobStatus::Queued,
-            JobStatus::Running,
-            JobStatus::Done,
-            JobStatus::Failed,
-        ]
-        .into_iter()
-        .find(|j| j.as_str() == s)
+crate::spelled_enum! {
+    /// Where a job stands: the closed set the `jobs.status` column holds (a CHECK constraint
+    /// in both dialects' migrations).
+    pub enum JobStatus {
+        /// Waiting for a worker (new, or to be retried after `run_after`).
+        Queued = "queued",
+        /// Claimed by a worker under a lease.
+        Running = "running",
+        /// Finished; deleted after [`KEEP_DONE_MS`].
+        Done = "done",
+        /// A dead letter: no more automatic tries, kept for an admin to requeue.
+        Failed = "failed",
     }
 }
 
@@ -319,7 +297,7 @@ fn backoff_ms(attempts: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{backoff_ms, JobStatus};
+    use super::backoff_ms;
 
     #[test]
     fn backoff_grows_and_is_jittered_within_a_quarter() {
@@ -328,18 +306,5 @@ mod tests {
             let b = backoff_ms(attempts);
             assert!(b >= base && b <= base + base / 4, "{attempts}: {b}");
         }
-    }
-
-    #[test]
-    fn every_status_reads_back_as_the_column_spells_it() {
-        for status in [
-            JobStatus::Queued,
-            JobStatus::Running,
-            JobStatus::Done,
-            JobStatus::Failed,
-        ] {
-            assert_eq!(JobStatus::parse(status.as_str()), Some(status));
-        }
-        assert_eq!(JobStatus::parse("dead"), None);
     }
 }

@@ -15,6 +15,7 @@ mod identities;
 mod jobs;
 mod pool;
 mod sessions;
+mod spelled;
 mod users;
 
 pub use audit::{AuditEvent, AuditKind, AuditRepo, NewAuditEvent, REPEATS_KEPT, REPEAT_WINDOW_MS};

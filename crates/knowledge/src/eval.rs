@@ -201,11 +201,7 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
                     );
                 }
                 // "V": a chunk passed on the second look, under a floor (`KnowledgeBase::settle`).
-                let floors = Thresholds::default();
-                let vouched = r.passed().any(|s| {
-                    s.rerank < floors.min_rerank
-                        || s.candidate.cosine.unwrap_or(0.0) < floors.min_cosine
-                });
+                let vouched = r.passed().any(|s| s.second_look);
                 println!(
                     "{}{:<5} {:<40.40} rel@{:<4} top: rerank {:.3} cos {:.3} cov {:.2} {:<30.30} -> {:.60}",
                     if vouched { "V " } else { "" },

@@ -10,41 +10,18 @@ fn sql_err(e: sqlx::Error) -> DbError {
     DbError::from(e)
 }
 
-/// How a call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallStatus {
-    Running,
-    Ok,
-    Error,
-    Timeout,
-    Cancelled,
-    OverBudget,
-}
-
-impl CallStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallStatus::Running => "running",
-            CallStatus::Ok => "ok",
-            CallStatus::Error => "error",
-            CallStatus::Timeout => "timeout",
-            CallStatus::Cancelled => "cancelled",
-            CallStatus::OverBudget => "over_budget",
-        }
-    }
-
-    /// The status a stored trace's `status` column spells; `None` for anything else.
-    pub fn parse(s: &str) -> Option<CallStatus> {
-        [
-            CallStatus::Running,
-            CallStatus::Ok,
-            CallStatus::Error,
-            CallStatus::Timeout,
-            CallStatus::Cancelled,
-            CallStatus::OverBudget,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
+rehearse_db::spelled_enum! {
+    /// How a call ended (or that it has not yet).
+    pub enum CallStatus {
+        Running = "running",
+        Ok = "ok",
+        Error = "error",
+        Timeout = "timeout",
+        Cancelled = "cancelled",
+        OverBudget = "over_budget",
+        /// The server stopped during the call: set at the next start
+        /// (`server/src/recovery.rs`), never by the gateway.
+        Interrupted = "interrupted",
     }
 }
 
@@ -330,24 +307,4 @@ fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
         },
         error: r.try_get("error").map_err(get)?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::CallStatus;
-
-    #[test]
-    fn every_status_reads_back_as_the_column_spells_it() {
-        for status in [
-            CallStatus::Running,
-            CallStatus::Ok,
-            CallStatus::Error,
-            CallStatus::Timeout,
-            CallStatus::Cancelled,
-            CallStatus::OverBudget,
-        ] {
-            assert_eq!(CallStatus::parse(status.as_str()), Some(status));
-        }
-        assert_eq!(CallStatus::parse("over budget"), None);
-    }
 }

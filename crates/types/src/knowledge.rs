@@ -61,6 +61,17 @@ pub struct JdDetailView {
     pub chunks: Vec<ChunkView>,
 }
 
+/// Whether a ranked chunk was used, in words, for the admin's "try a question" box and the
+/// reviewer's trace alike. A chunk passed on a second look (under the relevance floors, with a
+/// line that answers) says so, or its low score would read as a mistake.
+pub fn chunk_use(passed: bool, second_look: bool, reason: Option<&str>) -> String {
+    match (passed, second_look) {
+        (true, false) => "yes".to_owned(),
+        (true, true) => "yes, on a second look: a line answers".to_owned(),
+        (false, _) => reason.unwrap_or("no").to_owned(),
+    }
+}
+
 /// A chunk as retrieval ranked it for a question, with every stage's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RankedChunkView {
@@ -88,4 +99,23 @@ pub struct TryQuestionView {
     pub held: bool,
     pub flags: Vec<String>,
     pub ranked: Vec<RankedChunkView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_use;
+
+    #[test]
+    fn a_chunk_says_whether_and_how_it_was_used() {
+        assert_eq!(chunk_use(true, false, None), "yes");
+        assert_eq!(
+            chunk_use(true, true, None),
+            "yes, on a second look: a line answers"
+        );
+        assert_eq!(
+            chunk_use(false, false, Some("relevance below 0.20")),
+            "relevance below 0.20"
+        );
+        assert_eq!(chunk_use(false, false, None), "no");
+    }
 }

@@ -21,7 +21,8 @@ pub use interview::{
     SignalsView,
 };
 pub use knowledge::{
-    ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView, TryQuestionView,
+    chunk_use, ChunkView, JdDetailView, JdSummaryView, JdVersionView, RankedChunkView,
+    TryQuestionView,
 };
 pub use ops::{
     AiStatus, BreakerView, CacheView, CeilingView, FailedJobView, LiveView, PromptVersionView,

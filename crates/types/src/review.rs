@@ -74,6 +74,9 @@ pub struct TraceChunk {
     pub bm25: Option<f32>,
     pub rerank: f64,
     pub passed: bool,
+    /// Passed only on a second look: under the relevance floors, with a line that answers.
+    #[serde(default)]
+    pub second_look: bool,
     /// Why it was not used, when it was not.
     pub reason: Option<String>,
 }

@@ -14,6 +14,7 @@ mod interviews;
 mod knowledge;
 mod limits;
 mod oauth;
+mod recovery;
 mod report_review;
 mod review;
 mod review_policy;

@@ -1,0 +1,64 @@
+//! Closed sets stored as text. One declaration gives the enum, the spelling its column holds
+//! and the parse back, so no variant can be written without also being readable: a status or
+//! kind added to the enum is added to both directions at once.
+
+/// Declares a `Copy` enum whose variants are stored as fixed spellings, with `as_str` (the
+/// spelling written), `parse` (the variant read back; `None` for any other text) and `ALL`
+/// (every variant, in the order declared).
+#[macro_export]
+macro_rules! spelled_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $spelling:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every variant, in the order declared.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The spelling stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $spelling, )+
+                }
+            }
+
+            /// The variant a stored spelling names; `None` for any other text.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $( $spelling => Some($name::$variant), )+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    crate::spelled_enum! {
+        /// A test set.
+        enum Colour {
+            /// The first.
+            Red = "red",
+            Dark = "dark_blue",
+        }
+    }
+
+    #[test]
+    fn every_variant_reads_back_as_it_is_spelled() {
+        for &c in Colour::ALL {
+            assert_eq!(Colour::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Colour::ALL, &[Colour::Red, Colour::Dark]);
+        assert_eq!(Colour::Dark.as_str(), "dark_blue");
+        assert_eq!(Colour::parse("dark blue"), None);
+    }
+}
