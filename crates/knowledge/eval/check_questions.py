@@ -4,8 +4,9 @@
 Checks crates/knowledge/eval/questions.json,
 crates/knowledge/eval/held-out/questions.json and
 crates/knowledge/eval/blind/questions.json,
-crates/knowledge/eval/blind-2/questions.json and
-crates/knowledge/eval/blind-3/questions.json against their JDs:
+crates/knowledge/eval/blind-2/questions.json,
+crates/knowledge/eval/blind-3/questions.json and
+crates/knowledge/eval/blind-4/questions.json against their JDs:
 
 - the file is a JSON array of objects with exactly the keys
   jd, question, answerable, expected (with the right types);
@@ -32,6 +33,7 @@ SETS = [
     os.path.join(EVAL_DIR, "blind"),
     os.path.join(EVAL_DIR, "blind-2"),
     os.path.join(EVAL_DIR, "blind-3"),
+    os.path.join(EVAL_DIR, "blind-4"),
 ]
 KEYS = {"jd", "question", "answerable", "expected"}
 MARKDOWN_MARKERS = ("**", "__", "`", "#", "](", "\n", "\r")
