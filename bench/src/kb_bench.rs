@@ -55,6 +55,10 @@ pub enum EvalSet {
     /// The third blind set, committed before it was ever run and never read by whoever tunes.
     #[value(name = "blind-3")]
     Blind3,
+    /// The fourth blind set (2026-11-30), committed before it was ever run and never read by
+    /// whoever tunes.
+    #[value(name = "blind-4")]
+    Blind4,
 }
 
 impl EvalSet {
@@ -77,6 +81,10 @@ impl EvalSet {
                 "the third blind set (never read or tuned against)",
                 eval::blind_3_dir(),
             ),
+            EvalSet::Blind4 => (
+                "the fourth blind set (never read or tuned against)",
+                eval::blind_4_dir(),
+            ),
         }
     }
 }
@@ -89,6 +97,7 @@ impl std::fmt::Display for EvalSet {
             EvalSet::Blind => "blind",
             EvalSet::Blind2 => "blind-2",
             EvalSet::Blind3 => "blind-3",
+            EvalSet::Blind4 => "blind-4",
         })
     }
 }

@@ -255,13 +255,13 @@ pub async fn run(
         let traces = server
             .gateway
             .traces()
-            .search(None, Some("ok"), 100_000)
+            .search(None, Some(rehearse_llm::trace::CallStatus::Ok), 100_000)
             .await?;
         Some(
             traces
                 .iter()
                 .map(|t| {
-                    let from = t.started_at - begun_ms;
+                    let from = t.call.started_at - begun_ms;
                     (from, from + t.latency_ms.unwrap_or(0))
                 })
                 .collect(),

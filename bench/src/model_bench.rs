@@ -127,7 +127,7 @@ pub async fn run(mut settings: Settings, turns: usize, compare: bool) -> anyhow:
             .iter()
             .rev()
             .filter(|t| t.status == rehearse_llm::trace::CallStatus::Ok)
-            .filter_map(|t| serde_json::from_str(&t.request_json).ok())
+            .filter_map(|t| serde_json::from_str(&t.call.request_json).ok())
             .collect();
         // In a process of its own: this one still hosts the server (its runtime, the job
         // runner, MiniLM's and llama.cpp's thread pools), which would share the two cores with

@@ -38,6 +38,17 @@ pub async fn change_role(user_id: String, role: Role) -> Result<UserView, ApiErr
     Ok(crate::server::views::user_view(user, Vec::new()))
 }
 
+/// Every kind of event the audit log records, as `list_audit` takes them, for its filter: read
+/// from the server's own set, so the page never offers a kind the log refuses or misses one.
+#[server(endpoint = "audit_kinds")]
+pub async fn audit_kinds() -> Result<Vec<String>, ApiError> {
+    crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    Ok(rehearse_db::AuditKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_owned())
+        .collect())
+}
+
 /// One page (50 events, newest first) of the audit log, optionally of one kind.
 #[server(endpoint = "list_audit")]
 pub async fn list_audit(kind: Option<String>, page: u32) -> Result<AuditPage, ApiError> {

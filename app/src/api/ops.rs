@@ -2,6 +2,17 @@ use super::ApiError;
 use leptos::prelude::*;
 use rehearse_types::{AiStatus, FailedJobView, TraceRow, TraceView};
 
+/// Every status a model call can have, as `list_traces` takes them, for its filter: read from
+/// the server's own set, so the page offers exactly the statuses a trace can be in.
+#[server(endpoint = "call_statuses")]
+pub async fn call_statuses() -> Result<Vec<String>, ApiError> {
+    crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
+    Ok(rehearse_llm::trace::CallStatus::ALL
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect())
+}
+
 /// Model calls, newest first (admins).
 #[server(endpoint = "list_traces")]
 pub async fn list_traces(

@@ -1,7 +1,7 @@
 //! Admin view of the AI: the active model and prices, cost ceilings (editable), today's spend,
 //! each provider's circuit breaker, and every model call with its full trace.
 
-use crate::api::{ai_overview, list_traces, trace_detail, SetCeiling};
+use crate::api::{ai_overview, call_statuses, list_traces, trace_detail, SetCeiling};
 use crate::components::forms::ErrorNotice;
 use crate::components::loaded::{loaded, loaded_with};
 use leptos::prelude::*;
@@ -23,6 +23,8 @@ pub fn AdminAi() -> impl IntoView {
     let traces = Resource::new(filters, |(interview, status)| {
         list_traces(interview, status)
     });
+    // The status filter's choices come from the server's set (see `call_statuses`).
+    let statuses = Resource::new(|| (), |_| call_statuses());
     view! {
         <Title text="AI · Rehearse"/>
         <h1 class="mb-4 text-2xl font-semibold">"AI: model, budgets and traces"</h1>
@@ -88,16 +90,21 @@ pub fn AdminAi() -> impl IntoView {
                 </table>
             </section>
         }.into_any())}
-        <form method="get" action="/admin/ai" class="mt-6 flex items-end gap-2 text-sm">
-            <label class="block"><span class="text-slate-600">"Interview id"</span>
-                <input name="interview" class="mt-1 block rounded-md border border-slate-300 px-2 py-1"/></label>
-            <label class="block"><span class="text-slate-600">"Status"</span>
-                <select name="status" class="mt-1 block rounded-md border border-slate-300 px-2 py-1">
-                    <option value="">"Any"</option>
-                    {["ok", "error", "timeout", "cancelled", "over_budget", "running", "interrupted"].into_iter().map(|s| view! { <option value=s>{s}</option> }).collect_view()}
-                </select></label>
-            <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
-        </form>
+        {loaded_with(statuses, || (), move |statuses| view! {
+            <form method="get" action="/admin/ai" class="mt-6 flex items-end gap-2 text-sm">
+                <label class="block"><span class="text-slate-600">"Interview id"</span>
+                    <input name="interview" class="mt-1 block rounded-md border border-slate-300 px-2 py-1"/></label>
+                <label class="block"><span class="text-slate-600">"Status"</span>
+                    <select name="status" class="mt-1 block rounded-md border border-slate-300 px-2 py-1">
+                        <option value="">"Any"</option>
+                        {statuses.into_iter().map(|s| {
+                            let label = s.clone();
+                            view! { <option value=s>{label}</option> }
+                        }).collect_view()}
+                    </select></label>
+                <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
+            </form>
+        }.into_any())}
         {loaded(traces, move |rows| view! {
             <table class="mt-3 w-full rounded-lg border border-slate-200 bg-white text-sm" data-testid="traces">
                 <thead class="bg-slate-100 text-left text-slate-600"><tr>

@@ -1,32 +1,8 @@
-use crate::api::list_audit;
-use crate::components::loaded::loaded;
+use crate::api::{audit_kinds, list_audit};
+use crate::components::loaded::{loaded, loaded_with};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-const KINDS: &[&str] = &[
-    "sign_up",
-    "sign_in",
-    "sign_in_failed",
-    "sign_in_throttled",
-    "sign_out",
-    "role_changed",
-    "oauth_linked",
-    "oauth_failed",
-    "budget_changed",
-    "job_description_changed",
-    "job_requeued",
-    "review_claimed",
-    "review_decided",
-    "review_expired",
-    "data_exported",
-    "account_deleted",
-    "email_verified",
-    "password_reset",
-    "password_changed",
-    "prompt_version_created",
-    "prompt_version_activated",
-];
 
 /// The audit log, newest first, filterable by event kind. The filter is a GET form, so it works
 /// without JavaScript too.
@@ -43,20 +19,28 @@ pub fn AdminAudit() -> impl IntoView {
         (kind, page)
     };
     let events = Resource::new(params, |(kind, page)| list_audit(kind, page));
+    // The filter's kinds come from the server's set (see `audit_kinds`).
+    let kinds = Resource::new(|| (), |_| audit_kinds());
     view! {
         <Title text="Audit log · Rehearse"/>
         <h1 class="mb-4 text-2xl font-semibold">"Audit log"</h1>
-        <form method="get" action="/admin/audit" class="mb-4 flex items-center gap-2 text-sm">
-            <label for="kind" class="text-slate-600">"Event"</label>
-            <select id="kind" name="kind" class="rounded-md border border-slate-300 px-2 py-1">
-                <option value="">"All"</option>
-                {KINDS.iter().map(|k| {
-                    let selected = move || params().0.as_deref() == Some(*k);
-                    view! { <option value=*k selected=selected>{*k}</option> }
-                }).collect_view()}
-            </select>
-            <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
-        </form>
+        {loaded_with(kinds, || (), move |kinds| view! {
+            <form method="get" action="/admin/audit" class="mb-4 flex items-center gap-2 text-sm">
+                <label for="kind" class="text-slate-600">"Event"</label>
+                <select id="kind" name="kind" class="rounded-md border border-slate-300 px-2 py-1">
+                    <option value="">"All"</option>
+                    {kinds.into_iter().map(|k| {
+                        let selected = {
+                            let k = k.clone();
+                            move || params().0.as_deref() == Some(k.as_str())
+                        };
+                        let label = k.clone();
+                        view! { <option value=k selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="rounded-md bg-slate-800 px-2 py-1 text-white">"Filter"</button>
+            </form>
+        }.into_any())}
         {loaded(events, move |page| {
             let kind = params().0.unwrap_or_default();
             let next = page.has_more.then(|| format!("/admin/audit?kind={kind}&page={}", page.page + 1));

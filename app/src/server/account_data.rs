@@ -158,14 +158,15 @@ fn report_export(r: Report) -> ReportView {
 /// A trace without its prompt and output: those carry the interviewer's instructions (admins
 /// only); the candidate's words are in the interviews.
 fn model_call_export(t: Trace) -> ModelCallExport {
+    let call = t.call;
     ModelCallExport {
-        id: t.id,
-        at: format_ms(t.started_at),
-        interview_id: t.interview_id,
-        step: t.step,
-        provider: t.provider,
-        model: t.model,
-        prompt_version: t.prompt_version,
+        id: call.id,
+        at: format_ms(call.started_at),
+        interview_id: call.interview_id,
+        step: call.step,
+        provider: call.provider,
+        model: call.model,
+        prompt_version: call.prompt_version,
         status: t.status.as_str().to_owned(),
         prompt_tokens: t.prompt_tokens,
         completion_tokens: t.completion_tokens,

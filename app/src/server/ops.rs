@@ -7,19 +7,20 @@ use crate::api::ApiError;
 use rehearse_llm::budget::{utc_day, Payer, Scope};
 use rehearse_llm::pricing::{nanos_to_usd, usd_to_nanos};
 use rehearse_llm::resilience::BreakerStatus;
-use rehearse_llm::trace::Trace;
+use rehearse_llm::trace::{CallStatus, Trace};
 use rehearse_types::{
     AiStatus, BreakerView, CacheView, CeilingView, FailedJobView, LiveView, TraceRow, TraceView,
 };
 
 fn row(t: &Trace) -> TraceRow {
+    let call = &t.call;
     TraceRow {
-        id: t.id.clone(),
-        started_at: rehearse_db::format_ms(t.started_at),
-        interview_id: t.interview_id.clone(),
-        step: t.step.clone(),
-        provider: t.provider.clone(),
-        model: t.model.clone(),
+        id: call.id.clone(),
+        started_at: rehearse_db::format_ms(call.started_at),
+        interview_id: call.interview_id.clone(),
+        step: call.step.clone(),
+        provider: call.provider.clone(),
+        model: call.model.clone(),
         status: t.status.as_str().to_owned(),
         ttft_ms: t.ttft_ms,
         latency_ms: t.latency_ms,
@@ -34,15 +35,19 @@ pub async fn traces(
     interview_id: Option<String>,
     status_filter: Option<String>,
 ) -> Result<Vec<TraceRow>, ApiError> {
-    let (interview, state) = (
-        filter_value(interview_id, 64),
-        filter_value(status_filter, 64),
-    );
+    let interview = filter_value(interview_id, 64);
+    let state = match filter_value(status_filter, 64) {
+        None => None,
+        Some(s) => Some(
+            CallStatus::parse(&s)
+                .ok_or_else(|| status(ApiError::Invalid("Unknown call status.".into())))?,
+        ),
+    };
     let list = ctx
         .state
         .gateway
         .traces()
-        .search(interview.as_deref(), state.as_deref(), 200)
+        .search(interview.as_deref(), state, 200)
         .await?;
     Ok(list.iter().map(row).collect())
 }
@@ -57,9 +62,9 @@ pub async fn trace(ctx: &Caller, id: &str) -> Result<TraceView, ApiError> {
         .ok_or_else(|| status(ApiError::NotFound))?;
     Ok(TraceView {
         row: row(&t),
-        prompt_version: t.prompt_version,
-        request_json: t.request_json,
-        context_ids: t.context_ids,
+        prompt_version: t.call.prompt_version,
+        request_json: t.call.request_json,
+        context_ids: t.call.context_ids_json,
         output: t.output,
         tool_calls_json: t.tool_calls_json,
         refused_tools_json: t.refused_tools_json,

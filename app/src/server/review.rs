@@ -149,7 +149,7 @@ async fn trace_view(ctx: &Caller, message_id: &str) -> Option<ReviewTrace> {
         }
     };
     let admin = ctx.actor.role == rehearse_types::Role::Admin;
-    let request: serde_json::Value = serde_json::from_str(&t.request_json).unwrap_or_default();
+    let request: serde_json::Value = serde_json::from_str(&t.call.request_json).unwrap_or_default();
     let chunks = request["chunks"]
         .as_array()
         .map(|chunks| {
@@ -175,17 +175,17 @@ async fn trace_view(ctx: &Caller, message_id: &str) -> Option<ReviewTrace> {
         })
         .unwrap_or_default();
     Some(ReviewTrace {
-        made_by: if t.provider == "knowledge" {
+        made_by: if t.call.provider == "knowledge" {
             "Quoted from the job description (no model call)".to_owned()
         } else {
-            format!("Written by {} {}", t.provider, t.model)
+            format!("Written by {} {}", t.call.provider, t.call.model)
         },
         latency_ms: t.latency_ms,
         cost_usd: rehearse_llm::pricing::nanos_to_usd(t.cost_nanos),
         chunks,
         messages,
         full_trace: admin,
-        id: t.id,
+        id: t.call.id,
     })
 }
 

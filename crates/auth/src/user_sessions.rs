@@ -16,8 +16,6 @@ use crate::policy::Actor;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use rehearse_db::{now_ms, Db, DbError};
 use rehearse_types::Role;
-use sqlx::any::AnyRow;
-use sqlx::Row;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -65,7 +63,7 @@ fn millis(d: Duration) -> i64 {
 }
 
 /// A signed-in session as its owner sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserSession {
     pub id: String,
     pub user_id: String,
@@ -87,18 +85,6 @@ pub const MAX_USER_AGENT: usize = 256;
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 const COLUMNS: &str = "id, user_id, epoch, created_at, last_seen_at, user_agent, network";
-
-fn from_row(row: &AnyRow) -> Result<UserSession, DbError> {
-    Ok(UserSession {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        epoch: row.try_get("epoch")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        user_agent: row.try_get("user_agent")?,
-        network: row.try_get("network")?,
-    })
-}
 
 /// The coarse network of a client, shown instead of its address: the /24 of an IPv4 address,
 /// the /48 of an IPv6 one. Enough to tell "my office" from "somewhere else".
@@ -215,7 +201,7 @@ impl UserSessions {
             .bind(id)
             .fetch_optional(self.db.pool())
             .await?;
-        row.as_ref().map(from_row).transpose()
+        row.as_ref().map(rehearse_db::read_row).transpose()
     }
 
     /// The live sessions of an account whose role is `role` and session epoch is `epoch`,
@@ -238,7 +224,7 @@ impl UserSessions {
         let now = now_ms();
         let mut live = Vec::with_capacity(rows.len());
         for row in &rows {
-            let session = from_row(row)?;
+            let session: UserSession = rehearse_db::read_row(row)?;
             let ends_at = self
                 .lifetimes
                 .ends_at(role, session.created_at, session.last_seen_at);

@@ -8,8 +8,7 @@
 //! database lets that count (and `last_at`) grow and refuses every other update or delete.
 
 use crate::{now_ms, Db, DbError};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, Executor};
 
 crate::spelled_enum! {
     /// Security-relevant events. The names are stored, so never rename or remove one.
@@ -78,7 +77,7 @@ impl<'a> NewAuditEvent<'a> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEvent {
     pub id: i64,
     pub at: i64,
@@ -239,7 +238,7 @@ impl AuditRepo {
                     .await?
             }
         };
-        rows.iter().map(from_row).collect()
+        rows.iter().map(crate::read_row).collect()
     }
 }
 
@@ -263,24 +262,6 @@ fn bind_event<'q>(
         .bind(event.subject_email)
         .bind(event.ip)
         .bind(event.detail)
-}
-
-fn from_row(row: &AnyRow) -> Result<AuditEvent, DbError> {
-    Ok(AuditEvent {
-        id: row.try_get("id")?,
-        at: row.try_get("at")?,
-        kind: {
-            let kind: String = row.try_get("kind")?;
-            AuditKind::parse(&kind)
-                .ok_or_else(|| DbError::Corrupt(format!("audit event kind {kind:?}")))?
-        },
-        actor_email: row.try_get("actor_email")?,
-        subject_email: row.try_get("subject_email")?,
-        ip: row.try_get("ip")?,
-        detail: row.try_get("detail")?,
-        occurrences: row.try_get("occurrences")?,
-        last_at: row.try_get("last_at")?,
-    })
 }
 
 /// The key shared by the rows of one (kind, group, IP, window); a slot suffix makes each row's

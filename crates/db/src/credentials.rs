@@ -26,7 +26,7 @@ impl LinkPurpose {
 }
 
 /// The account a valid link names, and the address it was mailed to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LinkOwner {
     pub user_id: String,
     pub email: String,
@@ -83,7 +83,7 @@ impl CredentialRepo {
         .bind(now_ms())
         .fetch_optional(self.db.pool())
         .await?;
-        row.map(|r| owner_from_row(&r)).transpose()
+        row.as_ref().map(crate::read_row).transpose()
     }
 
     /// Spends a link inside `tx`, with the change it allows: its owner if it was unused and
@@ -102,7 +102,7 @@ impl CredentialRepo {
         .bind(purpose.as_str())
         .fetch_optional(&mut **tx)
         .await?;
-        row.map(|r| owner_from_row(&r)).transpose()
+        row.as_ref().map(crate::read_row).transpose()
     }
 
     /// Spends every unused link of `purpose` the account still has (after one of them was
@@ -171,11 +171,4 @@ impl CredentialRepo {
         let row = row.ok_or(DbError::NotFound)?;
         Ok(row.try_get("session_epoch")?)
     }
-}
-
-fn owner_from_row(row: &sqlx::any::AnyRow) -> Result<LinkOwner, DbError> {
-    Ok(LinkOwner {
-        user_id: row.try_get("user_id")?,
-        email: row.try_get("email")?,
-    })
 }

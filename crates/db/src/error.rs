@@ -31,7 +31,7 @@ pub enum DbError {
     /// caller (a missing parent row, a value the schema does not allow), not an outage.
     #[error("database constraint violated: {0}")]
     Constraint(#[source] sqlx::Error),
-    /// Any other failure (a closed pool, a decode error, an unmapped database error).
+    /// Any other failure (a closed pool, an unmapped database error).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] sqlx::Error),
     #[error("database migration failed")]
@@ -48,6 +48,11 @@ impl From<sqlx::Error> for DbError {
             }
             sqlx::Error::Database(db) if is_constraint(db.kind()) => DbError::Constraint(e),
             sqlx::Error::PoolTimedOut => DbError::PoolTimedOut,
+            // A stored value that does not read back as its type (an unknown status spelling,
+            // a text where a number belongs) is bad data, not an outage.
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+                DbError::Corrupt(e.to_string())
+            }
             sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => {
                 DbError::Unreachable(e)
             }
@@ -194,6 +199,13 @@ mod tests {
         assert!(matches!(
             DbError::from(sqlx::Error::PoolClosed),
             DbError::Unavailable(_)
+        ));
+        assert!(matches!(
+            DbError::from(sqlx::Error::ColumnDecode {
+                index: "status".into(),
+                source: "no such status".into(),
+            }),
+            DbError::Corrupt(_)
         ));
         let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         assert!(matches!(

@@ -17,7 +17,7 @@ mod admin;
 
 use crate::{now_ms, Db, DbError};
 use serde::{de::DeserializeOwned, Serialize};
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::{Any, AnyConnection};
 
 /// The payload of one job kind. The kind and the dedup key come from the payload, so the
 /// three can never disagree.
@@ -49,7 +49,7 @@ crate::spelled_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Job {
     pub id: String,
     pub kind: String,
@@ -58,7 +58,7 @@ pub struct Job {
 }
 
 /// A job that failed for good or is waiting to be retried, for the admin page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FailedJob {
     pub id: String,
     pub kind: String,
@@ -200,12 +200,7 @@ impl JobQueue {
         let Some(row) = query.fetch_optional(self.db.pool()).await? else {
             return Ok(None);
         };
-        Ok(Some(Job {
-            id: row.try_get("id")?,
-            kind: row.try_get("kind")?,
-            payload: row.try_get("payload")?,
-            attempts: row.try_get("attempts")?,
-        }))
+        crate::read_row(&row).map(Some)
     }
 
     /// Renews a running job's lease; false if it is no longer ours to run (its lease ran out

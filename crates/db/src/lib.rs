@@ -28,6 +28,20 @@ pub use pool::{Backend, Db};
 pub use sessions::SessionStore;
 pub use users::{NewUser, User, UserRepo};
 
+/// One row read as `T` by its `#[derive(sqlx::FromRow)]`, with sqlx's error mapped as every
+/// other query's is (a value that does not decode is [`DbError::Corrupt`]). Readers pass it to
+/// `map`, so no repository spells out a column-by-column copy.
+pub fn read_row<T>(row: &sqlx::any::AnyRow) -> Result<T, DbError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+{
+    Ok(T::from_row(row)?)
+}
+
+/// For [`spelled_enum!`]'s expansion in other crates.
+#[doc(hidden)]
+pub use sqlx as __sqlx;
+
 /// Milliseconds since the Unix epoch: the one timestamp representation both dialects share.
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();

@@ -1,10 +1,13 @@
 //! Closed sets stored as text. One declaration gives the enum, the spelling its column holds
 //! and the parse back, so no variant can be written without also being readable: a status or
-//! kind added to the enum is added to both directions at once.
+//! kind added to the enum is added to both directions at once. The enum also decodes straight
+//! from a text column (`row.try_get`, `#[derive(sqlx::FromRow)]`), so no reader repeats the
+//! parse, and a spelling no variant has is a decode error ([`crate::DbError::Corrupt`]).
 
 /// Declares a `Copy` enum whose variants are stored as fixed spellings, with `as_str` (the
 /// spelling written), `parse` (the variant read back; `None` for any other text) and `ALL`
-/// (every variant, in the order declared).
+/// (every variant, in the order declared), and decodes from a text column of the `Any`
+/// driver.
 #[macro_export]
 macro_rules! spelled_enum {
     (
@@ -36,6 +39,27 @@ macro_rules! spelled_enum {
                     $( $spelling => Some($name::$variant), )+
                     _ => None,
                 }
+            }
+        }
+
+        impl $crate::__sqlx::Type<$crate::__sqlx::Any> for $name {
+            fn type_info() -> <$crate::__sqlx::Any as $crate::__sqlx::Database>::TypeInfo {
+                <String as $crate::__sqlx::Type<$crate::__sqlx::Any>>::type_info()
+            }
+
+            fn compatible(ty: &<$crate::__sqlx::Any as $crate::__sqlx::Database>::TypeInfo) -> bool {
+                <String as $crate::__sqlx::Type<$crate::__sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'r> $crate::__sqlx::Decode<'r, $crate::__sqlx::Any> for $name {
+            fn decode(
+                value: <$crate::__sqlx::Any as $crate::__sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, $crate::__sqlx::error::BoxDynError> {
+                let text = <String as $crate::__sqlx::Decode<'r, $crate::__sqlx::Any>>::decode(value)?;
+                $name::parse(&text).ok_or_else(|| {
+                    format!("{} has no variant spelled {text:?}", stringify!($name)).into()
+                })
             }
         }
     };

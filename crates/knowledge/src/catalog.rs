@@ -16,7 +16,7 @@ fn version_status(text: &str) -> Result<VersionStatus, DbError> {
     VersionStatus::parse(text).ok_or_else(|| DbError::Corrupt(format!("version status {text}")))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct JobDescription {
     pub id: String,
     pub title: String,
@@ -80,16 +80,6 @@ pub(crate) fn version(row: &sqlx::any::AnyRow) -> Result<Version, DbError> {
     })
 }
 
-fn jd(row: &sqlx::any::AnyRow) -> Result<JobDescription, DbError> {
-    Ok(JobDescription {
-        id: row.try_get("id")?,
-        title: row.try_get("title")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-        deleted_at: row.try_get("deleted_at")?,
-    })
-}
-
 impl Catalog {
     pub fn new(db: &Db) -> Self {
         Catalog { db: db.clone() }
@@ -109,14 +99,15 @@ impl Catalog {
 
     pub async fn get(&self, jd_id: &str) -> Result<Option<JobDescription>, DbError> {
         let sql = "SELECT id, title, created_by, created_at, deleted_at FROM job_descriptions WHERE id = $1";
-        Ok(self.select(sql, jd_id, jd).await?.pop())
+        Ok(self.select(sql, jd_id, rehearse_db::read_row).await?.pop())
     }
 
     /// Job descriptions not deleted, newest first; the built-in ones ([`crate::built_in`]) are
     /// the product's, not an admin's, so they are not listed.
     pub async fn list(&self) -> Result<Vec<JobDescription>, DbError> {
         let sql = "SELECT id, title, created_by, created_at, deleted_at FROM job_descriptions WHERE deleted_at IS NULL AND created_by <> $1 ORDER BY created_at DESC";
-        self.select(sql, crate::built_in::BUILT_IN, jd).await
+        self.select(sql, crate::built_in::BUILT_IN, rehearse_db::read_row)
+            .await
     }
 
     pub async fn versions(&self, jd_id: &str) -> Result<Vec<Version>, DbError> {

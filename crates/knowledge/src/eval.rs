@@ -74,10 +74,16 @@ pub fn blind_3_dir() -> std::path::PathBuf {
     default_dir().join("blind-3")
 }
 
+/// The fourth blind set, written the same way on 2026-11-30 so that the third one's
+/// per-question results could be read: the honest figure after that. The same rule holds.
+pub fn blind_4_dir() -> std::path::PathBuf {
+    default_dir().join("blind-4")
+}
+
 /// Whether `dir` is one of the blind sets, whose questions and per-question results are never
 /// printed or dumped: only their figures.
 pub fn is_blind(dir: &Path) -> bool {
-    dir == blind_dir() || dir == blind_3_dir()
+    dir == blind_dir() || dir == blind_3_dir() || dir == blind_4_dir()
 }
 
 /// Job descriptions as (file stem, text).

@@ -146,7 +146,7 @@ async fn what_the_model_writes_meets_the_grounding_check(backend: Backend) {
         assert!(tool_result.content.contains("28 days of holiday"));
         // Every call is traced, the answer's call last.
         let trace = call_trace(&gw, generated.trace_id().expect("trace id")).await;
-        assert_eq!(trace.step, "role_answer");
+        assert_eq!(trace.call.step, "role_answer");
         assert!(trace.output.contains(written.trim_end_matches(" [1].")));
     }
 
@@ -272,8 +272,8 @@ async fn a_real_openai_compatible_server_goes_through_the_same_checks() {
     );
     for call in &generated.calls {
         let trace = call_trace(&gw, &call.call_id).await;
-        assert_eq!(trace.provider, "openai");
-        assert_eq!(trace.step, "role_answer");
+        assert_eq!(trace.call.provider, "openai");
+        assert_eq!(trace.call.step, "role_answer");
     }
     match &generated.answer {
         Ok(a) if a.text == NOT_STATED => assert!(a.citations.is_empty()),

@@ -3,8 +3,6 @@
 //! can always be debugged from the table.
 
 use rehearse_db::{Db, DbError};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 fn sql_err(e: sqlx::Error) -> DbError {
     DbError::from(e)
@@ -26,8 +24,9 @@ rehearse_db::spelled_enum! {
 }
 
 /// What is known when a call starts: the trace row to insert. Owned, because it may wait in a
-/// batch of call openings ([`crate::budget::BudgetStore::open`]).
-#[derive(Debug, Clone, Default)]
+/// batch of call openings ([`crate::budget::BudgetStore::open`]). A stored [`Trace`] holds it
+/// as its `call`.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
 pub struct NewTrace {
     pub id: String,
     pub started_at: i64,
@@ -38,6 +37,8 @@ pub struct NewTrace {
     pub model: String,
     pub prompt_version: Option<String>,
     pub request_json: String,
+    /// The ids of the passages and messages the prompt was built from, as a JSON list.
+    #[sqlx(rename = "context_ids")]
     pub context_ids_json: String,
     pub screening_json: String,
 }
@@ -107,20 +108,13 @@ pub struct TraceEnd<'a> {
     pub error: Option<&'a str>,
 }
 
-/// A stored trace.
-#[derive(Debug, Clone, PartialEq)]
+/// A stored trace: what was known when the call started, and how it ended.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Trace {
-    pub id: String,
-    pub started_at: i64,
-    pub user_id: Option<String>,
-    pub interview_id: Option<String>,
-    pub step: String,
-    pub provider: String,
-    pub model: String,
-    pub prompt_version: Option<String>,
-    pub request_json: String,
-    pub context_ids: String,
-    pub screening_json: String,
+    /// As the call was opened, except its provider and model: those are the ones that
+    /// answered (a fallback's when the primary failed), written when it ended.
+    #[sqlx(flatten)]
+    pub call: NewTrace,
     /// Every provider attempt in order (see [`TraceEnd::attempts_json`]); `[]` for calls that
     /// never reached one.
     pub attempts_json: String,
@@ -185,14 +179,14 @@ impl TraceStore {
         .fetch_optional(self.db.pool())
         .await
         .map_err(sql_err)?;
-        row.as_ref().map(from_row).transpose()
+        row.as_ref().map(rehearse_db::read_row).transpose()
     }
 
-    /// Newest first, filtered by interview and/or status (empty filters match all).
+    /// Newest first, filtered by interview and/or status (`None` matches all).
     pub async fn search(
         &self,
         interview_id: Option<&str>,
-        status: Option<&str>,
+        status: Option<CallStatus>,
         limit: i64,
     ) -> Result<Vec<Trace>, DbError> {
         let rows = sqlx::query(&format!(
@@ -200,12 +194,12 @@ impl TraceStore {
              ORDER BY started_at DESC, id LIMIT $3"
         ))
         .bind(interview_id.unwrap_or(""))
-        .bind(status.unwrap_or(""))
+        .bind(status.map_or("", CallStatus::as_str))
         .bind(limit)
         .fetch_all(self.db.pool())
         .await
         .map_err(sql_err)?;
-        rows.iter().map(from_row).collect()
+        rows.iter().map(rehearse_db::read_row).collect()
     }
 
     /// Newest first, optionally for one interview.
@@ -228,7 +222,7 @@ impl TraceStore {
                 .await,
         }
         .map_err(sql_err)?;
-        rows.iter().map(from_row).collect()
+        rows.iter().map(rehearse_db::read_row).collect()
     }
 }
 
@@ -266,45 +260,13 @@ impl TraceStore {
         .fetch_all(self.db.pool())
         .await
         .map_err(sql_err)?;
-        rows.iter().map(from_row).collect()
+        rows.iter().map(rehearse_db::read_row).collect()
     }
 }
 
-/// The columns [`from_row`] reads, named rather than `*`: sqlx's SQLite driver keeps the
+/// The columns a [`Trace`] is read from, named rather than `*`: sqlx's SQLite driver keeps the
 /// column list of a statement from when it was prepared, and a statement SQLite prepares again
 /// behind its back can then return more columns than that list, which panics sqlx's worker
 /// thread. Seen once in a test run ("the len is 21 but the index is 21"; the read came back
 /// empty); what changed the statement was not found. A named list keeps its width.
 const TRACE_COLUMNS: &str = "id, started_at, user_id, interview_id, step, provider, model, prompt_version, request_json, context_ids, screening_json, attempts_json, output, tool_calls_json, refused_tools_json, ttft_ms, latency_ms, prompt_tokens, completion_tokens, cost_nanos, status, error";
-
-fn from_row(r: &AnyRow) -> Result<Trace, DbError> {
-    let get = |e: sqlx::Error| DbError::from(e);
-    Ok(Trace {
-        id: r.try_get("id").map_err(get)?,
-        started_at: r.try_get("started_at").map_err(get)?,
-        user_id: r.try_get("user_id").map_err(get)?,
-        interview_id: r.try_get("interview_id").map_err(get)?,
-        step: r.try_get("step").map_err(get)?,
-        provider: r.try_get("provider").map_err(get)?,
-        model: r.try_get("model").map_err(get)?,
-        prompt_version: r.try_get("prompt_version").map_err(get)?,
-        request_json: r.try_get("request_json").map_err(get)?,
-        context_ids: r.try_get("context_ids").map_err(get)?,
-        screening_json: r.try_get("screening_json").map_err(get)?,
-        attempts_json: r.try_get("attempts_json").map_err(get)?,
-        output: r.try_get("output").map_err(get)?,
-        tool_calls_json: r.try_get("tool_calls_json").map_err(get)?,
-        refused_tools_json: r.try_get("refused_tools_json").map_err(get)?,
-        ttft_ms: r.try_get("ttft_ms").map_err(get)?,
-        latency_ms: r.try_get("latency_ms").map_err(get)?,
-        prompt_tokens: r.try_get("prompt_tokens").map_err(get)?,
-        completion_tokens: r.try_get("completion_tokens").map_err(get)?,
-        cost_nanos: r.try_get("cost_nanos").map_err(get)?,
-        status: {
-            let status: String = r.try_get("status").map_err(get)?;
-            CallStatus::parse(&status)
-                .ok_or_else(|| DbError::Corrupt(format!("model call status {status:?}")))?
-        },
-        error: r.try_get("error").map_err(get)?,
-    })
-}

@@ -107,8 +107,8 @@ async fn openai_compatible_embeddings_from_a_real_server() {
     let trace = &traces[0];
     assert_eq!(
         (
-            trace.step.as_str(),
-            trace.provider.as_str(),
+            trace.call.step.as_str(),
+            trace.call.provider.as_str(),
             trace.status.as_str()
         ),
         ("embed_chunks", "openai", "ok")

@@ -110,10 +110,10 @@ async fn a_call_is_charged_and_traced_without_its_texts(backend: Backend) {
         .expect("embedded");
     assert_eq!(vectors.len(), 2);
     let trace = only_trace(&t).await;
-    assert_eq!(trace.step, "embed_report");
-    assert_eq!(trace.interview_id.as_deref(), Some("interview-1"));
+    assert_eq!(trace.call.step, "embed_report");
+    assert_eq!(trace.call.interview_id.as_deref(), Some("interview-1"));
     assert_eq!(
-        (trace.provider.as_str(), trace.model.as_str()),
+        (trace.call.provider.as_str(), trace.call.model.as_str()),
         ("openai", "embed-double")
     );
     assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Ok);
@@ -125,9 +125,10 @@ async fn a_call_is_charged_and_traced_without_its_texts(backend: Backend) {
         "settled at the actual cost"
     );
     assert!(
-        !trace.request_json.contains("salary") && trace.request_json.contains("\"texts\":2"),
+        !trace.call.request_json.contains("salary")
+            && trace.call.request_json.contains("\"texts\":2"),
         "the trace counts the texts and never stores them: {}",
-        trace.request_json
+        trace.call.request_json
     );
 }
 both_backends!(a_call_is_charged_and_traced_without_its_texts);

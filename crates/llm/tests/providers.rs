@@ -270,7 +270,7 @@ async fn openai_client_streams_from_a_real_llama_cpp_server(backend: Backend) {
     assert!(pieces > 1);
     let trace = call_trace(&gw, &summary.call_id).await;
     assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Ok);
-    assert_eq!(trace.provider, "openai");
+    assert_eq!(trace.call.provider, "openai");
     assert_eq!(trace.prompt_tokens as u64, summary.usage.prompt_tokens);
     assert!(trace.ttft_ms.unwrap_or(i64::MAX) <= trace.latency_ms.unwrap_or(0));
 

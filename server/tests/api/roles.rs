@@ -141,6 +141,25 @@ async fn audit_page_lists_security_events_for_admins(backend: Backend) {
     let events = filtered["events"].as_array().expect("events");
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["kind"], "sign_up");
+    // The page's filter offers exactly the kinds the log records, from the server's own set.
+    let kinds = json(admin.server_fn("audit_kinds", &[]).await).await;
+    let expected: Vec<&str> = rehearse_db::AuditKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(kinds, serde_json::json!(expected));
+    for kind in &expected {
+        assert!(
+            html.contains(&format!("value=\"{kind}\"")),
+            "{kind} offered"
+        );
+    }
+    let candidate = app.signed_up("hal@example.com").await;
+    assert_eq!(candidate.server_fn("audit_kinds", &[]).await.status(), 403);
+    assert_eq!(
+        app.client().server_fn("audit_kinds", &[]).await.status(),
+        401
+    );
     // Only the kinds the log records filter it: anything else is refused, not an empty page.
     for kind in ["DROP TABLE", "no_such_event"] {
         let bad = admin

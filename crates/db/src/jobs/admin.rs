@@ -37,7 +37,7 @@ impl JobQueue {
         .bind(id)
         .fetch_optional(self.db.pool())
         .await?;
-        row.as_ref().map(failed_from_row).transpose()
+        row.as_ref().map(crate::read_row).transpose()
     }
 
     /// Dead letters and jobs waiting to be retried after a failure, newest first.
@@ -50,7 +50,7 @@ impl JobQueue {
         .bind(limit)
         .fetch_all(self.db.pool())
         .await?;
-        rows.iter().map(failed_from_row).collect()
+        rows.iter().map(crate::read_row).collect()
     }
 
     /// The dead letter of `kind` whose payload is `payload`, if one exists.
@@ -63,7 +63,7 @@ impl JobQueue {
         .bind(payload)
         .fetch_optional(self.db.pool())
         .await?;
-        row.as_ref().map(failed_from_row).transpose()
+        row.as_ref().map(crate::read_row).transpose()
     }
 
     /// Deletes finished jobs older than [`KEEP_DONE_MS`].
@@ -102,20 +102,4 @@ impl JobQueue {
             .await?;
         Ok(row.try_get("n")?)
     }
-}
-
-fn failed_from_row(row: &sqlx::any::AnyRow) -> Result<FailedJob, DbError> {
-    Ok(FailedJob {
-        id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        payload: row.try_get("payload")?,
-        status: {
-            let status: String = row.try_get("status")?;
-            JobStatus::parse(&status)
-                .ok_or_else(|| DbError::Corrupt(format!("job status {status:?}")))?
-        },
-        attempts: row.try_get("attempts")?,
-        last_error: row.try_get("last_error")?,
-        updated_at: row.try_get("updated_at")?,
-    })
 }

@@ -100,7 +100,7 @@ async fn the_fallback_answers_when_the_primary_fails_and_the_trace_records_it(ba
     let trace = call_trace(&gw, &summary.call_id).await;
     assert_eq!(trace.status, rehearse_llm::trace::CallStatus::Ok);
     assert_eq!(
-        (trace.provider.as_str(), trace.model.as_str()),
+        (trace.call.provider.as_str(), trace.call.model.as_str()),
         ("scripted", "scripted-test-double"),
         "the trace names the provider that answered"
     );

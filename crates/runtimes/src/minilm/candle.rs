@@ -1,6 +1,6 @@
 //! MiniLM on candle: pure Rust, no shared library, and the reference the ONNX runtime is held to.
 
-use super::{unavailable, Encoder};
+use super::{unavailable, Encoder, Padded};
 use rehearse_llm::LlmError;
 use std::path::Path;
 
@@ -33,17 +33,12 @@ impl Encoder for CandleBert {
         "candle"
     }
 
-    fn hidden(
-        &self,
-        ids: Vec<u32>,
-        mask: Vec<u32>,
-        rows: usize,
-        width: usize,
-    ) -> Result<Vec<f32>, LlmError> {
+    fn hidden(&self, batch: Padded) -> Result<Vec<f32>, LlmError> {
         use candle_core::Tensor;
         let failed = |e: candle_core::Error| unavailable("MiniLM", e);
-        let ids = Tensor::from_vec(ids, (rows, width), &self.device).map_err(failed)?;
-        let mask = Tensor::from_vec(mask, (rows, width), &self.device).map_err(failed)?;
+        let shape = (batch.rows, batch.width);
+        let ids = Tensor::from_vec(batch.ids, shape, &self.device).map_err(failed)?;
+        let mask = Tensor::from_vec(batch.mask, shape, &self.device).map_err(failed)?;
         let types = ids.zeros_like().map_err(failed)?;
         self.model
             .forward(&ids, &types, Some(&mask))

@@ -36,15 +36,17 @@ struct MiniLm {
 trait Encoder: Send + Sync {
     /// The runtime's name (`onnx`, `candle`), as the `minilm_runtime` setting spells it.
     fn runtime(&self) -> &'static str;
-    /// The last hidden state of `rows` sequences padded to `width`: `rows × width × 384`,
-    /// row-major.
-    fn hidden(
-        &self,
-        ids: Vec<u32>,
-        mask: Vec<u32>,
-        rows: usize,
-        width: usize,
-    ) -> Result<Vec<f32>, LlmError>;
+    /// The last hidden state of a padded batch: `rows × width × 384`, row-major.
+    fn hidden(&self, batch: Padded) -> Result<Vec<f32>, LlmError>;
+}
+
+/// Token sequences padded to one width, as an encoder takes them: `rows × width` token ids and
+/// the attention mask (1 for a token, 0 for padding), row-major.
+struct Padded {
+    ids: Vec<u32>,
+    mask: Vec<u32>,
+    rows: usize,
+    width: usize,
 }
 
 impl LocalMiniLm {
@@ -158,7 +160,12 @@ impl MiniLm {
             mask.extend(std::iter::repeat_n(0u32, padding));
         }
         let rows = sequences.len();
-        let hidden = self.encoder.hidden(ids, mask, rows, width)?;
+        let hidden = self.encoder.hidden(Padded {
+            ids,
+            mask,
+            rows,
+            width,
+        })?;
         if hidden.len() != rows * width * DIMENSIONS {
             return Err(unavailable(
                 "MiniLM",

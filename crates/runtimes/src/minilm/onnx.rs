@@ -6,7 +6,7 @@
 //! is written in ONNX Runtime's fused operators (`com.microsoft`: one attention kernel a layer),
 //! which only ONNX Runtime runs.
 
-use super::{unavailable, Encoder};
+use super::{unavailable, Encoder, Padded};
 use ort::environment::Environment;
 use ort::session::Session;
 use ort::value::Tensor;
@@ -79,19 +79,14 @@ impl Encoder for OnnxBert {
         "onnx"
     }
 
-    fn hidden(
-        &self,
-        ids: Vec<u32>,
-        mask: Vec<u32>,
-        rows: usize,
-        width: usize,
-    ) -> Result<Vec<f32>, LlmError> {
+    fn hidden(&self, batch: Padded) -> Result<Vec<f32>, LlmError> {
         let failed = |e: ort::Error| unavailable("MiniLM (ONNX)", e);
-        let shape = [rows as i64, width as i64];
+        let shape = [batch.rows as i64, batch.width as i64];
         let widen = |v: Vec<u32>| v.into_iter().map(i64::from).collect::<Vec<i64>>();
-        let types = Tensor::from_array((shape, vec![0i64; rows * width])).map_err(failed)?;
-        let ids = Tensor::from_array((shape, widen(ids))).map_err(failed)?;
-        let mask = Tensor::from_array((shape, widen(mask))).map_err(failed)?;
+        let types =
+            Tensor::from_array((shape, vec![0i64; batch.rows * batch.width])).map_err(failed)?;
+        let ids = Tensor::from_array((shape, widen(batch.ids))).map_err(failed)?;
+        let mask = Tensor::from_array((shape, widen(batch.mask))).map_err(failed)?;
         let mut session = self
             .session
             .lock()

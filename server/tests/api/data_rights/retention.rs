@@ -32,7 +32,7 @@ async fn the_retention_purge_deletes_old_traces_and_keeps_recent_ones(backend: B
         .await
         .expect("list")
         .into_iter()
-        .map(|t| t.id)
+        .map(|t| t.call.id)
         .collect();
     kept.sort();
     assert_eq!(kept, ["fresh", "old-running", "recent"]);

@@ -120,8 +120,32 @@ async fn a_ceiling_pauses_an_interview_until_an_admin_raises_it(backend: Backend
     )
     .await;
     assert_eq!(filtered.as_array().map(Vec::len), Some(1));
+    // The filter takes the statuses a call can have, no other text, and the page offers
+    // exactly those, from the server's own set.
+    let unknown = admin
+        .server_fn("list_traces", &[("status", "no_such_status")])
+        .await;
+    assert_eq!(unknown.status(), 422);
+    let statuses = json(admin.server_fn("call_statuses", &[]).await).await;
+    let expected: Vec<&str> = rehearse_llm::trace::CallStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert_eq!(statuses, serde_json::json!(expected));
+    assert_eq!(
+        candidate.server_fn("call_statuses", &[]).await.status(),
+        403
+    );
     assert_eq!(candidate.server_fn("list_traces", &[]).await.status(), 403);
-    assert_eq!(admin.get("/admin/ai").await.status(), 200);
+    let page = admin.get("/admin/ai").await;
+    assert_eq!(page.status(), 200);
+    let page = crate::support::html(page).await;
+    for status in &expected {
+        assert!(
+            page.contains(&format!("value=\"{status}\"")),
+            "{status} offered"
+        );
+    }
 }
 both_backends!(a_ceiling_pauses_an_interview_until_an_admin_raises_it);
 
