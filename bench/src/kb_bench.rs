@@ -52,7 +52,8 @@ pub enum EvalSet {
     /// once the third blind set was committed (README), so it is a read set now.
     #[value(name = "blind-2")]
     Blind2,
-    /// The third blind set, committed before it was ever run and never read by whoever tunes.
+    /// The third blind set, committed before it was ever run; its misses were read on purpose
+    /// once the fourth was committed (2026-11-30), so it is a read set now.
     #[value(name = "blind-3")]
     Blind3,
     /// The fourth blind set (2026-11-30), committed before it was ever run and never read by
@@ -78,7 +79,7 @@ impl EvalSet {
                 eval::blind_2_dir(),
             ),
             EvalSet::Blind3 => (
-                "the third blind set (never read or tuned against)",
+                "the third blind set (its misses read once the fourth was written: not blind)",
                 eval::blind_3_dir(),
             ),
             EvalSet::Blind4 => (

@@ -36,7 +36,9 @@ pub async fn traces(
     status_filter: Option<String>,
 ) -> Result<Vec<TraceRow>, ApiError> {
     let interview = filter_value(interview_id, 64);
-    let state = match filter_value(status_filter, 64) {
+    // Blank is "any"; anything else must be a status (a long or padded text is refused too,
+    // not read as no filter).
+    let state = match status_filter.filter(|s| !s.trim().is_empty()) {
         None => None,
         Some(s) => Some(
             CallStatus::parse(&s)

@@ -30,7 +30,7 @@ pub use users::{NewUser, User, UserRepo};
 
 /// One row read as `T` by its `#[derive(sqlx::FromRow)]`, with sqlx's error mapped as every
 /// other query's is (a value that does not decode is [`DbError::Corrupt`]). Readers pass it to
-/// `map`, so no repository spells out a column-by-column copy.
+/// `map`, instead of spelling out a column-by-column copy.
 pub fn read_row<T>(row: &sqlx::any::AnyRow) -> Result<T, DbError>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,

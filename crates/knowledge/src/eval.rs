@@ -69,7 +69,8 @@ pub fn blind_2_dir() -> std::path::PathBuf {
 }
 
 /// The third blind set, written the same way on 2026-11-29 (later session) so that the second
-/// one's per-question results could be read: the honest figure after that. The same rule holds.
+/// one's per-question results could be read. Its misses were read on purpose once the fourth
+/// set was committed (2026-11-30): it is a read set now.
 pub fn blind_3_dir() -> std::path::PathBuf {
     default_dir().join("blind-3")
 }
@@ -83,7 +84,7 @@ pub fn blind_4_dir() -> std::path::PathBuf {
 /// Whether `dir` is one of the blind sets, whose questions and per-question results are never
 /// printed or dumped: only their figures.
 pub fn is_blind(dir: &Path) -> bool {
-    dir == blind_dir() || dir == blind_3_dir() || dir == blind_4_dir()
+    dir == blind_dir() || dir == blind_4_dir()
 }
 
 /// Job descriptions as (file stem, text).

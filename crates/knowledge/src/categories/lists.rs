@@ -118,7 +118,7 @@ pub(super) const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
-        names: &["remote", "remotely", "home", "hybrid", "onsite"],
+        names: &["remote", "remotely", "home", "hybrid", "onsite", "wfh"],
         members: &[
             "remote",
             "remotely",

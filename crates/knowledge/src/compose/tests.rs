@@ -308,3 +308,46 @@ fn asked_whether_candidates_are_compensated_the_line_that_pays_answers() {
     assert!(a.text.contains("we pay €200"), "{a:#?}");
     assert!(!a.text.contains("hiring manager"), "{a:#?}");
 }
+
+#[test]
+fn a_number_the_asker_says_about_themself_is_not_asked() {
+    let a = one_chunk(
+        "We have three children and a fourth on the way. How much parental leave is there?",
+        "Family",
+        "- Sixteen weeks of paid parental leave for each parent\n- A yearly learning budget",
+    );
+    assert!(
+        a.text.contains("Sixteen weeks of paid parental leave"),
+        "{a:#?}"
+    );
+    // Asked, the number still has to be stated.
+    let a = one_chunk(
+        "Is there a four-day week?",
+        "Hours",
+        "- Core hours are 10:00 to 16:00, four times a week a stand-up",
+    );
+    assert!(!a.text.contains("Core hours"), "{a:#?}");
+    assert_eq!(
+        unstated::asked_sentences("I have two kids. How long is parental leave?"),
+        "How long is parental leave?"
+    );
+    assert_eq!(
+        unstated::asked_sentences("Is it remote? Is it paid well?"),
+        "Is it remote? Is it paid well?"
+    );
+    assert_eq!(
+        unstated::asked_sentences("Tell me about the 4-day week"),
+        "Tell me about the 4-day week"
+    );
+}
+
+#[test]
+fn numbers_offered_as_alternatives_ask_which_one() {
+    let a = one_chunk(
+        "Is the salary paid in twelve or fourteen payments?",
+        "Pay",
+        "- The salary is paid in 12 payments a year\n- A meal card for working days",
+    );
+    assert!(a.text.contains("12 payments a year"), "{a:#?}");
+    assert!(!a.text.contains("meal card"), "{a:#?}");
+}

@@ -93,6 +93,38 @@ pub(super) fn asked_fact_missing(
     None
 }
 
+/// The sentences of a question that ask (end in "?"), when it also has sentences that do not:
+/// "I have two kids and we're adopting a third. How long is parental leave?" asks only the
+/// last. A question with no "?", or only one sentence, is asked whole.
+pub(super) fn asked_sentences(question: &str) -> String {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    for (i, c) in question.char_indices() {
+        let end = i + c.len_utf8();
+        let next_is_space = question[end..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace);
+        if matches!(c, '.' | '!' | '?') && next_is_space {
+            sentences.push(question[start..end].trim());
+            start = end;
+        }
+    }
+    if !question[start..].trim().is_empty() {
+        sentences.push(question[start..].trim());
+    }
+    let asking: Vec<&str> = sentences
+        .iter()
+        .copied()
+        .filter(|s| s.ends_with('?'))
+        .collect();
+    if asking.is_empty() || asking.len() == sentences.len() {
+        question.to_owned()
+    } else {
+        asking.join(" ")
+    }
+}
+
 /// The thing a "how many", "how much" or "number of" question counts, as a stem: its first
 /// content word after those words ("how much vacation time": vacation; "how many people are
 /// on the security team": people, not security).
@@ -167,8 +199,10 @@ fn named_but_missing(question: &str, evidence: &str) -> Option<String> {
 
 /// A number the question asks about with its unit ("a four-day week": 4 and "day") that no
 /// passage states with that unit: a passage that says "4:00" or "four times" does not answer.
+/// Only the numbers of what is asked: a candidate who first says "I have two kids" and then
+/// asks how long parental leave is asks about no number.
 fn counted_but_missing(question: &str, evidence: &str) -> Option<f64> {
-    let asked = crate::terms::words(question);
+    let asked = crate::terms::words(&asked_sentences(question));
     let stated = crate::terms::words(evidence);
     let units_near = |words: &[String], i: usize| -> Vec<String> {
         words[i + 1..(i + 3).min(words.len())]
@@ -185,6 +219,17 @@ fn counted_but_missing(question: &str, evidence: &str) -> Option<f64> {
         let Some(value) = grounding::numbers(&number).first().copied() else {
             continue;
         };
+        // "twelve or thirteen payments" asks which: it names no number the answer must state.
+        let is_number = |j: usize| {
+            asked
+                .get(j)
+                .is_some_and(|w| !grounding::numbers(w).is_empty())
+        };
+        let alternative = (i >= 2 && asked[i - 1] == "or" && is_number(i - 2))
+            || (asked.get(i + 1).is_some_and(|w| w == "or") && is_number(i + 2));
+        if alternative {
+            continue;
+        }
         let Some(unit) = unit.filter(|u| !crate::terms::is_stop(u)) else {
             continue;
         };

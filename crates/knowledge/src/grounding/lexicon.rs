@@ -313,6 +313,9 @@ pub(super) const BENEFITS: &[&str] = &[
 /// The value of a number written as a word ("six" is 6), for the words the parent's
 /// `NUMBER_WORD` pattern matches.
 pub(super) fn number_word(w: &str) -> Option<f64> {
+    if let Some((tens, ones)) = w.split_once('-') {
+        return Some(number_word(tens)? + number_word(ones)?);
+    }
     Some(match w.to_lowercase().as_str() {
         "one" => 1.0,
         "two" => 2.0,
@@ -326,10 +329,21 @@ pub(super) fn number_word(w: &str) -> Option<f64> {
         "ten" => 10.0,
         "eleven" => 11.0,
         "twelve" => 12.0,
+        "thirteen" => 13.0,
+        "fourteen" => 14.0,
+        "fifteen" => 15.0,
+        "sixteen" => 16.0,
+        "seventeen" => 17.0,
+        "eighteen" => 18.0,
+        "nineteen" => 19.0,
         "twenty" => 20.0,
         "thirty" => 30.0,
         "forty" => 40.0,
         "fifty" => 50.0,
+        "sixty" => 60.0,
+        "seventy" => 70.0,
+        "eighty" => 80.0,
+        "ninety" => 90.0,
         "hundred" => 100.0,
         _ => return None,
     })

@@ -72,7 +72,8 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d[\d,.]*%?").expect("number pattern"));
 static NUMBER_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b").expect("number word pattern")
+    // A compound ("twenty-four") first, so it is one number, not 20 and 4.
+    Regex::new(r"(?i)\b((?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b").expect("number word pattern")
 });
 
 /// Every numeric value a text states, normalised: "€90k", "90,000" and "90000" are all 90000;
@@ -273,5 +274,7 @@ mod tests {
         assert_eq!(numbers("€90k"), vec![90000.0]);
         assert_eq!(numbers("90,000"), vec![90000.0]);
         assert_eq!(numbers("one week in six"), vec![1.0, 6.0]);
+        assert_eq!(numbers("twenty-four days"), vec![24.0]);
+        assert_eq!(numbers("sixteen weeks, ninety days"), vec![16.0, 90.0]);
     }
 }
