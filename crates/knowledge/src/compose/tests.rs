@@ -339,6 +339,35 @@ fn a_number_the_asker_says_about_themself_is_not_asked() {
         unstated::asked_sentences("Tell me about the 4-day week"),
         "Tell me about the 4-day week"
     );
+    // Only what the asker says about themself is left out.
+    for whole in [
+        "Tell me about the 4-day week. Is it every week?",
+        "Are there 30 days of holiday, e.g. over Christmas?",
+    ] {
+        assert_eq!(unstated::asked_sentences(whole), whole);
+    }
+    let a = one_chunk(
+        "Tell me about the 4-day week. Is it every week?",
+        "Hours",
+        "- Core hours 10:00 to 16:00 every day; a stand-up each week",
+    );
+    assert!(!a.text.contains("Core hours"), "{a:#?}");
+}
+
+#[test]
+fn a_number_in_words_is_one_number() {
+    let a = one_chunk(
+        "Are there twenty-four days of holiday?",
+        "Time off",
+        "- 24 days of holiday a year\n- A laptop of your choice",
+    );
+    assert!(a.text.contains("24 days of holiday"), "{a:#?}");
+    let a = one_chunk(
+        "Are there twenty-four days of holiday?",
+        "Time off",
+        "- 20 days of holiday a year and 4 days between Christmas and New Year",
+    );
+    assert!(!a.text.contains("20 days"), "{a:#?}");
 }
 
 #[test]
@@ -350,4 +379,11 @@ fn numbers_offered_as_alternatives_ask_which_one() {
     );
     assert!(a.text.contains("12 payments a year"), "{a:#?}");
     assert!(!a.text.contains("meal card"), "{a:#?}");
+    // Neither alternative stated: not an answer.
+    let a = one_chunk(
+        "Is it a 4 or 5 day week?",
+        "Hours",
+        "- Core hours 10:00 to 16:00 every day; a stand-up each week",
+    );
+    assert!(!a.text.contains("Core hours"), "{a:#?}");
 }

@@ -93,9 +93,33 @@ pub(super) fn asked_fact_missing(
     None
 }
 
-/// The sentences of a question that ask (end in "?"), when it also has sentences that do not:
-/// "I have two kids and we're adopting a third. How long is parental leave?" asks only the
-/// last. A question with no "?", or only one sentence, is asked whole.
+/// `words` with a compound number word made one again: "twenty", "four" is "twenty-four"
+/// (24 to [`grounding::numbers`], not 20 and 4).
+fn joined_compounds(words: Vec<String>) -> Vec<String> {
+    const TENS: &[&str] = &[
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    const ONES: &[&str] = &[
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for w in words {
+        match out.last_mut() {
+            Some(last) if TENS.contains(&last.as_str()) && ONES.contains(&w.as_str()) => {
+                last.push('-');
+                last.push_str(&w);
+            }
+            _ => out.push(w),
+        }
+    }
+    out
+}
+
+/// A question without the sentences in which the asker tells about themself: "I have two kids
+/// and we're adopting a third. How long is parental leave?" asks only the last. Only a
+/// sentence that does not ask ("?") and opens with "I", "we", "my" or "our" is left out; a
+/// question with nothing else is kept whole, and "Tell me about the 4-day week. Is it every
+/// week?" keeps its first sentence.
 pub(super) fn asked_sentences(question: &str) -> String {
     let mut sentences = Vec::new();
     let mut start = 0;
@@ -113,10 +137,20 @@ pub(super) fn asked_sentences(question: &str) -> String {
     if !question[start..].trim().is_empty() {
         sentences.push(question[start..].trim());
     }
+    const ABOUT_THEMSELF: &[&str] = &[
+        "i", "i'm", "i’m", "i've", "i’ve", "i'd", "i'll", "we", "we're", "we’re", "we've", "my",
+        "our",
+    ];
+    let about_themself = |s: &str| {
+        !s.ends_with('?')
+            && s.split_whitespace()
+                .next()
+                .is_some_and(|w| ABOUT_THEMSELF.contains(&w.to_lowercase().as_str()))
+    };
     let asking: Vec<&str> = sentences
         .iter()
         .copied()
-        .filter(|s| s.ends_with('?'))
+        .filter(|s| !about_themself(s))
         .collect();
     if asking.is_empty() || asking.len() == sentences.len() {
         question.to_owned()
@@ -202,43 +236,39 @@ fn named_but_missing(question: &str, evidence: &str) -> Option<String> {
 /// Only the numbers of what is asked: a candidate who first says "I have two kids" and then
 /// asks how long parental leave is asks about no number.
 fn counted_but_missing(question: &str, evidence: &str) -> Option<f64> {
-    let asked = crate::terms::words(&asked_sentences(question));
-    let stated = crate::terms::words(evidence);
+    let asked = joined_compounds(crate::terms::words(&asked_sentences(question)));
+    let stated = joined_compounds(crate::terms::words(evidence));
     let units_near = |words: &[String], i: usize| -> Vec<String> {
         words[i + 1..(i + 3).min(words.len())]
             .iter()
             .map(|w| crate::terms::stem(w))
             .collect()
     };
+    let value_of = |w: &str| grounding::numbers(w).first().copied();
+    let stated_values = grounding::numbers(evidence);
     for (i, w) in asked.iter().enumerate() {
-        // "four-day" is one word to `words`: split it into the number and its unit.
-        let (number, unit) = match w.split_once('-') {
-            Some((n, u)) => (n.to_owned(), Some(crate::terms::stem(u))),
-            None => (w.clone(), units_near(&asked, i).into_iter().next()),
-        };
-        let Some(value) = grounding::numbers(&number).first().copied() else {
+        // `words` splits at hyphens: "a four-day week" is "four", "day", "week".
+        let unit = units_near(&asked, i).into_iter().next();
+        let Some(value) = value_of(w) else {
             continue;
         };
-        // "twelve or thirteen payments" asks which: it names no number the answer must state.
-        let is_number = |j: usize| {
-            asked
-                .get(j)
-                .is_some_and(|w| !grounding::numbers(w).is_empty())
+        // "twelve or thirteen payments" asks which: a passage that states one of them, with
+        // whatever unit, answers; one that states neither does not ("a 4 or 5 day week").
+        let other = if i >= 2 && asked[i - 1] == "or" {
+            value_of(&asked[i - 2])
+        } else if asked.get(i + 1).is_some_and(|w| w == "or") {
+            asked.get(i + 2).and_then(|w| value_of(w))
+        } else {
+            None
         };
-        let alternative = (i >= 2 && asked[i - 1] == "or" && is_number(i - 2))
-            || (asked.get(i + 1).is_some_and(|w| w == "or") && is_number(i + 2));
-        if alternative {
+        if other.is_some_and(|o| stated_values.contains(&o) || stated_values.contains(&value)) {
             continue;
         }
         let Some(unit) = unit.filter(|u| !crate::terms::is_stop(u)) else {
             continue;
         };
         let found = stated.iter().enumerate().any(|(j, s)| {
-            let (n, u) = match s.split_once('-') {
-                Some((n, u)) => (n.to_owned(), vec![crate::terms::stem(u)]),
-                None => (s.clone(), units_near(&stated, j)),
-            };
-            grounding::numbers(&n).contains(&value) && u.contains(&unit)
+            grounding::numbers(s).contains(&value) && units_near(&stated, j).contains(&unit)
         });
         if !found {
             return Some(value);

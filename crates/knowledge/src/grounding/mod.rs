@@ -64,7 +64,7 @@ static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:[€$£]\s?\d[\d,.]*(?:\s?[km]\b)?|\b\d[\d,.]*(?:\s?[km])?\s?(?:eur|euros?|usd|dollars?|gbp|pounds?|chf)\b)").expect("money pattern")
 });
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\+?(?:\s?[-–]\s?\d+)?\s+(?:working\s+|paid\s+|calendar\s+)?(years?|months?|weeks?|days?|hours?)\b").expect("duration pattern")
+    Regex::new(r"(?i)\b(\d+(?:\.\d+)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\+?(?:\s?[-–]\s?\d+)?\s+(?:working\s+|paid\s+|calendar\s+)?(years?|months?|weeks?|days?|hours?)\b").expect("duration pattern")
 });
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:(?:\d{1,2}\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+\d{1,2})?(?:,?\s+\d{4})?|q[1-4]\s+\d{4}|(?:19|20)\d{2})\b").expect("date pattern")
@@ -259,6 +259,16 @@ mod tests {
             );
         }
         assert!(g.reasons().iter().any(|r| r.contains("$150,000")));
+    }
+
+    #[test]
+    fn a_duration_in_compound_words_is_checked_as_one_number() {
+        let leave = "Everyone gets twenty-four days of annual leave.";
+        let g = check("You get twenty-four days of annual leave.", &[leave]);
+        assert!(g.passed(), "{:#?}", g.unsupported);
+        assert!(check("You get 24 days of annual leave.", &[leave]).passed());
+        assert!(!check("You get four days of annual leave.", &[leave]).passed());
+        assert!(!check("You get fourteen days of annual leave.", &[leave]).passed());
     }
 
     #[test]
