@@ -43,10 +43,7 @@ pub async fn change_role(user_id: String, role: Role) -> Result<UserView, ApiErr
 #[server(endpoint = "audit_kinds")]
 pub async fn audit_kinds() -> Result<Vec<String>, ApiError> {
     crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
-    Ok(rehearse_db::AuditKind::ALL
-        .iter()
-        .map(|k| k.as_str().to_owned())
-        .collect())
+    Ok(rehearse_db::AuditKind::spellings())
 }
 
 /// One page (50 events, newest first) of the audit log, optionally of one kind.

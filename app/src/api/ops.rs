@@ -7,10 +7,7 @@ use rehearse_types::{AiStatus, FailedJobView, TraceRow, TraceView};
 #[server(endpoint = "call_statuses")]
 pub async fn call_statuses() -> Result<Vec<String>, ApiError> {
     crate::server::guard::require(rehearse_auth::policy::ADMIN).await?;
-    Ok(rehearse_llm::trace::CallStatus::ALL
-        .iter()
-        .map(|s| s.as_str().to_owned())
-        .collect())
+    Ok(rehearse_llm::trace::CallStatus::spellings())
 }
 
 /// Model calls, newest first (admins).

@@ -33,6 +33,11 @@ macro_rules! spelled_enum {
                 }
             }
 
+            /// Every spelling, in the order declared: the choices of a filter that takes them.
+            pub fn spellings() -> Vec<String> {
+                vec![$($spelling.to_owned()),+]
+            }
+
             /// The variant a stored spelling names; `None` for any other text.
             pub fn parse(s: &str) -> Option<$name> {
                 match s {
@@ -84,5 +89,6 @@ mod tests {
         assert_eq!(Colour::ALL, &[Colour::Red, Colour::Dark]);
         assert_eq!(Colour::Dark.as_str(), "dark_blue");
         assert_eq!(Colour::parse("dark blue"), None);
+        assert_eq!(Colour::spellings(), ["red", "dark_blue"]);
     }
 }

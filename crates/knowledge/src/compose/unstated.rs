@@ -96,16 +96,10 @@ pub(super) fn asked_fact_missing(
 /// `words` with a compound number word made one again: "twenty", "four" is "twenty-four"
 /// (24 to [`grounding::numbers`], not 20 and 4).
 fn joined_compounds(words: Vec<String>) -> Vec<String> {
-    const TENS: &[&str] = &[
-        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    ];
-    const ONES: &[&str] = &[
-        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-    ];
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     for w in words {
         match out.last_mut() {
-            Some(last) if TENS.contains(&last.as_str()) && ONES.contains(&w.as_str()) => {
+            Some(last) if grounding::compound_number(last, &w).is_some() => {
                 last.push('-');
                 last.push_str(&w);
             }

@@ -310,41 +310,85 @@ pub(super) const BENEFITS: &[&str] = &[
     "laptop",
 ];
 
-/// The value of a number written as a word ("six" is 6), for the words the parent's
-/// `NUMBER_WORD` pattern matches.
+/// Number words below a hundred and their values: the one list the parent's number patterns
+/// (`NUMBER_WORD`, `DURATION`), [`number_word`] and [`compound_number`] read.
+const NUMBER_WORDS: &[(&str, f64)] = &[
+    ("one", 1.0),
+    ("two", 2.0),
+    ("three", 3.0),
+    ("four", 4.0),
+    ("five", 5.0),
+    ("six", 6.0),
+    ("seven", 7.0),
+    ("eight", 8.0),
+    ("nine", 9.0),
+    ("ten", 10.0),
+    ("eleven", 11.0),
+    ("twelve", 12.0),
+    ("thirteen", 13.0),
+    ("fourteen", 14.0),
+    ("fifteen", 15.0),
+    ("sixteen", 16.0),
+    ("seventeen", 17.0),
+    ("eighteen", 18.0),
+    ("nineteen", 19.0),
+    ("twenty", 20.0),
+    ("thirty", 30.0),
+    ("forty", 40.0),
+    ("fifty", 50.0),
+    ("sixty", 60.0),
+    ("seventy", 70.0),
+    ("eighty", 80.0),
+    ("ninety", 90.0),
+];
+
+/// Twenty, thirty, ... ninety: the words a unit joins with a hyphen ("twenty-four").
+fn is_tens(v: f64) -> bool {
+    v >= 20.0 && v % 10.0 == 0.0
+}
+
+fn is_unit(v: f64) -> bool {
+    v < 10.0
+}
+
+/// The regex alternation of every number word below a hundred, compounds first so that
+/// "twenty-four" is one match, not 20 and 4: `(?:twenty|…)-(?:one|…)|one|two|…|ninety`.
+pub(super) fn number_word_alternation() -> String {
+    let words = |keep: fn(f64) -> bool| {
+        NUMBER_WORDS
+            .iter()
+            .filter(|(_, v)| keep(*v))
+            .map(|(w, _)| *w)
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    format!(
+        "(?:{})-(?:{})|{}",
+        words(is_tens),
+        words(is_unit),
+        words(|_| true)
+    )
+}
+
+/// The value of a number written as a word ("six" is 6, "twenty-four" 24), for the words the
+/// parent's `NUMBER_WORD` pattern matches (and "hundred").
 pub(super) fn number_word(w: &str) -> Option<f64> {
-    if let Some((tens, ones)) = w.split_once('-') {
-        return Some(number_word(tens)? + number_word(ones)?);
+    if let Some((tens, unit)) = w.split_once('-') {
+        return compound_number(tens, unit);
     }
-    Some(match w.to_lowercase().as_str() {
-        "one" => 1.0,
-        "two" => 2.0,
-        "three" => 3.0,
-        "four" => 4.0,
-        "five" => 5.0,
-        "six" => 6.0,
-        "seven" => 7.0,
-        "eight" => 8.0,
-        "nine" => 9.0,
-        "ten" => 10.0,
-        "eleven" => 11.0,
-        "twelve" => 12.0,
-        "thirteen" => 13.0,
-        "fourteen" => 14.0,
-        "fifteen" => 15.0,
-        "sixteen" => 16.0,
-        "seventeen" => 17.0,
-        "eighteen" => 18.0,
-        "nineteen" => 19.0,
-        "twenty" => 20.0,
-        "thirty" => 30.0,
-        "forty" => 40.0,
-        "fifty" => 50.0,
-        "sixty" => 60.0,
-        "seventy" => 70.0,
-        "eighty" => 80.0,
-        "ninety" => 90.0,
-        "hundred" => 100.0,
-        _ => return None,
-    })
+    let w = w.to_lowercase();
+    if w == "hundred" {
+        return Some(100.0);
+    }
+    NUMBER_WORDS
+        .iter()
+        .find(|(word, _)| *word == w)
+        .map(|(_, v)| *v)
+}
+
+/// The value of a compound number split at its hyphen ("twenty" and "four" is 24); `None` when
+/// the two words are not tens and a unit.
+pub(crate) fn compound_number(tens: &str, unit: &str) -> Option<f64> {
+    let (t, u) = (number_word(tens)?, number_word(unit)?);
+    (is_tens(t) && is_unit(u)).then_some(t + u)
 }

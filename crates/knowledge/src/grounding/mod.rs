@@ -10,6 +10,7 @@ mod places;
 
 pub(crate) use places::{countries_by_city, names_of, stated_by_its_city};
 
+pub(crate) use lexicon::compound_number;
 use lexicon::{number_word, BENEFITS, LOCATIONS, TECHNOLOGIES};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -64,7 +65,11 @@ static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:[€$£]\s?\d[\d,.]*(?:\s?[km]\b)?|\b\d[\d,.]*(?:\s?[km])?\s?(?:eur|euros?|usd|dollars?|gbp|pounds?|chf)\b)").expect("money pattern")
 });
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d+(?:\.\d+)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\+?(?:\s?[-–]\s?\d+)?\s+(?:working\s+|paid\s+|calendar\s+)?(years?|months?|weeks?|days?|hours?)\b").expect("duration pattern")
+    Regex::new(&format!(
+        r"(?i)\b(\d+(?:\.\d+)?|{})\+?(?:\s?[-–]\s?\d+)?\s+(?:working\s+|paid\s+|calendar\s+)?(years?|months?|weeks?|days?|hours?)\b",
+        lexicon::number_word_alternation()
+    ))
+    .expect("duration pattern")
 });
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:(?:\d{1,2}\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+\d{1,2})?(?:,?\s+\d{4})?|q[1-4]\s+\d{4}|(?:19|20)\d{2})\b").expect("date pattern")
@@ -72,8 +77,11 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d[\d,.]*%?").expect("number pattern"));
 static NUMBER_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    // A compound ("twenty-four") first, so it is one number, not 20 and 4.
-    Regex::new(r"(?i)\b((?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b").expect("number word pattern")
+    Regex::new(&format!(
+        r"(?i)\b({}|hundred)\b",
+        lexicon::number_word_alternation()
+    ))
+    .expect("number word pattern")
 });
 
 /// Every numeric value a text states, normalised: "€90k", "90,000" and "90000" are all 90000;

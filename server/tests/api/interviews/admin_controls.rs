@@ -128,10 +128,7 @@ async fn a_ceiling_pauses_an_interview_until_an_admin_raises_it(backend: Backend
         assert_eq!(refused.status(), 422, "{unknown:?}");
     }
     let statuses = json(admin.server_fn("call_statuses", &[]).await).await;
-    let expected: Vec<&str> = rehearse_llm::trace::CallStatus::ALL
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
+    let expected = rehearse_llm::trace::CallStatus::spellings();
     assert_eq!(statuses, serde_json::json!(expected));
     assert_eq!(
         candidate.server_fn("call_statuses", &[]).await.status(),
