@@ -60,6 +60,10 @@ pub enum EvalSet {
     /// whoever tunes.
     #[value(name = "blind-4")]
     Blind4,
+    /// The fifth blind set (2026-11-30, later session), committed before it was ever run and
+    /// never read by whoever tunes.
+    #[value(name = "blind-5")]
+    Blind5,
 }
 
 impl EvalSet {
@@ -86,6 +90,10 @@ impl EvalSet {
                 "the fourth blind set (never read or tuned against)",
                 eval::blind_4_dir(),
             ),
+            EvalSet::Blind5 => (
+                "the fifth blind set (never read or tuned against)",
+                eval::blind_5_dir(),
+            ),
         }
     }
 }
@@ -99,6 +107,7 @@ impl std::fmt::Display for EvalSet {
             EvalSet::Blind2 => "blind-2",
             EvalSet::Blind3 => "blind-3",
             EvalSet::Blind4 => "blind-4",
+            EvalSet::Blind5 => "blind-5",
         })
     }
 }

@@ -31,7 +31,7 @@ enum Command {
     Eval {
         /// Which sets: any of `repo`, `held-out`, `blind`, `blind-2`, `blind-3`, `blind-4` (all six by default).
         /// Tune on `repo` alone; the others are measured, never tuned against.
-        #[arg(long, value_delimiter = ',', default_values_t = [EvalSet::Repo, EvalSet::HeldOut, EvalSet::Blind, EvalSet::Blind2, EvalSet::Blind3, EvalSet::Blind4])]
+        #[arg(long, value_delimiter = ',', default_values_t = [EvalSet::Repo, EvalSet::HeldOut, EvalSet::Blind, EvalSet::Blind2, EvalSet::Blind3, EvalSet::Blind4, EvalSet::Blind5])]
         sets: Vec<EvalSet>,
     },
     /// Measure the knowledge base: ingestion throughput, retrieval latency, HNSW recall.

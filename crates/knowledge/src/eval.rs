@@ -81,10 +81,16 @@ pub fn blind_4_dir() -> std::path::PathBuf {
     default_dir().join("blind-4")
 }
 
+/// The fifth blind set, written the same way on 2026-11-30 (later session) so that the fourth
+/// one's per-question results could be read. The same rule holds.
+pub fn blind_5_dir() -> std::path::PathBuf {
+    default_dir().join("blind-5")
+}
+
 /// Whether `dir` is one of the blind sets, whose questions and per-question results are never
 /// printed or dumped: only their figures.
 pub fn is_blind(dir: &Path) -> bool {
-    dir == blind_dir() || dir == blind_4_dir()
+    dir == blind_dir() || dir == blind_4_dir() || dir == blind_5_dir()
 }
 
 /// Job descriptions as (file stem, text).
