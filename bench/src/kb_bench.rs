@@ -56,8 +56,8 @@ pub enum EvalSet {
     /// once the fourth was committed (2026-11-30), so it is a read set now.
     #[value(name = "blind-3")]
     Blind3,
-    /// The fourth blind set (2026-11-30), committed before it was ever run and never read by
-    /// whoever tunes.
+    /// The fourth blind set (2026-11-30), committed before it was ever run; its misses were read
+    /// on purpose once the fifth was committed, so it is a read set now.
     #[value(name = "blind-4")]
     Blind4,
     /// The fifth blind set (2026-11-30, later session), committed before it was ever run and
@@ -87,7 +87,7 @@ impl EvalSet {
                 eval::blind_3_dir(),
             ),
             EvalSet::Blind4 => (
-                "the fourth blind set (never read or tuned against)",
+                "the fourth blind set (its misses read once the fifth was written: not blind)",
                 eval::blind_4_dir(),
             ),
             EvalSet::Blind5 => (

@@ -76,7 +76,8 @@ pub fn blind_3_dir() -> std::path::PathBuf {
 }
 
 /// The fourth blind set, written the same way on 2026-11-30 so that the third one's
-/// per-question results could be read: the honest figure after that. The same rule holds.
+/// per-question results could be read. Its misses were read on purpose once the fifth set was
+/// committed (2026-11-30, later session): it is a read set now.
 pub fn blind_4_dir() -> std::path::PathBuf {
     default_dir().join("blind-4")
 }
@@ -90,7 +91,7 @@ pub fn blind_5_dir() -> std::path::PathBuf {
 /// Whether `dir` is one of the blind sets, whose questions and per-question results are never
 /// printed or dumped: only their figures.
 pub fn is_blind(dir: &Path) -> bool {
-    dir == blind_dir() || dir == blind_4_dir() || dir == blind_5_dir()
+    dir == blind_dir() || dir == blind_5_dir()
 }
 
 /// Job descriptions as (file stem, text).
@@ -212,6 +213,29 @@ pub async fn run(kb: &KnowledgeBase, dir: &Path, by: &str) -> Result<Report, KbE
                         "      closest line {m:.3} {} {l:.70}",
                         if answers { "ANSWERS" } else { "" }
                     );
+                }
+                // `EVAL_TRACE=<words of a question>`: every ranked chunk of the questions that
+                // contain them, with its scores and why it did or did not pass, and each line's
+                // meaning: for finding which rule declines an answer.
+                let traced = std::env::var("EVAL_TRACE")
+                    .is_ok_and(|t| !t.is_empty() && q.question.contains(t.as_str()));
+                if traced {
+                    for s in &r.ranked {
+                        println!(
+                            "      chunk rerank {:.3} cos {:.3} cov {:.2} {} {:.60}",
+                            s.rerank,
+                            s.candidate.cosine.unwrap_or(0.0),
+                            s.coverage,
+                            s.reason
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_else(|| "passed".into()),
+                            s.candidate.text.replace('\n', " / "),
+                        );
+                        for l in crate::compose::lines(&s.candidate.text) {
+                            println!("        line {:.3} {l:.90}", meaning.of(&l));
+                        }
+                    }
                 }
                 // "V": a chunk passed on the second look, under a floor (`KnowledgeBase::settle`).
                 let vouched = r.passed().any(|s| s.second_look);

@@ -17,7 +17,57 @@ const STOP: &[&str] = &[
 /// Words that carry no meaning in a question when another word does: "How much PTO would I
 /// actually get?" asks about PTO, "What is the policy for new parents?" about parents. Alone
 /// ("What's the policy?") such a word is all the question asks, so it stays.
-const FILLERS: &[&str] = &["actually", "kind", "sort", "policy"];
+const FILLERS: &[&str] = &[
+    "actually", "kind", "sort", "policy", "ever", "only", "possible", "provide", "offer", "still",
+];
+
+/// Questions a candidate tags onto what they said ("I only speak English, is that a
+/// problem?"): they ask whether what was said matters, which the passage about it answers, and
+/// their own words ("problem") are in no job description.
+const TAGS: &[&str] = &[
+    "is that a problem",
+    "is that an issue",
+    "is that ok",
+    "is that okay",
+    "is that fine",
+    "does that matter",
+    "would that matter",
+    "will that matter",
+    "would that be a problem",
+    "will that be a problem",
+    "would that be an issue",
+];
+
+/// Words that open an example the candidate offers ("Could I work part-time, say four days a
+/// week?"): what follows, to the end of its sentence, is one possible answer, not what is
+/// asked.
+const EXAMPLES: &[&str] = &[
+    ", say ",
+    ", e.g. ",
+    ", for example ",
+    ", for instance ",
+    ", like ",
+];
+
+/// The question without the tags of [`TAGS`] and the examples of [`EXAMPLES`].
+fn without_tags(question: &str) -> String {
+    let mut out = question.to_owned();
+    for tag in TAGS {
+        while let Some(at) = out.to_ascii_lowercase().find(tag) {
+            out.replace_range(at..at + tag.len(), "");
+        }
+    }
+    for example in EXAMPLES {
+        while let Some(at) = out.to_ascii_lowercase().find(example) {
+            let from = at + example.len();
+            let end = out[from..]
+                .find(['?', '.', '!'])
+                .map_or(out.len(), |e| from + e);
+            out.replace_range(at..end, "");
+        }
+    }
+    out
+}
 
 /// Lowercased alphanumeric words (keeping `+`, `#` and `.` inside words such as `c++`, `c#`,
 /// `node.js`), in order.
@@ -76,7 +126,7 @@ pub fn plain_question(question: &str) -> String {
     } else {
         kept.join(" ")
     };
-    let asked = paying_for_a_cost_as_cover(&asked);
+    let asked = paying_for_a_cost_as_cover(&without_tags(&asked));
     let without_fillers = asked
         .split_whitespace()
         .filter(|w| {
@@ -212,16 +262,47 @@ pub fn is_stop(word: &str) -> bool {
     STOP.contains(&word)
 }
 
-/// The stems of the words that carry meaning, deduplicated, in order of first appearance.
+/// The stems of the words that carry meaning, deduplicated, in order of first appearance,
+/// with two-word terms as one stem ([`COMPOUNDS`]).
 pub fn content_stems(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for w in words(text) {
-        if w.chars().count() < 2 || is_stop(&w) {
-            continue;
-        }
-        let s = stem(&w);
+    for s in word_stems(text) {
         if !out.contains(&s) {
             out.push(s);
+        }
+    }
+    out
+}
+
+/// Two words that are one term, and the one stem they are read as: asked "Is there any
+/// on-call?", a line about "a 30-minute screening call" shares no word with the question;
+/// asked "Can I WFH full time?", "full" is not "full ownership"; "come in" is going to the
+/// office.
+const COMPOUNDS: &[(&str, &str, &str)] = &[
+    ("on", "call", "on-call"),
+    ("full", "time", "full-time"),
+    // "Do I need to come in?" asks about the office (the remote category names it).
+    ("come", "in", "come-in"),
+];
+
+/// The stem of each word that carries meaning, in order and with repeats, two-word terms
+/// ([`COMPOUNDS`]) joined: what [`content_stems`] deduplicates, and what a window of words
+/// around a number is read as.
+pub fn word_stems(text: &str) -> Vec<String> {
+    let all = words(text);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < all.len() {
+        let w = &all[i];
+        i += 1;
+        if let Some((_, _, joined)) = COMPOUNDS
+            .iter()
+            .find(|(a, b, _)| w == a && all.get(i).is_some_and(|n| n == b))
+        {
+            i += 1;
+            out.push(stem(joined));
+        } else if w.chars().count() >= 2 && !is_stop(w) {
+            out.push(stem(w));
         }
     }
     out
@@ -230,6 +311,42 @@ pub fn content_stems(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_word_terms_are_one_stem() {
+        assert_eq!(
+            content_stems("Is there any on-call or weekend work?"),
+            vec!["on-call", "weekend"]
+        );
+        assert_eq!(
+            content_stems("A 30-minute screening call"),
+            vec!["30", "minut", "screen", "call"]
+        );
+        assert_eq!(
+            content_stems("Is this full time?"),
+            content_stems("It is full-time")
+        );
+        assert_ne!(
+            content_stems("fully remote")[0],
+            content_stems("full-time")[0]
+        );
+    }
+
+    #[test]
+    fn tags_and_offered_examples_are_not_asked() {
+        assert_eq!(
+            plain_question("Could I work part-time, say four days a week?"),
+            "Could I work part-time?"
+        );
+        assert_eq!(
+            plain_question("I only speak English, is that a problem?"),
+            "I speak English, ?"
+        );
+        assert_eq!(
+            plain_question("Do you offer a gym membership?"),
+            "Do you a gym membership?"
+        );
+    }
 
     #[test]
     fn a_silent_e_is_no_difference() {
@@ -318,7 +435,7 @@ mod tests {
     fn content_words_drop_stop_words_and_keep_technologies() {
         assert_eq!(
             content_stems("What is the on-call rotation for the C++ and Node.js services?"),
-            vec!["call", "rotation", "c++", "node.j", "servic"]
+            vec!["on-call", "rotation", "c++", "node.j", "servic"]
         );
     }
 }

@@ -118,7 +118,9 @@ pub(super) const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
-        names: &["remote", "remotely", "home", "hybrid", "onsite", "wfh"],
+        names: &[
+            "remote", "remotely", "home", "hybrid", "onsite", "wfh", "come-in",
+        ],
         members: &[
             "remote",
             "remotely",
@@ -126,6 +128,7 @@ pub(super) const CATEGORIES: &[Category] = &[
             "hybrid",
             "onsite",
             "commuting",
+            "come-in",
         ],
     },
     Category {
@@ -190,7 +193,69 @@ pub(super) const CATEGORIES: &[Category] = &[
     Category {
         // "How often would I carry the pager?": the rota is what job descriptions state.
         names: &["pager", "paged", "paging"],
-        members: &["call", "rota", "rotation"],
+        members: &["on-call", "rota", "rotation"],
+    },
+    Category {
+        // "How many salary payments a year?": instalments are payments.
+        names: &["payment", "payments", "instalment", "instalments"],
+        members: &[
+            "instalment",
+            "instalments",
+            "installment",
+            "installments",
+            "payment",
+        ],
+    },
+    Category {
+        // "Which search engine?"
+        names: &["engine", "engines"],
+        members: &[
+            "elasticsearch",
+            "opensearch",
+            "solr",
+            "vespa",
+            "lucene",
+            "meilisearch",
+            "typesense",
+            "algolia",
+            "tantivy",
+            "quickwit",
+        ],
+    },
+    Category {
+        // "What container orchestrator do you run?"
+        names: &[
+            "container",
+            "containers",
+            "orchestrator",
+            "orchestrators",
+            "orchestration",
+        ],
+        members: &[
+            "kubernetes",
+            "k8s",
+            "eks",
+            "gke",
+            "aks",
+            "nomad",
+            "ecs",
+            "fargate",
+            "openshift",
+            "swarm",
+        ],
+    },
+    Category {
+        // "Which workflow orchestrator?": named before "orchestrator", so it is the one asked.
+        names: &["workflow", "workflows"],
+        members: &[
+            "airflow", "prefect", "dagster", "temporal", "luigi", "kubeflow", "flyte",
+        ],
+    },
+    Category {
+        // "Is there on-call?": a rota or the pager answers ("rotation" alone is also a key's
+        // or a job's).
+        names: &["on-call"],
+        members: &["rota", "pager"],
     },
     Category {
         // "Is there background vetting?": a security clearance or a background check answers.

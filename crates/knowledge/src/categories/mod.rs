@@ -59,6 +59,12 @@ pub fn phrase_members(text: &str) -> Vec<String> {
         ("report to", "manager"),
         ("reports to", "manager"),
         ("reporting to", "manager"),
+        // Health insurance under the names countries give it; "health" alone is no member, or
+        // "mental health support" would meet a dental plan.
+        ("hospitalisation insurance", "health"),
+        ("hospitalization insurance", "health"),
+        ("medical insurance", "health"),
+        ("medical cover", "health"),
     ]
     .iter()
     .filter(|(phrase, _)| lower.contains(phrase))
@@ -73,7 +79,37 @@ pub fn phrase_members(text: &str) -> Vec<String> {
             .map(stem),
     )
     .chain(hiring_members(&lower))
+    .chain(weekend_days(&lower))
     .collect()
+}
+
+/// A Saturday or a Sunday worked is a weekend ("roughly one Saturday in six", "on Saturday
+/// mornings"), not any Saturday named: "the Sunday Times", "leave counted with Saturdays
+/// included".
+fn weekend_days(lower: &str) -> Option<String> {
+    const BEFORE: &[&str] = &["on", "one", "every", "each", "some", "alternate", "most"];
+    const AFTER: &[&str] = &[
+        "morning",
+        "mornings",
+        "afternoon",
+        "afternoons",
+        "shift",
+        "shifts",
+        "work",
+        "duty",
+    ];
+    let words = crate::terms::words(lower);
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| {
+            ["saturday", "saturdays", "sunday", "sundays"].contains(&w.as_str())
+                && ((i > 0 && BEFORE.contains(&words[i - 1].as_str()))
+                    || words
+                        .get(i + 1)
+                        .is_some_and(|n| AFTER.contains(&n.as_str())))
+        })
+        .then(|| stem("weekend"))
 }
 
 /// Words that put a text in a hiring process, where [`HIRING_MEMBERS`] mean what a candidate
@@ -141,6 +177,80 @@ pub fn names_member(asked: &str, have: &[String]) -> bool {
         .filter(|(names, _)| names.iter().any(|n| n == asked))
         .flat_map(|(_, members)| members)
         .any(|m| have.contains(m))
+}
+
+/// Whether a text answers "which <category>" (`asked`, the name's stem): it names a member
+/// ("Buildkite" for "which CI system"), or one of its lines states there is none
+/// ([`states_absence`]). One reading for ranking's order and for the choice of quoted lines.
+pub fn answers_which(asked: &str, text: &str) -> bool {
+    names_member(asked, &crate::terms::content_stems(text))
+        || text.lines().any(|l| states_absence(asked, l))
+}
+
+/// The categories whose absence a job description states as an answer ("We do not use a public
+/// cloud", "There is no message broker in the stack"), by a name's stem. Not every category:
+/// "You do not need a background in operations research" says nothing of vetting.
+const ABSENCE_STATED: &[&str] = &["cloud", "broker", "queue", "bus"];
+
+/// Whether a line states that the category `asked` names is absent ("We do not use a public
+/// cloud"): that answers "which cloud provider" as surely as a member does. Only for
+/// [`ABSENCE_STATED`] ([`negated_noun`] says what a statement of absence is).
+pub fn states_absence(asked: &str, line: &str) -> bool {
+    if !ABSENCE_STATED.iter().any(|n| stem(n) == asked) {
+        return false;
+    }
+    let names: Vec<&String> = STEMMED
+        .iter()
+        .filter(|(names, _)| names.iter().any(|n| n == asked))
+        .flat_map(|(names, _)| names)
+        .collect();
+    negated_noun(line, |s| names.iter().any(|n| n.as_str() == s))
+}
+
+/// Whether a line says there is none of what a yes/no question asks about ("Would I have to
+/// carry a pager?": "There is no on-call rota."): a word covering one of the question's
+/// content stems (`asked`), its own word or a member, is negated ([`negated_noun`]).
+pub fn denies(asked: &[String], line: &str) -> bool {
+    negated_noun(line, |s| {
+        asked
+            .iter()
+            .any(|a| covers(a, std::slice::from_ref(&s.to_owned())))
+    })
+}
+
+/// Whether a line negates a noun that `is_thing` accepts (by its stem): a negation, then
+/// within four words only a few verbs, determiners and modifiers (or other words `is_thing`
+/// accepts: "no on-call rota"), then the noun, which ends there (the clause ends, or a joining
+/// word follows). "No cloud experience needed", "No shared database" and "We use no
+/// Terraform; cloud ..." negate no cloud.
+fn negated_noun(line: &str, is_thing: impl Fn(&str) -> bool) -> bool {
+    const NEGATIONS: &[&str] = &["no", "not", "never", "without", "don't", "don’t"];
+    const BETWEEN: &[&str] = &[
+        "use", "run", "on", "in", "a", "an", "any", "the", "public", "message", "separate",
+    ];
+    const AFTER_A_NOUN: &[&str] = &[
+        "in", "at", "for", "here", "and", "so", "because", "we", "but", "anywhere",
+    ];
+    let raw: Vec<&str> = line.split_whitespace().collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+            .to_lowercase()
+    };
+    let ends_clause = |w: &str| w.ends_with(|c: char| ".,;:!?)".contains(c));
+    raw.iter().enumerate().any(|(i, w)| {
+        let ends_noun = ends_clause(w)
+            || raw
+                .get(i + 1)
+                .is_none_or(|next| AFTER_A_NOUN.contains(&bare(next).as_str()));
+        let negated = (i.saturating_sub(4)..i).any(|k| {
+            NEGATIONS.contains(&bare(raw[k]).as_str())
+                && raw[k + 1..i].iter().all(|b| {
+                    !ends_clause(b)
+                        && (BETWEEN.contains(&bare(b).as_str()) || is_thing(&stem(&bare(b))))
+                })
+        });
+        ends_noun && negated && is_thing(&stem(&bare(w)))
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::*;
 use crate::terms::content_stems;
 
 fn covered(question_word: &str, passage: &str) -> bool {
-    covers(&stem(question_word), &content_stems(passage))
+    covers(&stem(question_word), &passage_stems("", passage))
 }
 
 #[test]
@@ -28,6 +28,17 @@ fn an_instance_answers_the_category_asked() {
         "Services talk to each other through RabbitMQ"
     ));
     assert!(covered("pager", "You would be on call one week in five"));
+    assert!(covered("on-call", "The rota is one week in eight"));
+    assert!(covered("weekend", "Some Saturday mornings in spring"));
+    assert!(!covered(
+        "weekend",
+        "One of the Sunday Times best places to work"
+    ));
+    assert!(!covered(
+        "weekend",
+        "Thirty days of leave, counted with Saturdays included"
+    ));
+    assert!(!covered("pager", "A short phone call with a recruiter"));
     assert!(covered("paged", "The rota is one week in eight"));
     assert!(covered("training", "No personal learning budget"));
     assert!(covered("401k", "We contribute to a company pension fund"));
@@ -97,4 +108,34 @@ fn a_country_asked_is_covered_by_its_city() {
     // Another country's city, or the country for a city: no.
     assert!(!covers(&stem("Sweden"), &have("Our office is in Helsinki")));
     assert!(!covers(&stem("Helsinki"), &have("Remote within Finland")));
+}
+
+#[test]
+fn an_absence_of_the_category_is_stated_only_by_a_negated_noun() {
+    let cloud = stem("cloud");
+    assert!(states_absence(
+        &cloud,
+        "We do not use a public cloud: our data stays here"
+    ));
+    assert!(states_absence(&cloud, "We don't run on any cloud."));
+    assert!(states_absence(
+        &stem("broker"),
+        "There is no message broker in the stack"
+    ));
+    assert!(!states_absence(&cloud, "No cloud experience needed"));
+    assert!(!states_absence(
+        &cloud,
+        "No prior cloud or Kubernetes experience needed"
+    ));
+    assert!(!states_absence(&cloud, "No previous experience with cloud"));
+    assert!(!states_absence(
+        &cloud,
+        "We use no Terraform; cloud and on-prem are managed with Ansible"
+    ));
+    assert!(!states_absence(
+        &stem("background"),
+        "You do not need a background in operations research"
+    ));
+    assert!(!states_absence(&cloud, "Cloud costs are not shared"));
+    assert!(!states_absence(&cloud, "We run on Google Cloud"));
 }

@@ -161,6 +161,7 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
     let asked = crate::terms::content_stems(&plain);
     let which = crate::categories::asked_for(&plain);
     let quantity = unstated::asks_quantity(&retrieval.question);
+    let yes_no = asks_yes_or_no(&plain);
     let mut quotes = Vec::new();
     let mut citations = Vec::new();
     for s in &passed {
@@ -171,6 +172,12 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
             // A time of day ("from 10:00 to 15:00") answers a question about hours.
             if states_a_time_of_day(p) {
                 have.push("hour".to_owned());
+            }
+            // Asked yes or no ("Would I have to carry a pager?"), a line saying there is none
+            // ("There is no on-call rota") answers all of it; a line that says yes to it in
+            // as many words ("We can sponsor a work visa") is quoted beside it.
+            if yes_no && crate::categories::denies(&asked, p) {
+                return asked.len();
             }
             asked
                 .iter()
@@ -195,9 +202,7 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         let instances: Vec<&(usize, f32, &String)> = match &which {
             Some(c) => scored
                 .iter()
-                .filter(|(_, _, p)| {
-                    crate::categories::names_member(c, &crate::terms::content_stems(p))
-                })
+                .filter(|(_, _, p)| crate::categories::answers_which(c, p))
                 .collect(),
             None => Vec::new(),
         };
@@ -334,6 +339,18 @@ fn states_a_time_of_day(text: &str) -> bool {
             let joined = w.strip_suffix("am").or_else(|| w.strip_suffix("pm"));
             joined.is_some_and(hour) || (meridiem(w) && i > 0 && hour(&words[i - 1]))
         })
+}
+
+/// Whether a question asks yes or no ("Would I have to carry a pager?", "Is there a bonus?"):
+/// it opens with an auxiliary verb.
+fn asks_yes_or_no(question: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "is", "are", "am", "do", "does", "did", "can", "could", "will", "would", "should", "shall",
+        "must", "may", "have", "has",
+    ];
+    crate::terms::words(question)
+        .first()
+        .is_some_and(|w| OPENERS.contains(&w.as_str()))
 }
 
 /// Whether a line covering `covered` of the question's `asked` content words speaks to it: at

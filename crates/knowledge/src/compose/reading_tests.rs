@@ -94,6 +94,87 @@ fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
             "Hiring",
             "- A short call with a recruiter",
         ),
+        // Being on call is not a phone call, however the question writes it.
+        (
+            "Is there any on-call or weekend work?",
+            "Selection procedure",
+            "1. A 30-minute screening call with the head of data, in Dutch or English",
+        ),
+        (
+            "How often am I on call?",
+            "Hiring",
+            "- A video call with two engineers",
+        ),
+        // No experience of a cloud asked is no statement that there is none.
+        (
+            "Which cloud provider do you use?",
+            "About you",
+            "- No cloud experience needed, we will teach you",
+        ),
+        // Health insurance is health, but health is not insurance.
+        (
+            "Is there mental health support?",
+            "Benefits",
+            "- Hospitalisation insurance for you and your family",
+        ),
+        (
+            "Do you provide private health cover?",
+            "What you'll do",
+            "- You will build APIs over private medical records",
+        ),
+        // Time off and parents, each on its own line, are no parental leave.
+        (
+            "How long is parental leave?",
+            "Benefits",
+            "- Time off: 25 days a year\n- Childcare vouchers for parents",
+        ),
+        // "Fully" is not full-time, and a rotation of keys is no on-call.
+        (
+            "Is this a full-time position?",
+            "Where you work",
+            "- We are fully remote within the EU",
+        ),
+        (
+            "Is there any on-call?",
+            "What you'll do",
+            "- Automate secrets rotation across all services",
+        ),
+        // A Sunday newspaper is no weekend work.
+        (
+            "Do I have to work weekends?",
+            "About us",
+            "- Named one of the Sunday Times best places to work",
+        ),
+        // No experience of a thing, or no shared one, is no statement that there is none.
+        (
+            "Which cloud provider do you use?",
+            "About you",
+            "- No prior cloud or Kubernetes experience needed",
+        ),
+        (
+            "What message broker do you use?",
+            "Systems",
+            "- No shared broker: each service owns its queue",
+        ),
+        // The asker's own place counts when the question points back to it.
+        (
+            "I live in Glasgow. Is there an office near me?",
+            "Where you work",
+            "- Our office is in central London",
+        ),
+        // Alternatives guessed at a "which" question are no answer when nothing answers the
+        // "which".
+        (
+            "Which cloud do you use, AWS or Azure?",
+            "Systems",
+            "- Services are written in Go and tested on every merge",
+        ),
+        // A denial of something else answers no yes/no question.
+        (
+            "Is there a gym membership?",
+            "Systems",
+            "- We do not use Kubernetes: our services run on plain VMs",
+        ),
     ] {
         let a = one_chunk(question, section, text);
         assert_eq!(a.text, NOT_STATED, "{question}: {a:#?}");
@@ -187,6 +268,96 @@ fn the_candidates_words_meet_the_job_descriptions() {
             "London office",
         ),
         (
+            "Would I have to be on call at weekends?",
+            "How we work",
+            "- A short call with the hiring manager\n- In summer the team takes turns to be reachable, about one Sunday in five",
+            "about one Sunday in five",
+        ),
+        (
+            "Which cloud provider do you host on?",
+            "Systems",
+            "- Python services on our own servers\n- We do not use a public cloud: our contracts keep the data in Austria",
+            "We do not use a public cloud",
+        ),
+        (
+            "Is health insurance included?",
+            "Benefits",
+            "- Hospitalisation insurance for you and your partner\n- A laptop",
+            "Hospitalisation insurance",
+        ),
+        (
+            "Can I WFH full time?",
+            "Where you work",
+            "- You can work fully remotely from anywhere in Spain\n- A laptop",
+            "fully remotely",
+        ),
+        (
+            "I live in Valencia. Could I do this job entirely from home?",
+            "Where you work",
+            "- You can work fully remote from any EU country\n- A laptop",
+            "fully remote from any EU country",
+        ),
+        (
+            "I only speak English, is that a problem?",
+            "About you",
+            "- Fluent English. Portuguese is not required, as English is our working language\n- Go or Rust",
+            "Portuguese is not required",
+        ),
+        (
+            "Could I work part-time, say four days a week?",
+            "Conditions",
+            "- A permanent contract; part-time at 80% is possible after probation\n- A laptop",
+            "part-time at 80% is possible",
+        ),
+        (
+            "Would I have to carry a pager and get woken up at night?",
+            "How we work",
+            "- Core hours are 10:00 to 16:00. There is no on-call rota.\n- We ship daily",
+            "There is no on-call rota",
+        ),
+        (
+            "Which cloud do you use, AWS or Azure?",
+            "Systems",
+            "- We run on our own servers, not in a public cloud, by contract\n- Go services",
+            "not in a public cloud",
+        ),
+        (
+            "How many salary payments do I get in a year?",
+            "Pay",
+            "- The salary is paid in fourteen instalments\n- A laptop",
+            "fourteen instalments",
+        ),
+        (
+            "Which search engine is the product built on?",
+            "Systems",
+            "- Search runs on Vespa, which replaced Elasticsearch\n- Go services",
+            "Search runs on Vespa",
+        ),
+        (
+            "What container orchestrator do you run?",
+            "Systems",
+            "- Everything runs on AWS, in Amazon EKS clusters\n- Go services",
+            "Amazon EKS clusters",
+        ),
+        (
+            "What health cover do you provide?",
+            "Benefits",
+            "- Group health and dental benefits from your first day\n- A laptop",
+            "Group health and dental benefits",
+        ),
+        (
+            "Can I work from home full-time, or do I need to come in?",
+            "Where you work",
+            "- Based at our studio, with three days a week in the office\n- French is not required",
+            "three days a week in the office",
+        ),
+        (
+            "How much on-call pay is there?",
+            "How we work",
+            "- On call: €300 per week\n- A laptop",
+            "€300 per week",
+        ),
+        (
             "What is the base comp for this role?",
             "Salary and benefits",
             "- Salary between CHF 125,000 and CHF 150,000 a year\n- A train pass",
@@ -272,4 +443,18 @@ fn only_a_chunk_just_under_the_floor_passes_by_a_word_alone() {
     let mut all = vouched(q, &near, &close, Thresholds::default());
     all.sort();
     assert_eq!(all, vec!["far", "just", "text-only"]);
+}
+
+#[test]
+fn a_yes_or_no_is_answered_by_every_line_that_says_yes_or_no() {
+    let a = one_chunk(
+        "Will you sponsor a visa?",
+        "Visas",
+        "- We can sponsor a Portuguese work visa if you move to Lisbon\n- We do not sponsor visas for the other countries",
+    );
+    assert!(
+        a.text.contains("We can sponsor a Portuguese work visa"),
+        "{a:#?}"
+    );
+    assert!(a.text.contains("We do not sponsor visas"), "{a:#?}");
 }

@@ -246,8 +246,8 @@ fn a_quantity_in_the_same_clause_as_what_was_asked_answers_it() {
 
 #[test]
 fn a_numbered_line_sharing_a_word_answers_how_often_though_it_covers_less_than_half() {
-    // "often, call, shift, come, around" asked; the answer shares only "call" (and "week",
-    // a member of "often"): fewer than half, but it states the frequency asked for.
+    // "often, on-call, shift, come, around" asked; the answer shares only "week" (a member of
+    // "often"): fewer than half, but it states the frequency asked for.
     let a = one_chunk(
         "How often does the on-call shift come around?",
         "How we work",

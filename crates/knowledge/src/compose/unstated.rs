@@ -31,7 +31,13 @@ pub(super) fn asked_fact_missing(
     counted_by_meaning: bool,
 ) -> Option<String> {
     let evidence = texts.join("\n");
+    let places = places_asked(question);
     for claim in grounding::claims(question) {
+        if claim.kind == grounding::ClaimKind::Location
+            && !grounding::contains_phrase(&places, &claim.text)
+        {
+            continue;
+        }
         if matches!(
             claim.kind,
             grounding::ClaimKind::Location
@@ -41,6 +47,7 @@ pub(super) fn asked_fact_missing(
             && !named_by_member(&claim.text, &evidence)
             && !named_otherwise(&claim.text, &evidence)
             && !grounding::stated_by_its_city(&claim.text, &evidence)
+            && !offered_for_which(question, &claim.text, &evidence)
         {
             return Some(format!(
                 "the question asks about {}, which no passage mentions",
@@ -48,7 +55,7 @@ pub(super) fn asked_fact_missing(
             ));
         }
     }
-    if let Some(name) = named_but_missing(question, &evidence) {
+    if let Some(name) = named_but_missing(&places, &evidence) {
         return Some(format!(
             "the question names {name}, which no passage mentions"
         ));
@@ -69,8 +76,7 @@ pub(super) fn asked_fact_missing(
                     return false;
                 }
                 let around = &words[i.saturating_sub(3)..(i + 4).min(words.len())];
-                let mut window: Vec<String> =
-                    around.iter().map(|n| crate::terms::stem(n)).collect();
+                let mut window = crate::terms::word_stems(&around.join(" "));
                 // The members stated as phrases ("three parts": rounds) count here too.
                 window.extend(crate::categories::phrase_members(&around.join(" ")));
                 asked.iter().any(|a| crate::categories::covers(a, &window))
@@ -78,7 +84,7 @@ pub(super) fn asked_fact_missing(
         }) || counted_thing(question).is_some_and(|thing| {
             texts.iter().flat_map(|t| clauses(t)).any(|clause| {
                 let words = crate::terms::words(clause);
-                let mut stems: Vec<String> = words.iter().map(|w| crate::terms::stem(w)).collect();
+                let mut stems = crate::terms::word_stems(clause);
                 stems.extend(crate::categories::phrase_members(clause));
                 words.iter().any(|w| !grounding::numbers(w).is_empty())
                     && crate::categories::covers(&thing, &stems)
@@ -153,6 +159,35 @@ pub(super) fn asked_sentences(question: &str) -> String {
     }
 }
 
+/// The part of a question whose places are asked about: the asker's own sentences name where
+/// they live ("I live in Valencia. Could I do this job entirely from home?" asks about working
+/// from home, not about Valencia), unless what is asked refers back to it ("I live in Glasgow.
+/// Is there an office near me?"), when the whole question is.
+fn places_asked(question: &str) -> String {
+    const BACK_TO_THE_ASKER: &[&str] = &[
+        "near me",
+        "close to me",
+        "nearby",
+        "near here",
+        "near where i live",
+        "where i live",
+        "where i am",
+        "my city",
+        "my town",
+        "my area",
+        "my country",
+        "from here",
+        "local",
+    ];
+    let asked = asked_sentences(question);
+    let lower = asked.to_lowercase();
+    if BACK_TO_THE_ASKER.iter().any(|b| lower.contains(b)) {
+        question.to_owned()
+    } else {
+        asked
+    }
+}
+
 /// The thing a "how many", "how much" or "number of" question counts, as a stem: its first
 /// content word after those words ("how much vacation time": vacation; "how many people are
 /// on the security team": people, not security).
@@ -164,10 +199,9 @@ fn counted_thing(question: &str) -> Option<String> {
             ("how", "many") | ("how", "much") | ("number", "of")
         )
     })?;
-    words[at + 2..]
-        .iter()
-        .find(|w| !crate::terms::is_stop(w))
-        .map(|w| crate::terms::stem(w))
+    crate::terms::word_stems(&words[at + 2..].join(" "))
+        .into_iter()
+        .next()
 }
 
 /// The clauses of a passage: its lines, cut at the end of a sentence and at a semicolon, comma
@@ -191,11 +225,34 @@ fn named_by_member(claim: &str, evidence: &str) -> bool {
     !asked.is_empty() && asked.iter().all(|a| crate::categories::covers(a, &have))
 }
 
-/// Whether the evidence names the place a question names by its other name: "outside Europe"
-/// asked, "outside the EU" stated. Only a region's names, not a country's adjective ("Finnish"
-/// says nothing about an office in Finland).
+/// Whether a claim is a candidate's guess at what a "which" question asks ("Which cloud do you
+/// use, AWS or Azure?": a member of the category asked) and the evidence answers the "which"
+/// another way (it names another member, or says there is none): that passage answers.
+fn offered_for_which(question: &str, claim: &str, evidence: &str) -> bool {
+    crate::categories::asked_for(question).is_some_and(|c| {
+        crate::categories::names_member(&c, &crate::terms::content_stems(claim))
+            && crate::categories::answers_which(&c, evidence)
+    })
+}
+
+/// Whether the evidence names the place or benefit a question names by its other name:
+/// "outside Europe" asked, "outside the EU" stated; "health insurance" asked, "hospitalisation
+/// insurance" stated. Only a region's names, not a country's adjective ("Finnish" says nothing
+/// about an office in Finland), and only insurance's names for health insurance, not "private
+/// medical records".
 fn named_otherwise(claim: &str, evidence: &str) -> bool {
-    const OTHER_NAMES: &[(&str, &[&str])] = &[("europe", &["EU", "EEA", "European Union"])];
+    const OTHER_NAMES: &[(&str, &[&str])] = &[
+        ("europe", &["EU", "EEA", "European Union"]),
+        (
+            "health insurance",
+            &[
+                "hospitalisation insurance",
+                "hospitalization insurance",
+                "medical insurance",
+                "medical cover",
+            ],
+        ),
+    ];
     OTHER_NAMES.iter().any(|(place, others)| {
         claim.eq_ignore_ascii_case(place)
             && others
@@ -246,6 +303,15 @@ fn counted_but_missing(question: &str, evidence: &str) -> Option<f64> {
         let Some(value) = value_of(w) else {
             continue;
         };
+        // "Could I work part-time, say four days a week?" offers an example: a passage about
+        // part-time work answers, whatever share it states.
+        const OFFERED: &[&str] = &["say", "e.g", "eg", "example", "maybe", "perhaps"];
+        if asked[i.saturating_sub(2)..i]
+            .iter()
+            .any(|b| OFFERED.contains(&b.as_str()))
+        {
+            continue;
+        }
         // "twelve or thirteen payments" asks which: a passage that states one of them, with
         // whatever unit, answers; one that states neither does not ("a 4 or 5 day week").
         let other = if i >= 2 && asked[i - 1] == "or" {

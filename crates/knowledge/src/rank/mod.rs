@@ -208,13 +208,11 @@ pub fn rank(
                 .total_cmp(&a.rerank)
                 .then_with(|| b.rrf.total_cmp(&a.rrf))
         });
-        // Asked "which CI system", a chunk that names one ("Buildkite") comes before the
-        // chunks that only talk about CI, whatever their scores: it is the one that answers.
-        // The sort is stable, so each group keeps the score order above.
+        // Asked "which CI system", a chunk that names one ("Buildkite"), or says there is
+        // none, comes before the chunks that only talk about CI, whatever their scores: it is
+        // the one that answers. The sort is stable, so each group keeps the score order above.
         if let Some(c) = crate::categories::asked_for(question) {
-            out.sort_by_cached_key(|s| {
-                !crate::categories::names_member(&c, &terms::content_stems(&s.candidate.text))
-            });
+            out.sort_by_cached_key(|s| !crate::categories::answers_which(&c, &s.candidate.text));
         }
     }
     decide(&mut out, evidence, thresholds, &[]);
