@@ -193,7 +193,8 @@ pub(super) const CATEGORIES: &[Category] = &[
     Category {
         // "How often would I carry the pager?": the rota is what job descriptions state.
         names: &["pager", "paged", "paging"],
-        members: &["on-call", "rota", "rotation"],
+        // Not "rotation" alone: keys and jobs rotate too.
+        members: &["on-call", "rota"],
     },
     Category {
         // "How many salary payments a year?": instalments are payments.

@@ -70,12 +70,13 @@ pub fn vouched(
     let asked = crate::terms::content_stems(&crate::terms::plain_question(question));
     near.iter()
         .filter(|s| {
-            let just_under = s.candidate.cosine.unwrap_or(0.0) >= thresholds.min_cosine
-                && s.rerank < thresholds.min_rerank
-                && s.rerank >= thresholds.min_rerank - JUST_UNDER;
-            lines(&s.candidate.text)
-                .iter()
-                .any(|l| vouches(&asked, l, meaning.of(l), just_under))
+            let within =
+                s.rerank < thresholds.min_rerank && s.rerank >= thresholds.min_rerank - JUST_UNDER;
+            let just_under = within && s.candidate.cosine.unwrap_or(0.0) >= thresholds.min_cosine;
+            lines(&s.candidate.text).iter().any(|l| {
+                vouches(&asked, l, meaning.of(l), just_under)
+                    || (within && speaks_by_its_words(&asked, l))
+            })
         })
         .map(|s| s.candidate.chunk_id.clone())
         .collect()
@@ -91,6 +92,19 @@ pub fn vouches(asked: &[String], line: &str, cosine: f32, just_under: bool) -> b
     }
     let have = crate::categories::passage_stems("", line);
     asked.iter().any(|a| crate::categories::covers(a, &have))
+}
+
+/// Whether a line shares at least half of the question's content stems (`asked`), itself or
+/// by a category's member, and at least two of them or all: then a chunk within
+/// [`JUST_UNDER`] of the relevance floor passes whatever its cosine. A chunk's vector blurs one line among many: "How much holiday do I
+/// get?" met a prose paragraph stating "thirty days of annual leave" at a cosine of 0.09.
+pub fn speaks_by_its_words(asked: &[String], line: &str) -> bool {
+    let have = crate::categories::passage_stems("", line);
+    let covered = asked
+        .iter()
+        .filter(|a| crate::categories::covers(a, &have))
+        .count();
+    covered > 0 && speaks_to(covered, asked.len()) && (covered >= 2 || covered == asked.len())
 }
 
 /// The quotable lines of a chunk: its bullets and lines, and the sentences of a long line.

@@ -389,7 +389,8 @@ fn a_line_vouches_for_its_chunk_when_it_shares_a_word_and_is_close_or_just_under
 
 /// Which near misses are vouched for: just under the floor by a shared word; further down, or
 /// under the cosine floor (a chunk only the full-text search found), only by a line close in
-/// meaning too.
+/// meaning too, or (within the margin) by a line that states what the question asks in its
+/// words ([`speaks_by_its_words`]).
 #[test]
 fn only_a_chunk_just_under_the_floor_passes_by_a_word_alone() {
     let q = "Who would be my line manager?";
@@ -433,7 +434,11 @@ fn only_a_chunk_just_under_the_floor_passes_by_a_word_alone() {
             .map(|l| (l.trim_end_matches('.').to_owned() + ".", 0.1))
             .collect(),
     );
-    assert_eq!(vouched(q, &near, &low, Thresholds::default()), vec!["just"]);
+    // Far from the meaning, "just" passes by its shared word, and the text-only chunk because
+    // its line states all the question asks ("line manager"); "far" shares one word only.
+    let mut by_words = vouched(q, &near, &low, Thresholds::default());
+    by_words.sort();
+    assert_eq!(by_words, vec!["just", "text-only"]);
     let close = LineMeaning::new(
         [just, far, text_only]
             .iter()
@@ -457,4 +462,30 @@ fn a_yes_or_no_is_answered_by_every_line_that_says_yes_or_no() {
         "{a:#?}"
     );
     assert!(a.text.contains("We do not sponsor visas"), "{a:#?}");
+}
+
+#[test]
+fn a_line_speaks_by_its_words_when_it_states_two_of_the_questions_words_or_all() {
+    let q = |s: &str| crate::terms::content_stems(&crate::terms::plain_question(s));
+    let pager = q("How often is the pager rotation?");
+    assert!(speaks_by_its_words(
+        &pager,
+        "You would be on call one week in seven"
+    ));
+    assert!(!speaks_by_its_words(&pager, "Key rotation is automated"));
+    let holiday = q("How much holiday do I get?");
+    assert!(speaks_by_its_words(
+        &holiday,
+        "You get thirty days of annual leave a year"
+    ));
+    // One word of two is not enough under the cosine floor.
+    let manager = q("Who would be my line manager?");
+    assert!(!speaks_by_its_words(
+        &manager,
+        "The production line runs day and night"
+    ));
+    assert!(speaks_by_its_words(
+        &manager,
+        "Your line manager is Laura Niemi"
+    ));
 }
