@@ -78,7 +78,7 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
     blind(
         &rehearse_knowledge::eval::blind_4_dir(),
         "the fourth blind",
-        0.9,
+        0.97,
         0,
     )
     .await;
