@@ -6,8 +6,9 @@ crates/knowledge/eval/held-out/questions.json and
 crates/knowledge/eval/blind/questions.json,
 crates/knowledge/eval/blind-2/questions.json,
 crates/knowledge/eval/blind-3/questions.json,
-crates/knowledge/eval/blind-4/questions.json and
-crates/knowledge/eval/blind-5/questions.json against their JDs:
+crates/knowledge/eval/blind-4/questions.json,
+crates/knowledge/eval/blind-5/questions.json and
+crates/knowledge/eval/blind-6/questions.json against their JDs:
 
 - the file is a JSON array of objects with exactly the keys
   jd, question, answerable, expected (with the right types);
@@ -36,6 +37,7 @@ SETS = [
     os.path.join(EVAL_DIR, "blind-3"),
     os.path.join(EVAL_DIR, "blind-4"),
     os.path.join(EVAL_DIR, "blind-5"),
+    os.path.join(EVAL_DIR, "blind-6"),
 ]
 KEYS = {"jd", "question", "answerable", "expected"}
 MARKDOWN_MARKERS = ("**", "__", "`", "#", "](", "\n", "\r")

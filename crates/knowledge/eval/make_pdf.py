@@ -10,14 +10,14 @@ Source format: plain paragraphs and "- " bullet lines, one line each, blank
 line between paragraphs, ASCII only. The first line is the title; a short
 line standing alone between blank lines (no final punctuation) is a heading.
 
-Usage (from anywhere): python3 crates/knowledge/eval/make_pdf.py held-out|blind|blind-2|blind-3|blind-4|blind-5
+Usage (from anywhere): python3 crates/knowledge/eval/make_pdf.py held-out|blind|blind-2|blind-3|blind-4|blind-5|blind-6
 """
 
 import os
 import sys
 
-if len(sys.argv) != 2 or sys.argv[1] not in ("held-out", "blind", "blind-2", "blind-3", "blind-4", "blind-5"):
-    sys.exit("usage: make_pdf.py held-out|blind|blind-2|blind-3|blind-4|blind-5")
+if len(sys.argv) != 2 or sys.argv[1] not in ("held-out", "blind", "blind-2", "blind-3", "blind-4", "blind-5", "blind-6"):
+    sys.exit("usage: make_pdf.py held-out|blind|blind-2|blind-3|blind-4|blind-5|blind-6")
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), sys.argv[1])
 SRC_DIR = os.path.join(HERE, "pdf-source")
 OUT_DIR = os.path.join(HERE, "jds")
