@@ -64,6 +64,13 @@ pub enum EvalSet {
     /// never read by whoever tunes.
     #[value(name = "blind-5")]
     Blind5,
+    /// The sixth blind set (2026-11-30, later session), committed before it was ever run and
+    /// never read by whoever tunes.
+    #[value(name = "blind-6")]
+    Blind6,
+    /// Unanswerable questions written to trip the answer rules (2026-11-30), on the
+    /// repository's job descriptions: read and tuned against.
+    Adversarial,
 }
 
 impl EvalSet {
@@ -94,6 +101,14 @@ impl EvalSet {
                 "the fifth blind set (never read or tuned against)",
                 eval::blind_5_dir(),
             ),
+            EvalSet::Blind6 => (
+                "the sixth blind set (never read or tuned against)",
+                eval::blind_6_dir(),
+            ),
+            EvalSet::Adversarial => (
+                "the adversarial set (unanswerable questions aimed at the rules; read)",
+                eval::adversarial_dir(),
+            ),
         }
     }
 }
@@ -108,6 +123,8 @@ impl std::fmt::Display for EvalSet {
             EvalSet::Blind3 => "blind-3",
             EvalSet::Blind4 => "blind-4",
             EvalSet::Blind5 => "blind-5",
+            EvalSet::Blind6 => "blind-6",
+            EvalSet::Adversarial => "adversarial",
         })
     }
 }

@@ -29,9 +29,10 @@ enum Command {
     /// Score retrieval and answers on the labelled eval sets (recall@5, MRR, answered
     /// correctly, unanswerable declined).
     Eval {
-        /// Which sets: any of `repo`, `held-out`, `blind`, `blind-2`, `blind-3`, `blind-4` (all six by default).
+        /// Which sets: any of `repo`, `held-out`, `blind`, `blind-2` to `blind-6` and `adversarial`
+        /// (all by default).
         /// Tune on `repo` alone; the others are measured, never tuned against.
-        #[arg(long, value_delimiter = ',', default_values_t = [EvalSet::Repo, EvalSet::HeldOut, EvalSet::Blind, EvalSet::Blind2, EvalSet::Blind3, EvalSet::Blind4, EvalSet::Blind5])]
+        #[arg(long, value_delimiter = ',', default_values_t = [EvalSet::Repo, EvalSet::HeldOut, EvalSet::Blind, EvalSet::Blind2, EvalSet::Blind3, EvalSet::Blind4, EvalSet::Blind5, EvalSet::Blind6, EvalSet::Adversarial])]
         sets: Vec<EvalSet>,
     },
     /// Measure the knowledge base: ingestion throughput, retrieval latency, HNSW recall.

@@ -38,6 +38,8 @@ SETS = [
     os.path.join(EVAL_DIR, "blind-4"),
     os.path.join(EVAL_DIR, "blind-5"),
     os.path.join(EVAL_DIR, "blind-6"),
+    # Its jds is a link to the repository set's.
+    os.path.join(EVAL_DIR, "adversarial"),
 ]
 KEYS = {"jd", "question", "answerable", "expected"}
 MARKDOWN_MARKERS = ("**", "__", "`", "#", "](", "\n", "\r")

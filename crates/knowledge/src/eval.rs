@@ -88,10 +88,24 @@ pub fn blind_5_dir() -> std::path::PathBuf {
     default_dir().join("blind-5")
 }
 
+/// The sixth blind set, written the same way on 2026-11-30 (later session) so that the fifth
+/// one's per-question results could be read. The same rule holds.
+pub fn blind_6_dir() -> std::path::PathBuf {
+    default_dir().join("blind-6")
+}
+
+/// Unanswerable questions (and a few answerable cousins) written on 2026-11-30 by a helper who
+/// read the answer rules to find their holes, on the repository's job descriptions (its `jds`
+/// is a link to theirs). A read set: its figure says how often the rules answer what a
+/// job description does not state when the question is aimed at them.
+pub fn adversarial_dir() -> std::path::PathBuf {
+    default_dir().join("adversarial")
+}
+
 /// Whether `dir` is one of the blind sets, whose questions and per-question results are never
 /// printed or dumped: only their figures.
 pub fn is_blind(dir: &Path) -> bool {
-    dir == blind_dir() || dir == blind_5_dir()
+    dir == blind_dir() || dir == blind_5_dir() || dir == blind_6_dir()
 }
 
 /// Job descriptions as (file stem, text).

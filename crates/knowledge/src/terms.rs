@@ -18,7 +18,7 @@ const STOP: &[&str] = &[
 /// actually get?" asks about PTO, "What is the policy for new parents?" about parents. Alone
 /// ("What's the policy?") such a word is all the question asks, so it stays.
 const FILLERS: &[&str] = &[
-    "actually", "kind", "sort", "policy", "ever", "only", "possible", "provide", "offer", "still",
+    "actually", "kind", "sort", "policy", "ever", "only", "possible", "still",
 ];
 
 /// Questions a candidate tags onto what they said ("I only speak English, is that a
@@ -342,9 +342,11 @@ mod tests {
             plain_question("I only speak English, is that a problem?"),
             "I speak English, ?"
         );
+        // "Offer" stays: without it, "Do you offer a car lease?" is half answered by a bike
+        // lease.
         assert_eq!(
             plain_question("Do you offer a gym membership?"),
-            "Do you a gym membership?"
+            "Do you offer a gym membership?"
         );
     }
 

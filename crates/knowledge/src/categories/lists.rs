@@ -296,7 +296,8 @@ pub(super) const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
-        names: &["insurance", "medical", "healthcare", "dental"],
+        // "What health cover do you provide?"
+        names: &["insurance", "medical", "healthcare", "dental", "cover"],
         members: &["insurance", "medical", "health", "dental", "vision"],
     },
     Category {

@@ -204,17 +204,40 @@ pub fn states_absence(asked: &str, line: &str) -> bool {
         .filter(|(names, _)| names.iter().any(|n| n == asked))
         .flat_map(|(names, _)| names)
         .collect();
-    negated_noun(line, |s| names.iter().any(|n| n.as_str() == s))
+    negated_noun(line, false, |s| names.iter().any(|n| n.as_str() == s))
 }
 
 /// Whether a line says there is none of what a yes/no question asks about ("Would I have to
 /// carry a pager?": "There is no on-call rota."): a word covering one of the question's
 /// content stems (`asked`), its own word or a member, is negated ([`negated_noun`]).
+///
+/// Only a plain statement that there is none: the negation opens the line or a sentence, or
+/// follows "there is", "we have", "we do" and the like ("Fridays with no meetings" and "German
+/// is helpful but not required" deny no daily stand-up and no degree); and never of a word
+/// that only says how the thing stands ("required", "included", "paid").
 pub fn denies(asked: &[String], line: &str) -> bool {
-    negated_noun(line, |s| {
-        asked
-            .iter()
-            .any(|a| covers(a, std::slice::from_ref(&s.to_owned())))
+    const HOW_IT_STANDS: &[&str] = &[
+        "required",
+        "needed",
+        "necessary",
+        "included",
+        "available",
+        "possible",
+        "allowed",
+        "expected",
+        "paid",
+        "offered",
+        "provided",
+        "mandatory",
+        "essential",
+        "compulsory",
+    ];
+    let how: Vec<String> = HOW_IT_STANDS.iter().map(|w| stem(w)).collect();
+    negated_noun(line, true, |s| {
+        !how.iter().any(|h| h == s)
+            && asked
+                .iter()
+                .any(|a| covers(a, std::slice::from_ref(&s.to_owned())))
     })
 }
 
@@ -223,7 +246,26 @@ pub fn denies(asked: &[String], line: &str) -> bool {
 /// accepts: "no on-call rota"), then the noun, which ends there (the clause ends, or a joining
 /// word follows). "No cloud experience needed", "No shared database" and "We use no
 /// Terraform; cloud ..." negate no cloud.
-fn negated_noun(line: &str, is_thing: impl Fn(&str) -> bool) -> bool {
+///
+/// `plainly`: only a negation that opens the line or a sentence, or follows a verb that states
+/// what there is ("there is no", "we have no", "we do not").
+fn negated_noun(line: &str, plainly: bool, is_thing: impl Fn(&str) -> bool) -> bool {
+    const STATING: &[&str] = &[
+        "is",
+        "are",
+        "has",
+        "have",
+        "do",
+        "does",
+        "did",
+        "we",
+        "there's",
+        "there’s",
+        "we're",
+        "we’re",
+        "it's",
+        "it’s",
+    ];
     const NEGATIONS: &[&str] = &["no", "not", "never", "without", "don't", "don’t"];
     const BETWEEN: &[&str] = &[
         "use", "run", "on", "in", "a", "an", "any", "the", "public", "message", "separate",
@@ -243,7 +285,10 @@ fn negated_noun(line: &str, is_thing: impl Fn(&str) -> bool) -> bool {
                 .get(i + 1)
                 .is_none_or(|next| AFTER_A_NOUN.contains(&bare(next).as_str()));
         let negated = (i.saturating_sub(4)..i).any(|k| {
+            let opens =
+                k == 0 || ends_clause(raw[k - 1]) || STATING.contains(&bare(raw[k - 1]).as_str());
             NEGATIONS.contains(&bare(raw[k]).as_str())
+                && (!plainly || opens)
                 && raw[k + 1..i].iter().all(|b| {
                     !ends_clause(b)
                         && (BETWEEN.contains(&bare(b).as_str()) || is_thing(&stem(&bare(b))))

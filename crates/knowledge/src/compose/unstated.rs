@@ -66,7 +66,15 @@ pub(super) fn asked_fact_missing(
         ));
     }
     if asks_quantity(question) {
-        let asked = crate::terms::content_stems(question);
+        // "How much is the learning budget per year?": the year is the rate, not what is
+        // counted, so "30 days of holiday per year" puts no number next to what was asked.
+        const RATES: &[&str] = &[
+            "per", "year", "yearly", "annual", "month", "monthly", "week", "weekly",
+        ];
+        let all = crate::terms::content_stems(question);
+        let rates: Vec<String> = RATES.iter().map(|r| crate::terms::stem(r)).collect();
+        let counted: Vec<String> = all.iter().filter(|a| !rates.contains(a)).cloned().collect();
+        let asked = if counted.is_empty() { all } else { counted };
         // A number within three words of what was asked, or in the same clause as the thing
         // counted.
         let near = texts.iter().any(|t| {
@@ -181,7 +189,20 @@ fn places_asked(question: &str) -> String {
     ];
     let asked = asked_sentences(question);
     let lower = asked.to_lowercase();
-    if BACK_TO_THE_ASKER.iter().any(|b| lower.contains(b)) {
+    // "Do you have an office there?" points back; "Is there an office?" does not.
+    let mut points_there = false;
+    let words = crate::terms::words(&lower);
+    for (i, w) in words.iter().enumerate() {
+        let existential = i > 0
+            && ["is", "are", "was", "were", "be", "will", "would"].contains(&words[i - 1].as_str())
+            || words.get(i + 1).is_some_and(|n| {
+                ["is", "are", "be", "will", "any", "a", "an"].contains(&n.as_str())
+            });
+        if w == "there" && !existential {
+            points_there = true;
+        }
+    }
+    if points_there || BACK_TO_THE_ASKER.iter().any(|b| lower.contains(b)) {
         question.to_owned()
     } else {
         asked
@@ -226,12 +247,16 @@ fn named_by_member(claim: &str, evidence: &str) -> bool {
 }
 
 /// Whether a claim is a candidate's guess at what a "which" question asks ("Which cloud do you
-/// use, AWS or Azure?": a member of the category asked) and the evidence answers the "which"
-/// another way (it names another member, or says there is none): that passage answers.
+/// use, AWS or Azure?": a member of the category asked) and the evidence says there is none of
+/// the category ("not in a public cloud"): that passage answers. Not when it names another
+/// member: "Which queue do the product services use, RabbitMQ or SQS?" is not answered by
+/// Kafka in the logging pipeline.
 fn offered_for_which(question: &str, claim: &str, evidence: &str) -> bool {
     crate::categories::asked_for(question).is_some_and(|c| {
         crate::categories::names_member(&c, &crate::terms::content_stems(claim))
-            && crate::categories::answers_which(&c, evidence)
+            && evidence
+                .lines()
+                .any(|l| crate::categories::states_absence(&c, l))
     })
 }
 
