@@ -60,8 +60,8 @@ pub enum EvalSet {
     /// on purpose once the fifth was committed, so it is a read set now.
     #[value(name = "blind-4")]
     Blind4,
-    /// The fifth blind set (2026-11-30, later session), committed before it was ever run and
-    /// never read by whoever tunes.
+    /// The fifth blind set (2026-11-30, later session), committed before it was ever run; its
+    /// misses were read once the sixth was committed, so it is a read set now.
     #[value(name = "blind-5")]
     Blind5,
     /// The sixth blind set (2026-11-30, later session), committed before it was ever run and
@@ -98,7 +98,7 @@ impl EvalSet {
                 eval::blind_4_dir(),
             ),
             EvalSet::Blind5 => (
-                "the fifth blind set (never read or tuned against)",
+                "the fifth blind set (its misses read once the sixth was written: not blind)",
                 eval::blind_5_dir(),
             ),
             EvalSet::Blind6 => (

@@ -83,7 +83,8 @@ pub fn blind_4_dir() -> std::path::PathBuf {
 }
 
 /// The fifth blind set, written the same way on 2026-11-30 (later session) so that the fourth
-/// one's per-question results could be read. The same rule holds.
+/// one's per-question results could be read. Its misses were read once the sixth set was
+/// committed (the same session): it is a read set now.
 pub fn blind_5_dir() -> std::path::PathBuf {
     default_dir().join("blind-5")
 }
@@ -105,7 +106,7 @@ pub fn adversarial_dir() -> std::path::PathBuf {
 /// Whether `dir` is one of the blind sets, whose questions and per-question results are never
 /// printed or dumped: only their figures.
 pub fn is_blind(dir: &Path) -> bool {
-    dir == blind_dir() || dir == blind_5_dir() || dir == blind_6_dir()
+    dir == blind_dir() || dir == blind_6_dir()
 }
 
 /// Job descriptions as (file stem, text).

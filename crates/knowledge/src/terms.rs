@@ -18,7 +18,7 @@ const STOP: &[&str] = &[
 /// actually get?" asks about PTO, "What is the policy for new parents?" about parents. Alone
 /// ("What's the policy?") such a word is all the question asks, so it stays.
 const FILLERS: &[&str] = &[
-    "actually", "kind", "sort", "policy", "ever", "only", "possible", "still",
+    "actually", "kind", "sort", "policy", "ever", "only", "possible", "still", "basis",
 ];
 
 /// Questions a candidate tags onto what they said ("I only speak English, is that a
@@ -36,6 +36,9 @@ const TAGS: &[&str] = &[
     "would that be a problem",
     "will that be a problem",
     "would that be an issue",
+    "is that a dealbreaker",
+    "is that a deal breaker",
+    "is that a deal-breaker",
 ];
 
 /// Words that open an example the candidate offers ("Could I work part-time, say four days a
@@ -82,6 +85,12 @@ pub fn words(text: &str) -> Vec<String> {
 /// not so much that "pay" meets "payments".
 pub fn stem(word: &str) -> String {
     let w = word.to_lowercase();
+    // Other spellings of one word: "a yearly bonus" is an annual one, "k8s" is Kubernetes.
+    match w.as_str() {
+        "yearly" | "annually" => return "annual".to_owned(),
+        "k8s" => return "kubernet".to_owned(),
+        _ => {}
+    }
     for suffix in ["ing", "ies", "es", "ed", "s"] {
         if let Some(base) = w.strip_suffix(suffix) {
             if base.chars().count() >= 3 {
@@ -283,6 +292,9 @@ const COMPOUNDS: &[(&str, &str, &str)] = &[
     ("full", "time", "full-time"),
     // "Do I need to come in?" asks about the office (the remote category names it).
     ("come", "in", "come-in"),
+    // "What health cover do you provide?" asks about health insurance.
+    ("health", "cover", "insurance"),
+    ("medical", "cover", "insurance"),
 ];
 
 /// The stem of each word that carries meaning, in order and with repeats, two-word terms

@@ -111,6 +111,8 @@ pub(super) const CATEGORIES: &[Category] = &[
         members: &[
             "401",
             "rrsp",
+            "kiwisaver",
+            "superannuation",
             "superannuation",
             "kiwisaver",
             "pension",
@@ -172,7 +174,16 @@ pub(super) const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
-        names: &["broker", "brokers", "messaging", "queue", "queues", "bus"],
+        names: &[
+            "broker",
+            "brokers",
+            "messaging",
+            "queue",
+            "queues",
+            "bus",
+            // "What streaming service carries the events?"
+            "streaming",
+        ],
         members: &[
             "rabbitmq",
             "kafka",
@@ -296,8 +307,8 @@ pub(super) const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
-        // "What health cover do you provide?"
-        names: &["insurance", "medical", "healthcare", "dental", "cover"],
+        // Not "dental": asked, it is a kind of insurance, not any insurance.
+        names: &["insurance", "medical", "healthcare"],
         members: &["insurance", "medical", "health", "dental", "vision"],
     },
     Category {

@@ -65,6 +65,9 @@ pub fn phrase_members(text: &str) -> Vec<String> {
         ("hospitalization insurance", "health"),
         ("medical insurance", "health"),
         ("medical cover", "health"),
+        // A take-home is homework, in any text.
+        ("take-home", "homework"),
+        ("take home", "homework"),
     ]
     .iter()
     .filter(|(phrase, _)| lower.contains(phrase))
@@ -199,11 +202,9 @@ pub fn states_absence(asked: &str, line: &str) -> bool {
     if !ABSENCE_STATED.iter().any(|n| stem(n) == asked) {
         return false;
     }
-    let names: Vec<&String> = STEMMED
-        .iter()
-        .filter(|(names, _)| names.iter().any(|n| n == asked))
-        .flat_map(|(names, _)| names)
-        .collect();
+    // Only the words of ABSENCE_STATED, not every name of their categories: "We are not a
+    // cloud provider" and "not streaming" state no absence of a cloud or a queue.
+    let names: Vec<String> = ABSENCE_STATED.iter().map(|n| stem(n)).collect();
     negated_noun(line, false, |s| names.iter().any(|n| n.as_str() == s))
 }
 
@@ -285,10 +286,18 @@ fn negated_noun(line: &str, plainly: bool, is_thing: impl Fn(&str) -> bool) -> b
                 .get(i + 1)
                 .is_none_or(|next| AFTER_A_NOUN.contains(&bare(next).as_str()));
         let negated = (i.saturating_sub(4)..i).any(|k| {
-            let opens =
-                k == 0 || ends_clause(raw[k - 1]) || STATING.contains(&bare(raw[k - 1]).as_str());
-            NEGATIONS.contains(&bare(raw[k]).as_str())
-                && (!plainly || opens)
+            // A sentence opens at the line's start or after ".", "!" or "?" (not a comma:
+            // "Quiet Fridays, no meetings"); after "is" or "are" only "no" says there is none
+            // ("Deploys are not daily" describes them).
+            let before = k.checked_sub(1).map(|b| bare(raw[b]));
+            let opens = k == 0 || raw[k - 1].ends_with(['.', '!', '?']);
+            let negation = bare(raw[k]);
+            let stated = before.as_deref().is_some_and(|b| {
+                STATING.contains(&b)
+                    && (negation == "no" || ["do", "does", "did", "we"].contains(&b))
+            });
+            NEGATIONS.contains(&negation.as_str())
+                && (!plainly || opens || stated)
                 && raw[k + 1..i].iter().all(|b| {
                     !ends_clause(b)
                         && (BETWEEN.contains(&bare(b).as_str()) || is_thing(&stem(&bare(b))))

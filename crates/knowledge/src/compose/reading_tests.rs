@@ -169,6 +169,45 @@ fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
             "Systems",
             "- Services are written in Go and tested on every merge",
         ),
+        // The review's cases: paying for a cost is no insurance cover; tests are no homework;
+        // "annual" is no category of its own; "not streaming" states no absent queue; a
+        // denial after a comma or of a description answers nothing; "be there" points back.
+        (
+            "Will the company pay for a certification?",
+            "Benefits",
+            "- Private health insurance for you and your family",
+        ),
+        (
+            "Will I have to do homework?",
+            "How we work",
+            "- You will write tests for everything you ship",
+        ),
+        (
+            "What annual leave allowance do new starters get?",
+            "Benefits",
+            "- An annual learning budget of 1,000 euros",
+        ),
+        (
+            "Which queue do you use?",
+            "Systems",
+            "- Our pipelines are batch, not streaming.",
+        ),
+        (
+            "Is there a daily stand-up meeting?",
+            "How we work",
+            "- Quiet Fridays, no meetings\n- Deploys are not daily, they go out weekly",
+        ),
+        (
+            "I'm in Porto. Could the job be there?",
+            "Where you work",
+            "- Our office is in central Lisbon",
+        ),
+        // A place named before "office" is asked.
+        (
+            "Could I work out of your Dundee office?",
+            "Where you work",
+            "- Our office is on Union Street in Aberdeen",
+        ),
         // A denial of something else answers no yes/no question.
         (
             "Is there a gym membership?",

@@ -193,11 +193,11 @@ fn places_asked(question: &str) -> String {
     let mut points_there = false;
     let words = crate::terms::words(&lower);
     for (i, w) in words.iter().enumerate() {
-        let existential = i > 0
-            && ["is", "are", "was", "were", "be", "will", "would"].contains(&words[i - 1].as_str())
-            || words.get(i + 1).is_some_and(|n| {
-                ["is", "are", "be", "will", "any", "a", "an"].contains(&n.as_str())
-            });
+        let existential = (i > 0
+            && ["is", "are", "was", "were", "will", "would"].contains(&words[i - 1].as_str()))
+            || words
+                .get(i + 1)
+                .is_some_and(|n| ["is", "are", "will"].contains(&n.as_str()));
         if w == "there" && !existential {
             points_there = true;
         }
@@ -220,9 +220,14 @@ fn counted_thing(question: &str) -> Option<String> {
             ("how", "many") | ("how", "much") | ("number", "of")
         )
     })?;
-    crate::terms::word_stems(&words[at + 2..].join(" "))
-        .into_iter()
-        .next()
+    // Not a rate: "How many weeks of parental leave?" counts leave, not weeks.
+    const RATES: &[&str] = &["week", "month", "year", "day"];
+    let stems = crate::terms::word_stems(&words[at + 2..].join(" "));
+    stems
+        .iter()
+        .find(|s| !RATES.contains(&s.as_str()))
+        .or(stems.first())
+        .cloned()
 }
 
 /// The clauses of a passage: its lines, cut at the end of a sentence and at a semicolon, comma
@@ -292,10 +297,23 @@ fn named_otherwise(claim: &str, evidence: &str) -> bool {
 /// ("I'm not an EU citizen") is context, not what is asked.
 fn named_but_missing(question: &str, evidence: &str) -> Option<String> {
     let words: Vec<&str> = question.split_whitespace().collect();
-    for pair in words.windows(2) {
+    // "Could I work out of your Dundee office?": a capitalised word right before a place of
+    // work names a place too.
+    const WORKPLACES: &[&str] = &[
+        "office", "offices", "studio", "hub", "site", "campus", "branch",
+    ];
+    for (i, pair) in words.windows(2).enumerate() {
         let before = pair[0].to_lowercase();
         let word = pair[1].trim_matches(|c: char| !c.is_alphanumeric());
-        if ["in", "at", "near"].contains(&before.as_str())
+        let before_a_workplace = words.get(i + 2).is_some_and(|w| {
+            WORKPLACES.contains(
+                &w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+                    .as_str(),
+            )
+        });
+        if (["in", "at", "near"].contains(&before.as_str())
+            || (before_a_workplace && ["your", "the", "a", "an", "our"].contains(&before.as_str())))
             && word.len() > 1
             && word.chars().next().is_some_and(char::is_uppercase)
             && !grounding::contains_phrase(evidence, word)

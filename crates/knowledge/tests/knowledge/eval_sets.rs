@@ -1,4 +1,4 @@
-//! The eval sets (default, held-out and the five blind ones), each on a knowledge base of its
+//! The eval sets (default, held-out, the six blind ones and the adversarial one), each on a knowledge base of its
 //! own, against their floors.
 
 use crate::fixture::{fixture, Store};
@@ -28,9 +28,9 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         report.reranked.mrr > report.fused.mrr,
         "reranking must beat fusion alone: {report}"
     );
-    // Today 0.945 (README); the floor is one question under it (0.927, above the issue's
-    // target of 0.9): a change that loses two answers fails here.
-    assert!(report.reranked.answered_correctly >= 0.92, "{report}");
+    // Today 0.964 (README); the floor is one question under it, above the target of
+    // 0.9: a change that loses two answers fails here.
+    assert!(report.reranked.answered_correctly >= 0.94, "{report}");
     assert_eq!(report.reranked.declined_or_held, 1.0, "{report}");
 
     // The held-out set, in a store of its own so the first set's chunks answer nothing here.
@@ -46,49 +46,67 @@ async fn the_eval_set_scores_and_never_answers_the_unanswerable() {
         "{report}"
     );
     // The target again: today 0.969, a question above it.
-    assert!(report.reranked.answered_correctly >= 0.9, "{report}");
+    assert!(report.reranked.answered_correctly >= 0.93, "{report}");
 
     // The other sets: only their figures are checked here (README). Each floor is about one
-    // question under today's figure (0.886, 0.911, 0.978, 1.000 and 0.739). The first four
-    // decline every unanswerable question. The fifth is the honest one, nobody who changes
-    // the answerer reads it, and on its first run it answered three of its sixteen
-    // unanswerable questions: that is held here as a ceiling, so it cannot grow unseen, and is
-    // the README's first open item.
-    blind(
-        &rehearse_knowledge::eval::blind_dir(),
-        "the first blind",
-        0.86,
-        0,
+    // question under today's figure (0.886, 0.911, 0.957, 1.000, 0.804 and 0.689). The first
+    // four decline every unanswerable question. The fifth (read) and the sixth (the honest
+    // one: nobody who changes the answerer reads it) answer some of their sixteen
+    // unanswerable questions (three and two): that is held here as a ceiling, so it cannot
+    // grow unseen, and is the README's first open item.
+    for (dir, which, floor, answered_unanswerable) in [
+        (
+            rehearse_knowledge::eval::blind_dir(),
+            "the first blind",
+            0.86,
+            0,
+        ),
+        (
+            rehearse_knowledge::eval::blind_2_dir(),
+            "the second blind",
+            0.88,
+            0,
+        ),
+        (
+            rehearse_knowledge::eval::blind_3_dir(),
+            "the third blind",
+            0.93,
+            0,
+        ),
+        (
+            rehearse_knowledge::eval::blind_4_dir(),
+            "the fourth blind",
+            0.97,
+            0,
+        ),
+        (
+            rehearse_knowledge::eval::blind_5_dir(),
+            "the fifth blind",
+            0.78,
+            3,
+        ),
+        (
+            rehearse_knowledge::eval::blind_6_dir(),
+            "the sixth blind",
+            0.66,
+            2,
+        ),
+    ] {
+        blind(&dir, which, floor, answered_unanswerable).await;
+    }
+
+    // The adversarial set: unanswerable questions written to trip the rules (README). Today
+    // the rules decline 14 of its 38; the ceiling holds the 24 they answer from growing.
+    let report = eval(
+        &rehearse_knowledge::eval::adversarial_dir(),
+        "the adversarial",
     )
     .await;
-    blind(
-        &rehearse_knowledge::eval::blind_2_dir(),
-        "the second blind",
-        0.88,
-        0,
-    )
-    .await;
-    blind(
-        &rehearse_knowledge::eval::blind_3_dir(),
-        "the third blind",
-        0.95,
-        0,
-    )
-    .await;
-    blind(
-        &rehearse_knowledge::eval::blind_4_dir(),
-        "the fourth blind",
-        0.97,
-        0,
-    )
-    .await;
-    blind(
-        &rehearse_knowledge::eval::blind_5_dir(),
-        "the fifth blind",
-        0.71,
-        3,
-    )
-    .await;
+    assert!(report.reranked.unanswerable >= 35, "{report}");
+    assert!(
+        report.reranked.unflagged_unanswerable.len() <= 24,
+        "{report}"
+    );
 }
 
 /// Runs a blind set and checks its figures against its floor for "correct" and its ceiling of
