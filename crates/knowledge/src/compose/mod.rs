@@ -172,9 +172,13 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
         return not_stated(retrieval, reason);
     }
     let plain = crate::terms::plain_question(&retrieval.question);
-    let asked = crate::terms::content_stems(&plain);
-    let which = crate::categories::asked_for(&plain);
     let quantity = unstated::asks_quantity(&retrieval.question);
+    let asked = if quantity {
+        unstated::without_rates(crate::terms::content_stems(&plain))
+    } else {
+        crate::terms::content_stems(&plain)
+    };
+    let which = crate::categories::asked_for(&plain);
     let yes_no = asks_yes_or_no(&plain);
     let mut quotes = Vec::new();
     let mut citations = Vec::new();

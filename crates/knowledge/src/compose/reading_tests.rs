@@ -202,6 +202,12 @@ fn the_readings_that_help_answer_never_answer_what_is_not_stated() {
             "Where you work",
             "- Our office is in central Lisbon",
         ),
+        // A rate is not what is counted.
+        (
+            "How much is the learning budget per year?",
+            "Benefits",
+            "- 30 days of paid holiday per year",
+        ),
         // A place named before "office" is asked.
         (
             "Could I work out of your Dundee office?",
@@ -527,4 +533,18 @@ fn a_line_speaks_by_its_words_when_it_states_two_of_the_questions_words_or_all()
         &manager,
         "Your line manager is Laura Niemi"
     ));
+}
+
+#[test]
+fn a_rate_is_not_what_a_quantity_question_asks() {
+    let a = one_chunk(
+        "How much is the learning budget per year?",
+        "Benefits",
+        "- A learning budget of 1,000 euros\n- 30 days of paid holiday per year",
+    );
+    assert!(
+        a.text.contains("A learning budget of 1,000 euros"),
+        "{a:#?}"
+    );
+    assert!(!a.text.contains("30 days"), "{a:#?}");
 }

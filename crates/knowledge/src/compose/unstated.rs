@@ -66,15 +66,7 @@ pub(super) fn asked_fact_missing(
         ));
     }
     if asks_quantity(question) {
-        // "How much is the learning budget per year?": the year is the rate, not what is
-        // counted, so "30 days of holiday per year" puts no number next to what was asked.
-        const RATES: &[&str] = &[
-            "per", "year", "yearly", "annual", "month", "monthly", "week", "weekly",
-        ];
-        let all = crate::terms::content_stems(question);
-        let rates: Vec<String> = RATES.iter().map(|r| crate::terms::stem(r)).collect();
-        let counted: Vec<String> = all.iter().filter(|a| !rates.contains(a)).cloned().collect();
-        let asked = if counted.is_empty() { all } else { counted };
+        let asked = without_rates(crate::terms::content_stems(question));
         // A number within three words of what was asked, or in the same clause as the thing
         // counted.
         let near = texts.iter().any(|t| {
@@ -105,6 +97,27 @@ pub(super) fn asked_fact_missing(
         }
     }
     None
+}
+
+/// A quantity question's content stems without its rate ("How much is the learning budget per
+/// year?": the year is the rate, not what is counted), so "30 days of holiday per year" neither
+/// puts a number next to what was asked nor is the line that answers. Kept whole when the rate
+/// is all it asks.
+pub(super) fn without_rates(asked: Vec<String>) -> Vec<String> {
+    const RATES: &[&str] = &[
+        "per", "year", "yearly", "annual", "month", "monthly", "week", "weekly",
+    ];
+    let rates: Vec<String> = RATES.iter().map(|r| crate::terms::stem(r)).collect();
+    let counted: Vec<String> = asked
+        .iter()
+        .filter(|a| !rates.contains(a))
+        .cloned()
+        .collect();
+    if counted.is_empty() {
+        asked
+    } else {
+        counted
+    }
 }
 
 /// `words` with a compound number word made one again: "twenty", "four" is "twenty-four"
