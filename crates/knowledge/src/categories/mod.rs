@@ -199,13 +199,11 @@ const ABSENCE_STATED: &[&str] = &["cloud", "broker", "queue", "bus"];
 /// cloud"): that answers "which cloud provider" as surely as a member does. Only for
 /// [`ABSENCE_STATED`] ([`negated_noun`] says what a statement of absence is).
 pub fn states_absence(asked: &str, line: &str) -> bool {
-    if !ABSENCE_STATED.iter().any(|n| stem(n) == asked) {
-        return false;
-    }
     // Only the words of ABSENCE_STATED, not every name of their categories: "We are not a
     // cloud provider" and "not streaming" state no absence of a cloud or a queue.
-    let names: Vec<String> = ABSENCE_STATED.iter().map(|n| stem(n)).collect();
-    negated_noun(line, false, |s| names.iter().any(|n| n.as_str() == s))
+    static NAMES: LazyLock<Vec<String>> =
+        LazyLock::new(|| ABSENCE_STATED.iter().map(|n| stem(n)).collect());
+    NAMES.iter().any(|n| n == asked) && negated_noun(line, false, |s| NAMES.iter().any(|n| n == s))
 }
 
 /// Whether a line says there is none of what a yes/no question asks about ("Would I have to
@@ -233,9 +231,10 @@ pub fn denies(asked: &[String], line: &str) -> bool {
         "essential",
         "compulsory",
     ];
-    let how: Vec<String> = HOW_IT_STANDS.iter().map(|w| stem(w)).collect();
+    static HOW: LazyLock<Vec<String>> =
+        LazyLock::new(|| HOW_IT_STANDS.iter().map(|w| stem(w)).collect());
     negated_noun(line, true, |s| {
-        !how.iter().any(|h| h == s)
+        !HOW.iter().any(|h| h == s)
             && asked
                 .iter()
                 .any(|a| covers(a, std::slice::from_ref(&s.to_owned())))
@@ -281,6 +280,9 @@ fn negated_noun(line: &str, plainly: bool, is_thing: impl Fn(&str) -> bool) -> b
     };
     let ends_clause = |w: &str| w.ends_with(|c: char| ".,;:!?)".contains(c));
     raw.iter().enumerate().any(|(i, w)| {
+        if !is_thing(&stem(&bare(w))) {
+            return false;
+        }
         let ends_noun = ends_clause(w)
             || raw
                 .get(i + 1)
@@ -303,7 +305,7 @@ fn negated_noun(line: &str, plainly: bool, is_thing: impl Fn(&str) -> bool) -> b
                         && (BETWEEN.contains(&bare(b).as_str()) || is_thing(&stem(&bare(b))))
                 })
         });
-        ends_noun && negated && is_thing(&stem(&bare(w)))
+        ends_noun && negated
     })
 }
 

@@ -6,9 +6,11 @@ use crate::chunk;
 use crate::grounding;
 use crate::kb::{Answer, Citation, Retrieval, NOT_STATED};
 use crate::rank::Scored;
+use shape::{asks_yes_or_no, states_a_time_of_day};
 use std::collections::HashMap;
 use unstated::asked_fact_missing;
 
+mod shape;
 mod unstated;
 
 /// How close in meaning each line of the passing chunks is to the question: the cosine of
@@ -96,15 +98,22 @@ pub fn vouches(asked: &[String], line: &str, cosine: f32, just_under: bool) -> b
 
 /// Whether a line shares at least half of the question's content stems (`asked`), itself or
 /// by a category's member, and at least two of them or all: then a chunk within
-/// [`JUST_UNDER`] of the relevance floor passes whatever its cosine. A chunk's vector blurs one line among many: "How much holiday do I
-/// get?" met a prose paragraph stating "thirty days of annual leave" at a cosine of 0.09.
+/// [`JUST_UNDER`] of the relevance floor passes whatever its cosine. A chunk's vector blurs
+/// one line among many: "How much holiday do I get?" met a prose paragraph stating "thirty
+/// days of annual leave" at a cosine of 0.09.
 pub fn speaks_by_its_words(asked: &[String], line: &str) -> bool {
-    let have = crate::categories::passage_stems("", line);
-    let covered = asked
-        .iter()
-        .filter(|a| crate::categories::covers(a, &have))
-        .count();
+    let covered = coverage(asked, &crate::categories::passage_stems("", line));
     covered > 0 && speaks_to(covered, asked.len()) && (covered >= 2 || covered == asked.len())
+}
+
+/// How many of the question's content stems (`asked`) a passage whose stems are `have` covers,
+/// itself or by a category's member: one count for the choice of quoted lines and for a near
+/// miss's second look.
+fn coverage(asked: &[String], have: &[String]) -> usize {
+    asked
+        .iter()
+        .filter(|a| crate::categories::covers(a, have))
+        .count()
 }
 
 /// The quotable lines of a chunk: its bullets and lines, and the sentences of a long line.
@@ -197,10 +206,7 @@ pub fn compose_with(retrieval: Retrieval, meaning: &LineMeaning) -> Answer {
             if yes_no && crate::categories::denies(&asked, p) {
                 return asked.len();
             }
-            asked
-                .iter()
-                .filter(|a| crate::categories::covers(a, &have))
-                .count()
+            coverage(&asked, &have)
         };
         let scored: Vec<(usize, f32, &String)> = pieces
             .iter()
@@ -324,53 +330,6 @@ fn not_stated(retrieval: Retrieval, reason: String) -> Answer {
     }
 }
 
-/// Whether a text states a time of day: "10:00", "9:30", "5pm", "9 a.m.".
-fn states_a_time_of_day(text: &str) -> bool {
-    // One or two digits, a colon, two digits, and no digit, dot or colon either side:
-    // "10:00", not "1:100" or "127.0.0.1:8080".
-    let chars: Vec<char> = text.chars().collect();
-    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
-    let joins = |i: usize| {
-        chars
-            .get(i)
-            .is_some_and(|c| c.is_ascii_digit() || ".:".contains(*c))
-    };
-    let clock = (0..chars.len()).any(|colon| {
-        if chars[colon] != ':' || colon == 0 || !digit(colon - 1) {
-            return false;
-        }
-        let start = if colon >= 2 && digit(colon - 2) {
-            colon - 2
-        } else {
-            colon - 1
-        };
-        digit(colon + 1)
-            && digit(colon + 2)
-            && !joins(colon + 3)
-            && (start == 0 || !joins(start - 1))
-    });
-    let hour = |x: &str| !x.is_empty() && x.len() <= 2 && x.chars().all(|c| c.is_ascii_digit());
-    let words = crate::terms::words(text);
-    clock
-        || words.iter().enumerate().any(|(i, w)| {
-            let meridiem = |x: &str| matches!(x, "am" | "pm" | "a.m" | "p.m");
-            let joined = w.strip_suffix("am").or_else(|| w.strip_suffix("pm"));
-            joined.is_some_and(hour) || (meridiem(w) && i > 0 && hour(&words[i - 1]))
-        })
-}
-
-/// Whether a question asks yes or no ("Would I have to carry a pager?", "Is there a bonus?"):
-/// it opens with an auxiliary verb.
-fn asks_yes_or_no(question: &str) -> bool {
-    const OPENERS: &[&str] = &[
-        "is", "are", "am", "do", "does", "did", "can", "could", "will", "would", "should", "shall",
-        "must", "may", "have", "has",
-    ];
-    crate::terms::words(question)
-        .first()
-        .is_some_and(|w| OPENERS.contains(&w.as_str()))
-}
-
 /// Whether a line covering `covered` of the question's `asked` content words speaks to it: at
 /// least half of them (a category's member counting as the category).
 fn speaks_to(covered: usize, asked: usize) -> bool {
@@ -398,6 +357,8 @@ pub(crate) fn strip_markers(text: &str) -> String {
     out
 }
 
+#[cfg(test)]
+mod never_answer_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(test)]
